@@ -1,0 +1,1 @@
+"""Pure detection and decision logic: no web framework, no database, no settings."""

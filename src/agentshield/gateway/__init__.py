@@ -1,0 +1,1 @@
+"""The proxy: routes, the guard pipeline, streaming and upstream clients."""

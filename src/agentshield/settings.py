@@ -1,0 +1,150 @@
+"""Process configuration: environment (`AGENTSHIELD_`, `__` nesting) over an optional YAML file.
+
+The YAML file is named by `AGENTSHIELD_CONFIG`. Environment variables win over the file, so
+an operator can override one value of a shared config without editing it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, PositiveFloat, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./agentshield.db"
+
+
+class ConfigError(Exception):
+    """A configuration that cannot run; raised at start, never mid-request."""
+
+
+class ProviderSettings(BaseModel):
+    """One upstream: an OpenAI-compatible endpoint, or the built-in `mock`."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    type: Literal["openai", "mock"] = "openai"
+    base_url: str | None = None
+    api_key_env: str | None = None
+    models: list[str] = Field(min_length=1)
+    connect_timeout: PositiveFloat = 5.0
+    timeout: PositiveFloat = 120.0
+    max_connections: int = Field(default=256, ge=1)
+
+    @model_validator(mode="after")
+    def _needs_base_url(self) -> ProviderSettings:
+        if self.type == "openai" and not self.base_url:
+            raise ValueError(f"provider {self.name!r}: base_url is required for type 'openai'")
+        return self
+
+    def api_key(self) -> str | None:
+        if not self.api_key_env:
+            return None
+        value = os.environ.get(self.api_key_env)
+        if value is None:
+            raise ConfigError(
+                f"provider {self.name!r}: environment variable {self.api_key_env} is not set"
+            )
+        return value
+
+
+class UsageSettings(BaseModel):
+    """How `requests` rows and audit entries leave the response path."""
+
+    batch_size: int = Field(default=500, ge=1)
+    flush_interval: PositiveFloat = 0.5
+    queue_limit: int = Field(default=100_000, ge=1)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="AGENTSHIELD_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    workers: int = Field(default=1, ge=1)
+    log_level: str = "info"
+
+    providers: list[ProviderSettings] = Field(default_factory=list)
+    # alias -> real model name, e.g. {"fast": "gpt-4o-mini"}
+    model_aliases: dict[str, str] = Field(default_factory=dict)
+    # Guards that run after authentication, in order; a tenant's settings may override.
+    guards: list[str] = Field(default_factory=lambda: ["audit", "cost"])
+    signup_enabled: bool = False
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    key_cache_ttl: PositiveFloat = 30.0
+    usage: UsageSettings = Field(default_factory=UsageSettings)
+
+    @field_validator("providers")
+    @classmethod
+    def _unique_provider_names(cls, value: list[ProviderSettings]) -> list[ProviderSettings]:
+        names = [p.name for p in value]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise ValueError(f"duplicate provider names: {sorted(dupes)}")
+        return value
+
+    @model_validator(mode="after")
+    def _aliases_resolve(self) -> Settings:
+        served = {m for p in self.providers for m in p.models}
+        for alias, target in self.model_aliases.items():
+            if target not in served:
+                raise ValueError(f"model alias {alias!r} points at {target!r}, which no provider serves")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _YamlSource(settings_cls))
+
+
+class _YamlSource(PydanticBaseSettingsSource):
+    """Reads the file named by AGENTSHIELD_CONFIG, if any."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = os.environ.get("AGENTSHIELD_CONFIG")
+        if not path:
+            return {}
+        file = Path(path)
+        if not file.is_file():
+            raise ConfigError(f"AGENTSHIELD_CONFIG={path}: no such file")
+        try:
+            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"AGENTSHIELD_CONFIG={path}: invalid YAML: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ConfigError(f"AGENTSHIELD_CONFIG={path}: the top level must be a mapping")
+        return data
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning any validation problem into one ConfigError line."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(f"invalid configuration at {where}: {first['msg']}") from exc
