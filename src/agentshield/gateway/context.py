@@ -7,25 +7,11 @@ headers and the `requests` row are all built from a context's findings and decis
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from agentshield.engines.findings import Finding
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """The authenticated identity behind a key."""
-
-    tenant_id: uuid.UUID
-    key_id: uuid.UUID
-    key_prefix: str
-    user_id: uuid.UUID
-    role: str
-    scopes: frozenset[str]
-    department_id: uuid.UUID | None = None
-    project_id: uuid.UUID | None = None
+from agentshield.engines.identity import Caller
 
 
 @dataclass(slots=True)
