@@ -16,9 +16,7 @@ import pytest
 from agentshield.store.db import Database
 from agentshield.store.migrate import upgrade
 
-PG_SERVER = os.environ.get(
-    "AGENTSHIELD_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432"
-)
+PG_SERVER = os.environ.get("AGENTSHIELD_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 PG_DATABASE = f"agentshield_test_{os.getpid()}"
 
 

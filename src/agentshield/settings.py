@@ -101,7 +101,9 @@ class Settings(BaseSettings):
         served = {m for p in self.providers for m in p.models}
         for alias, target in self.model_aliases.items():
             if target not in served:
-                raise ValueError(f"model alias {alias!r} points at {target!r}, which no provider serves")
+                raise ValueError(
+                    f"model alias {alias!r} points at {target!r}, which no provider serves"
+                )
         return self
 
     @classmethod
