@@ -134,7 +134,10 @@ class _YamlSource(PydanticBaseSettingsSource):
         try:
             data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
-            raise ConfigError(f"AGENTSHIELD_CONFIG={path}: invalid YAML: {exc}") from exc
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or "cannot parse"
+            raise ConfigError(f"AGENTSHIELD_CONFIG={path}: invalid YAML{where}: {problem}") from exc
         if not isinstance(data, dict):
             raise ConfigError(f"AGENTSHIELD_CONFIG={path}: the top level must be a mapping")
         return data
