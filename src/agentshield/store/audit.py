@@ -1,0 +1,163 @@
+"""The append-only audit log: one hash chain per tenant.
+
+Appends run inside the caller's transaction (`Database.transaction()`), at the default
+READ COMMITTED isolation. Writers of one tenant are serialized so the chain never forks:
+PostgreSQL takes a transaction-scoped advisory lock on the tenant before reading the chain
+head; SQLite transactions already hold the write lock from BEGIN IMMEDIATE (see db.py).
+UNIQUE(tenant_id, seq) stops anything that slips past both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agentshield.engines.audit_chain import (
+    GENESIS_HASH,
+    ChainEntry,
+    ChainReport,
+    ChainVerifier,
+    seal,
+)
+from agentshield.store.models import AuditEntry, utcnow
+
+VERIFY_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """What happened; metadata only (hashes, counts, decisions), never prompt text."""
+
+    actor: str
+    event_type: str
+    trace_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None  # when it happened; the time of appending if None
+
+
+def _fit(value: str, column: Any) -> str:
+    """Cut to the column's length before hashing: PostgreSQL refuses longer strings."""
+    return value[: column.type.length]
+
+
+def _lock_key(tenant_id: uuid.UUID) -> int:
+    digest = hashlib.sha256(b"agentshield.audit:" + tenant_id.bytes).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def _lock_chain(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(tenant_id)}
+        )
+
+
+async def append(
+    session: AsyncSession, tenant_id: uuid.UUID, events: Sequence[AuditEvent]
+) -> list[AuditEntry]:
+    """Append `events` in order with the next seq numbers of the tenant's chain."""
+    if not events:
+        return []
+    await _lock_chain(session, tenant_id)
+    head = (
+        await session.execute(
+            select(AuditEntry.seq, AuditEntry.hash)
+            .where(AuditEntry.tenant_id == tenant_id)
+            .order_by(AuditEntry.seq.desc())
+            .limit(1)
+        )
+    ).first()
+    seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    now = utcnow()
+    rows = []
+    for event in events:
+        seq += 1
+        entry = seal(
+            tenant_id=tenant_id,
+            seq=seq,
+            created_at=event.created_at or now,
+            actor=_fit(event.actor, AuditEntry.actor),
+            event_type=_fit(event.event_type, AuditEntry.event_type),
+            trace_id=event.trace_id and _fit(event.trace_id, AuditEntry.trace_id),
+            data=event.data,
+            prev_hash=prev_hash,
+        )
+        rows.append(
+            AuditEntry(
+                tenant_id=tenant_id,
+                seq=seq,
+                created_at=entry.created_at,
+                actor=entry.actor,
+                event_type=entry.event_type,
+                trace_id=entry.trace_id,
+                data=entry.data,
+                prev_hash=prev_hash,
+                hash=entry.hash,
+            )
+        )
+        prev_hash = entry.hash
+    session.add_all(rows)
+    await session.flush()
+    return rows
+
+
+_CHAIN_COLUMNS = (
+    AuditEntry.tenant_id,
+    AuditEntry.seq,
+    AuditEntry.created_at,
+    AuditEntry.actor,
+    AuditEntry.event_type,
+    AuditEntry.trace_id,
+    AuditEntry.data,
+    AuditEntry.prev_hash,
+    AuditEntry.hash,
+)
+
+
+async def verify(
+    session: AsyncSession, tenant_id: uuid.UUID, page_size: int = VERIFY_PAGE
+) -> ChainReport:
+    """Walk the tenant's chain in seq order, a page at a time, and report what is wrong."""
+    verifier = ChainVerifier()
+    after = 0
+    while True:
+        rows = (
+            await session.execute(
+                select(*_CHAIN_COLUMNS)
+                .where(AuditEntry.tenant_id == tenant_id, AuditEntry.seq > after)
+                .order_by(AuditEntry.seq)
+                .limit(page_size)
+            )
+        ).all()
+        for row in rows:
+            verifier.feed(ChainEntry(**row._mapping))
+        if len(rows) < page_size:
+            return verifier.report()
+        after = rows[-1].seq
+
+
+async def list_entries(
+    session: AsyncSession, tenant_id: uuid.UUID, limit: int = 100, after_seq: int = 0
+) -> list[AuditEntry]:
+    """The tenant's entries with seq > `after_seq`, oldest first (keyset pagination)."""
+    rows = await session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.tenant_id == tenant_id, AuditEntry.seq > after_seq)
+        .order_by(AuditEntry.seq)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def tenants_with_entries(session: AsyncSession) -> list[uuid.UUID]:
+    rows = await session.scalars(
+        select(AuditEntry.tenant_id).distinct().order_by(AuditEntry.tenant_id)
+    )
+    return list(rows)
