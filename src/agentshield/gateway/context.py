@@ -19,6 +19,7 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     estimated: bool = False  # True when counted by us because upstream sent no usage
+    cached_tokens: int = 0  # the part of prompt_tokens read from the provider's prompt cache
 
 
 @dataclass(slots=True)

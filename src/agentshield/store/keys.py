@@ -136,11 +136,16 @@ class KeyResolver:
     def invalidate(
         self, *, key_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None
     ) -> None:
-        """Forget a revoked key, or every key of a user whose role or status changed."""
+        """Forget a revoked key, or every key of a user whose role or status changed.
+
+        A user's change also forgets the refused keys: a re-enabled user's keys were cached
+        as unknown, and nothing there says whose they were.
+        """
         stale = [
             digest
             for digest, (caller, _) in self._cache.items()
-            if caller is not None and (caller.key_id == key_id or caller.user_id == user_id)
+            if (caller is None and user_id is not None)
+            or (caller is not None and (caller.key_id == key_id or caller.user_id == user_id))
         ]
         for digest in stale:
             del self._cache[digest]

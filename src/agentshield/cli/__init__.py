@@ -1,0 +1,1 @@
+"""The `agentshield` command line. Nothing imports it; it may import everything."""

@@ -1,0 +1,1 @@
+"""One module per guard; the pipeline registers them by name."""

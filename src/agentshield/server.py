@@ -1,0 +1,105 @@
+"""The composition root: `create_app(settings)` builds every shared object of one process.
+
+Nothing here is module state: two apps in one process (as in tests) share nothing. What the
+management API needs is on `app.state`: settings, db, keys (KeyResolver), request_log,
+audit_log, key_usage, prices (PriceBook), router and metrics.
+
+Start-up fails closed with one clear line: an unknown guard or provider type, a missing
+provider key, or a database schema behind the code ("run `agentshield migrate`").
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from fastapi import FastAPI
+
+from agentshield.api import router as api_router
+from agentshield.gateway.fastpath import FastPath
+from agentshield.gateway.health import Health
+from agentshield.gateway.metrics import Metrics
+from agentshield.gateway.middleware import TraceMiddleware
+from agentshield.gateway.pipeline import Pipeline
+from agentshield.gateway.prices import PriceBook
+from agentshield.gateway.routes import GatewayRoutes
+from agentshield.gateway.services import Services
+from agentshield.gateway.upstream import Router
+from agentshield.settings import ConfigError, Settings, load_settings
+from agentshield.store.db import Database
+from agentshield.store.keys import KeyResolver
+from agentshield.store.migrate import SchemaError, check_current
+from agentshield.store.prices import seed_prices
+from agentshield.store.usage import AuditLog, KeyUsage, RequestLog
+
+log = logging.getLogger("agentshield")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    db = Database(settings.database_url)
+    batching = settings.usage.model_dump()
+    request_log = RequestLog(db, **batching)
+    audit_log = AuditLog(db, **batching)
+    key_usage = KeyUsage(db, **batching)
+    keys = KeyResolver(db, ttl=settings.key_cache_ttl)
+    prices = PriceBook()
+    router = Router(settings)
+    services = Services(settings, keys, key_usage, request_log, audit_log, prices)
+    pipeline = Pipeline.build(settings.guards, services)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(db.dispose)
+            try:
+                await check_current(db)
+            except SchemaError as exc:
+                log.error("%s", exc)
+                raise ConfigError(str(exc)) from None
+            async with db.transaction() as session:
+                await seed_prices(session)
+            await prices.load(db)
+            # Closed in reverse: upstream connections first, then the writers flush
+            # everything queued, then the database goes.
+            for writer in (key_usage, audit_log, request_log):
+                writer.start()
+                stack.push_async_callback(writer.close)
+            stack.push_async_callback(router.close)
+            # What start-up built lives as long as the process: keep it out of the
+            # collector's generations, so that full collections stay short under load.
+            gc.freeze()
+            yield
+
+    app = FastAPI(
+        title="AgentShield",
+        lifespan=lifespan,
+        docs_url="/docs" if settings.environment != "production" else None,
+        redoc_url=None,
+        # No OpenTelemetry here: spare every request FastAPI's checks for a provider.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.keys = keys
+    app.state.request_log = request_log
+    app.state.audit_log = audit_log
+    app.state.key_usage = key_usage
+    app.state.prices = prices
+    app.state.router = router
+    app.state.metrics = metrics
+
+    gateway = GatewayRoutes(pipeline, router, metrics, settings.max_body_bytes)
+    proxy_routes = gateway.routes()
+    app.router.routes[:0] = [*proxy_routes, *Health(db, metrics).routes()]
+    app.include_router(api_router)
+    app.add_middleware(FastPath, routes=proxy_routes)
+    app.add_middleware(TraceMiddleware, metrics=metrics)  # added last: the outer one
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """For `uvicorn --factory agentshield.server:create_app_from_env`."""
+    return create_app(load_settings())

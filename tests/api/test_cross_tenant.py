@@ -1,0 +1,226 @@
+"""Tenant isolation: every management route, called with tenant A's admin key on tenant B's
+resources, answers as it would for a resource that does not exist and leaves B unchanged.
+
+CASES holds at least one row per route of `agentshield.api.router`; the guard test below
+fails when a route is added without one. The server has signup on, the multi-tenant mode.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from support import RunningGateway
+
+PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class Other:
+    """What tenant B owns, as A would have to name it."""
+
+    tenant_id: str
+    slug: str
+    department: str
+    department_name: str
+    project: str
+    project_name: str
+    user: str
+    role: str
+    role_name: str
+    key: str
+    model: str
+    secrets: tuple[str, ...]
+
+    IDS = ("tenant_id", "department", "project", "user", "role", "key")
+
+    def ghost(self) -> Other:
+        """The same shape with ids that exist nowhere."""
+        return dataclasses.replace(self, **{name: str(uuid.uuid4()) for name in self.IDS})
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    route: str  # as declared in the router
+    target: str | None = None  # which of B's resources fills the route's placeholder
+    body: Callable[[Other], dict[str, Any]] | None = None
+    status: int = 404
+
+    def url(self, b: Other) -> str:
+        if self.target is None:
+            return self.route
+        return re.sub(r"\{[^}]+\}", getattr(b, self.target), self.route)
+
+    def json(self, b: Other) -> dict[str, Any] | None:
+        return self.body(b) if self.body else None
+
+
+CASES = [
+    Case("GET", "/v1/tenant", status=200),
+    Case("GET", "/v1/departments", status=200),
+    # Names are per tenant: A may use B's name, and B's row is not touched.
+    Case("POST", "/v1/departments", body=lambda b: {"name": b.department_name}, status=201),
+    Case("GET", "/v1/departments/{row_id}", "department"),
+    Case("PATCH", "/v1/departments/{row_id}", "department", lambda b: {"name": "Taken"}),
+    Case("DELETE", "/v1/departments/{row_id}", "department"),
+    Case("GET", "/v1/projects", status=200),
+    Case("POST", "/v1/projects", body=lambda b: {"name": b.project_name}, status=201),
+    Case("GET", "/v1/projects/{row_id}", "project"),
+    Case("PATCH", "/v1/projects/{row_id}", "project", lambda b: {"name": "Taken"}),
+    Case("DELETE", "/v1/projects/{row_id}", "project"),
+    Case("GET", "/v1/roles", status=200),
+    Case("POST", "/v1/roles", body=lambda b: {"name": b.role_name}, status=201),
+    Case("DELETE", "/v1/roles/{role_id}", "role"),
+    Case("GET", "/v1/users", status=200),
+    Case("POST", "/v1/users", body=lambda b: {"email": "n@a.test", "department_id": b.department}),
+    Case("GET", "/v1/users/{user_id}", "user"),
+    Case("PATCH", "/v1/users/{user_id}", "user", lambda b: {"disabled": True}),
+    Case("DELETE", "/v1/users/{user_id}", "user"),
+    Case("GET", "/v1/keys", status=200),
+    Case("POST", "/v1/keys", body=lambda b: {"name": "x", "scopes": ["admin"], "user_id": b.user}),
+    Case(
+        "POST",
+        "/v1/keys",
+        body=lambda b: {"name": "x", "scopes": ["gateway"], "project_id": b.project},
+    ),
+    Case("GET", "/v1/keys/{key_id}", "key"),
+    Case("POST", "/v1/keys/{key_id}/revoke", "key"),
+    Case("DELETE", "/v1/keys/{key_id}", "key"),
+    Case("GET", "/v1/prices", status=200),
+    # The price list is shared: with signup on, no tenant may change what others are charged.
+    Case(
+        "PUT",
+        "/v1/prices/{model}",
+        "model",
+        lambda b: {"input_per_mtok": "0", "output_per_mtok": "0"},
+        status=403,
+    ),
+    Case("DELETE", "/v1/prices/{model}", "model", status=403),
+    Case("GET", "/v1/audit", status=200),
+    Case("GET", "/v1/audit/verify", status=200),
+    Case(
+        "POST",
+        "/v1/signup",
+        body=lambda b: {"tenant_name": "Squatter", "email": "s@q.test", "slug": b.slug},
+        status=409,
+    ),
+]
+
+
+def test_every_route_has_a_cross_tenant_case(management_routes: list[tuple[str, str]]) -> None:
+    assert {(case.method, case.route) for case in CASES} == set(management_routes)
+
+
+def sign_up(client: httpx.Client, name: str) -> dict[str, Any]:
+    response = client.post("/v1/signup", json={"tenant_name": name, "email": "o@t.test"})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def created(response: httpx.Response) -> str:
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+@pytest.fixture(scope="module")
+def tenants(open_api: RunningGateway) -> Any:
+    """(A's client, B's client, what B owns), shared by the cases: none may change B."""
+    tag = uuid.uuid4().hex[:8]
+    with httpx.Client(base_url=open_api.url, timeout=30) as anon:
+        a, b = sign_up(anon, f"A {tag}"), sign_up(anon, f"B {tag}")
+    auth = {"Authorization": f"Bearer {a['admin_key']}"}
+    with (
+        httpx.Client(base_url=open_api.url, headers=auth, timeout=30) as a_client,
+        httpx.Client(
+            base_url=open_api.url,
+            headers={"Authorization": f"Bearer {b['admin_key']}"},
+            timeout=30,
+        ) as b_client,
+    ):
+        department = created(b_client.post("/v1/departments", json={"name": f"Lab {tag}"}))
+        role = created(b_client.post("/v1/roles", json={"name": f"auditor-{tag}"}))
+        user = created(
+            b_client.post("/v1/users", json={"email": "m@b.test", "department_id": department})
+        )
+        project = created(b_client.post("/v1/projects", json={"name": f"Apollo {tag}"}))
+        issued = b_client.post(
+            "/v1/keys",
+            json={"name": "member", "scopes": ["gateway"], "user_id": user, "project_id": project},
+        )
+        prices = b_client.get("/v1/prices").json()
+        assert prices, "the shipped price list should seed at least one model"
+        other = Other(
+            tenant_id=b["tenant"]["id"],
+            slug=b["tenant"]["slug"],
+            department=department,
+            department_name=f"Lab {tag}",
+            project=project,
+            project_name=f"Apollo {tag}",
+            user=user,
+            role=role,
+            role_name=f"auditor-{tag}",
+            key=created(issued),
+            model=prices[0]["model"],
+            secrets=(b["admin_key"], b["gateway_key"], issued.json()["secret"]),
+        )
+        yield a_client, b_client, other
+
+
+def snapshot(b_client: httpx.Client) -> dict[str, Any]:
+    """Everything B can see of itself."""
+    paths = ["/v1/tenant", "/v1/departments", "/v1/projects", "/v1/roles", "/v1/users"]
+    state = {path: b_client.get(path).json() for path in paths}
+    # When a key was last used changes with use, not with what A did.
+    state["keys"] = [
+        {k: v for k, v in key.items() if k != "last_used_at"}
+        for key in b_client.get("/v1/keys").json()
+    ]
+    state["prices"] = b_client.get("/v1/prices").json()
+    state["audit"] = b_client.get("/v1/audit", params={"limit": 1000}).json()
+    return state
+
+
+def visible_of(b_client: httpx.Client, other: Other) -> list[str]:
+    """Strings only B's own answers may contain."""
+    keys = b_client.get("/v1/keys").json()
+    audit = b_client.get("/v1/audit", params={"limit": 1000}).json()["entries"]
+    return [
+        *(getattr(other, name) for name in Other.IDS),
+        *other.secrets,
+        *(key["prefix"] for key in keys),
+        *(entry["hash"] for entry in audit),
+    ]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.route}")
+def test_a_cannot_reach_b(case: Case, tenants: Any) -> None:
+    a_client, b_client, other = tenants
+    before = snapshot(b_client)
+    url, body = case.url(other), case.json(other)
+
+    response = a_client.request(case.method, url, json=body)
+
+    assert response.status_code == case.status, response.text
+    asked = url + json.dumps(body)
+    leaked = [v for v in visible_of(b_client, other) if v in response.text and v not in asked]
+    assert not leaked, f"A's answer shows B's {leaked}"
+    assert snapshot(b_client) == before
+    if case.status == 404:
+        # Exactly what a missing resource gets: same status, same detail but for the id.
+        ghost = other.ghost()
+        missing = a_client.request(case.method, case.url(ghost), json=case.json(ghost))
+        assert missing.status_code == 404
+        assert missing.headers["content-type"] == PROBLEM_JSON
+        detail = missing.json()["detail"]
+        for name in Other.IDS:
+            detail = detail.replace(getattr(ghost, name), getattr(other, name))
+        assert detail == response.json()["detail"]
