@@ -24,10 +24,6 @@ from agentshield.store.models import ApiKey, RequestRecord, utcnow
 
 T = TypeVar("T")
 
-# Both SQLite and asyncpg take at most 32767 bound parameters in one statement.
-MAX_PARAMETERS = 32_000
-
-
 def request_row(row: dict[str, Any]) -> dict[str, Any]:
     """`row` with every column of `requests` set (defaults filled in, over-long strings such
     as a client's model name cut to the column's length), or ValueError.
@@ -58,14 +54,13 @@ def request_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def insert_requests(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert `requests` rows with one multi-row INSERT (split only past the parameter cap)."""
+    """Insert `requests` rows as one executemany of a statement compiled once.
+
+    (`insert().values(rows)` would compile a new statement per batch: ~10x the CPU per row.)
+    """
     if not rows:
         return
-    complete = [request_row(row) for row in rows]
-    per_statement = max(1, MAX_PARAMETERS // len(RequestRecord.__table__.columns))
-    for start in range(0, len(complete), per_statement):
-        chunk = complete[start : start + per_statement]
-        await session.execute(insert(RequestRecord).values(chunk))
+    await session.execute(insert(RequestRecord.__table__), [request_row(row) for row in rows])
 
 
 def _aware(at: datetime | None) -> datetime:
