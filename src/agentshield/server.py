@@ -16,8 +16,12 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from agentshield.api import router as api_router
+from agentshield.gateway.errors import UnknownRoute
 from agentshield.gateway.fastpath import FastPath
 from agentshield.gateway.health import Health
 from agentshield.gateway.metrics import Metrics
@@ -95,9 +99,19 @@ def create_app(settings: Settings) -> FastAPI:
     proxy_routes = gateway.routes()
     app.router.routes[:0] = [*proxy_routes, *Health(db, metrics).routes()]
     app.include_router(api_router)
+    app.add_exception_handler(HTTPException, _unknown_route)
     app.add_middleware(FastPath, routes=proxy_routes)
     app.add_middleware(TraceMiddleware, metrics=metrics)  # added last: the outer one
     return app
+
+
+async def _unknown_route(request: Request, exc: Exception) -> Response:
+    """404 and 405 from the router, in OpenAI's error shape like every other /v1 answer."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code not in (404, 405):
+        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+    error = UnknownRoute(exc.status_code, request.method, request.url.path)
+    return Response(error.render(), error.status, exc.headers, "application/json")
 
 
 def create_app_from_env() -> FastAPI:

@@ -189,3 +189,21 @@ def test_an_unreachable_upstream_is_502_naming_the_provider(client: openai.OpenA
     assert caught.value.status_code == 502
     assert caught.value.code == "upstream_unreachable"
     assert "'gone'" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("POST", "/v1/completions-typo", 404, "unknown_url"),
+        ("GET", "/nowhere", 404, "unknown_url"),
+        ("GET", "/v1/chat/completions", 405, "method_not_allowed"),
+    ],
+)
+def test_unknown_paths_and_methods_answer_in_the_same_shape(
+    gateway: RunningGateway, method: str, path: str, status: int, code: str
+) -> None:
+    response = httpx.request(method, f"{gateway.url}{path}")
+    assert response.status_code == status
+    error = error_of(response)
+    assert error["code"] == code
+    assert path in error["message"]

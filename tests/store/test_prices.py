@@ -77,3 +77,16 @@ async def test_upsert_refuses_bad_prices(
     async with db.transaction() as s:
         with pytest.raises(Invalid):
             await prices.upsert_price(s, model, *figures)
+
+
+async def test_a_deleted_shipped_price_stays_deleted_after_seeding(db: Database) -> None:
+    model = a_model()
+    shipped = [Price(model, 100, 200)]
+    async with db.transaction() as s:
+        assert await prices.seed_prices(s, shipped) == [model]
+        await prices.delete_price(s, model)
+    async with db.transaction() as s:  # the next start seeds again
+        assert await prices.seed_prices(s, shipped) == []
+        assert model not in await prices.price_table(s)
+        revived = await prices.upsert_price(s, model, 1, 2)
+    assert (revived.source, revived.input_per_mtok) == ("api", 1)

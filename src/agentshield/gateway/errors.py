@@ -201,3 +201,14 @@ def _openai_error(body: bytes) -> dict[str, Any]:
         if isinstance(parsed.get("message"), str):
             return {"message": parsed["message"]}
     return {"message": None}
+
+
+class UnknownRoute(GatewayError):
+    """A path or method the app does not serve, answered in the same shape as the rest."""
+
+    type = "invalid_request_error"
+
+    def __init__(self, status: int, method: str, path: str) -> None:
+        self.status = status
+        self.code = "unknown_url" if status == 404 else "method_not_allowed"
+        super().__init__(f"Invalid URL ({method} {path})")

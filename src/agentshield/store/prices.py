@@ -1,6 +1,8 @@
 """The `model_prices` table: seeded from the shipped list, edited by admins.
 
 Prices are global (one table for every tenant), in nano-dollars per million tokens.
+A deleted price stays as a row with source "deleted" (a tombstone), so the next start's
+seeding does not bring a shipped price back; setting the price again revives it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from agentshield.engines.ids import uuid7
 from agentshield.engines.pricing import Price, load_price_list
 from agentshield.store.errors import Invalid, NotFound
 from agentshield.store.models import ModelPrice, utcnow
+
+DELETED = "deleted"
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -59,7 +63,10 @@ async def seed_prices(session: AsyncSession, prices: Iterable[Price] | None = No
 
 
 async def list_prices(session: AsyncSession) -> list[ModelPrice]:
-    return list(await session.scalars(select(ModelPrice).order_by(ModelPrice.model)))
+    rows = await session.scalars(
+        select(ModelPrice).where(ModelPrice.source != DELETED).order_by(ModelPrice.model)
+    )
+    return list(rows)
 
 
 async def price_table(session: AsyncSession) -> dict[str, Price]:
@@ -68,7 +75,9 @@ async def price_table(session: AsyncSession) -> dict[str, Price]:
 
 
 async def get_price(session: AsyncSession, model: str) -> ModelPrice | None:
-    return await session.scalar(select(ModelPrice).where(ModelPrice.model == model))
+    return await session.scalar(
+        select(ModelPrice).where(ModelPrice.model == model, ModelPrice.source != DELETED)
+    )
 
 
 async def upsert_price(
@@ -101,5 +110,6 @@ async def delete_price(session: AsyncSession, model: str) -> None:
     row = await get_price(session, model)
     if row is None:
         raise NotFound(f"no price for model {model!r}")
-    await session.delete(row)
+    row.source = DELETED
+    row.updated_at = utcnow()
     await session.flush()

@@ -24,6 +24,7 @@ from agentshield.store.models import ApiKey, RequestRecord, utcnow
 
 T = TypeVar("T")
 
+
 def request_row(row: dict[str, Any]) -> dict[str, Any]:
     """`row` with every column of `requests` set (defaults filled in, over-long strings such
     as a client's model name cut to the column's length), or ValueError.
