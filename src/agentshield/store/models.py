@@ -238,3 +238,62 @@ class AuditEntry(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class PiiPattern(Base):
+    """A custom PII rule. `scope_id` is the tenant, department or user id the rule belongs
+    to (the tenant's own id for tenant-wide rules), so names are unique per scope."""
+
+    __tablename__ = "pii_patterns"
+    __table_args__ = (UniqueConstraint("tenant_id", "scope", "scope_id", "name"),)
+    id: Mapped[uuid.UUID] = _id()
+    tenant_id: Mapped[uuid.UUID] = _tenant_fk()
+    scope: Mapped[str] = mapped_column(String(16))  # tenant | department | user
+    scope_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    name: Mapped[str] = mapped_column(String(100))
+    entity_type: Mapped[str] = mapped_column(String(64))
+    pattern: Mapped[str] = mapped_column(String(1000))
+    score: Mapped[float] = mapped_column(default=0.85)
+    examples: Mapped[list[str]] = mapped_column(JSON, default=list)
+    counter_examples: Mapped[list[str]] = mapped_column(JSON, default=list)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ScanEvent(Base):
+    """One injection scan's metadata (SDK telemetry, the API, the playground); never text.
+    Deduplicated on (project_id, event_id) so a retried batch is not counted twice."""
+
+    __tablename__ = "scan_events"
+    __table_args__ = (
+        UniqueConstraint("project_id", "event_id"),
+        Index("ix_scan_events_tenant_time", "tenant_id", "timestamp"),
+    )
+    id: Mapped[uuid.UUID] = _id()
+    tenant_id: Mapped[uuid.UUID] = _tenant_fk()
+    project_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[str] = mapped_column(String(64))
+    timestamp: Mapped[datetime] = mapped_column()
+    event_type: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(32))  # sdk | api | playground | gateway
+    is_suspicious: Mapped[bool] = mapped_column(Boolean)
+    confidence: Mapped[float] = mapped_column()
+    drift_score: Mapped[float | None] = mapped_column()
+    threshold: Mapped[float | None] = mapped_column()
+    risk_factors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    detector_type: Mapped[str | None] = mapped_column(String(64))
+    embedding_model: Mapped[str | None] = mapped_column(String(200))
+    cleaning_method: Mapped[str | None] = mapped_column(String(64))
+    pipeline_fingerprint: Mapped[str | None] = mapped_column(String(128))
+    on_detect: Mapped[str | None] = mapped_column(String(16))
+    sdk_version: Mapped[str | None] = mapped_column(String(32))
+    schema_version: Mapped[str | None] = mapped_column(String(16))
+    session_id: Mapped[str | None] = mapped_column(String(64))
+    environment: Mapped[str | None] = mapped_column(String(64))
+    latency_ms: Mapped[float | None] = mapped_column()
+    text_length: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[datetime] = _created()
