@@ -28,7 +28,7 @@ async def test_a_schema_behind_the_code_is_refused_with_the_fix(tmp_path: Path) 
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
     db = Database(url)
     try:
-        with pytest.raises(SchemaError, match="empty.*agentshield migrate"):
+        with pytest.raises(SchemaError, match=r"empty.*agentshield migrate"):
             await check_current(db)
         await db.engine.dispose()
         await asyncio.to_thread(upgrade, url, "0001")

@@ -1,0 +1,90 @@
+"""Evasion decoders: an encoded span in, the text it hides out, or None when it hides none.
+
+Decoded bytes count as text only when they are UTF-8 and nearly all printable, so random
+binary (and ordinary long words, which are valid base64) is not scanned again.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import string
+from urllib.parse import unquote
+
+from agentshield.engines.pii.views import Segments
+
+_ROT13 = str.maketrans(
+    string.ascii_lowercase + string.ascii_uppercase,
+    string.ascii_lowercase[13:]
+    + string.ascii_lowercase[:13]
+    + string.ascii_uppercase[13:]
+    + string.ascii_uppercase[:13],
+)
+_HEX = frozenset(string.hexdigits)
+# Spans worth decoding: long base64/base64url/hex runs, or shorter ones ending in padding.
+ENCODED = r"[A-Za-z0-9+/_-]{16,}={0,2}|[A-Za-z0-9+/_-]{8,}={1,2}"
+_PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def rot13(text: str) -> str:
+    return text.translate(_ROT13)
+
+
+def _as_text(data: bytes) -> str | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if len(text) < 4 or not any(c.isalnum() for c in text):
+        return None
+    printable = sum(1 for c in text if c.isprintable() or c in "\n\r\t")
+    return text if printable >= 0.95 * len(text) else None
+
+
+def decode_hex(token: str) -> str | None:
+    if len(token) % 2 or not _HEX.issuperset(token):
+        return None
+    return _as_text(bytes.fromhex(token))
+
+
+def decode_base64(token: str) -> tuple[str, str] | None:
+    """(decoded text, "base64" or "base64url"), or None."""
+    body = token.rstrip("=")
+    if len(body) % 4 == 1:
+        return None
+    urlsafe = "-" in body or "_" in body
+    padded = body + "=" * (-len(body) % 4)
+    try:
+        if urlsafe:
+            data = base64.urlsafe_b64decode(padded)
+        else:
+            data = base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    text = _as_text(data)
+    return (text, "base64url" if urlsafe else "base64") if text is not None else None
+
+
+def url_view(text: str, start: int, end: int) -> tuple[str, Segments] | None:
+    """Percent-decode `text[start:end]`, each decoded run mapped to its `%XX` bytes."""
+    pieces: list[str] = []
+    segments = Segments()
+    view = pos = start
+    for run in _PERCENT_RUN.finditer(text, start, end):
+        decoded = unquote(run.group(), errors="replace")
+        for piece, a, b, trick in (
+            (text[pos : run.start()], pos, run.start(), None),
+            (decoded, run.start(), run.end(), "url"),
+        ):
+            if piece:
+                pieces.append(piece)
+                segments.add(view - start, view - start + len(piece), a, b, trick)
+                view += len(piece)
+        pos = run.end()
+    if not pieces:
+        return None
+    if pos < end:
+        pieces.append(text[pos:end])
+        segments.add(view - start, view - start + end - pos, pos, end, None)
+    return "".join(pieces), segments

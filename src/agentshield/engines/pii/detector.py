@@ -1,0 +1,202 @@
+"""The fast path: every pattern of every enabled recognizer in one RE2 pass over the text.
+
+An RE2 Set tells in one linear pass which patterns match anywhere; only those run again to
+find where, so ordinary text costs one pass however many recognizers are enabled. RE2 keeps
+every pattern linear in time, whatever the text. A Set whose DFA runs out of memory returns
+"no match" instead of falling back, so an always-matching sentinel is added: when it is
+missing, every pattern runs (fail closed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import re2
+
+from agentshield.engines.pii.errors import TooManyCandidates
+from agentshield.engines.pii.layers import NORMALISATION
+from agentshield.engines.pii.leet import leet_alternation, uses_leet
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+Spans = dict[str, list[tuple[int, int]]]
+
+
+@dataclass(slots=True)
+class Hit:
+    """A finding while the request lasts: it still holds the value."""
+
+    entity_type: str
+    start: int
+    end: int
+    value: str
+    score: float
+    layer: str
+    evasion: str | None
+    explanation: str
+
+
+class Budget:
+    """Candidate matches one scan may examine, across all its views."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.left = limit
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise TooManyCandidates(self.limit)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    recognizer: Recognizer | None
+    pattern: Pattern | None
+    trigger: str | None  # set for the patterns that start other layers
+    ceiling: float = 1.0  # best score without context
+    context: int = -1  # Set index of the recognizer's context words, -1 if none
+
+
+def re2_options(max_mem: int) -> re2.Options:
+    options = re2.Options()
+    options.max_mem = max_mem
+    options.log_errors = False
+    return options
+
+
+class Detector:
+    """Recognizers (and named trigger patterns that start other layers) over one text.
+
+    Identical regexes (`\\b\\d{9}\\b` serves four ID types) run once. Context words are in
+    the Set too: a pattern that needs context to reach the minimum score does not run when
+    none of its recognizer's context words is in the text.
+    """
+
+    def __init__(
+        self,
+        recognizers: Sequence[Recognizer],
+        triggers: Mapping[str, str] | None = None,
+        *,
+        max_mem: int = 64 << 20,
+    ) -> None:
+        options = re2_options(max_mem)
+        self._set = re2.Set.SearchSet(options)
+        by_regex: dict[str, list[_Entry]] = {}
+        for rec in recognizers:
+            context = (
+                self._set.Add("(?i)" + leet_alternation(rec.context, bounded=True))
+                if rec.context
+                else -1
+            )
+            for pattern in rec.patterns:
+                by_regex.setdefault(pattern.regex, []).append(
+                    _Entry(rec, pattern, None, rec.ceiling(pattern), context)
+                )
+        for name, regex in (triggers or {}).items():
+            by_regex.setdefault(regex, []).append(_Entry(None, None, name))
+        self._groups: dict[int, tuple[Any, tuple[_Entry, ...]]] = {}
+        for regex, entries in by_regex.items():
+            self._groups[self._set.Add(regex)] = (re2.compile(regex, options), tuple(entries))
+        self._sentinel = self._set.Add("")
+        self._set.Compile()
+
+    def run(self, text: str, budget: Budget, min_score: float = 0.0) -> tuple[list[Hit], Spans]:
+        # Bytes keep RE2's offsets equal to str offsets for ASCII and skip re-encoding.
+        data: str | bytes = text.encode("ascii") if text.isascii() else text
+        matched = self._set.Match(data)
+        present: Container[int]
+        if matched is None or self._sentinel not in matched:
+            matched, present = list(self._groups), _EVERYTHING  # the Set gave up: run all
+        else:
+            present = set(matched)
+        hits: list[Hit] = []
+        triggers: Spans = {}
+        for index in sorted(matched):
+            group = self._groups.get(index)
+            if group is None:
+                continue
+            regex, entries = group
+            live = [e for e in entries if e.ceiling >= min_score or e.context in present]
+            if not live:
+                continue
+            values, keys = regex.groupindex.get("value", 0), regex.groupindex.get("key", 0)
+            for spans in _spans(regex, data):
+                budget.spend()
+                start, end = spans[values]
+                if start < 0 or start == end:
+                    continue
+                for entry in live:
+                    if entry.trigger is not None:
+                        triggers.setdefault(entry.trigger, []).append((start, end))
+                        continue
+                    key = spans[keys] if keys else None
+                    hit = _assess(text, start, end, key, entry, min_score)
+                    if hit is not None:
+                        hits.append(hit)
+        return hits, triggers
+
+
+_UNANCHORED = re2._re2.RE2.Anchor.UNANCHORED
+
+
+def _spans(regex: Any, data: str | bytes) -> Iterator[Sequence[tuple[int, int]]]:
+    """The group spans of each match. On bytes it calls the binding's RE2 object directly:
+    the wrapper's generator and match objects cost as much as the matching itself."""
+    if isinstance(data, str):
+        for match in regex.finditer(data):
+            yield [match.span(i) for i in range(regex.groups + 1)]
+        return
+    search, pos, end = regex._regexp.Match, 0, len(data)
+    while pos <= end:
+        spans = search(_UNANCHORED, data, pos, end)
+        if spans[0][0] < 0:
+            return
+        yield spans
+        pos = spans[0][1] if spans[0][1] > pos else pos + 1
+
+
+class _Everything(frozenset[int]):
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_EVERYTHING = _Everything()
+
+
+def _assess(
+    text: str, start: int, end: int, key: tuple[int, int] | None, entry: _Entry, min_score: float
+) -> Hit | None:
+    rec, pattern = entry.recognizer, entry.pattern
+    assert rec is not None and pattern is not None
+    if rec.glued(text, start, end):
+        return None
+    # Checksums cost more than a context look-up: skip what cannot reach the minimum score.
+    context = None
+    if entry.ceiling < min_score:
+        context = rec.context_near(text, start, end)
+        if context is None or entry.ceiling + context[1] < min_score:
+            return None
+    value = text[start:end]
+    for a, b in rec.spans(value):
+        verdict = rec.assess(value[a:b], pattern)
+        if verdict is not None:
+            break
+    else:
+        return None
+    start, end, value = start + a, start + b, value[a:b]
+    score, why = verdict
+    notes = [f"pattern '{pattern.name}' ({pattern.score:.2f})"]
+    if why:
+        notes.append(why)
+    if score < 1.0:
+        context = context or rec.context_near(text, start, end)
+        if context:
+            score = min(1.0, score + context[1])
+            notes.append(f"context '{context[0]}' +{context[1]:.2f}")
+    layer, evasion = rec.layer, None
+    if key is not None and uses_leet(text[key[0] : key[1]]):
+        layer, evasion = NORMALISATION, "leetspeak"
+        notes.append("keyword in leetspeak")
+    return Hit(rec.entity_type, start, end, value, score, layer, evasion, "; ".join(notes))

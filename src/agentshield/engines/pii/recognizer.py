@@ -1,0 +1,91 @@
+"""The recognizer contract: data (patterns, context words, scores) plus a validate hook.
+
+A recognizer is one class in one file under `recognizers/`. Patterns are RE2 syntax; a group
+named `value` narrows the reported span to the value, a group named `key` marks the keyword
+that introduced it (`password: hunter2`). `validate` holds the checksum beside the pattern:
+True raises the score to `checked_score`, False means "not this entity", None means the
+format has no checksum.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from agentshield.engines.pii.layers import FAST_PATH
+from agentshield.engines.pii.leet import leet_alternation
+
+# Context words count fully within NEAR characters of a value, half as much within FAR.
+NEAR = (24, 16)  # characters before, after
+FAR = (60, 24)
+_GLUE = "._-/"
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    name: str
+    regex: str
+    score: float
+
+
+class Recognizer:
+    entity_type: ClassVar[str]
+    patterns: ClassVar[tuple[Pattern, ...]] = ()
+    context: ClassVar[tuple[str, ...]] = ()  # words near a match that raise its score
+    context_boost: ClassVar[float] = 0.35
+    checksum: ClassVar[str] = ""  # the check's name, for explanations
+    checked_score: ClassVar[float] = 0.0
+    layer: ClassVar[str] = FAST_PATH
+    # False for recognizers a ROT13 or reversed view cannot help (digits only, entropy).
+    letter_sensitive: ClassVar[bool] = True
+    # Reject a match glued to more of the same (`1.2.3.4.5`, `123-45-6789-1`).
+    strict_edges: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        self._context = (
+            re.compile(r"(?<![a-z])" + leet_alternation(self.context) + r"(?![a-z])", re.I)
+            if self.context
+            else None
+        )
+
+    def validate(self, value: str) -> bool | None:
+        return None
+
+    def spans(self, value: str) -> Iterator[tuple[int, int]]:
+        """Sub-spans of a match to try, best first (an IBAN may have swallowed a word)."""
+        yield 0, len(value)
+
+    def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
+        """Score and explanation for a value, or None when it is not this entity."""
+        verdict = self.validate(value)
+        if verdict is False:
+            return None
+        if verdict:
+            return max(pattern.score, self.checked_score), f"{self.checksum} valid"
+        return pattern.score, ""
+
+    def ceiling(self, pattern: Pattern) -> float:
+        """The best score `assess` can give this pattern's matches, before context."""
+        return max(pattern.score, self.checked_score)
+
+    def context_near(self, text: str, start: int, end: int) -> tuple[str, float] | None:
+        """The context word near a value and the boost it gives, if any."""
+        if self._context is None:
+            return None
+        for (before, after), boost in ((NEAR, self.context_boost), (FAR, self.context_boost / 2)):
+            window = text[max(0, start - before) : start] + " " + text[end : end + after]
+            found = self._context.search(window)
+            if found:
+                return found.group(0).lower(), boost
+        return None
+
+    def glued(self, text: str, start: int, end: int) -> bool:
+        if not self.strict_edges:
+            return False
+        after = text[end : end + 2]
+        before = text[max(0, start - 2) : start]
+        return (len(after) == 2 and after[0] in _GLUE and after[1].isalnum()) or (
+            len(before) == 2 and before[1] in _GLUE and before[0].isalnum()
+        )

@@ -1,0 +1,39 @@
+"""ADDRESS: street addresses in US, UK and Spanish forms.
+
+`123 Main Street, Springfield, IL 62704`, `221B Baker Street, London NW1 6XE`,
+`Calle Mayor 5, 28013 Madrid`. A house number and a street-type word are both required.
+"""
+
+from __future__ import annotations
+
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+_WORD = r"[A-Z][a-z]+\.?"
+_EN_TYPES = (
+    "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|"
+    "Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Close|Crescent|Gardens|Grove|"
+    "Mews|Row|Walk|Hill"
+)
+_US_TAIL = r", [A-Z][a-z]+(?: [A-Z][a-z]+){0,2}, [A-Z]{2}(?: \d{5}(?:-\d{4})?)?"
+_UK_TAIL = r"(?:, [A-Z][a-z]+(?: [A-Z][a-z]+)?)?,? [A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
+_EN = (
+    rf"\b\d{{1,6}}[A-Z]?(?: {_WORD}| \d{{1,3}}(?:st|nd|rd|th)){{1,4}} (?:{_EN_TYPES})\b\.?"
+    r"(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|#) ?[A-Za-z0-9-]{1,6})?"
+    rf"(?:{_US_TAIL}|{_UK_TAIL}|, [A-Z][a-z]+(?: [A-Z][a-z]+)?\b)?"
+)
+_ES_L = "[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+"
+_ES_JOIN = "(?:(?:de|del|la|las|los|el|d') ?)*"
+_ES = (
+    r"\b(?:Calle|C/|Avenida|Avda\.?|Av\.|Plaza|Pza\.?|Paseo|Camino|Carretera|Ctra\.?|Ronda|"
+    r"Travesía|Glorieta|Callejón|Carrer|Rúa) ?"
+    rf"{_ES_JOIN}{_ES_L}(?: {_ES_JOIN}{_ES_L}){{0,3}},? (?:n[º°o.] ?)?\d{{1,4}}[A-Za-z]?"
+    r"(?:,? \d{1,2}[º°]? ?[A-Za-z]?\b)?"
+    rf"(?:,? \d{{5}} {_ES_L}(?: {_ES_L})?)?"
+)
+
+
+class AddressRecognizer(Recognizer):
+    entity_type = "ADDRESS"
+    patterns = (Pattern("english street", _EN, 0.7), Pattern("spanish street", _ES, 0.7))
+    context = ("address", "live at", "lives at", "street", "ship to", "deliver", "dirección")
+    context += ("domicilio", "vivo en", "postcode", "zip")

@@ -1,0 +1,56 @@
+"""HIGH_ENTROPY_SECRET: a long random-looking string, measured by Shannon entropy.
+
+Base64-like strings count at 4.5 bits per character or more, hex at 3.0 or more. Hex is
+everywhere (commit ids, checksums), so it needs a secret-ish word nearby; so does base64-like
+text that does not mix upper case, lower case and digits. Base64 that decodes to readable
+text is left to the evasion layer, which scans what it says.
+"""
+
+from __future__ import annotations
+
+import string
+
+from agentshield.engines.pii.decoders import ENCODED, decode_base64
+from agentshield.engines.pii.entropy import shannon
+from agentshield.engines.pii.layers import ENTROPY
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+BASE64_BITS = 4.5
+HEX_BITS = 3.0
+MIN_BASE64 = 20
+_HEX = frozenset(string.hexdigits)
+
+
+class HighEntropySecretRecognizer(Recognizer):
+    entity_type = "HIGH_ENTROPY_SECRET"
+    patterns = (
+        # The evasion layer's trigger too, so one pass serves both.
+        Pattern("base64-like", ENCODED, 0.35),
+        Pattern("hex", r"\b[0-9A-Fa-f]{32,}\b", 0.35),
+    )
+    context = ("secret", "token", "key", "password", "passwd", "api", "auth", "credential")
+    context += ("private", "signature", "bearer", "access", "salt", "clave", "geheim")
+    context_boost = 0.4
+    layer = ENTROPY
+    letter_sensitive = False
+
+    def ceiling(self, pattern: Pattern) -> float:
+        return pattern.score if pattern.name == "hex" else 0.6
+
+    def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
+        body = value.rstrip("=")
+        if pattern.name == "hex":
+            bits = shannon(body)
+            return (pattern.score, f"hex entropy {bits:.2f} bits") if bits >= HEX_BITS else None
+        if _HEX.issuperset(body):
+            return None  # the hex pattern's, which wants context
+        bits = shannon(body)
+        if len(body) < MIN_BASE64 or bits < BASE64_BITS or decode_base64(body) is not None:
+            return None
+        mixed = (
+            any(c.isupper() for c in body)
+            and any(c.islower() for c in body)
+            and any(c.isdigit() for c in body)
+        )
+        score = 0.6 if mixed and len(body) >= 32 else pattern.score
+        return score, f"base64-like entropy {bits:.2f} bits"

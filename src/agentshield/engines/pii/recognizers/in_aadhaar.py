@@ -1,0 +1,24 @@
+"""IN_AADHAAR: twelve digits, first not 0 or 1, Verhoeff check digit."""
+
+from __future__ import annotations
+
+from stdnum.in_ import aadhaar
+
+from agentshield.engines.pii.layers import INTERNATIONAL_ID
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+
+class InAadhaarRecognizer(Recognizer):
+    entity_type = "IN_AADHAAR"
+    patterns = (
+        Pattern("grouped", r"\b[2-9]\d{3}[ -]\d{4}[ -]\d{4}\b", 0.5),
+        Pattern("digits", r"\b[2-9]\d{11}\b", 0.3),
+    )
+    context = ("aadhaar", "aadhar", "uidai", "uid", "आधार")
+    checksum = "Verhoeff"
+    layer = INTERNATIONAL_ID
+    letter_sensitive = False
+    strict_edges = True
+
+    def validate(self, value: str) -> bool | None:
+        return aadhaar.is_valid(value)

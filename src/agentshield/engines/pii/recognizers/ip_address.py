@@ -1,0 +1,27 @@
+"""IP_ADDRESS: an IPv4 address that routes somewhere (not loopback, unspecified or broadcast)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+
+
+class IpAddressRecognizer(Recognizer):
+    entity_type = "IP_ADDRESS"
+    patterns = (Pattern("dotted quad", rf"\b{_OCTET}(?:\.{_OCTET}){{3}}\b", 0.7),)
+    context = ("ip", "address", "host", "server", "client", "addr", "remote", "dirección")
+    letter_sensitive = False
+    strict_edges = True
+
+    def validate(self, value: str) -> bool | None:
+        address = ipaddress.IPv4Address(value)
+        if (
+            address.is_loopback
+            or address.is_unspecified
+            or address == ipaddress.IPv4Address("255.255.255.255")
+        ):
+            return False
+        return None

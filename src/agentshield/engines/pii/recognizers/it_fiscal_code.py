@@ -1,0 +1,29 @@
+"""IT_FISCAL_CODE: Italy's codice fiscale (16 characters), check letter validated."""
+
+from __future__ import annotations
+
+from stdnum.it import codicefiscale
+
+from agentshield.engines.pii.layers import INTERNATIONAL_ID
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+# Digits may be replaced by letters (omocodia) when two people would share a code.
+_D = "[0-9LMNPQRSTUV]"
+
+
+class ItFiscalCodeRecognizer(Recognizer):
+    entity_type = "IT_FISCAL_CODE"
+    patterns = (
+        Pattern(
+            "code",
+            rf"(?i)\b[A-Z]{{6}}{_D}{{2}}[ABCDEHLMPRST]{_D}{{2}}[A-Z]{_D}{{3}}[A-Z]\b",
+            0.5,
+        ),
+    )
+    context = ("codice fiscale", "cf", "fiscal code", "tax code")
+    checksum = "check letter"
+    checked_score = 0.9
+    layer = INTERNATIONAL_ID
+
+    def validate(self, value: str) -> bool | None:
+        return codicefiscale.is_valid(value)

@@ -1,0 +1,22 @@
+"""MAC_ADDRESS: six octets with one separator throughout, or Cisco's dotted form."""
+
+from __future__ import annotations
+
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+_H = "[0-9A-Fa-f]"
+
+
+class MacAddressRecognizer(Recognizer):
+    entity_type = "MAC_ADDRESS"
+    patterns = (
+        Pattern(
+            "octets",
+            rf"\b(?:(?:{_H}{{2}}:){{5}}{_H}{{2}}|(?:{_H}{{2}}-){{5}}{_H}{{2}}"
+            rf"|{_H}{{4}}\.{_H}{{4}}\.{_H}{{4}})\b",
+            0.75,
+        ),
+    )
+    context = ("mac", "hardware address", "ethernet", "wifi", "bssid", "nic")
+    letter_sensitive = False
+    strict_edges = True

@@ -1,0 +1,81 @@
+"""PASSWORD: a value introduced by a password keyword, in several languages and in leetspeak.
+
+`password: hunter2`, `contraseña = 1234abcd`, `mot de passe: …`, `p4ssw0rd=…`, or
+`my password is hunter2`. Placeholders and prose after the keyword are not passwords.
+"""
+
+from __future__ import annotations
+
+from agentshield.engines.pii.leet import leet_alternation
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+_WORDS = ("password", "passwd", "passphrase", "pwd", "pass", "contraseña", "contrasena")
+_WORDS += ("clave", "mot de passe", "mdp", "passwort", "kennwort", "senha", "wachtwoord")
+_WORDS += ("hasło", "haslo", "parola", "пароль", "パスワード", "密码")
+# "pass is" is prose ("the pass is valid"); the other words are not.
+_NOT_PASS = leet_alternation(w for w in _WORDS if w != "pass")
+_VALUE = r"[\"']?(?P<value>[^\s\"']{4,64})"
+_NOT_PASSWORDS = frozenset(
+    [
+        "required",
+        "incorrect",
+        "wrong",
+        "invalid",
+        "expired",
+        "reset",
+        "changed",
+        "protected",
+        "strong",
+        "weak",
+        "missing",
+        "empty",
+        "correct",
+        "hidden",
+        "redacted",
+        "none",
+        "null",
+        "undefined",
+        "must",
+        "should",
+        "will",
+        "field",
+        "manager",
+        "policy",
+        "hash",
+        "hashes",
+        "hashed",
+        "length",
+        "characters",
+        "please",
+        "here",
+        "below",
+        "above",
+        "same",
+        "different",
+        "the",
+        "your",
+        "my",
+    ]
+)
+
+
+class PasswordRecognizer(Recognizer):
+    entity_type = "PASSWORD"
+    patterns = (
+        Pattern(
+            "keyword and separator",
+            rf"(?i)(?P<key>{leet_alternation(_WORDS)})\s*[:=]\s*{_VALUE}",
+            0.8,
+        ),
+        Pattern(
+            "keyword is",
+            rf"(?i)(?P<key>{_NOT_PASS})\s+(?:is|es|est|ist|é|è)\s+{_VALUE}",
+            0.65,
+        ),
+    )
+
+    def validate(self, value: str) -> bool | None:
+        lowered = value.lower().strip(".,;:!?")
+        if lowered in _NOT_PASSWORDS or len(set(value)) == 1 or value.startswith(("${", "{{", "<")):
+            return False
+        return None

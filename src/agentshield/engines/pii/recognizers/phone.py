@@ -1,0 +1,84 @@
+"""PHONE: international (+44 20 7946 0958) and national ((415) 555-0132) numbers.
+
+Validity comes from phonenumbers: a number must be a valid number of its country (from the
+`+`/`00` prefix) or of one of the regions tried for national formats. Dates are not phones.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+NATIONAL_REGIONS = ("US", "GB", "ES", "FR", "IT", "MX", "BR", "IN", "NL", "PL")
+# Where national numbers are always written with their trunk prefix (020 …, 06 …).
+TRUNK_WRITTEN = frozenset({"GB", "FR", "NL"})
+_DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
+
+
+class PhoneRecognizer(Recognizer):
+    entity_type = "PHONE"
+    # A bare national number (943 476 5919) is also an NHS number, an invoice, an SSN: it
+    # needs a phone word nearby. `+` and a bracketed area code are phone-only notations.
+    patterns = (
+        Pattern("international", r"(?:\+|\b00)[1-9][\d ().-]{6,18}\d\b", 0.8),
+        Pattern("area code", r"\(\d{2,5}\)[ .-]?(?:\d{2,5}[ .-]){0,3}\d{3,8}\b", 0.6),
+        # Ends in a group of 3-8 digits, so ISO dates (2024-01-15) do not even match.
+        Pattern("national", r"\b\d{2,5}[ .-](?:\d{2,5}[ .-]){0,3}\d{3,8}\b", 0.45),
+        Pattern("national pairs", r"\b0\d(?:[ .-]\d{2}){4}\b", 0.45),
+        Pattern("digits", r"\b0?\d{9,10}\b", 0.3),
+    )
+    context = ("phone", "tel", "telephone", "mobile", "cell", "call", "whatsapp", "fax", "sms")
+    context += ("reach me", "text me", "dial", "ring me", "teléfono", "móvil", "llámame")
+    context += ("llamar", "numéro", "portable", "telefon", "handy", "cellulare")
+    checksum = "phonenumbers"
+    letter_sensitive = False
+    strict_edges = True
+
+    def __init__(self, regions: tuple[str, ...] = NATIONAL_REGIONS) -> None:
+        super().__init__()
+        # Parsing is the expensive step: keep per region what a national number can look
+        # like (trunk prefix, lengths, number pattern from phonenumbers' metadata) to parse
+        # only where it can be valid.
+        self._shapes = []
+        for region in regions:
+            meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+            desc = meta.general_desc
+            self._shapes.append(
+                (region, meta.national_prefix or "", frozenset(desc.possible_length),
+                 re.compile(desc.national_number_pattern))
+            )  # fmt: skip
+
+    def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
+        if _DATE.fullmatch(value):
+            return None
+        if pattern.name == "international":
+            region = _valid_region(value, (None,))
+        else:
+            region = _valid_region(value, self._plausible(re.sub(r"\D", "", value)))
+        if region is None:
+            return None
+        return pattern.score, f"valid number ({region})"
+
+    def _plausible(self, digits: str) -> tuple[str, ...]:
+        found = []
+        for region, prefix, lengths, shape in self._shapes:
+            if region in TRUNK_WRITTEN and prefix and not digits.startswith(prefix):
+                continue
+            national = digits[len(prefix) :] if prefix and digits.startswith(prefix) else digits
+            if len(national) in lengths and shape.fullmatch(national):
+                found.append(region)
+        return tuple(found)
+
+
+def _valid_region(value: str, regions: tuple[str | None, ...]) -> str | None:
+    for region in regions:
+        try:
+            number = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.region_code_for_number(number) or str(region)
+    return None

@@ -1,0 +1,19 @@
+"""PRIVATE_KEY: a PEM private key block (RSA, EC, DSA, OpenSSH, PKCS#8, PGP), or its
+unterminated start, as a key cut off mid-way still leaks."""
+
+from __future__ import annotations
+
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+_LABEL = r"[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----"
+
+
+class PrivateKeyRecognizer(Recognizer):
+    entity_type = "PRIVATE_KEY"
+    patterns = (
+        Pattern(
+            "pem block",
+            rf"-----BEGIN{_LABEL}(?:[A-Za-z0-9+/=\s:,.-]*?-----END{_LABEL}|[A-Za-z0-9+/=\s]*)",
+            1.0,
+        ),
+    )

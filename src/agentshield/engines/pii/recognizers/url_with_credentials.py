@@ -1,0 +1,17 @@
+"""URL_WITH_CREDENTIALS: a web or file-transfer URL carrying `user:password@`."""
+
+from __future__ import annotations
+
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+
+class UrlWithCredentialsRecognizer(Recognizer):
+    entity_type = "URL_WITH_CREDENTIALS"
+    patterns = (
+        Pattern(
+            "userinfo",
+            r"(?i)\b(?:https?|ftps?|sftp|ssh|git|svn|smb|ldaps?|webdavs?)://"
+            r"[^\s:/@]{1,128}:[^\s@/]{1,128}@[^\s/?#\"'<>]{1,253}[^\s\"'<>]*",
+            0.95,
+        ),
+    )

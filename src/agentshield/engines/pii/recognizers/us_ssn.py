@@ -1,0 +1,25 @@
+"""US_SSN: 123-45-6789; area, group and serial rules and the known-invalid list of stdnum."""
+
+from __future__ import annotations
+
+from stdnum.us import ssn
+
+from agentshield.engines.pii.layers import INTERNATIONAL_ID
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+
+class UsSsnRecognizer(Recognizer):
+    entity_type = "US_SSN"
+    patterns = (
+        Pattern("dashed", r"\b\d{3}-\d{2}-\d{4}\b", 0.75),
+        Pattern("spaced", r"\b\d{3} \d{2} \d{4}\b", 0.5),
+        Pattern("digits", r"\b\d{9}\b", 0.2),
+    )
+    context = ("ssn", "social security", "social-security", "ss#", "ss #", "taxpayer")
+    checksum = "SSA number rules"
+    layer = INTERNATIONAL_ID
+    letter_sensitive = False
+    strict_edges = True
+
+    def validate(self, value: str) -> bool | None:
+        return ssn.is_valid(value.replace(" ", "-"))

@@ -1,0 +1,110 @@
+"""USERNAME: a handle introduced as one (`user: jdoe`, `login jdoe`, `usuario = jdoe`)."""
+
+from __future__ import annotations
+
+from agentshield.engines.pii.leet import leet_alternation
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+_KEYS = ("user", "username", "user name", "user id", "userid", "login", "usuario")
+_KEYS += ("utilisateur", "benutzer", "benutzername", "handle", "account")
+_ANY_KEY = leet_alternation(_KEYS)
+_BARE_KEY = leet_alternation(("username", "user name", "login", "usuario"))
+_HANDLE = r"@?(?P<value>[A-Za-z0-9][A-Za-z0-9._-]{1,31})"
+# Words that follow "login"/"username" in prose and are not handles.
+_PROSE = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "is",
+        "as",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "into",
+        "my",
+        "your",
+        "our",
+        "their",
+        "his",
+        "her",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "first",
+        "again",
+        "here",
+        "now",
+        "page",
+        "screen",
+        "form",
+        "button",
+        "field",
+        "fails",
+        "failed",
+        "failure",
+        "attempt",
+        "attempts",
+        "error",
+        "errors",
+        "required",
+        "please",
+        "name",
+        "names",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "should",
+        "must",
+        "will",
+        "can",
+        "could",
+        "would",
+        "may",
+        "might",
+        "not",
+        "no",
+        "yes",
+        "only",
+        "also",
+        "just",
+        "then",
+        "there",
+        "when",
+        "with",
+        "without",
+        "via",
+        "using",
+        "process",
+        "flow",
+        "details",
+        "info",
+        "information",
+        "credentials",
+        "prompt",
+        "box",
+    ]
+)
+
+
+class UsernameRecognizer(Recognizer):
+    entity_type = "USERNAME"
+    patterns = (
+        Pattern("keyword and separator", rf"(?i)\b(?P<key>{_ANY_KEY})\s*[:=]\s*{_HANDLE}", 0.75),
+        Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})\s+{_HANDLE}", 0.6),
+    )
+
+    def validate(self, value: str) -> bool | None:
+        return False if value.lower() in _PROSE else None

@@ -1,0 +1,203 @@
+"""The scan: the six layers over one text, findings mapped back to the original offsets.
+
+For each text (and, depth-limited, each text derived from it):
+
+1. normalisation: NFKC, confusables, invisible characters and non-ASCII digits are undone
+   when the text is not ASCII (layer 6);
+2. one RE2 pass runs every recognizer (fast path, international IDs, entropy: layers 2-4),
+   the caller's custom rules (layer 5), and the triggers that start the other layers;
+3. encoded spans (base64, base64url, hex, URL-encoding) and letters split by spaces are
+   decoded or joined and scanned again as derived texts (layers 1 and 6);
+4. the ROT13 and reversed forms of the text are scanned (in one pass) by the recognizers
+   whose matches depend on letters (layer 1).
+
+Overlapping findings are then resolved (see overlaps.py) and those under the policy's
+minimum score dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+
+from agentshield.engines.pii import batch
+from agentshield.engines.pii.decoders import ENCODED, decode_base64, decode_hex, rot13, url_view
+from agentshield.engines.pii.detector import Budget, Detector, Hit
+from agentshield.engines.pii.errors import BatchTooLarge, InvalidText, TextTooLarge
+from agentshield.engines.pii.layers import EVASION, NORMALISATION
+from agentshield.engines.pii.normalise import normalise
+from agentshield.engines.pii.overlaps import resolve
+from agentshield.engines.pii.policy import Policy, ScanLimits
+from agentshield.engines.pii.redaction import apply
+from agentshield.engines.pii.registry import build
+from agentshield.engines.pii.restore import RestoreMap
+from agentshield.engines.pii.result import PiiResult
+from agentshield.engines.pii.risk import assess_risk
+from agentshield.engines.pii.rules import RuleSet
+from agentshield.engines.pii.spacing import SPLIT_TRIGGER, collapse
+from agentshield.engines.pii.views import Chain, Identity, Locator, Reversed, Same, Whole
+
+TRIGGERS = {
+    "encoded": ENCODED,
+    "url": r"(?:[^\s%]|%[0-9A-Fa-f]{2})*%[0-9A-Fa-f]{2}(?:[^\s%]|%[0-9A-Fa-f]{2})*",
+    "split": SPLIT_TRIGGER,
+}
+DECODING = frozenset({"base64", "base64url", "hex", "url", "rot13", "reversed"})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SEPARATOR = "\n\x00\n"
+_DEFAULT_POLICY = Policy()
+
+
+class PiiScanner:
+    """Built once (at start-up) from the enabled recognizer names; scans are then pure."""
+
+    def __init__(
+        self, recognizers: Iterable[str] | None = None, *, limits: ScanLimits | None = None
+    ) -> None:
+        enabled = build(recognizers)
+        self.limits = limits or ScanLimits()
+        self.entity_types = tuple(r.entity_type for r in enabled)
+        self._detector = Detector(enabled, TRIGGERS)
+        self._turned = Detector([r for r in enabled if r.letter_sensitive])
+
+    def prepare(self, text: str | bytes) -> str:
+        """The text a scan works on: decoded, within limits, encodable. Offsets refer to it."""
+        limit = self.limits.max_text_chars
+        if isinstance(text, bytes | bytearray):
+            if len(text) > 4 * limit:
+                raise TextTooLarge(len(text), limit)
+            try:
+                text = bytes(text).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if self.limits.invalid_utf8 == "refuse":
+                    raise InvalidText(f"text is not valid UTF-8 (byte {exc.start})") from exc
+                text = bytes(text).decode("utf-8", "replace")
+        if len(text) > limit:
+            raise TextTooLarge(len(text), limit)
+        if not text.isascii() and _SURROGATE.search(text):
+            # Lone surrogates (JSON "\ud800") cannot be encoded; U+FFFD keeps every offset.
+            text = _SURROGATE.sub("\ufffd", text)
+        return text
+
+    def detect(
+        self, text: str | bytes, *, rules: RuleSet | None = None, min_score: float = 0.5
+    ) -> list[Hit]:
+        """Findings with their values, for use within the request only."""
+        return self._detect(self.prepare(text), rules, min_score)
+
+    def _detect(self, prepared: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
+        hits: list[Hit] = []
+        budget = Budget(self.limits.max_candidates)
+        self._scan(prepared, Identity(), 0, rules, budget, hits, min_score)
+        return resolve(h for h in hits if h.score >= min_score)
+
+    def scan(
+        self,
+        text: str | bytes,
+        *,
+        policy: Policy | None = None,
+        rules: RuleSet | None = None,
+        restore_map: RestoreMap | None = None,
+    ) -> PiiResult:
+        policy = policy or _DEFAULT_POLICY
+        prepared = self.prepare(text)
+        hits = self._detect(prepared, rules, policy.min_score)
+        return self._result(prepared, hits, policy, restore_map)
+
+    def scan_batch(
+        self,
+        texts: Sequence[str | bytes],
+        *,
+        policy: Policy | None = None,
+        rules: RuleSet | None = None,
+        restore_map: RestoreMap | None = None,
+    ) -> list[PiiResult]:
+        """One result per text, in order; the texts are scanned together (see batch.py)."""
+        if len(texts) > self.limits.max_batch:
+            raise BatchTooLarge(len(texts), self.limits.max_batch)
+        policy = policy or _DEFAULT_POLICY
+        prepared = [self.prepare(t) for t in texts]
+        if restore_map is None and policy.uses_restore:
+            restore_map = RestoreMap()  # one request, one map
+        results: list[PiiResult] = []
+        for group in batch.groups(prepared, self.limits.max_text_chars):
+            hits = self._detect(batch.SEPARATOR.join(group), rules, policy.min_score)
+            for text, own in zip(group, batch.split(group, hits), strict=True):
+                results.append(self._result(text, own, policy, restore_map))
+        return results
+
+    def _result(
+        self, text: str, hits: list[Hit], policy: Policy, restore_map: RestoreMap | None
+    ) -> PiiResult:
+        if restore_map is None and any(policy.mode_for(h.entity_type) == "restore" for h in hits):
+            restore_map = RestoreMap()
+        redacted, findings = apply(text, hits, policy, restore_map)
+        return PiiResult(tuple(findings), redacted, assess_risk(findings), restore_map)
+
+    def _scan(
+        self,
+        text: str,
+        where: Locator,
+        depth: int,
+        rules: RuleSet | None,
+        budget: Budget,
+        out: list[Hit],
+        min_score: float,
+    ) -> None:
+        normal = normalise(text)
+        if normal is not None:
+            text, where = normal[0], Chain(normal[1], where)
+        hits, triggers = self._detector.run(text, budget, min_score)
+        if rules is not None:
+            hits += rules.run(text, budget)
+        out.extend(_relocated(hit, where) for hit in hits)
+        if depth >= self.limits.max_decode_depth:
+            return
+        derived = _derived(text, triggers)
+        for _, (child, locator) in zip(range(self.limits.max_decoded_spans), derived, strict=False):
+            self._scan(child, Chain(locator, where), depth + 1, rules, budget, out, min_score)
+        # ROT13 and reversed text in one pass: no pattern crosses a newline-NUL-newline.
+        turned = rot13(text) + _SEPARATOR + text[::-1]
+        hits, _ = self._turned.run(turned, budget, min_score)
+        if rules is not None:
+            hits += rules.run(turned, budget)
+        second = len(text) + len(_SEPARATOR)
+        for hit in hits:
+            if hit.end <= len(text):
+                out.append(_relocated(hit, Chain(Same("rot13"), where)))
+            elif hit.start >= second:
+                moved = replace(hit, start=hit.start - second, end=hit.end - second)
+                out.append(_relocated(moved, Chain(Reversed(len(text)), where)))
+
+
+def _derived(
+    text: str, triggers: dict[str, list[tuple[int, int]]]
+) -> Iterator[tuple[str, Locator]]:
+    for start, end in triggers.get("encoded", ()):
+        token = text[start:end]
+        if token.isdigit():
+            continue  # a long number: neither hex nor base64 of text, in practice
+        hexed = decode_hex(token)
+        if hexed is not None:
+            yield hexed, Whole(start, end, "hex")
+            continue
+        decoded = decode_base64(token)
+        if decoded is not None:
+            yield decoded[0], Whole(start, end, decoded[1])
+    for start, end in triggers.get("url", ()):
+        view = url_view(text, start, end)
+        if view is not None:
+            yield view
+    for start, end in triggers.get("split", ()):
+        yield collapse(text, start, end)
+
+
+def _relocated(hit: Hit, where: Locator) -> Hit:
+    start, end, tricks = where.locate(hit.start, hit.end)
+    if not tricks:
+        return replace(hit, start=start, end=end)
+    if hit.evasion:
+        tricks += (hit.evasion,)
+    layer = EVASION if DECODING.intersection(tricks) else NORMALISATION
+    return replace(hit, start=start, end=end, layer=layer, evasion="+".join(tricks))

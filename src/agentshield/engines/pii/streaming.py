@@ -1,0 +1,98 @@
+"""Redaction of a streamed text: feed chunks, get redacted text, hold back a bounded tail.
+
+Text is released only up to a cut that splits neither a finding nor a word: a value split
+across two chunks is therefore seen whole before any of it leaves. The held tail never
+grows past `max_hold` characters; past that the cut is forced and a value still growing
+there is redacted as far as it has arrived (fail closed). A little of the released text is
+kept as context so that a keyword just before the cut (`password:`) still counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from agentshield.engines.pii.detector import Hit
+from agentshield.engines.pii.policy import Policy
+from agentshield.engines.pii.redaction import apply
+from agentshield.engines.pii.restore import RestoreMap
+from agentshield.engines.pii.result import PiiFinding
+from agentshield.engines.pii.rules import RuleSet
+from agentshield.engines.pii.scanner import PiiScanner
+
+
+class StreamingRedactor:
+    def __init__(
+        self,
+        scanner: PiiScanner,
+        *,
+        policy: Policy | None = None,
+        rules: RuleSet | None = None,
+        restore_map: RestoreMap | None = None,
+        hold: int = 128,
+        max_hold: int = 2048,
+        context: int = 64,
+    ) -> None:
+        self._scanner = scanner
+        self._policy = policy or Policy()
+        self._rules = rules
+        self.restore_map = restore_map if restore_map is not None else RestoreMap()
+        self._hold, self._max_hold, self._context = hold, max_hold, context
+        self._released = ""  # tail of the text already released, for context only
+        self._held = ""
+        self._offset = 0  # stream offset of the first held character
+        self.findings: list[PiiFinding] = []
+
+    def feed(self, chunk: str) -> str:
+        self._held += chunk
+        if len(self._held) <= self._hold:
+            return ""
+        return self._release(final=False)
+
+    def flush(self) -> str:
+        return self._release(final=True)
+
+    def _release(self, *, final: bool) -> str:
+        buffer = self._released + self._held
+        base = len(self._released)
+        hits = self._scanner.detect(buffer, rules=self._rules, min_score=self._policy.min_score)
+        cut = len(buffer) if final else self._safe_cut(buffer, hits, base)
+        emitted = [
+            replace(h, start=max(h.start, base) - base, end=min(h.end, cut) - base)
+            for h in hits
+            if h.end > base and h.start < cut
+        ]
+        text, findings = apply(
+            buffer[base:cut], emitted, self._policy, self.restore_map, offset=self._offset
+        )
+        self.findings += findings
+        self._offset += cut - base
+        self._released = buffer[max(0, cut - self._context) : cut]
+        self._held = buffer[cut:]
+        return text
+
+    def _safe_cut(self, buffer: str, hits: list[Hit], base: int) -> int:
+        forced = len(buffer) - self._hold
+        cut = forced
+        for hit in hits:
+            if hit.start < cut < hit.end:
+                cut = hit.start
+        while cut > base and not buffer[cut - 1].isspace() and not buffer[cut].isspace():
+            cut -= 1  # do not split a word: it may be a value still arriving
+        cut = _before_single_letters(buffer, cut, base)
+        if cut <= base and len(buffer) - base > self._max_hold:
+            return forced
+        return max(cut, base)
+
+
+def _before_single_letters(buffer: str, cut: int, base: int) -> int:
+    """Move a cut back over single characters between blanks (`j o h n @`): they may be
+    the start of a spaced-out value."""
+    while True:
+        pos = cut
+        while pos > base and cut - pos < 3 and buffer[pos - 1] in " \t":
+            pos -= 1
+        if pos - 1 < base or buffer[pos - 1].isspace():
+            return cut
+        if pos - 2 >= base and not buffer[pos - 2].isspace():
+            return cut  # the end of a longer word
+        cut = pos - 1

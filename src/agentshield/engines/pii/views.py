@@ -1,0 +1,143 @@
+"""Where a span of a derived text (decoded, reversed, normalised) lies in the original text.
+
+Every derived text is scanned with a locator; `locate(start, end)` gives the original span
+and the tricks undone on the way (outermost first), which name the finding's evasion.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class Locator(Protocol):
+    def locate(self, start: int, end: int) -> tuple[int, int, tuple[str, ...]]: ...
+
+
+class Identity:
+    def locate(self, start: int, end: int) -> tuple[int, int, tuple[str, ...]]:
+        return start, end, ()
+
+
+@dataclass(frozen=True, slots=True)
+class Whole:
+    """A decoded span: anything found inside reports the whole encoded span."""
+
+    start: int
+    end: int
+    trick: str
+
+    def locate(self, start: int, end: int) -> tuple[int, int, tuple[str, ...]]:
+        return self.start, self.end, (self.trick,)
+
+
+@dataclass(frozen=True, slots=True)
+class Reversed:
+    length: int
+
+    def locate(self, start: int, end: int) -> tuple[int, int, tuple[str, ...]]:
+        return self.length - end, self.length - start, ("reversed",)
+
+
+@dataclass(frozen=True, slots=True)
+class Same:
+    """Offsets unchanged, characters changed (ROT13)."""
+
+    trick: str
+
+    def locate(self, start: int, end: int) -> tuple[int, int, tuple[str, ...]]:
+        return start, end, (self.trick,)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    view_start: int
+    view_end: int
+    orig_start: int
+    orig_end: int
+    trick: str | None  # None: copied unchanged
+
+    @property
+    def one_to_one(self) -> bool:
+        return self.view_end - self.view_start == self.orig_end - self.orig_start
+
+
+MAX_SEGMENTS = 10_000
+
+
+class Segments:
+    """A view built piece by piece (normalisation), each piece mapped back.
+
+    Pieces of one character per original character map exactly; others (NFKC expanding
+    `ﬁ` to `fi`, removed invisible characters as empty pieces) map to their whole
+    original stretch. Adjacent pieces of the same kind merge, so the map stays small
+    however long the text.
+    """
+
+    def __init__(self) -> None:
+        self._segments: list[Segment] = []
+        self._starts: list[int] = []
+
+    def add(
+        self, view_start: int, view_end: int, orig_start: int, orig_end: int, trick: str | None
+    ) -> None:
+        piece = Segment(view_start, view_end, orig_start, orig_end, trick)
+        last = self._segments[-1] if self._segments else None
+        if last is not None and len(self._segments) >= MAX_SEGMENTS:
+            # Past the bound, pieces merge coarsely: a finding then maps to a wider span,
+            # which over-redacts rather than leaks.
+            merged = last.trick or trick
+            self._segments[-1] = Segment(
+                last.view_start, view_end, last.orig_start, orig_end, merged
+            )
+            return
+        if (
+            last is not None
+            and last.trick == trick
+            and last.view_end == view_start
+            and last.orig_end == orig_start
+            and (trick is not None or (piece.one_to_one and last.one_to_one))
+        ):
+            self._segments[-1] = Segment(
+                last.view_start, view_end, last.orig_start, orig_end, trick
+            )
+            return
+        self._segments.append(piece)
+        self._starts.append(view_start)
+
+    def _at(self, pos: int) -> int:
+        return max(0, bisect_right(self._starts, pos) - 1)
+
+    def locate(self, start: int, end: int) -> tuple[int, int, tuple[str, ...]]:
+        i, j = self._at(start), self._at(max(start, end - 1))
+        first, last = self._segments[i], self._segments[j]
+        orig_start = first.orig_start + (start - first.view_start if first.one_to_one else 0)
+        orig_end = last.orig_end - (last.view_end - end if last.one_to_one else 0)
+        tricks = sorted({s.trick for s in self._segments[i : j + 1] if s.trick})
+        return orig_start, orig_end, tuple(tricks)
+
+
+@dataclass(frozen=True, slots=True)
+class Positions:
+    """A view made of some characters of the original, each at a known position."""
+
+    positions: Sequence[int]
+    trick: str
+
+    def locate(self, start: int, end: int) -> tuple[int, int, tuple[str, ...]]:
+        return self.positions[start], self.positions[max(start, end - 1)] + 1, (self.trick,)
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """A view of a view: inner offsets first, then the outer view's."""
+
+    inner: Locator
+    outer: Locator
+
+    def locate(self, start: int, end: int) -> tuple[int, int, tuple[str, ...]]:
+        a, b, inner_tricks = self.inner.locate(start, end)
+        c, d, outer_tricks = self.outer.locate(a, b)
+        return c, d, outer_tricks + inner_tricks

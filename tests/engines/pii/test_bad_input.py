@@ -1,0 +1,101 @@
+"""Hostile input finishes with a result or a clear error, never a hang or a crash."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from agentshield.engines.pii import (
+    BatchTooLarge,
+    InvalidText,
+    PiiScanner,
+    ScanLimits,
+    TextTooLarge,
+    TooManyCandidates,
+    scan_batch,
+)
+
+
+def test_ten_megabytes_are_refused_up_front(scanner: PiiScanner) -> None:
+    with pytest.raises(TextTooLarge) as refused:
+        scanner.scan("a" * 10_000_000)
+    assert refused.value.status == 413
+    with pytest.raises(TextTooLarge):
+        scanner.scan(b"a" * 10_000_000)
+
+
+def test_a_large_text_within_the_limit_is_scanned(scanner: PiiScanner) -> None:
+    chunk = "Meeting notes: ship the build on Friday, budget is $1,200. " * 30
+    text = (chunk + "mail jane.roe@acme-corp.com. ") * 100  # ~180 KB
+    result = scanner.scan(text)
+    assert len(result.findings) == 100
+    assert "jane.roe" not in result.redacted_text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 300_000,  # one endless word
+        "@" * 100_000 + "a.b" * 10_000,
+        "%4" * 100_000,
+        "1 " * 100_000,  # single characters between spaces
+        "-----BEGIN RSA PRIVATE KEY-----" + "A" * 200_000,
+        "\u200b" * 100_000 + "x",
+        "\uff4a" * 100_000,
+    ],
+)
+def test_adversarial_shapes_finish(scanner: PiiScanner, text: str) -> None:
+    scanner.scan(text)
+
+
+def test_deeply_nested_encodings_finish_at_the_depth_limit(scanner: PiiScanner) -> None:
+    payload = b"ssn 536-90-4399"
+    for _ in range(12):
+        payload = base64.b64encode(payload)
+    assert scanner.scan(payload.decode()).findings == ()
+
+
+def test_invalid_utf8_is_replaced_by_default(scanner: PiiScanner) -> None:
+    result = scanner.scan(b"mail jane.roe@acme-corp.com \xff\xfe end")
+    assert [f.entity_type for f in result.findings] == ["EMAIL"]
+    assert result.redacted_text.endswith("\ufffd\ufffd end")
+
+
+def test_invalid_utf8_can_be_refused() -> None:
+    strict = PiiScanner(limits=ScanLimits(invalid_utf8="refuse"))
+    with pytest.raises(InvalidText, match="byte 5") as refused:
+        strict.scan(b"hello\xff")
+    assert refused.value.status == 422
+
+
+def test_lone_surrogates_keep_offsets(scanner: PiiScanner) -> None:
+    text = "\ud800 mail jane.roe@acme-corp.com"
+    (finding,) = scanner.scan(text).findings
+    assert text[finding.start : finding.end] == "jane.roe@acme-corp.com"
+
+
+def test_too_many_candidates_is_a_clear_error() -> None:
+    small = PiiScanner(limits=ScanLimits(max_candidates=1_000))
+    with pytest.raises(TooManyCandidates) as refused:
+        small.scan("call 415 555 0132 " * 2_000)
+    assert refused.value.status == 413
+
+
+def test_batches_are_bounded() -> None:
+    with pytest.raises(BatchTooLarge):
+        scan_batch(["x"] * 1_001)
+
+
+class _GaveUp:
+    """An RE2 Set whose DFA ran out of memory: it answers "no match" for everything."""
+
+    def Match(self, data: object) -> None:  # RE2's name
+        return None
+
+
+def test_a_set_that_gives_up_fails_closed() -> None:
+    scanner = PiiScanner()
+    scanner._detector._set = _GaveUp()  # type: ignore[assignment]
+    result = scanner.scan("mail jane.roe@acme-corp.com, ssn 536-90-4399")
+    assert [f.entity_type for f in result.findings] == ["EMAIL", "US_SSN"]

@@ -1,0 +1,65 @@
+"""Contact and network recognizers: labelled rows, positives and look-alikes."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import Found
+
+ROWS = [
+    # EMAIL
+    ("write to jane.roe@acme-corp.com today", [("EMAIL", "jane.roe@acme-corp.com")]),
+    ("cc: ops+alerts@mail.example.co.uk", [("EMAIL", "ops+alerts@mail.example.co.uk")]),
+    ("the file is report@2x.png", []),  # not a known top-level domain
+    ("meet me @ the office", []),
+    # PHONE
+    ("call me on +44 20 7946 0958 tomorrow", [("PHONE", "+44 20 7946 0958")]),
+    ("US office (415) 555-0132", [("PHONE", "(415) 555-0132")]),
+    ("llámame al 612 345 678", [("PHONE", "612 345 678")]),
+    ("tel 06 12 34 56 78", [("PHONE", "06 12 34 56 78")]),
+    ("released on 2024-01-15 at 10:30", []),  # dates are not phones
+    ("+1 000 000 0000 is not a number", []),  # fails phonenumbers' validity
+    ("we shipped 1234 5678 units", []),
+    ("invoice 943 476 5919 is paid", []),  # a bare national number needs a phone word
+    # IP_ADDRESS and IPV6
+    ("ssh from 203.0.113.45 failed", [("IP_ADDRESS", "203.0.113.45")]),
+    ("bind to 127.0.0.1 and 0.0.0.0", []),  # loopback and unspecified are nobody's
+    ("upgrade to version 1.2.3.4.5", []),  # glued to more numbers
+    ("octet 256.1.1.1 is out of range", []),
+    ("client 2001:db8:85a3::8a2e:370:7334 connected", [("IPV6", "2001:db8:85a3::8a2e:370:7334")]),
+    ("use std::vector and a::b", []),
+    # MAC_ADDRESS
+    ("device 00:1A:2B:3C:4D:5E joined", [("MAC_ADDRESS", "00:1A:2B:3C:4D:5E")]),
+    ("cisco 001a.2b3c.4d5e", [("MAC_ADDRESS", "001a.2b3c.4d5e")]),
+    ("mixed 00:1A-2B:3C-4D:5E", []),
+    # URL_WITH_CREDENTIALS
+    (
+        "clone https://deploy:s3cretpw@git.example.com/repo.git",
+        [("URL_WITH_CREDENTIALS", "https://deploy:s3cretpw@git.example.com/repo.git")],
+    ),
+    ("see https://example.com/a:b", []),
+    # ADDRESS
+    (
+        "ship to 123 Main Street, Springfield, IL 62704 please",
+        [("ADDRESS", "123 Main Street, Springfield, IL 62704")],
+    ),
+    (
+        "I live at 221B Baker Street, London NW1 6XE",
+        [("ADDRESS", "221B Baker Street, London NW1 6XE")],
+    ),
+    ("vivo en Calle Mayor 5, 28013 Madrid", [("ADDRESS", "Calle Mayor 5, 28013 Madrid")]),
+    ("the street was busy", []),
+    # USERNAME
+    ("user: jdoe", [("USERNAME", "jdoe")]),
+    ("login jdoe to continue", [("USERNAME", "jdoe")]),
+    ("usuario = maria_g", [("USERNAME", "maria_g")]),
+    ("the login page failed again", []),
+    ("login with your badge", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ROWS)
+def test_contact_and_network_values(
+    found: Found, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(text) == expected

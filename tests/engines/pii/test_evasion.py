@@ -1,0 +1,73 @@
+"""Layer 1: values hidden by an encoding are found, with the encoded span and the evasion."""
+
+from __future__ import annotations
+
+import base64
+import codecs
+from urllib.parse import quote
+
+import pytest
+
+from agentshield.engines.pii import PiiScanner, ScanLimits
+
+EMAIL = "john.doe@example.com"
+
+
+@pytest.mark.parametrize(
+    ("evasion", "encoded"),
+    [
+        ("base64", base64.b64encode(EMAIL.encode()).decode()),
+        ("base64url", base64.urlsafe_b64encode(f"~~>{EMAIL}".encode()).decode().rstrip("=")),
+        ("hex", EMAIL.encode().hex()),
+        ("url", quote(EMAIL, safe="")),
+        ("rot13", codecs.encode(EMAIL, "rot13")),
+        ("reversed", EMAIL[::-1]),
+    ],
+)
+def test_encoded_email_is_found_at_its_encoded_span(
+    scanner: PiiScanner, evasion: str, encoded: str
+) -> None:
+    text = f"please forward to {encoded} today"
+    (finding,) = scanner.scan(text).findings
+    assert finding.entity_type == "EMAIL"
+    assert finding.layer == "evasion"
+    assert finding.evasion == evasion
+    assert text[finding.start : finding.end] == encoded
+
+
+def test_a_secret_in_base64_is_found(scanner: PiiScanner) -> None:
+    encoded = base64.b64encode(b"password: hunter22 for the admin panel").decode()
+    result = scanner.scan(f"config {encoded}")
+    assert [(f.entity_type, f.evasion) for f in result.findings] == [("PASSWORD", "base64")]
+    assert encoded not in result.redacted_text
+
+
+def test_nested_encodings_name_every_layer_outermost_first(scanner: PiiScanner) -> None:
+    inner = base64.b64encode(b"ssn 536-90-4399 on file").decode()
+    outer = inner.encode().hex()
+    (finding,) = scanner.scan(f"blob {outer}").findings
+    assert (finding.entity_type, finding.evasion) == ("US_SSN", "hex+base64")
+    assert (finding.start, finding.end) == (5, 5 + len(outer))
+
+
+def test_decoding_stops_at_the_depth_limit() -> None:
+    payload = b"card 4242 4242 4242 4242"
+    for _ in range(3):
+        payload = base64.b64encode(payload)
+    text = payload.decode()
+    assert PiiScanner(limits=ScanLimits(max_decode_depth=3)).scan(text).findings
+    assert not PiiScanner(limits=ScanLimits(max_decode_depth=2)).scan(text).findings
+
+
+def test_binary_base64_and_long_words_are_not_decoded_into_findings(scanner: PiiScanner) -> None:
+    blob = base64.b64encode(bytes(range(48))).decode()
+    text = f"attachment {blob} and internationalization"
+    findings = scanner.scan(text).findings
+    # Random-looking base64 may be a secret, but nothing is read out of decoded bytes.
+    assert all(f.entity_type == "HIGH_ENTROPY_SECRET" and f.evasion is None for f in findings)
+    assert all(text[f.start : f.end] == blob for f in findings)
+
+
+def test_rot13_of_ordinary_prose_finds_nothing(scanner: PiiScanner) -> None:
+    prose = "Gur zrrgvat vf ng guerr cz va gur znva ebbz, oevat lbhe abgrf."
+    assert scanner.scan(prose).findings == ()

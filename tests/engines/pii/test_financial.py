@@ -1,0 +1,47 @@
+"""Financial recognizers: checksums decide, look-alikes are not reported."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import Found
+
+ROWS = [
+    # CREDIT_CARD: Luhn and issuer prefix
+    ("card 4242 4242 4242 4242 exp 12/29", [("CREDIT_CARD", "4242 4242 4242 4242")]),
+    ("amex 3782 822463 10005", [("CREDIT_CARD", "3782 822463 10005")]),
+    ("my card: 5555555555554444", [("CREDIT_CARD", "5555555555554444")]),
+    ("card 4242 4242 4242 4241", []),  # Luhn fails
+    ("ref 4242424242424242", []),  # bare digits need a card word
+    ("card 1234 5678 9012 3452", []),  # Luhn-valid but no network starts with 1
+    # IBAN: mod 97
+    ("pay to GB82 WEST 1234 5698 7654 32 today", [("IBAN", "GB82 WEST 1234 5698 7654 32")]),
+    ("IBAN ES9121000418450200051332", [("IBAN", "ES9121000418450200051332")]),
+    ("pay to GB82 WEST 1234 5698 7654 33", []),  # check digits wrong
+    ("DE89 3704 0044 0532 0130 00 NOW", [("IBAN", "DE89 3704 0044 0532 0130 00")]),
+    # SWIFT_BIC: needs banking context when all letters
+    ("swift code DEUTDEFF", [("SWIFT_BIC", "DEUTDEFF")]),
+    ("bic: NWBKGB2L", [("SWIFT_BIC", "NWBKGB2L")]),
+    ("the DATABASE is DOWN", []),
+    # BITCOIN_ADDRESS: base58check and bech32
+    (
+        "send btc to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+        [("BITCOIN_ADDRESS", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa")],
+    ),
+    (
+        "wallet bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+        [("BITCOIN_ADDRESS", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")],
+    ),
+    ("send btc to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb", []),  # base58check fails
+    # ETHEREUM_ADDRESS
+    (
+        "eth 0x52908400098527886E0F7030069857D2E4169EE7",
+        [("ETHEREUM_ADDRESS", "0x52908400098527886E0F7030069857D2E4169EE7")],
+    ),
+    ("hash 0x5290840009852788", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ROWS)
+def test_financial_values(found: Found, text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected

@@ -1,0 +1,74 @@
+"""Layer 6: look-alike characters, invisible characters, leetspeak and spaced-out letters."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentshield.engines.pii import PiiScanner
+
+CASES = [
+    ("nfkc", "", "\uff4a\uff4f\uff48\uff4e\uff20example\uff0ecom", "EMAIL"),  # fullwidth
+    ("confusable", "", "j\u043ehn@\u0435x\u0430mple.com", "EMAIL"),  # Cyrillic o, e, a
+    ("zero_width", "", "jo\u200bhn@exa\u200dmple.com", "EMAIL"),
+    ("zero_width", "", "jo\U000e0041hn@example.com", "EMAIL"),  # a tag character
+    ("digits", "ssn ", "\u0665\u0663\u0666-\u0669\u0660-\u0664\u0663\u0669\u0669", "US_SSN"),
+    ("split_letters", "", "j o h n @ e x a m p l e . c o m", "EMAIL"),
+    ("split_letters", "iban ", "G-B-8-2-W-E-S-T-1-2-3-4-5-6-9-8-7-6-5-4-3-2", "IBAN"),
+]
+
+
+@pytest.mark.parametrize(("trick", "prefix", "value", "entity"), CASES)
+def test_disguised_values_are_found_with_the_trick_named(
+    scanner: PiiScanner, trick: str, prefix: str, value: str, entity: str
+) -> None:
+    (finding,) = scanner.scan(prefix + value).findings
+    assert finding.entity_type == entity
+    assert finding.layer == "normalisation"
+    assert trick in (finding.evasion or "").split("+")
+
+
+@pytest.mark.parametrize(("trick", "prefix", "value", "entity"), CASES)
+def test_spans_map_back_to_the_original_characters(
+    scanner: PiiScanner, trick: str, prefix: str, value: str, entity: str
+) -> None:
+    text = f"« {prefix}{value} »"
+    result = scanner.scan(text)
+    (finding,) = result.findings
+    assert text[finding.start : finding.end] == value
+    assert result.redacted_text.startswith(f"« {prefix}<") and result.redacted_text.endswith("> »")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("p4ssw0rd: hunter22", "hunter22"), ("P@$$W0RD = s3cretValue", "s3cretValue")],
+)
+def test_leetspeak_keywords_still_introduce_passwords(
+    scanner: PiiScanner, text: str, value: str
+) -> None:
+    (finding,) = scanner.scan(text).findings
+    assert (finding.entity_type, text[finding.start : finding.end]) == ("PASSWORD", value)
+    assert (finding.layer, finding.evasion) == ("normalisation", "leetspeak")
+
+
+def test_leetspeak_context_words_raise_scores(scanner: PiiScanner) -> None:
+    plain = scanner.scan("ref 4242424242424242").findings
+    leet = scanner.scan("my c4rd: 4242424242424242").findings
+    assert plain == ()
+    assert [f.entity_type for f in leet] == ["CREDIT_CARD"]
+
+
+def test_ordinary_non_ascii_text_is_left_alone(scanner: PiiScanner) -> None:
+    text = "Nos vemos mañana en la reunión, ¿vale? 東京で会いましょう — à bientôt."
+    result = scanner.scan(text)
+    assert result.findings == ()
+    assert result.redacted_text == text
+
+
+def test_spaced_words_in_prose_are_not_joined_into_findings(scanner: PiiScanner) -> None:
+    assert scanner.scan("grades were a b c d e f and g").findings == ()
+
+
+def test_a_spaced_value_between_words_is_joined_alone(scanner: PiiScanner) -> None:
+    text = "mail brown j o h n @ e x a m p l e . c o m then"
+    (finding,) = scanner.scan(text).findings
+    assert text[finding.start : finding.end] == "j o h n @ e x a m p l e . c o m"

@@ -1,0 +1,105 @@
+"""Secret recognizers: keys by their prefixes and checks, passwords by their keywords."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import Found
+
+PEM = (
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+    "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n"
+    "-----END RSA PRIVATE KEY-----"
+)
+JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwi"
+    "aWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+GOOGLE = "AIza" + "SyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW"
+ROWS = [
+    (f"deploy key:\n{PEM}\nthanks", [("PRIVATE_KEY", PEM)]),
+    (f"token {JWT} expires", [("JWT", JWT)]),
+    ("id AKIAIOSFODNN7EXAMPLE", [("AWS_KEY", "AKIAIOSFODNN7EXAMPLE")]),
+    (
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        [("AWS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")],
+    ),
+    (
+        "push with ghp_16C7e42F292c6912E7710c838347Ae178B4a now",
+        [("GITHUB_TOKEN", "ghp_16C7e42F292c6912E7710c838347Ae178B4a")],
+    ),
+    (
+        "bot xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        [("SLACK_TOKEN", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx")],
+    ),
+    (
+        "stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+        [("STRIPE_KEY", "sk_live_4eC39HqLyjWDarjtT1zdp7dc")],
+    ),
+    (
+        "OPENAI_API_KEY=sk-proj-Ab3dEf1234567890GhIjKlMnOpQrStUvWxYz",
+        [("OPENAI_KEY", "sk-proj-Ab3dEf1234567890GhIjKlMnOpQrStUvWxYz")],
+    ),
+    ("we use sk-learn and scikit", []),
+    (f"maps {GOOGLE}", [("GOOGLE_API_KEY", GOOGLE)]),
+    (
+        "DATABASE_URL=postgresql://app:Sup3rS3cret@db.internal:5432/prod",
+        [("DATABASE_URL", "postgresql://app:Sup3rS3cret@db.internal:5432/prod")],
+    ),
+    ("postgresql://db.internal:5432/prod has no password", []),
+    (
+        "uri mongodb+srv://admin:hunter22@cluster0.example.net/test",
+        [("MONGODB_URI", "mongodb+srv://admin:hunter22@cluster0.example.net/test")],
+    ),
+    (
+        "Server=tcp:db.example.com,1433;Database=prod;User ID=app;Password=Sup3r$ecret;",
+        [
+            (
+                "CONNECTION_STRING",
+                "Server=tcp:db.example.com,1433;Database=prod;User ID=app;Password=Sup3r$ecret;",
+            )
+        ],
+    ),
+    ("password: hunter22", [("PASSWORD", "hunter22")]),
+    ("my password is correct-horse-battery", [("PASSWORD", "correct-horse-battery")]),
+    ("contraseña: Qwerty123", [("PASSWORD", "Qwerty123")]),
+    ("mot de passe = azerty99", [("PASSWORD", "azerty99")]),
+    ("Passwort: geheim123", [("PASSWORD", "geheim123")]),
+    ("password: ********", []),
+    ("a password is required", []),
+    (
+        "Authorization: Bearer abcDEF1234567890xyzXYZ",
+        [("AUTH_TOKEN", "abcDEF1234567890xyzXYZ")],
+    ),
+    ("Bearer tokens are documented here", []),
+    ("Cookie: PHPSESSID=abc123def456ghi789jkl", [("SESSION_ID", "abc123def456ghi789jkl")]),
+    ("session = authenticated_user_state", []),
+]
+ENTROPY_ROWS = [
+    ("secret = 'Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0s'", ["Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0s"]),
+    ("value Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0sE2r", ["Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0sE2r"]),
+    (
+        "signing key: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+    ),
+    ("merged 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b into main", []),  # a commit id
+    ("secret AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", []),  # long but predictable
+    ("see src/agentshield/engines/pii/recognizers/phone", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ROWS)
+def test_secret_values(found: Found, text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), ENTROPY_ROWS)
+def test_high_entropy_secrets(found: Found, text: str, expected: list[str]) -> None:
+    assert found(text) == [("HIGH_ENTROPY_SECRET", value) for value in expected]
+
+
+def test_entropy_findings_name_their_layer_and_bits(scanner) -> None:
+    (finding,) = scanner.scan("secret = 'Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0s'").findings
+    assert finding.layer == "entropy"
+    assert "entropy 5.00 bits" in finding.explanation

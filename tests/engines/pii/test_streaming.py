@@ -1,0 +1,78 @@
+"""Streaming redaction: a value split across chunks is caught; the held tail is bounded."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pytest
+
+from agentshield.engines.pii import PiiScanner, Policy, StreamingRedactor
+
+TEXT = (
+    "Hello team, the customer wrote from jane.roe@acme-corp.com and left +1 415 555 0132 "
+    "as a callback; the card on file is 4242 4242 4242 4242 and the key AKIAIOSFODNN7EXAMPLE "
+    "must be rotated. Thanks!"
+)
+
+
+def stream(redactor: StreamingRedactor, text: str, size: int) -> str:
+    out = "".join(redactor.feed(text[i : i + size]) for i in range(0, len(text), size))
+    return out + redactor.flush()
+
+
+@pytest.mark.parametrize("size", [1, 3, 8, 17, 40, 1000])
+def test_streamed_output_equals_the_whole_text_redacted(scanner: PiiScanner, size: int) -> None:
+    redactor = StreamingRedactor(scanner)
+    assert stream(redactor, TEXT, size) == scanner.scan(TEXT).redacted_text
+
+
+@pytest.mark.parametrize("cut", range(20, 60, 3))
+def test_a_value_split_at_any_point_is_caught(scanner: PiiScanner, cut: int) -> None:
+    text = "reach me at jane.roe@acme-corp.com or +44 20 7946 0958 soon"
+    redactor = StreamingRedactor(scanner, hold=16)
+    out = redactor.feed(text[:cut]) + redactor.feed(text[cut:]) + redactor.flush()
+    assert "jane.roe" not in out and "7946" not in out.replace("<PHONE_LAST_4:0958>", "")
+    assert [f.entity_type for f in redactor.findings] == ["EMAIL", "PHONE"]
+
+
+def test_findings_report_offsets_into_the_whole_stream(scanner: PiiScanner) -> None:
+    redactor = StreamingRedactor(scanner, hold=16)
+    stream(redactor, TEXT, 5)
+    assert [(f.entity_type, TEXT[f.start : f.end]) for f in redactor.findings] == [
+        (f.entity_type, TEXT[f.start : f.end]) for f in scanner.scan(TEXT).findings
+    ]
+
+
+def test_the_held_tail_stays_bounded(scanner: PiiScanner) -> None:
+    redactor = StreamingRedactor(scanner, hold=32, max_hold=256)
+    released = 0
+    word = "x" * 1000  # one endless word: it may be a value, but not forever
+    for i in range(0, len(word), 10):
+        released += len(redactor.feed(word[i : i + 10]))
+        assert (i + 10) - released <= 256 + 10
+    assert released + len(redactor.flush()) == 1000
+
+
+def test_a_private_key_longer_than_the_hold_does_not_leak(scanner: PiiScanner) -> None:
+    der = b"".join(hashlib.sha512(bytes([i])).digest() for i in range(20))  # 1280 bytes
+    encoded = base64.b64encode(der).decode()
+    lines = [encoded[i : i + 64] for i in range(0, len(encoded), 64)]
+    text = (
+        "key:\n-----BEGIN RSA PRIVATE KEY-----\n"
+        + "\n".join(lines)
+        + "\n-----END RSA PRIVATE KEY-----\n"
+    )
+    redactor = StreamingRedactor(scanner, hold=64, max_hold=512)
+    out = stream(redactor, text, 7)
+    assert not any(line[8:40] in out for line in lines)
+
+
+def test_restore_mode_streams_placeholders(scanner: PiiScanner) -> None:
+    redactor = StreamingRedactor(scanner, policy=Policy(default_mode="restore"), hold=16)
+    out = stream(redactor, "mail jane.roe@acme-corp.com, then jane.roe@acme-corp.com", 4)
+    assert out == "mail <EMAIL_1>, then <EMAIL_1>"
+    assert (
+        redactor.restore_map.restore(out)
+        == "mail jane.roe@acme-corp.com, then jane.roe@acme-corp.com"
+    )
