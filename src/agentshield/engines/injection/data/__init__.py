@@ -1,0 +1,1 @@
+"""Trained artefacts shipped with the engine (see docs/injection.md)."""

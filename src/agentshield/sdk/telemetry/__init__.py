@@ -1,0 +1,1 @@
+"""Metadata-only scan telemetry: events, their configuration and the batching client."""
