@@ -2,14 +2,18 @@
 
 Nothing here is module state: two apps in one process (as in tests) share nothing. What the
 management API needs is on `app.state`: settings, db, keys (KeyResolver), request_log,
-audit_log, key_usage, prices (PriceBook), router and metrics.
+audit_log, key_usage, prices (PriceBook), router, metrics, tenant_config (TenantConfig),
+pii_scanner and injection_detector (SharedDetector: loaded at start when the `injection`
+guard is on, else by the first `POST /v1/scan`).
 
 Start-up fails closed with one clear line: an unknown guard or provider type, a missing
-provider key, or a database schema behind the code ("run `agentshield migrate`").
+provider key, a database schema behind the code ("run `agentshield migrate`"), or the
+injection model missing while its guard is on.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -21,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from agentshield.api import router as api_router
+from agentshield.engines.injection import InjectionEngineError, SharedDetector
+from agentshield.engines.pii import PiiScanner
 from agentshield.gateway.errors import UnknownRoute
 from agentshield.gateway.fastpath import FastPath
 from agentshield.gateway.health import Health
@@ -31,11 +37,13 @@ from agentshield.gateway.prices import PriceBook
 from agentshield.gateway.routes import GatewayRoutes
 from agentshield.gateway.services import Services
 from agentshield.gateway.upstream import Router
+from agentshield.sdk.paths import calibration_path
 from agentshield.settings import ConfigError, Settings, load_settings
 from agentshield.store.db import Database
 from agentshield.store.keys import KeyResolver
 from agentshield.store.migrate import SchemaError, check_current
 from agentshield.store.prices import seed_prices
+from agentshield.store.tenant_config import TenantConfig
 from agentshield.store.usage import AuditLog, KeyUsage, RequestLog
 
 log = logging.getLogger("agentshield")
@@ -50,7 +58,21 @@ def create_app(settings: Settings) -> FastAPI:
     keys = KeyResolver(db, ttl=settings.key_cache_ttl)
     prices = PriceBook()
     router = Router(settings)
-    services = Services(settings, keys, key_usage, request_log, audit_log, prices)
+    tenant_config = TenantConfig(db)
+    pii_scanner = PiiScanner()
+    # Calibrated by `agentshield calibrate` on this machine, if it was run.
+    injection_detector = SharedDetector(calibration_path())
+    services = Services(
+        settings,
+        keys,
+        key_usage,
+        request_log,
+        audit_log,
+        prices,
+        tenant_config,
+        pii_scanner,
+        injection_detector,
+    )
     pipeline = Pipeline.build(settings.guards, services)
     metrics = Metrics()
 
@@ -66,6 +88,12 @@ def create_app(settings: Settings) -> FastAPI:
             async with db.transaction() as session:
                 await seed_prices(session)
             await prices.load(db)
+            if "injection" in settings.guards:
+                try:  # ~0.3 s in a worker thread, so the loop stays free meanwhile
+                    await asyncio.to_thread(injection_detector.get)
+                except InjectionEngineError as exc:
+                    log.error("%s", exc)
+                    raise ConfigError(f"the injection guard cannot start: {exc}") from None
             # Closed in reverse: upstream connections first, then the writers flush
             # everything queued, then the database goes.
             for writer in (key_usage, audit_log, request_log):
@@ -94,6 +122,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.prices = prices
     app.state.router = router
     app.state.metrics = metrics
+    app.state.tenant_config = tenant_config
+    app.state.pii_scanner = pii_scanner
+    app.state.injection_detector = injection_detector
 
     gateway = GatewayRoutes(pipeline, router, metrics, settings.max_body_bytes)
     proxy_routes = gateway.routes()

@@ -81,11 +81,13 @@ class Settings(BaseSettings):
     # alias -> real model name, e.g. {"fast": "gpt-4o-mini"}
     model_aliases: dict[str, str] = Field(default_factory=dict)
     # Guards that run after authentication, in order; a tenant's settings may override.
-    guards: list[str] = Field(default_factory=lambda: ["audit", "cost"])
+    guards: list[str] = Field(default_factory=lambda: ["audit", "pii", "cost"])
     signup_enabled: bool = False
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     key_cache_ttl: PositiveFloat = 30.0
     usage: UsageSettings = Field(default_factory=UsageSettings)
+    # A served model (or alias) that writes PII regexes from a description; None: off.
+    pii_generator_model: str | None = None
 
     @field_validator("providers")
     @classmethod
@@ -104,6 +106,9 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"model alias {alias!r} points at {target!r}, which no provider serves"
                 )
+        generator = self.pii_generator_model
+        if generator is not None and generator not in served | set(self.model_aliases):
+            raise ValueError(f"pii_generator_model {generator!r} is served by no provider")
         return self
 
     @classmethod

@@ -14,6 +14,8 @@ Connect = Callable[..., httpx.Client]
 
 PROBLEM_JSON = "application/problem+json"
 UNKNOWN_KEY = "ask_live_" + "0" * 32
+# Routes the tenant's gateway key (scopes gateway and telemetry) may call.
+ANY_KEY = {("POST", "/v1/pii/scan"), ("POST", "/v1/scan"), ("POST", "/v1/telemetry")}
 
 
 def fill(route: str) -> str:
@@ -48,6 +50,8 @@ def test_every_route_needs_a_valid_key_with_the_admin_scope(
             continue
         for client, status in callers:
             response = client.request(method, fill(route), json={})
+            if status == 403 and (method, route) in ANY_KEY:
+                status = 422  # let in, then refused for the empty body
             assert_problem(response, status)
             if status == 401:
                 assert response.headers["www-authenticate"] == "Bearer"

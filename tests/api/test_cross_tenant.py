@@ -38,9 +38,11 @@ class Other:
     role_name: str
     key: str
     model: str
+    pattern: str
+    pattern_entity: str  # an entity type only B's patterns define
     secrets: tuple[str, ...]
 
-    IDS = ("tenant_id", "department", "project", "user", "role", "key")
+    IDS = ("tenant_id", "department", "project", "user", "role", "key", "pattern")
 
     def ghost(self) -> Other:
         """The same shape with ids that exist nowhere."""
@@ -63,6 +65,8 @@ class Case:
     def json(self, b: Other) -> dict[str, Any] | None:
         return self.body(b) if self.body else None
 
+
+PATTERN = {"name": "b-ids", "pattern": r"\bX\d{3}\b", "examples": ["X123"]}
 
 CASES = [
     Case("GET", "/v1/tenant", status=200),
@@ -107,6 +111,42 @@ CASES = [
     Case("DELETE", "/v1/prices/{model}", "model", status=403),
     Case("GET", "/v1/audit", status=200),
     Case("GET", "/v1/audit/verify", status=200),
+    Case("POST", "/v1/pii/scan", body=lambda b: {"text": f"{b.user} at b@b.test"}, status=200),
+    # A scan of B's ids is a scan of text: its events are A's, B's counts stay as they are.
+    Case("POST", "/v1/scan", body=lambda b: {"texts": [b.user, b.project]}, status=200),
+    Case("GET", "/v1/injection/policy", status=200),
+    Case("PUT", "/v1/injection/policy", body=lambda b: {"on_detect": "block"}, status=200),
+    # A's admin key has no telemetry scope; B's project id in an event changes nothing.
+    Case(
+        "POST",
+        "/v1/telemetry",
+        body=lambda b: {"events": [{"event_id": b.project, "project": b.project_name}]},
+        status=403,
+    ),
+    Case("GET", "/v1/pii/patterns", status=200),
+    Case(
+        "POST",
+        "/v1/pii/patterns",
+        body=lambda b: {**PATTERN, "scope": "department", "scope_id": b.department},
+    ),
+    Case(
+        "POST", "/v1/pii/patterns", body=lambda b: {**PATTERN, "scope": "user", "scope_id": b.user}
+    ),
+    Case("PUT", "/v1/pii/patterns/{pattern_id}", "pattern", lambda b: {"enabled": False}),
+    Case("DELETE", "/v1/pii/patterns/{pattern_id}", "pattern"),
+    Case(
+        "POST",
+        "/v1/pii/patterns/test",
+        body=lambda b: {"pattern": "X", "examples": ["X"]},
+        status=200,
+    ),
+    Case("POST", "/v1/pii/patterns/generate", body=lambda b: {"examples": ["X123"]}, status=200),
+    Case("GET", "/v1/pii/policy", status=200),
+    Case("PUT", "/v1/pii/policy", body=lambda b: {"default_mode": "flag"}, status=200),
+    # B's own entity types mean nothing in A's policy.
+    Case(
+        "PUT", "/v1/pii/policy", body=lambda b: {"modes": {b.pattern_entity: "block"}}, status=422
+    ),
     Case(
         "POST",
         "/v1/signup",
@@ -156,6 +196,8 @@ def tenants(open_api: RunningGateway) -> Any:
             "/v1/keys",
             json={"name": "member", "scopes": ["gateway"], "user_id": user, "project_id": project},
         )
+        entity = f"B_ID_{tag.upper()}"
+        pattern = b_client.post("/v1/pii/patterns", json={**PATTERN, "entity_type": entity})
         prices = b_client.get("/v1/prices").json()
         assert prices, "the shipped price list should seed at least one model"
         other = Other(
@@ -170,6 +212,8 @@ def tenants(open_api: RunningGateway) -> Any:
             role_name=f"auditor-{tag}",
             key=created(issued),
             model=prices[0]["model"],
+            pattern=created(pattern),
+            pattern_entity=entity,
             secrets=(b["admin_key"], b["gateway_key"], issued.json()["secret"]),
         )
         yield a_client, b_client, other
@@ -178,6 +222,7 @@ def tenants(open_api: RunningGateway) -> Any:
 def snapshot(b_client: httpx.Client) -> dict[str, Any]:
     """Everything B can see of itself."""
     paths = ["/v1/tenant", "/v1/departments", "/v1/projects", "/v1/roles", "/v1/users"]
+    paths += ["/v1/pii/patterns", "/v1/pii/policy", "/v1/injection/policy"]
     state = {path: b_client.get(path).json() for path in paths}
     # When a key was last used changes with use, not with what A did.
     state["keys"] = [

@@ -1,7 +1,9 @@
 """A local upstream, gateways on the test databases, tenants with keys, and clients.
 
 `gateway` serves from the SQLite database; `gateway_db` from each backend in turn (tests
-using it run on SQLite and on PostgreSQL). Gateways start once per database and session.
+using it run on SQLite and on PostgreSQL); `plain_gateway` from SQLite without the PII guard,
+for tests of the stream's transport, which must see each chunk as the upstream sent it
+(the PII guard holds a tail back). Gateways start once per configuration and session.
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ class Gateways:
     def __init__(self, upstream: UpstreamServer, stack: ExitStack) -> None:
         self._upstream = upstream
         self._stack = stack
-        self._running: dict[str, RunningGateway] = {}
+        self._running: dict[tuple[str, tuple[str, ...] | None], RunningGateway] = {}
 
-    def for_database(self, url: str) -> RunningGateway:
-        if url not in self._running:
-            settings = gateway_settings(url, self._upstream)
-            self._running[url] = self._stack.enter_context(run_gateway(settings))
-        return self._running[url]
+    def for_database(self, url: str, guards: tuple[str, ...] | None = None) -> RunningGateway:
+        if (url, guards) not in self._running:
+            overrides = {} if guards is None else {"guards": list(guards)}
+            settings = gateway_settings(url, self._upstream, **overrides)
+            self._running[(url, guards)] = self._stack.enter_context(run_gateway(settings))
+        return self._running[(url, guards)]
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +56,17 @@ def gateway(gateways: Gateways, sqlite_url: str) -> RunningGateway:
 @pytest.fixture(scope="session")
 def gateway_db(gateways: Gateways, db_url: str) -> RunningGateway:
     return gateways.for_database(db_url)
+
+
+@pytest.fixture(scope="session")
+def plain_gateway(gateways: Gateways, sqlite_url: str) -> RunningGateway:
+    return gateways.for_database(sqlite_url, ("audit", "cost"))
+
+
+@pytest.fixture
+def plain_client(plain_gateway: RunningGateway) -> Iterator[openai.OpenAI]:
+    with make_client(plain_gateway, new_tenant(plain_gateway).gateway_key) as client:
+        yield client
 
 
 @pytest.fixture

@@ -31,10 +31,10 @@ def request_row(gw: RunningGateway, trace_id: str) -> RequestRecord:
 
 
 def test_a_client_leaving_mid_stream_closes_the_upstream_request(
-    client: openai.OpenAI, upstream: UpstreamServer, gateway: RunningGateway
+    plain_client: openai.OpenAI, upstream: UpstreamServer, plain_gateway: RunningGateway
 ) -> None:
     tag = uuid.uuid4().hex
-    with client.chat.completions.with_streaming_response.create(
+    with plain_client.chat.completions.with_streaming_response.create(
         model="gpt-4o-mini",
         messages=USER,
         stream=True,
@@ -46,15 +46,15 @@ def test_a_client_leaving_mid_stream_closes_the_upstream_request(
     assert received[1].choices[0].delta.content == "Hello "
     # Leaving the block closed our connection; the gateway must close its own upstream.
     assert upstream.wait_aborted(tag), "the upstream kept streaming to a client that left"
-    row = request_row(gateway, trace)
+    row = request_row(plain_gateway, trace)
     assert row.stream is True
     assert row.completion_tokens > 0  # what was streamed before the client left is charged
 
 
 def test_an_upstream_dying_mid_stream_ends_the_stream_with_an_error(
-    client: openai.OpenAI, gateway: RunningGateway
+    plain_client: openai.OpenAI, plain_gateway: RunningGateway
 ) -> None:
-    with client.chat.completions.with_streaming_response.create(
+    with plain_client.chat.completions.with_streaming_response.create(
         model="gpt-4o-mini",
         messages=USER,
         stream=True,
@@ -67,7 +67,7 @@ def test_an_upstream_dying_mid_stream_ends_the_stream_with_an_error(
         with pytest.raises(openai.APIError) as caught:
             next(chunks)
     assert "'local'" in caught.value.message
-    row = request_row(gateway, trace)
+    row = request_row(plain_gateway, trace)
     assert (row.status_code, row.decision, row.error_type) == (502, "error", "upstream_unreachable")
 
 

@@ -39,10 +39,12 @@ def test_usage_is_counted_with_the_tokenizer(client: openai.OpenAI) -> None:
     assert answer.usage.completion_tokens == tokens.count_text("mock-chat", content)
 
 
-def test_streamed_answer_is_the_same_text_in_chunks_then_usage(client: openai.OpenAI) -> None:
-    whole = ask(client, "stream me")
+def test_streamed_answer_is_the_same_text_in_chunks_then_usage(
+    plain_client: openai.OpenAI,
+) -> None:
+    whole = ask(plain_client, "stream me")
     chunks = list(
-        client.chat.completions.create(
+        plain_client.chat.completions.create(
             model="mock-chat",
             messages=[{"role": "user", "content": "stream me"}],
             stream=True,

@@ -9,6 +9,11 @@ Tests steer each request through a body field the gateway passes through unchang
 (`break_after`: drop the connection after that many stream chunks; `sse_noise`: frame
 events with comments, event and id fields and CRLF line ends.)
 
+What the model says: ANSWER, or `"reply": "text"`, or with `"echo": true` (and always for
+ECHO_MODEL) the text of the last message it received; a reply or an echo is streamed in
+pieces of `chunk_size` characters (default 4). `"tool_arguments"` replaces TOOL_ARGUMENTS;
+`"no_finish"` ends a stream without a `finish_reason` chunk.
+
 It records every request it received (`received`), and the tags of streams whose client
 went away before the end (`aborted`).
 """
@@ -31,6 +36,7 @@ ANSWER = "Hello from the test upstream."
 PROMPT_TOKENS = 11
 COMPLETION_TOKENS = 7
 TOOL_ARGUMENTS = '{"city": "Paris"}'
+ECHO_MODEL = "echo-model"
 
 
 @dataclass(frozen=True)
@@ -110,10 +116,11 @@ class UpstreamServer:
             return _error(control["status"])
         if body.get("stream"):
             return await self._stream(request, body, control)
-        message: dict[str, Any] = {"role": "assistant", "content": ANSWER}
+        message: dict[str, Any] = {"role": "assistant", "content": _said(body, control)}
         finish = "stop"
         if body.get("tools"):
-            message = {"role": "assistant", "content": None, "tool_calls": [_tool_call(body)]}
+            call = _tool_call(body, control)
+            message = {"role": "assistant", "content": None, "tool_calls": [call]}
             finish = "tool_calls"
         answer: dict[str, Any] = {
             "id": "chatcmpl-test",
@@ -185,12 +192,24 @@ def _usage() -> dict[str, int]:
     }
 
 
-def _tool_call(body: dict[str, Any]) -> dict[str, Any]:
+def _said(body: dict[str, Any], control: dict[str, Any]) -> str:
+    if isinstance(control.get("reply"), str):
+        return str(control["reply"])
+    if control.get("echo") or body.get("model") == ECHO_MODEL:
+        content = body["messages"][-1].get("content") or ""
+        if isinstance(content, list):
+            content = "".join(part.get("text", "") for part in content)
+        return str(content)
+    return ANSWER
+
+
+def _tool_call(body: dict[str, Any], control: dict[str, Any]) -> dict[str, Any]:
     name = body["tools"][0]["function"]["name"]
+    arguments = control.get("tool_arguments", TOOL_ARGUMENTS)
     return {
         "id": "call_test",
         "type": "function",
-        "function": {"name": name, "arguments": TOOL_ARGUMENTS},
+        "function": {"name": name, "arguments": arguments},
     }
 
 
@@ -206,11 +225,17 @@ def _chunks(body: dict[str, Any], control: dict[str, Any]) -> Iterator[dict[str,
         return head | {"choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
 
     yield chunk({"role": "assistant", "content": ""})
-    pieces = control.get("chunks", 3)
-    words = ANSWER.split(" ")
-    for i in range(pieces):
-        yield chunk({"content": words[i % len(words)] + " "})
-    yield chunk({}, "stop")
+    said = _said(body, control)
+    if said != ANSWER:
+        size = control.get("chunk_size", 4)
+        for start in range(0, len(said), size):
+            yield chunk({"content": said[start : start + size]})
+    else:
+        words = ANSWER.split(" ")
+        for i in range(control.get("chunks", 3)):
+            yield chunk({"content": words[i % len(words)] + " "})
+    if not control.get("no_finish"):
+        yield chunk({}, "stop")
     options = body.get("stream_options") or {}
     if options.get("include_usage") and not control.get("no_usage"):
         yield head | {"choices": [], "usage": _usage()}

@@ -1,4 +1,5 @@
-"""Management API: tenants, people, keys, prices and the audit log, under /v1.
+"""Management API: tenants, people, keys, prices, the audit log, PII, prompt injection and
+telemetry, under /v1.
 
 Answers `application/problem+json` on every error. Who may call what is in `deps`.
 """
@@ -8,15 +9,24 @@ from fastapi import APIRouter
 from agentshield.api import (
     audit,
     departments,
+    injection_policy,
+    injection_scan,
     keys,
+    pii_patterns,
+    pii_policy,
+    pii_scan,
     prices,
     projects,
     roles,
     signup,
+    telemetry,
     tenant,
     users,
 )
 
 router = APIRouter(prefix="/v1")
-for _module in (tenant, departments, projects, roles, users, keys, prices, audit, signup):
+_MODULES = (tenant, departments, projects, roles, users, keys, prices, audit, signup)
+for _module in (*_MODULES, pii_scan, pii_patterns, pii_policy):
+    router.include_router(_module.router)
+for _module in (injection_scan, injection_policy, telemetry):
     router.include_router(_module.router)

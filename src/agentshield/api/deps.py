@@ -1,7 +1,9 @@
 """Dependencies of management routes, as `Annotated` aliases.
 
 Who may do what:
-- every route needs a Bearer key of the tenant with the `admin` scope (401 without a valid
+- `POST /v1/pii/scan` and `POST /v1/scan` take any key of the tenant (`gateway` or `admin`
+  scope); `POST /v1/telemetry` takes a key with the `telemetry` scope;
+- every other route needs a Bearer key of the tenant with the `admin` scope (401 without a valid
   key, 403 with a key that lacks the scope); the caller's tenant scopes every query;
 - managing people and credentials (users, keys, roles) and editing prices also needs the
   key's user to hold the `owner` or `admin` role (403 otherwise);
@@ -21,14 +23,17 @@ from starlette.requests import Request
 from agentshield.api.problems import Forbidden, Unauthorized
 from agentshield.api.routing import WORK_KEY, UnitOfWork
 from agentshield.engines.identity import Caller
+from agentshield.engines.injection import SharedDetector
+from agentshield.engines.pii import PiiScanner
 from agentshield.store.keys import KeyResolver
+from agentshield.store.tenant_config import TenantConfig
 
 MANAGER_ROLES = frozenset({"owner", "admin"})
 
 _bearer = HTTPBearer(auto_error=False, description="An API key with the `admin` scope")
 
 
-async def _admin_caller(
+async def _any_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
@@ -37,12 +42,34 @@ async def _admin_caller(
     caller = await request.app.state.keys.resolve(credentials.credentials)
     if caller is None:
         raise Unauthorized("the API key is unknown, expired or revoked")
+    return caller
+
+
+def _admin_caller(caller: Annotated[Caller, Depends(_any_caller)]) -> Caller:
     if not caller.has_scope("admin"):
         raise Forbidden("this key lacks the 'admin' scope")
     return caller
 
 
 AdminCaller = Annotated[Caller, Depends(_admin_caller)]
+
+
+def _tenant_caller(caller: Annotated[Caller, Depends(_any_caller)]) -> Caller:
+    if not (caller.has_scope("gateway") or caller.has_scope("admin")):
+        raise Forbidden("this key needs the 'gateway' or 'admin' scope")
+    return caller
+
+
+TenantCaller = Annotated[Caller, Depends(_tenant_caller)]
+
+
+def _telemetry_caller(caller: Annotated[Caller, Depends(_any_caller)]) -> Caller:
+    if not caller.has_scope("telemetry"):
+        raise Forbidden("this key lacks the 'telemetry' scope")
+    return caller
+
+
+TelemetryCaller = Annotated[Caller, Depends(_telemetry_caller)]
 
 
 def _manager(caller: AdminCaller) -> Caller:
@@ -79,3 +106,24 @@ def _key_cache(request: Request) -> KeyResolver:
 
 
 KeyCache = Annotated[KeyResolver, Depends(_key_cache)]
+
+
+def _tenant_config(request: Request) -> TenantConfig:
+    return request.app.state.tenant_config
+
+
+ConfigCache = Annotated[TenantConfig, Depends(_tenant_config)]
+
+
+def _pii_scanner(request: Request) -> PiiScanner:
+    return request.app.state.pii_scanner
+
+
+Scanner = Annotated[PiiScanner, Depends(_pii_scanner)]
+
+
+def _injection_detector(request: Request) -> SharedDetector:
+    return request.app.state.injection_detector
+
+
+Detector = Annotated[SharedDetector, Depends(_injection_detector)]

@@ -3,15 +3,19 @@
 Problem                  raised by routes and dependencies
 ├── Unauthorized   401   no key, or an unknown, expired or revoked one
 ├── Forbidden      403   a key without the scope, or a user without the role
-└── Missing        404   a route that is switched off
+├── Missing        404   a route that is switched off
+├── TooLarge       413   more text than a scan takes
+├── Unprocessable  422   input the engines refuse, each problem listed
+└── BadGateway     502   a model the API asked failed
 
 Store errors are translated at this boundary: NotFound -> 404, Conflict -> 409,
-Invalid -> 422; a request that fails validation is a 422 listing each field.
+Invalid -> 422; a request that fails validation is a 422 listing each field. An error with
+several problems to fix lists them under `problems`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -30,9 +34,10 @@ class Problem(Exception):
     status = 500
     headers: dict[str, str] | None = None
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, problems: Sequence[str] = ()) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.problems = list(problems)
 
 
 class Unauthorized(Problem):
@@ -46,6 +51,18 @@ class Forbidden(Problem):
 
 class Missing(Problem):
     status = 404
+
+
+class TooLarge(Problem):
+    status = 413
+
+
+class Unprocessable(Problem):
+    status = 422
+
+
+class BadGateway(Problem):
+    status = 502
 
 
 # What the route class turns into a problem; anything else is a bug and stays a 500.
@@ -63,6 +80,9 @@ def problem_response(request: Request, exc: Exception) -> JSONResponse:
     }
     if isinstance(exc, RequestValidationError):
         body["errors"] = [_field_error(error) for error in exc.errors()]
+    problems = getattr(exc, "problems", None)  # Problem and store Invalid
+    if problems:
+        body["problems"] = problems
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 

@@ -1,4 +1,4 @@
-"""`agentshield …`: migrate, init, tenant create, serve, audit verify.
+"""`agentshield …`: migrate, init, tenant create, serve, audit verify, scan, calibrate.
 
 Exit status 2 and one line on stderr when the configuration does not let a command run.
 """
@@ -9,6 +9,7 @@ import typer
 
 from agentshield.cli.audit import audit_app
 from agentshield.cli.common import migrate_schema, settings
+from agentshield.cli.injection import calibrate, scan
 from agentshield.cli.serve import serve
 from agentshield.cli.tenants import init, tenant_app
 
@@ -20,6 +21,8 @@ app = typer.Typer(
 )
 app.command()(init)
 app.command()(serve)
+app.command()(scan)
+app.command()(calibrate)
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(audit_app, name="audit")
 

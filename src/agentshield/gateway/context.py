@@ -45,6 +45,9 @@ class RequestContext:
     # Text streamed to the client, accumulated for guards that need it (e.g. token counting).
     streamed_text: list[str] = field(default_factory=list)
     tenant_settings: dict[str, Any] = field(default_factory=dict)
+    # Guards' own state for this request, by guard name (e.g. the PII restore map); it
+    # goes with the request and is never stored.
+    scratch: dict[str, Any] = field(default_factory=dict)
 
     def elapsed_ms(self) -> float:
         return (time.perf_counter() - self.started) * 1000.0

@@ -6,6 +6,7 @@ GatewayError                         status  type / code
 ├── PermissionDenied                   403   permission_error / insufficient_scope
 ├── ModelNotFound                      404   invalid_request_error / model_not_found
 ├── BodyTooLarge                       413   invalid_request_error / request_too_large
+│   └── TextTooLarge                   413   the same, for text too large to scan
 ├── InvalidField                       422   invalid_request_error / invalid_value (+ param)
 ├── Blocked                            any   a guard's decision: status, type, code, message
 │   ├── RateLimited                    429   rate_limit_error (+ Retry-After)
@@ -93,6 +94,11 @@ class BodyTooLarge(GatewayError):
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"Request body exceeds the limit of {limit} bytes.")
+
+
+class TextTooLarge(BodyTooLarge):
+    def __init__(self, message: str) -> None:
+        GatewayError.__init__(self, message)
 
 
 class InvalidField(GatewayError):

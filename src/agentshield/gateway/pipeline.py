@@ -6,6 +6,8 @@ For one call:
 - `authenticate` runs first; a call that fails it has no tenant to charge and leaves no row.
 - `on_request` runs guard by guard, in order; the first Blocked or Held stops the call.
 - `on_stream_chunk` runs in order for each chunk; each guard sees what the one before emitted.
+  A guard that holds text back may also have `on_stream_end(ctx) -> chunks`, called when
+  the upstream's stream ends, to release what it still holds (guards after it see those).
 - `on_response` runs in reverse order for every authenticated call, whatever happened
   before (invalid body, a guard's block, upstream failure), so the guard listed first sees
   the final state: `audit` is listed before `cost` to record the final charge. A guard
@@ -25,6 +27,8 @@ from agentshield.gateway.errors import GatewayError
 from agentshield.gateway.guards.audit import AuditGuard
 from agentshield.gateway.guards.auth import AuthGuard
 from agentshield.gateway.guards.cost import CostGuard
+from agentshield.gateway.guards.injection import InjectionGuard
+from agentshield.gateway.guards.pii import PiiGuard
 from agentshield.gateway.services import Services
 from agentshield.settings import ConfigError
 
@@ -35,6 +39,8 @@ GuardFactory = Callable[[Services], Guard]
 GUARDS: dict[str, GuardFactory] = {
     "audit": lambda s: AuditGuard(s.audit_log),
     "cost": lambda s: CostGuard(s.prices, s.request_log),
+    "pii": lambda s: PiiGuard(s.pii_scanner, s.tenant_config),
+    "injection": lambda s: InjectionGuard(s.injection_detector, s.tenant_config),
 }
 
 
@@ -79,6 +85,15 @@ class Pipeline:
         chunks = [chunk]
         for guard in self.guards:
             chunks = [out for c in chunks for out in guard.on_stream_chunk(ctx, c)]
+        return chunks
+
+    def on_stream_end(self, ctx: RequestContext) -> list[dict[str, Any]]:
+        chunks: list[dict[str, Any]] = []
+        for guard in self.guards:
+            chunks = [out for c in chunks for out in guard.on_stream_chunk(ctx, c)]
+            end = getattr(guard, "on_stream_end", None)
+            if end is not None:
+                chunks += end(ctx)
         return chunks
 
     async def on_response(self, ctx: RequestContext) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agentshield.engines.injection import SharedDetector
+from agentshield.engines.pii import PiiScanner
 from agentshield.gateway.prices import PriceBook
 from agentshield.settings import Settings
 from agentshield.store.keys import KeyResolver
+from agentshield.store.tenant_config import TenantConfig
 from agentshield.store.usage import AuditLog, KeyUsage, RequestLog
 
 
@@ -18,3 +21,6 @@ class Services:
     request_log: RequestLog
     audit_log: AuditLog
     prices: PriceBook
+    tenant_config: TenantConfig
+    pii_scanner: PiiScanner
+    injection_detector: SharedDetector

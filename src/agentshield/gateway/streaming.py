@@ -71,6 +71,9 @@ class Relay:
                     events = self._events_of(payload)
                     if events:
                         yield events
+            tail = self._pipeline.on_stream_end(ctx)
+            if tail:
+                yield self._sse(tail)
             yield DONE
         except UpstreamError as error:
             self._metrics.upstream_errors.labels(error.provider, str(error.status)).inc()
@@ -103,9 +106,12 @@ class Relay:
             # The provider failed mid-stream and said so: pass its words on, record the failure.
             ctx.status_code, ctx.decision, ctx.error_type = 502, "error", "upstream_error"
             self._metrics.upstream_errors.labels(ctx.provider or "?", "stream").inc()
+        return self._sse(self._pipeline.on_stream_chunk(ctx, chunk))
+
+    def _sse(self, chunks: list[dict[str, Any]]) -> bytes:
         out = []
-        for emitted in self._pipeline.on_stream_chunk(ctx, chunk):
-            _collect_text(ctx, emitted)
+        for emitted in chunks:
+            _collect_text(self._ctx, emitted)
             out.append(b"data: " + orjson.dumps(emitted) + b"\n\n")
         return b"".join(out)
 

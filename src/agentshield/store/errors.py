@@ -6,6 +6,8 @@ StoreError
 └── Invalid     a value the schema cannot hold (unknown scope, built-in role name, …)
 """
 
+from collections.abc import Sequence
+
 
 class StoreError(Exception):
     pass
@@ -20,4 +22,6 @@ class Conflict(StoreError):
 
 
 class Invalid(StoreError):
-    pass
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)  # each problem, when there are several to fix

@@ -50,7 +50,7 @@ def _check(row: PiiPattern) -> None:
     try:
         check_rule(to_rule(row))
     except InvalidRule as exc:
-        raise Invalid("; ".join(exc.problems)) from exc
+        raise Invalid("; ".join(exc.problems), exc.problems) from exc
 
 
 async def _scope_id(

@@ -18,6 +18,7 @@ from agentshield.engines.injection.errors import (
 )
 from agentshield.engines.injection.events import ScanEvent
 from agentshield.engines.injection.rules import RISK_FACTORS
+from agentshield.engines.injection.shared import SharedDetector
 from agentshield.engines.injection.verdict import Verdict
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "InjectionEngineError",
     "ModelUnavailable",
     "ScanEvent",
+    "SharedDetector",
     "StaleWeights",
     "Verdict",
     "calibrate",

@@ -1,0 +1,175 @@
+"""The PII guard under the default policy (redact): what the upstream sees, what the client
+gets back, streamed or not, and the findings header."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import openai
+import orjson
+
+from support import UpstreamServer
+
+EMAIL = "jane.doe@acme-corp.com"
+OTHER_EMAIL = "j.smith@globex-intl.com"
+PHONE = "+1 415 555 0132"
+CARD = "4111 1111 1111 1111"
+AWS = "AKIAIOSFODNN7EXAMPLE"
+RAW = (EMAIL, OTHER_EMAIL, PHONE, CARD, AWS)
+
+
+def tagged(**control: Any) -> dict[str, Any]:
+    return {"upstream_test": {"tag": uuid.uuid4().hex, **control}}
+
+
+def test_the_upstream_sees_every_role_part_and_tool_call_redacted(
+    client: openai.OpenAI, upstream: UpstreamServer
+) -> None:
+    extra = tagged()
+    messages: list[Any] = [
+        {"role": "system", "content": f"The account owner is {EMAIL}."},
+        {"role": "user", "content": f"Call me on {PHONE} please."},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": f"My card is {CARD}."},
+                {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+            ],
+        },
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {
+                        "name": "mail",
+                        "arguments": orjson.dumps({"to": OTHER_EMAIL}).decode(),
+                    },
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": f"sent with key {AWS}"},
+    ]
+
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=messages, extra_body=extra
+    )
+
+    sent = upstream.by_tag(extra["upstream_test"]["tag"]).body["messages"]
+    assert sent[0]["content"] == "The account owner is <EMAIL_DOMAIN:acme-corp.com>."
+    assert sent[1]["content"] == "Call me on <PHONE_LAST_4:0132> please."
+    assert sent[2]["content"][0]["text"] == "My card is <CREDIT_CARD_LAST_4:1111>."
+    assert sent[2]["content"][1] == messages[2]["content"][1]
+    arguments = orjson.loads(sent[3]["tool_calls"][0]["function"]["arguments"])
+    assert arguments == {"to": "<EMAIL_DOMAIN:globex-intl.com>"}
+    assert sent[4]["content"] == "sent with key <AWS_KEY>"
+    assert not [value for value in RAW if value in orjson.dumps(sent).decode()]
+    headers = raw.headers
+    assert headers["x-agentshield-pii-findings"] == "AWS_KEY=1,CREDIT_CARD=1,EMAIL=2,PHONE=1"
+    assert headers["x-agentshield-decision"] == "redact"
+
+
+def test_a_clean_request_passes_untouched_without_the_header(
+    client: openai.OpenAI, upstream: UpstreamServer
+) -> None:
+    extra = tagged()
+    text = "What is the capital of France?"
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": text}], extra_body=extra
+    )
+    assert upstream.by_tag(extra["upstream_test"]["tag"]).body["messages"][0]["content"] == text
+    assert "x-agentshield-pii-findings" not in raw.headers
+    assert "x-agentshield-decision" not in raw.headers
+
+
+def test_embeddings_input_is_redacted_and_token_ids_pass(
+    client: openai.OpenAI, upstream: UpstreamServer
+) -> None:
+    extra = tagged()
+    raw = client.embeddings.with_raw_response.create(
+        model="text-embedding-3-small",
+        input=[f"write to {EMAIL}", "nothing here"],
+        extra_body=extra,
+    )
+    assert upstream.by_tag(extra["upstream_test"]["tag"]).body["input"] == [
+        "write to <EMAIL_DOMAIN:acme-corp.com>",
+        "nothing here",
+    ]
+    assert raw.headers["x-agentshield-pii-findings"] == "EMAIL=1"
+
+    extra = tagged()
+    client.embeddings.create(model="text-embedding-3-small", input=[[1, 2, 3]], extra_body=extra)
+    assert upstream.by_tag(extra["upstream_test"]["tag"]).body["input"] == [[1, 2, 3]]
+
+
+def test_output_pii_is_redacted_in_content_and_tool_arguments(client: openai.OpenAI) -> None:
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "Who should I write to?"}],
+        extra_body=tagged(reply=f"Write to {EMAIL} now."),
+    )
+    assert raw.parse().choices[0].message.content == "Write to <EMAIL_DOMAIN:acme-corp.com> now."
+    assert raw.headers["x-agentshield-pii-findings"] == "EMAIL=1"
+
+    tools: Any = [{"type": "function", "function": {"name": "pay", "parameters": {}}}]
+    answer = client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "Pay it."}],
+        tools=tools,
+        extra_body=tagged(tool_arguments=orjson.dumps({"card": CARD}).decode()),
+    )
+    calls = answer.choices[0].message.tool_calls
+    assert calls is not None
+    assert orjson.loads(calls[0].function.arguments) == {"card": "<CREDIT_CARD_LAST_4:1111>"}
+
+
+def test_a_value_split_across_streamed_chunks_is_still_redacted(client: openai.OpenAI) -> None:
+    story = "Once upon a time there was a gateway. " * 12
+    reply = f"{story}Mail {EMAIL} for details. {story}"
+    with client.chat.completions.with_streaming_response.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "Tell me."}],
+        stream=True,
+        extra_body=tagged(reply=reply, chunk_size=5),  # the address arrives in 5 pieces
+    ) as response:
+        assert "x-agentshield-pii-findings" not in response.headers  # the request had none
+        chunks = list(response.parse())
+    pieces = [
+        c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content
+    ]
+    text = "".join(pieces)
+    assert text == reply.replace(EMAIL, "<EMAIL_DOMAIN:acme-corp.com>")
+    assert len(pieces) > 10, "only a bounded tail may be held back, not the whole answer"
+    assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
+
+
+def test_what_is_held_back_is_released_when_a_stream_ends_without_a_finish(
+    client: openai.OpenAI,
+) -> None:
+    reply = f"Reach me at {EMAIL}"
+    with client.chat.completions.with_streaming_response.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "Tell me."}],
+        stream=True,
+        extra_body=tagged(reply=reply, chunk_size=5, no_finish=True),
+    ) as response:
+        chunks = list(response.parse())
+    assert not [c for c in chunks if c.choices and c.choices[0].finish_reason]
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == "Reach me at <EMAIL_DOMAIN:acme-corp.com>"
+
+
+def test_a_stream_carries_the_request_side_header(client: openai.OpenAI) -> None:
+    with client.chat.completions.with_streaming_response.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": f"I am {EMAIL}"}],
+        stream=True,
+        extra_body=tagged(),
+    ) as response:
+        assert response.headers["x-agentshield-pii-findings"] == "EMAIL=1"
+        assert response.headers["x-agentshield-decision"] == "redact"
+        text = "".join(c.choices[0].delta.content or "" for c in response.parse() if c.choices)
+    assert text == "Hello from the "
