@@ -183,7 +183,7 @@ def run(database_url: str, key: str, requests: int, concurrencies: list[int]) ->
                 "models": ["bench-model"],
             }
         ],
-        "guards": ["audit", "cost"],
+        "guards": ["cost", "audit"],
     }
     context = multiprocessing.get_context("spawn")
     gateway = context.Process(target=serve_gateway, args=(settings, gateway_port), daemon=True)

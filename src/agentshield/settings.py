@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     # alias -> real model name, e.g. {"fast": "gpt-4o-mini"}
     model_aliases: dict[str, str] = Field(default_factory=dict)
     # Guards that run after authentication, in order; a tenant's settings may override.
-    guards: list[str] = Field(default_factory=lambda: ["audit", "pii", "cost"])
+    guards: list[str] = Field(default_factory=lambda: ["pii", "cost", "audit"])
     signup_enabled: bool = False
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     key_cache_ttl: PositiveFloat = 30.0

@@ -60,7 +60,7 @@ def gateway_db(gateways: Gateways, db_url: str) -> RunningGateway:
 
 @pytest.fixture(scope="session")
 def plain_gateway(gateways: Gateways, sqlite_url: str) -> RunningGateway:
-    return gateways.for_database(sqlite_url, ("audit", "cost"))
+    return gateways.for_database(sqlite_url, ("cost", "audit"))
 
 
 @pytest.fixture

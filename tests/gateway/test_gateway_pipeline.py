@@ -1,5 +1,5 @@
 """The guard contract end to end: a guard registered by name may block, hold, rewrite a
-stream and add findings; responses run in reverse order, and every outcome is recorded."""
+stream and add findings; responses run in list order, and every outcome is recorded."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ from typing import Any
 
 import openai
 import pytest
-from sqlalchemy import select
 
 from agentshield.engines.findings import Finding
 from agentshield.gateway import pipeline
 from agentshield.gateway.context import RequestContext
 from agentshield.gateway.errors import Blocked, Held
-from agentshield.store.db import Database
-from agentshield.store.models import AuditEntry, RequestRecord
 from support import RunningGateway, Tenant, make_client, new_tenant, run_gateway
 from support.config import gateway_settings
 from support.upstream import UpstreamServer
@@ -40,7 +37,7 @@ class ShoutingGuard:
         ctx.response_headers["x-agentshield-shout"] = "yes"
 
     async def on_response(self, ctx: RequestContext) -> None:
-        # Runs after `cost` (listed after us) and before `audit` (listed before us).
+        # Runs after `cost` (listed before us) and before `audit` (listed after us).
         ctx.findings.append(
             Finding(guard="shout", kind="charge_seen", data={"cost_nanos": ctx.cost_nanos})
         )
@@ -59,7 +56,7 @@ def shouting_gateway(
 ) -> Iterator[tuple[RunningGateway, Tenant]]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(pipeline.GUARDS, "shout", lambda services: ShoutingGuard())
-        settings = gateway_settings(sqlite_url, upstream, guards=["audit", "shout", "cost"])
+        settings = gateway_settings(sqlite_url, upstream, guards=["cost", "shout", "audit"])
         with run_gateway(settings) as gw:
             yield gw, new_tenant(gw)
 
@@ -69,21 +66,6 @@ def shouting(shouting_gateway: tuple[RunningGateway, Tenant]) -> Iterator[openai
     gw, tenant = shouting_gateway
     with make_client(gw, tenant.gateway_key) as client:
         yield client
-
-
-def recorded(gw: RunningGateway, trace_id: str) -> tuple[RequestRecord, AuditEntry]:
-    gw.flush()
-
-    async def read(db: Database) -> tuple[RequestRecord, AuditEntry]:
-        async with db.sessions() as session:
-            row = await session.scalar(
-                select(RequestRecord).where(RequestRecord.trace_id == trace_id)
-            )
-            entry = await session.scalar(select(AuditEntry).where(AuditEntry.trace_id == trace_id))
-        assert row is not None and entry is not None
-        return row, entry
-
-    return gw.call(read)
 
 
 def ask(text: str) -> list[Any]:
@@ -107,7 +89,7 @@ def test_a_blocked_call_answers_the_guards_status_and_is_recorded(
     headers = caught.value.response.headers
     assert headers["x-agentshield-decision"] == "block"
     assert not [r for r in upstream.received if r.tag == tag]
-    row, entry = recorded(shouting_gateway[0], headers["x-agentshield-trace-id"])
+    row, entry = shouting_gateway[0].records(headers["x-agentshield-trace-id"])
     assert (row.status_code, row.decision, row.error_type) == (451, "block", "test_prohibited")
     assert entry.data["decision"] == "block"
 
@@ -129,19 +111,19 @@ def test_a_guard_that_breaks_refuses_the_call_and_it_is_recorded(
         shouting.chat.completions.create(model="gpt-4o-mini", messages=ask("crash now"))
     trace = caught.value.response.headers["x-agentshield-trace-id"]
     assert trace in caught.value.body["message"]
-    row, _ = recorded(shouting_gateway[0], trace)
+    row, _ = shouting_gateway[0].records(trace)
     assert (row.status_code, row.decision, row.error_type) == (500, "error", "internal_error")
     assert "a bug in a guard" in caplog.text
 
 
-def test_responses_run_in_reverse_and_findings_reach_the_audit_entry(
+def test_responses_run_in_order_and_findings_reach_the_audit_entry(
     shouting_gateway: tuple[RunningGateway, Tenant], shouting: openai.OpenAI
 ) -> None:
     raw = shouting.chat.completions.with_raw_response.create(
         model="gpt-4o-mini", messages=ask("hello")
     )
     assert raw.headers["x-agentshield-shout"] == "yes"
-    row, entry = recorded(shouting_gateway[0], raw.headers["x-agentshield-trace-id"])
+    row, entry = shouting_gateway[0].records(raw.headers["x-agentshield-trace-id"])
     kinds = {f["kind"]: f for f in entry.data["findings"]}
     assert kinds["seen"]["value_hash"] == "ab" * 32
     # `cost` had charged the call before `shout` answered, and `audit` ran last.

@@ -9,7 +9,7 @@ from typing import Any
 import openai
 import orjson
 
-from support import UpstreamServer
+from support import RunningGateway, UpstreamServer
 
 EMAIL = "jane.doe@acme-corp.com"
 OTHER_EMAIL = "j.smith@globex-intl.com"
@@ -173,3 +173,17 @@ def test_a_stream_carries_the_request_side_header(client: openai.OpenAI) -> None
         assert response.headers["x-agentshield-decision"] == "redact"
         text = "".join(c.choices[0].delta.content or "" for c in response.parse() if c.choices)
     assert text == "Hello from the "
+
+
+def test_pii_only_in_the_answer_is_recorded_as_redact_in_row_and_audit(
+    gateway: RunningGateway, client: openai.OpenAI
+) -> None:
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "Who should I write to?"}],
+        extra_body=tagged(reply=f"Write to {EMAIL} now."),
+    )
+    row, entry = gateway.records(raw.headers["x-agentshield-trace-id"])
+    assert (row.decision, entry.data["decision"]) == ("redact", "redact")
+    assert [f["kind"] for f in entry.data["findings"]] == ["EMAIL"]
+    assert EMAIL not in orjson.dumps(entry.data).decode()

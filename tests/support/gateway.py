@@ -21,10 +21,12 @@ from typing import TypeVar
 import uvicorn
 import uvloop
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from agentshield.server import create_app
 from agentshield.settings import Settings
 from agentshield.store.db import Database
+from agentshield.store.models import AuditEntry, RequestRecord
 
 T = TypeVar("T")
 START_TIMEOUT = 20.0
@@ -50,6 +52,23 @@ class RunningGateway:
                 await writer.flush()
 
         self.call(flush_all)
+
+    def records(self, trace_id: str) -> tuple[RequestRecord, AuditEntry]:
+        """The `requests` row and the audit entry of one call, after flushing the writers."""
+        self.flush()
+
+        async def read(db: Database) -> tuple[RequestRecord, AuditEntry]:
+            async with db.sessions() as session:
+                row = await session.scalar(
+                    select(RequestRecord).where(RequestRecord.trace_id == trace_id)
+                )
+                entry = await session.scalar(
+                    select(AuditEntry).where(AuditEntry.trace_id == trace_id)
+                )
+            assert row is not None and entry is not None, f"no records for trace {trace_id}"
+            return row, entry
+
+        return self.call(read)
 
 
 async def _run(fn: Callable[[Database], Awaitable[T]], db: Database) -> T:

@@ -8,10 +8,10 @@ For one call:
 - `on_stream_chunk` runs in order for each chunk; each guard sees what the one before emitted.
   A guard that holds text back may also have `on_stream_end(ctx) -> chunks`, called when
   the upstream's stream ends, to release what it still holds (guards after it see those).
-- `on_response` runs in reverse order for every authenticated call, whatever happened
-  before (invalid body, a guard's block, upstream failure), so the guard listed first sees
-  the final state: `audit` is listed before `cost` to record the final charge. A guard
-  that fails there does not stop the others; the first failure is raised once all ran.
+- `on_response` runs in the same order for every authenticated call, whatever happened
+  before (invalid body, a guard's block, upstream failure), as in DESIGN.md §1: output PII,
+  then the charge, then `audit` (listed last) records the final state. A guard that fails
+  there does not stop the others; the first failure is raised once all ran.
 
 A tenant's settings row may later choose its own order among the built guards.
 """
@@ -55,7 +55,6 @@ class Pipeline:
     def __init__(self, auth: AuthGuard, guards: Sequence[Guard]) -> None:
         self.auth = auth
         self.guards = tuple(guards)
-        self._reversed = tuple(reversed(self.guards))
 
     @classmethod
     def build(cls, names: Sequence[str], services: Services) -> Pipeline:
@@ -98,7 +97,7 @@ class Pipeline:
 
     async def on_response(self, ctx: RequestContext) -> None:
         failure: GatewayError | None = None
-        for guard in self._reversed:
+        for guard in self.guards:
             try:
                 await guard.on_response(ctx)
             except GatewayError as error:

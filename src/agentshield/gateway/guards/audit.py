@@ -1,8 +1,8 @@
 """One audit event per authenticated call, built from the context: metadata only.
 
 Never prompt or response text: model, provider, outcome, token counts, cost, the findings'
-metadata (which carry hashes, never values) and who called, by key prefix. Listed before
-`cost` in `settings.guards` so that, responses running in reverse, it sees the final charge.
+metadata (which carry hashes, never values) and who called, by key prefix. Listed last in
+`settings.guards`, so that it sees every other guard's findings and the final charge.
 """
 
 from __future__ import annotations
