@@ -33,7 +33,11 @@ test: lint
 	$(BIN)/pytest -q
 
 bench: setup
+	$(BIN)/pip install --quiet presidio-analyzer==2.2.366 torch==2.13.0 sentence-transformers
 	$(BIN)/python benchmarks/gateway_overhead.py
+	$(BIN)/python benchmarks/upstream_client.py
+	$(BIN)/python benchmarks/pii_throughput.py
+	$(BIN)/python benchmarks/injection_eval.py
 
 clean:
 	rm -rf $(VENV) agentshield.db agentshield.db-wal agentshield.db-shm
