@@ -48,3 +48,12 @@ def test_long_text_is_read_in_windows(embedder: Embedder) -> None:
 def test_identity_names_model_and_tokenizer(embedder: Embedder) -> None:
     assert embedder.identity.startswith("all-MiniLM-L6-v2-onnx-int8@")
     assert "|tok:" in embedder.identity
+
+
+def test_thread_count_does_not_change_vectors(embedder: Embedder) -> None:
+    # The session's threading (and its non-spinning workers) only schedule the work: scores
+    # must be the same whatever the machine's core count.
+    text = ("Quarterly figures: revenue rose in every region while costs held steady. " * 8)[:500]
+    one = Embedder(embedder.files, cache_size=0, threads=1).embed_windows([text])[0]
+    two = Embedder(embedder.files, cache_size=0, threads=2).embed_windows([text])[0]
+    np.testing.assert_array_equal(one, two)
