@@ -297,3 +297,42 @@ class ScanEvent(Base):
     latency_ms: Mapped[float | None] = mapped_column()
     text_length: Mapped[int | None] = mapped_column(Integer)
     received_at: Mapped[datetime] = _created()
+
+
+class SpendAnomaly(Base):
+    """One anomalous hour of a user's spend, as scored before a call. A BLOCK keeps the user
+    in restricted mode until an admin acknowledges it."""
+
+    __tablename__ = "spend_anomalies"
+    __table_args__ = (Index("ix_spend_anomalies_tenant_user", "tenant_id", "user_id"),)
+    id: Mapped[uuid.UUID] = _id()
+    tenant_id: Mapped[uuid.UUID] = _tenant_fk()
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"))
+    hour: Mapped[datetime] = mapped_column()
+    features: Mapped[dict[str, Any]] = mapped_column(JSON)
+    baseline_nanos: Mapped[int] = mapped_column(BigInteger)
+    actual_nanos: Mapped[int] = mapped_column(BigInteger)
+    deviation: Mapped[float] = mapped_column()
+    score: Mapped[float] = mapped_column()
+    severity: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    model_kind: Mapped[str] = mapped_column(String(16))
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
+    acknowledged_by: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = _created()
+
+
+class UserSpendProfile(Base):
+    """A user's past hourly spend features and forest parameters (plain JSON, never a
+    pickle): the anomaly model is refitted from them deterministically."""
+
+    __tablename__ = "user_spend_profiles"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id"),)
+    id: Mapped[uuid.UUID] = _id()
+    tenant_id: Mapped[uuid.UUID] = _tenant_fk()
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"))
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON)
+    trained_until: Mapped[datetime | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
