@@ -39,6 +39,7 @@ from agentshield.gateway.services import Services
 from agentshield.gateway.upstream import Router
 from agentshield.sdk.paths import calibration_path
 from agentshield.settings import ConfigError, Settings, load_settings
+from agentshield.store.counters import open_counters
 from agentshield.store.db import Database
 from agentshield.store.keys import KeyResolver
 from agentshield.store.migrate import SchemaError, check_current
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     pii_scanner = PiiScanner()
     # Calibrated by `agentshield calibrate` on this machine, if it was run.
     injection_detector = SharedDetector(calibration_path())
+    counters = open_counters(settings.redis_url, settings.redis_key_prefix)
     services = Services(
         settings,
         keys,
@@ -72,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
         tenant_config,
         pii_scanner,
         injection_detector,
+        counters,
     )
     pipeline = Pipeline.build(settings.guards, services)
     metrics = Metrics()
@@ -100,6 +103,7 @@ def create_app(settings: Settings) -> FastAPI:
                 writer.start()
                 stack.push_async_callback(writer.close)
             stack.push_async_callback(router.close)
+            stack.push_async_callback(counters.close)
             # What start-up built lives as long as the process: keep it out of the
             # collector's generations, so that full collections stay short under load.
             gc.freeze()

@@ -62,6 +62,21 @@ class UsageSettings(BaseModel):
     queue_limit: int = Field(default=100_000, ge=1)
 
 
+class RateLimitLevel(BaseModel):
+    """Limits per minute at one level (key, user or tenant); None: unlimited."""
+
+    requests_per_minute: int | None = Field(default=None, ge=1, le=10**9)
+    tokens_per_minute: int | None = Field(default=None, ge=1, le=10**9)
+
+
+class RateLimitSettings(BaseModel):
+    """Defaults for every tenant; a tenant's settings `rate_limits` overrides them."""
+
+    key: RateLimitLevel = Field(default_factory=RateLimitLevel)
+    user: RateLimitLevel = Field(default_factory=RateLimitLevel)
+    tenant: RateLimitLevel = Field(default_factory=RateLimitLevel)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="AGENTSHIELD_",
@@ -72,6 +87,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    redis_key_prefix: str = "agentshield:"
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
     workers: int = Field(default=1, ge=1)
@@ -81,7 +97,11 @@ class Settings(BaseSettings):
     # alias -> real model name, e.g. {"fast": "gpt-4o-mini"}
     model_aliases: dict[str, str] = Field(default_factory=dict)
     # Guards that run after authentication, in order; a tenant's settings may override.
-    guards: list[str] = Field(default_factory=lambda: ["pii", "cost", "audit"])
+    guards: list[str] = Field(default_factory=lambda: ["ratelimit", "pii", "cost", "audit"])
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    # When the shared counters (Redis) cannot be reached: False refuses calls (503), so
+    # no limit is exceeded unseen; True lets them through unlimited until Redis is back.
+    rate_limit_fail_open: bool = False
     signup_enabled: bool = False
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     key_cache_ttl: PositiveFloat = 30.0

@@ -29,6 +29,7 @@ from agentshield.gateway.guards.auth import AuthGuard
 from agentshield.gateway.guards.cost import CostGuard
 from agentshield.gateway.guards.injection import InjectionGuard
 from agentshield.gateway.guards.pii import PiiGuard
+from agentshield.gateway.guards.ratelimit import RateLimitGuard
 from agentshield.gateway.services import Services
 from agentshield.settings import ConfigError
 
@@ -41,6 +42,9 @@ GUARDS: dict[str, GuardFactory] = {
     "cost": lambda s: CostGuard(s.prices, s.request_log),
     "pii": lambda s: PiiGuard(s.pii_scanner, s.tenant_config),
     "injection": lambda s: InjectionGuard(s.injection_detector, s.tenant_config),
+    "ratelimit": lambda s: RateLimitGuard(
+        s.counters, s.tenant_config, s.settings.rate_limits, s.settings.rate_limit_fail_open
+    ),
 }
 
 

@@ -8,6 +8,7 @@ from agentshield.engines.injection import SharedDetector
 from agentshield.engines.pii import PiiScanner
 from agentshield.gateway.prices import PriceBook
 from agentshield.settings import Settings
+from agentshield.store.counters import Counters
 from agentshield.store.keys import KeyResolver
 from agentshield.store.tenant_config import TenantConfig
 from agentshield.store.usage import AuditLog, KeyUsage, RequestLog
@@ -24,3 +25,4 @@ class Services:
     tenant_config: TenantConfig
     pii_scanner: PiiScanner
     injection_detector: SharedDetector
+    counters: Counters  # rate limits: in process, or Redis when redis_url is set

@@ -1,0 +1,206 @@
+"""Requests and tokens per minute, per API key, per user and per tenant.
+
+Limits come from `settings.rate_limits`, laid under the tenant's settings `rate_limits`
+(`engines.ratelimit.merge`); where none is set at any level the guard touches no counter
+and never refuses. A call is charged to all its limits or to none (`store.counters`).
+
+Tokens are reserved before the call: the prompt counted with `engines.tokens`, plus
+`max_completion_tokens` (or `max_tokens`) * `n` when given. After the answer the tokens
+counters are corrected to what was used: the upstream's `usage`, else a count of the text,
+or nothing when the upstream did no work (a later guard blocked, the upstream failed).
+
+Refusals are 429 in OpenAI's shape naming the level, the metric and the limit, with
+`Retry-After` (whole seconds until the call would pass) and OpenAI's `x-ratelimit-*`
+headers, which allowed calls carry too. An unreachable Redis refuses with 503, or lets
+calls through when `rate_limit_fail_open` is set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from agentshield.engines import tokens
+from agentshield.engines.ratelimit import (
+    LEVELS,
+    METRICS,
+    Decision,
+    Limit,
+    Status,
+    duration,
+    merge,
+    tightest,
+)
+from agentshield.gateway.context import RequestContext
+from agentshield.gateway.errors import Blocked, RateLimited
+from agentshield.gateway.message_text import response_slots
+from agentshield.settings import RateLimitSettings
+from agentshield.store.counters import Counters, CountersUnavailable
+from agentshield.store.tenant_config import TenantConfig
+
+log = logging.getLogger("agentshield.gateway")
+
+LEVEL_NAMES = {"key": "API key", "user": "user", "tenant": "organization"}
+METRIC_NAMES = {"requests": "requests per min (RPM)", "tokens": "tokens per min (TPM)"}
+
+
+@dataclass(slots=True)
+class _Reservation:
+    token_limits: list[Limit]
+    prompt: int
+    reserved: int
+    reported: int | None = None  # total tokens from a stream's usage chunk
+
+
+class RateLimitGuard:
+    name = "ratelimit"
+
+    def __init__(
+        self,
+        counters: Counters,
+        config: TenantConfig,
+        defaults: RateLimitSettings,
+        fail_open: bool,
+    ) -> None:
+        self._counters = counters
+        self._config = config
+        self._defaults = defaults.model_dump()
+        self._fail_open = fail_open
+
+    async def on_request(self, ctx: RequestContext) -> None:
+        caller = ctx.caller
+        if caller is None:
+            return
+        settings = await self._config.settings(caller.tenant_id)
+        table = merge(self._defaults, settings.get("rate_limits"))
+        subjects = {"key": caller.key_id, "user": caller.user_id, "tenant": caller.tenant_id}
+        limits: list[Limit] = []
+        prompt = reserved = 0
+        for level in LEVELS:
+            for metric, field in METRICS.items():
+                value = table[level].get(field)
+                if value is None:
+                    continue
+                if metric == "tokens" and not reserved:
+                    prompt, reserved = _reservation(ctx)
+                cost = 1 if metric == "requests" else reserved
+                # The tenant's hash tag keeps a call's counters in one Redis Cluster slot.
+                key = f"{{{caller.tenant_id}}}:{level}:{subjects[level]}:{metric}"
+                limits.append(Limit(key, level, metric, value, cost))
+        if not limits:
+            return
+        try:
+            decision = await self._counters.acquire(limits)
+        except CountersUnavailable as exc:
+            if self._fail_open:
+                log.warning("rate limits not enforced (trace %s): %s", ctx.trace_id, exc)
+                return
+            raise Blocked(
+                503,
+                "server_error",
+                "rate_limiter_unavailable",
+                "Rate limits cannot be checked right now; please retry shortly.",
+                headers={"retry-after": "1"},
+            ) from exc
+        if not decision.allowed:
+            raise _refusal(decision)
+        ctx.response_headers.update(_headers(decision.statuses))
+        token_limits = [limit for limit in limits if limit.metric == "tokens"]
+        if token_limits:
+            ctx.scratch[self.name] = _Reservation(token_limits, prompt, reserved)
+
+    def on_stream_chunk(self, ctx: RequestContext, chunk: dict[str, Any]) -> list[dict[str, Any]]:
+        reservation: _Reservation | None = ctx.scratch.get(self.name)
+        usage = chunk.get("usage")
+        if reservation is not None and isinstance(usage, dict):
+            reservation.reported = _total(usage)
+        return [chunk]
+
+    async def on_response(self, ctx: RequestContext) -> None:
+        reservation: _Reservation | None = ctx.scratch.get(self.name)
+        if reservation is None:
+            return
+        delta = _used(ctx, reservation) - reservation.reserved
+        if not delta:
+            return
+        try:
+            await self._counters.adjust(
+                [dataclasses.replace(limit, cost=delta) for limit in reservation.token_limits]
+            )
+        except CountersUnavailable as exc:  # the answer is made; only the count is off
+            log.warning("tokens counters not corrected (trace %s): %s", ctx.trace_id, exc)
+
+
+def _reservation(ctx: RequestContext) -> tuple[int, int]:
+    """(prompt tokens, tokens to reserve) for the call."""
+    model = ctx.model or ""
+    if ctx.endpoint == "embeddings":
+        prompt = tokens.count_input(model, ctx.body.get("input"))
+        return prompt, prompt
+    prompt = tokens.count_messages(model, ctx.body.get("messages") or [])
+    body = ctx.body
+    most = _count(body.get("max_completion_tokens")) or _count(body.get("max_tokens"))
+    return prompt, prompt + most * (_count(body.get("n")) or 1)
+
+
+def _count(value: Any) -> int:
+    return value if type(value) is int and value > 0 else 0
+
+
+def _total(usage: dict[str, Any]) -> int:
+    total = usage.get("total_tokens")
+    if type(total) is int:
+        return total
+    return _count(usage.get("prompt_tokens")) + _count(usage.get("completion_tokens"))
+
+
+def _used(ctx: RequestContext, reservation: _Reservation) -> int:
+    usage = (ctx.response or {}).get("usage")
+    if isinstance(usage, dict):
+        return _total(usage)
+    if reservation.reported is not None:
+        return reservation.reported
+    answered = ctx.response is not None or ctx.streamed_text
+    if not answered and not (ctx.stream and ctx.upstream_ms is not None and ctx.status_code < 400):
+        return 0
+    if ctx.endpoint == "embeddings":
+        return reservation.prompt
+    if ctx.stream:
+        text = "".join(ctx.streamed_text)
+    else:
+        text = "".join(str(s.container[s.key]) for s in response_slots(ctx.response))  # type: ignore[index]
+    return reservation.prompt + tokens.count_text(ctx.model or "", text)
+
+
+def _refusal(decision: Decision) -> RateLimited:
+    limit = decision.refused_by
+    assert limit is not None
+    status = next(s for s in decision.statuses if s.limit is limit)
+    subject = f"this {LEVEL_NAMES[limit.level]} on {METRIC_NAMES[limit.metric]}"
+    if limit.cost > limit.limit:
+        message = (
+            f"Request too large for {subject}: Limit {limit.limit}, Requested {limit.cost}. "
+            "Reduce the prompt or max_tokens."
+        )
+    else:
+        message = (
+            f"Rate limit reached for {subject}: Limit {limit.limit}, "
+            f"Used {limit.limit - status.remaining}, Requested {limit.cost}. "
+            f"Please try again in {duration(decision.retry_after_ms)}."
+        )
+    error = RateLimited(message, decision.retry_after_ms / 1000)
+    error.headers.update(_headers(decision.statuses))
+    return error
+
+
+def _headers(statuses: tuple[Status, ...]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for metric in METRICS:
+        status = tightest(statuses, metric)
+        if status is not None:
+            headers[f"x-ratelimit-limit-{metric}"] = str(status.limit.limit)
+            headers[f"x-ratelimit-remaining-{metric}"] = str(status.remaining)
+            headers[f"x-ratelimit-reset-{metric}"] = duration(status.reset_ms)
+    return headers
