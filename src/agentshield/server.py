@@ -39,6 +39,7 @@ from agentshield.gateway.services import Services
 from agentshield.gateway.upstream import Router
 from agentshield.sdk.paths import calibration_path
 from agentshield.settings import ConfigError, Settings, load_settings
+from agentshield.store.budget import Budgets
 from agentshield.store.counters import open_counters
 from agentshield.store.db import Database
 from agentshield.store.keys import KeyResolver
@@ -64,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Calibrated by `agentshield calibrate` on this machine, if it was run.
     injection_detector = SharedDetector(calibration_path())
     counters = open_counters(settings.redis_url, settings.redis_key_prefix)
+    budgets = Budgets(db)
     services = Services(
         settings,
         keys,
@@ -75,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
         pii_scanner,
         injection_detector,
         counters,
+        budgets,
     )
     pipeline = Pipeline.build(settings.guards, services)
     metrics = Metrics()
@@ -104,6 +107,8 @@ def create_app(settings: Settings) -> FastAPI:
                 stack.push_async_callback(writer.close)
             stack.push_async_callback(router.close)
             stack.push_async_callback(counters.close)
+            budgets.start()  # expires the reservations of calls whose process died
+            stack.push_async_callback(budgets.close)
             # What start-up built lives as long as the process: keep it out of the
             # collector's generations, so that full collections stay short under load.
             gc.freeze()
@@ -129,6 +134,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.tenant_config = tenant_config
     app.state.pii_scanner = pii_scanner
     app.state.injection_detector = injection_detector
+    app.state.budgets = budgets
 
     gateway = GatewayRoutes(pipeline, router, metrics, settings.max_body_bytes)
     proxy_routes = gateway.routes()

@@ -97,6 +97,7 @@ class Settings(BaseSettings):
     # alias -> real model name, e.g. {"fast": "gpt-4o-mini"}
     model_aliases: dict[str, str] = Field(default_factory=dict)
     # Guards that run after authentication, in order; a tenant's settings may override.
+    # `budget` is opt-in for now: it costs a transaction per call even when no limit is set.
     guards: list[str] = Field(default_factory=lambda: ["ratelimit", "pii", "cost", "audit"])
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
     # When the shared counters (Redis) cannot be reached: False refuses calls (503), so

@@ -10,6 +10,8 @@ GatewayError                         status  type / code
 ├── InvalidField                       422   invalid_request_error / invalid_value (+ param)
 ├── Blocked                            any   a guard's decision: status, type, code, message
 │   ├── RateLimited                    429   rate_limit_error (+ Retry-After)
+│   ├── BudgetExceeded                 429   insufficient_quota / quota_exceeded (+ Retry-After)
+│   │                                  402   insufficient_quota / insufficient_funds
 │   └── Prohibited                     451   prohibited_use
 ├── Held                               403   approval_pending (+ X-AgentShield-Approval-Id)
 └── UpstreamError                      502   upstream_error / upstream_unreachable
@@ -22,9 +24,13 @@ they are raised (`raise UpstreamTimeout(...) from exc`), so nothing else reaches
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import orjson
+
+from agentshield.engines.budget import Refusal
+from agentshield.engines.money import to_usd_string
 
 
 class GatewayError(Exception):
@@ -136,6 +142,43 @@ class RateLimited(Blocked):
         super().__init__(
             429, "rate_limit_error", code, message, headers={"retry-after": str(seconds)}
         )
+
+
+class BudgetExceeded(Blocked):
+    """A quota (429, retry when its window resets) or the paying wallet (402, top it up)
+    cannot cover the call's maximum cost. The error names the limit, what is left and the
+    reset, in the message for people and as `limit`, `left` and `resets_at` for programs."""
+
+    def __init__(self, refusal: Refusal, now: datetime) -> None:
+        self.refusal = refusal
+        left = refusal.left_text()
+        asked = to_usd_string(refusal.asked) if refusal.metric == "usd" else str(refusal.asked)
+        unit = " USD" if refusal.metric == "usd" else " tokens"
+        message = (
+            f"The {refusal.name} allows {left}{unit} more; this call may use up to {asked}{unit}."
+        )
+        retry_after = refusal.retry_after(now)
+        if refusal.resets_at is None or retry_after is None:
+            super().__init__(
+                402, "insufficient_quota", "insufficient_funds", message + " Top up the wallet."
+            )
+            return
+        seconds = max(1, int(-(-retry_after // 1)))
+        super().__init__(
+            429,
+            "insufficient_quota",
+            "quota_exceeded",
+            f"{message} It resets at {refusal.resets_at.isoformat()}.",
+            headers={"retry-after": str(seconds)},
+        )
+
+    def body(self) -> dict[str, Any]:
+        body = super().body()
+        refusal = self.refusal
+        body["error"]["limit"] = refusal.name
+        body["error"]["left"] = refusal.left_text()
+        body["error"]["resets_at"] = refusal.resets_at.isoformat() if refusal.resets_at else None
+        return body
 
 
 class Prohibited(Blocked):

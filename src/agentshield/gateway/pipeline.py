@@ -26,6 +26,7 @@ from agentshield.gateway.context import Guard, RequestContext
 from agentshield.gateway.errors import GatewayError
 from agentshield.gateway.guards.audit import AuditGuard
 from agentshield.gateway.guards.auth import AuthGuard
+from agentshield.gateway.guards.budget import BudgetGuard
 from agentshield.gateway.guards.cost import CostGuard
 from agentshield.gateway.guards.injection import InjectionGuard
 from agentshield.gateway.guards.pii import PiiGuard
@@ -39,6 +40,7 @@ GuardFactory = Callable[[Services], Guard]
 
 GUARDS: dict[str, GuardFactory] = {
     "audit": lambda s: AuditGuard(s.audit_log),
+    "budget": lambda s: BudgetGuard(s.budgets, s.prices),
     "cost": lambda s: CostGuard(s.prices, s.request_log),
     "pii": lambda s: PiiGuard(s.pii_scanner, s.tenant_config),
     "injection": lambda s: InjectionGuard(s.injection_detector, s.tenant_config),

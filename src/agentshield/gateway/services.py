@@ -8,6 +8,7 @@ from agentshield.engines.injection import SharedDetector
 from agentshield.engines.pii import PiiScanner
 from agentshield.gateway.prices import PriceBook
 from agentshield.settings import Settings
+from agentshield.store.budget import Budgets
 from agentshield.store.counters import Counters
 from agentshield.store.keys import KeyResolver
 from agentshield.store.tenant_config import TenantConfig
@@ -26,3 +27,4 @@ class Services:
     pii_scanner: PiiScanner
     injection_detector: SharedDetector
     counters: Counters  # rate limits: in process, or Redis when redis_url is set
+    budgets: Budgets  # quotas and wallets, reserved and settled in the database

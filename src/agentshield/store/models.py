@@ -336,3 +336,92 @@ class UserSpendProfile(Base):
     profile: Mapped[dict[str, Any]] = mapped_column(JSON)
     trained_until: Mapped[datetime | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Wallet(Base):
+    """Money a tenant, department or user spends from. Balance and reserved move only with
+    a ledger entry in the same transaction. Prepaid: refused below -overdraft_limit_nanos;
+    postpaid: never refused, the balance runs negative until the statement is paid."""
+
+    __tablename__ = "wallets"
+    __table_args__ = (UniqueConstraint("tenant_id", "owner_scope", "owner_id"),)
+    id: Mapped[uuid.UUID] = _id()
+    tenant_id: Mapped[uuid.UUID] = _tenant_fk()
+    owner_scope: Mapped[str] = mapped_column(String(16))  # tenant | department | user
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    kind: Mapped[str] = mapped_column(String(16), default="prepaid")  # prepaid | postpaid
+    balance_nanos: Mapped[int] = mapped_column(BigInteger, default=0)
+    reserved_nanos: Mapped[int] = mapped_column(BigInteger, default=0)
+    overdraft_limit_nanos: Mapped[int] = mapped_column(BigInteger, default=0)
+    low_balance_threshold_nanos: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Quota(Base):
+    """A limit per window: `limit_amount` nano-dollars (metric usd) or tokens."""
+
+    __tablename__ = "quotas"
+    __table_args__ = (UniqueConstraint("tenant_id", "scope", "scope_id", "period", "metric"),)
+    id: Mapped[uuid.UUID] = _id()
+    tenant_id: Mapped[uuid.UUID] = _tenant_fk()
+    scope: Mapped[str] = mapped_column(String(16))  # user | department | tenant | key
+    scope_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    period: Mapped[str] = mapped_column(String(16))  # daily | monthly
+    metric: Mapped[str] = mapped_column(String(16))  # usd | tokens
+    limit_amount: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class QuotaUsage(Base):
+    """A quota's use in one window, named by the window's start: a new window, a new row."""
+
+    __tablename__ = "quota_usage"
+    __table_args__ = (UniqueConstraint("quota_id", "window_start"),)
+    id: Mapped[uuid.UUID] = _id()
+    quota_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("quotas.id", ondelete="CASCADE"))
+    window_start: Mapped[datetime] = mapped_column()
+    used: Mapped[int] = mapped_column(BigInteger, default=0)
+    reserved: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Reservation(Base):
+    """What one call holds until it is settled, released or expired. `targets` lists each
+    limit held: {"kind": "quota"|"wallet", "id": usage row or wallet id, "metric", "amount"}."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (Index("ix_reservations_status_expires", "status", "expires_at"),)
+    id: Mapped[uuid.UUID] = _id()
+    tenant_id: Mapped[uuid.UUID] = _tenant_fk()
+    trace_id: Mapped[str] = mapped_column(String(64))
+    amount_nanos: Mapped[int] = mapped_column(BigInteger)
+    tokens: Mapped[int] = mapped_column(BigInteger)
+    targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="held")
+    actual_nanos: Mapped[int | None] = mapped_column(BigInteger)
+    actual_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _created()
+    expires_at: Mapped[datetime] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+
+
+class LedgerEntry(Base):
+    """Append-only (triggers refuse UPDATE and DELETE): every movement of a wallet.
+
+    `amount_nanos` changes the balance, `hold_nanos` the reserved sum, so a wallet's
+    balance and reserved are the sums of its entries. No foreign keys: entries outlive
+    what they name, like the audit log."""
+
+    __tablename__ = "ledger_entries"
+    id: Mapped[uuid.UUID] = _id()
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    wallet_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    reservation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    kind: Mapped[str] = mapped_column(String(16))  # reserve|settle|release|expire|top_up|adjust
+    amount_nanos: Mapped[int] = mapped_column(BigInteger)
+    hold_nanos: Mapped[int] = mapped_column(BigInteger)
+    balance_after_nanos: Mapped[int] = mapped_column(BigInteger)
+    reserved_after_nanos: Mapped[int] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = _created()

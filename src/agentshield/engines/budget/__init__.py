@@ -1,0 +1,7 @@
+"""Budgets: what a call may cost at most, quota windows, and what a refusal says."""
+
+from agentshield.engines.budget.decision import Refusal
+from agentshield.engines.budget.estimate import DEFAULT_OUTPUT_LIMIT, max_cost, output_limit
+from agentshield.engines.budget.windows import window_bounds
+
+__all__ = ["DEFAULT_OUTPUT_LIMIT", "Refusal", "max_cost", "output_limit", "window_bounds"]

@@ -1,0 +1,70 @@
+"""Quotas and wallets: reserve a call's maximum cost before it goes out, settle after.
+
+Before the upstream call the guard reserves, in one transaction, the most the call can
+cost (`engines.budget.estimate`) and its tokens against every quota of the key, user,
+department and tenant and against the paying wallet (`store.budget`); if any would be
+exceeded nothing is held and the call is refused with 429 (quota) or 402 (wallet).
+
+`on_response` runs for every call that got this far: answered, failed upstream, blocked by
+a later guard, or cut off by the client. It measures the charge with `gateway.charge`,
+the same function (and PriceBook) the cost guard records with, so it needs not run after
+it: the reservation is settled to the actual cost, or released when the call used nothing.
+A process that dies in between leaves its reservation to expire (`Budgets` sweeps them).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from agentshield.engines import tokens
+from agentshield.engines.budget import Refusal, max_cost
+from agentshield.engines.budget.estimate import max_output_tokens
+from agentshield.gateway.charge import measure
+from agentshield.gateway.context import RequestContext
+from agentshield.gateway.errors import BudgetExceeded
+from agentshield.gateway.prices import PriceBook
+from agentshield.store.budget import Budgets
+
+
+class BudgetGuard:
+    name = "budget"
+
+    def __init__(self, budgets: Budgets, prices: PriceBook) -> None:
+        self._budgets = budgets
+        self._prices = prices
+
+    async def on_request(self, ctx: RequestContext) -> None:
+        caller = ctx.caller
+        if caller is None or ctx.model is None:
+            return
+        prompt, output = _maximum_tokens(ctx, ctx.model)
+        amount = max_cost(self._prices.price(ctx.model), prompt, output)
+        outcome = await self._budgets.reserve(caller, amount, prompt + output, ctx.trace_id)
+        if isinstance(outcome, Refusal):
+            raise BudgetExceeded(outcome, datetime.now(UTC))
+        if outcome.reservation_id is not None:
+            ctx.scratch[self.name] = outcome.reservation_id
+
+    def on_stream_chunk(self, ctx: RequestContext, chunk: dict[str, Any]) -> list[dict[str, Any]]:
+        return [chunk]
+
+    async def on_response(self, ctx: RequestContext) -> None:
+        reservation_id: uuid.UUID | None = ctx.scratch.pop(self.name, None)
+        if reservation_id is None:
+            return
+        measure(ctx, self._prices)
+        used = ctx.usage.prompt_tokens + ctx.usage.completion_tokens
+        if ctx.cost_nanos == 0 and used == 0:
+            await self._budgets.release(reservation_id)
+        else:
+            await self._budgets.settle(reservation_id, ctx.cost_nanos, used)
+
+
+def _maximum_tokens(ctx: RequestContext, model: str) -> tuple[int, int]:
+    """(prompt tokens, the most output tokens the request allows)."""
+    if ctx.endpoint == "embeddings":
+        return tokens.count_input(model, ctx.body.get("input")), 0
+    prompt = tokens.count_messages(model, ctx.body.get("messages") or [])
+    return prompt, max_output_tokens(model, ctx.body)

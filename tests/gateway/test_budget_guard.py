@@ -1,0 +1,215 @@
+"""Budgets through the gateway with the official client: refusals in OpenAI's shape, and
+the wallet charged exactly the actual cost of each call, however it ended."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import openai
+import pytest
+from sqlalchemy import select
+
+from agentshield.store import budget
+from agentshield.store.db import Database
+from agentshield.store.models import RequestRecord, Reservation, Wallet
+from support import RunningGateway, Tenant, make_client, new_tenant
+from support.upstream import COMPLETION_TOKENS, PROMPT_TOKENS, UpstreamServer
+
+USER = [{"role": "user", "content": "hi"}]
+DOLLAR = 1_000_000_000
+# gpt-4o-mini: $0.15 in and $0.60 out per million tokens; what the test upstream reports.
+ACTUAL = PROMPT_TOKENS * 150 + COMPLETION_TOKENS * 600
+
+
+BUDGET_GUARDS = ("ratelimit", "pii", "budget", "cost", "audit")
+
+
+@pytest.fixture
+def gateway_db(gateways: Any, db_url: str) -> RunningGateway:
+    """The gateway with `budget` enabled (it is not in the default guards)."""
+    return gateways.for_database(db_url, BUDGET_GUARDS)
+
+
+@pytest.fixture
+def tenant_db(gateway_db: RunningGateway) -> Tenant:
+    return new_tenant(gateway_db)
+
+
+@pytest.fixture
+def client_db(gateway_db: RunningGateway, tenant_db: Tenant) -> Iterator[openai.OpenAI]:
+    with make_client(gateway_db, tenant_db.gateway_key) as client:
+        yield client
+
+
+def _wallet(gw: RunningGateway, tenant: Tenant, nanos: int) -> uuid.UUID:
+    async def open_and_fund(db: Database) -> uuid.UUID:
+        async with db.transaction() as session:
+            wallet = await budget.open_wallet(
+                session, tenant.id, owner_scope="tenant", owner_id=tenant.id
+            )
+            if nanos:
+                await budget.top_up(session, tenant.id, wallet.id, nanos, datetime.now(UTC))
+        return wallet.id
+
+    return gw.call(open_and_fund)
+
+
+def _balance(gw: RunningGateway, wallet_id: uuid.UUID) -> tuple[int, int, bool]:
+    async def read(db: Database) -> tuple[int, int, bool]:
+        async with db.sessions() as session:
+            wallet = await session.get(Wallet, wallet_id)
+            assert wallet is not None
+            reconciled = await budget.reconcile(session, wallet_id)
+            return wallet.balance_nanos, wallet.reserved_nanos, reconciled.ok
+
+    return gw.call(read)
+
+
+def _reservation(gw: RunningGateway, trace: str) -> Reservation:
+    async def read(db: Database) -> Reservation:
+        async with db.sessions() as session:
+            found = await session.scalar(select(Reservation).where(Reservation.trace_id == trace))
+        assert found is not None
+        return found
+
+    return gw.call(read)
+
+
+def test_an_empty_wallet_answers_402_naming_the_wallet(
+    gateway_db: RunningGateway, tenant_db: Tenant, client_db: openai.OpenAI
+) -> None:
+    _wallet(gateway_db, tenant_db, 0)
+    with pytest.raises(openai.APIStatusError) as refused:
+        client_db.chat.completions.create(model="gpt-4o-mini", messages=USER, max_tokens=50)
+    assert refused.value.status_code == 402
+    error = refused.value.response.json()["error"]
+    assert (error["type"], error["code"], error["limit"], error["left"]) == (
+        "insufficient_quota",
+        "insufficient_funds",
+        "tenant wallet",
+        "0.000000000",
+    )
+    assert "retry-after" not in refused.value.response.headers
+
+
+def test_a_spent_quota_answers_429_with_retry_after_until_midnight(
+    gateway_db: RunningGateway, tenant_db: Tenant, client_db: openai.OpenAI
+) -> None:
+    async def cap(db: Database) -> None:
+        async with db.transaction() as session:
+            await budget.set_quota(
+                session,
+                tenant_db.id,
+                scope="user",
+                scope_id=tenant_db.owner_id,
+                period="daily",
+                metric="usd",
+                limit=1000,
+            )
+
+    gateway_db.call(cap)
+    with pytest.raises(openai.RateLimitError) as refused:
+        client_db.chat.completions.create(model="gpt-4o-mini", messages=USER, max_tokens=50)
+    now = datetime.now(UTC)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+    error = refused.value.response.json()["error"]
+    assert (error["code"], error["limit"], error["left"]) == (
+        "quota_exceeded",
+        "user daily usd quota",
+        "0.000001000",
+    )
+    assert datetime.fromisoformat(error["resets_at"]) == midnight
+    retry_after = int(refused.value.response.headers["retry-after"])
+    assert abs(retry_after - (midnight - now).total_seconds()) <= 5
+
+
+def test_the_wallet_and_the_row_are_charged_the_actual_cost(
+    gateway_db: RunningGateway, tenant_db: Tenant, client_db: openai.OpenAI
+) -> None:
+    wallet = _wallet(gateway_db, tenant_db, DOLLAR)
+    answer = client_db.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=USER, max_tokens=1000
+    )
+    trace = answer.headers["x-agentshield-trace-id"]
+    assert _balance(gateway_db, wallet) == (DOLLAR - ACTUAL, 0, True)
+    reservation = _reservation(gateway_db, trace)
+    assert reservation.amount_nanos > ACTUAL  # the most it could have cost was held
+    assert (reservation.status, reservation.actual_nanos) == ("settled", ACTUAL)
+    gateway_db.flush()
+
+    async def row(db: Database) -> RequestRecord | None:
+        async with db.sessions() as session:
+            return await session.scalar(
+                select(RequestRecord).where(RequestRecord.trace_id == trace)
+            )
+
+    record = gateway_db.call(row)
+    assert record is not None and record.cost_nanos == ACTUAL
+
+
+def test_a_streamed_call_is_charged_and_an_upstream_failure_is_released(
+    gateway_db: RunningGateway, tenant_db: Tenant, client_db: openai.OpenAI
+) -> None:
+    wallet = _wallet(gateway_db, tenant_db, DOLLAR)
+    with client_db.chat.completions.with_streaming_response.create(
+        model="gpt-4o-mini",
+        messages=USER,
+        stream=True,
+        stream_options={"include_usage": True},
+    ) as response:
+        list(response.parse())
+    with pytest.raises(openai.InternalServerError) as failed:
+        client_db.chat.completions.create(
+            model="gpt-4o-mini", messages=USER, extra_body={"upstream_test": {"status": 500}}
+        )
+    assert _balance(gateway_db, wallet) == (DOLLAR - ACTUAL, 0, True)
+    trace = failed.value.response.headers["x-agentshield-trace-id"]
+    assert _reservation(gateway_db, trace).status == "released"
+
+
+def test_a_client_leaving_mid_stream_is_charged_what_was_streamed(
+    gateway_db: RunningGateway,
+    tenant_db: Tenant,
+    client_db: openai.OpenAI,
+    upstream: UpstreamServer,
+) -> None:
+    wallet = _wallet(gateway_db, tenant_db, DOLLAR)
+    tag = uuid.uuid4().hex
+    with client_db.chat.completions.with_streaming_response.create(
+        model="gpt-4o-mini",
+        messages=USER,
+        stream=True,
+        extra_body={"upstream_test": {"tag": tag, "chunks": 1000, "chunk_delay": 0.01}},
+    ) as response:
+        trace = response.headers["x-agentshield-trace-id"]
+        chunks = iter(response.parse())
+        next(chunks), next(chunks), next(chunks)
+    assert upstream.wait_aborted(tag)
+    deadline = time.monotonic() + 10
+    while (reservation := _reservation(gateway_db, trace)).status == "held":
+        assert time.monotonic() < deadline, "the reservation of a cut-off stream stayed held"
+        time.sleep(0.05)
+    assert reservation.status == "settled"
+    assert reservation.actual_nanos is not None and reservation.actual_nanos > 0
+    balance, reserved, reconciled = _balance(gateway_db, wallet)
+    assert (balance, reserved, reconciled) == (DOLLAR - reservation.actual_nanos, 0, True)
+
+
+def test_without_budgets_nothing_is_refused_or_held(
+    gateway_db: RunningGateway, client_db: openai.OpenAI
+) -> None:
+    answer = client_db.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=USER, max_tokens=10**6
+    )
+    trace = answer.headers["x-agentshield-trace-id"]
+
+    async def none_held(db: Database) -> bool:
+        async with db.sessions() as session:
+            found = await session.scalar(select(Reservation).where(Reservation.trace_id == trace))
+        return found is None
+
+    assert gateway_db.call(none_held)

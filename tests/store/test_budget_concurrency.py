@@ -1,0 +1,62 @@
+"""The issue's proof: 200 calls of $0.01 at once against $1.00, from two engines (as two
+processes would be): exactly 100 pass and the wallet ends at exactly zero."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from agentshield.engines.budget import Refusal
+from agentshield.store import budget
+from agentshield.store.db import Database
+from agentshield.store.models import Wallet
+from support.budget import CENT, DOLLAR, NOW, fund, limit, new_payer
+
+
+async def test_200_concurrent_cents_against_a_dollar_pass_exactly_100(db_url: str) -> None:
+    engines = [Database(db_url), Database(db_url)]
+    try:
+        payer = await new_payer(engines[0])
+        wallet = await fund(engines[0], payer, DOLLAR)
+
+        async def call(i: int) -> uuid.UUID | None:
+            async with engines[i % 2].transaction() as session:
+                outcome = await budget.reserve(session, payer.caller, CENT, 0, NOW)
+            return None if isinstance(outcome, Refusal) else outcome.reservation_id
+
+        held = [rid for rid in await asyncio.gather(*map(call, range(200))) if rid]
+        assert len(held) == 100
+
+        async def settle(i: int, rid: uuid.UUID) -> bool:
+            async with engines[i % 2].transaction() as session:
+                return await budget.settle(session, rid, CENT, 0, NOW)
+
+        assert all(await asyncio.gather(*(settle(i, rid) for i, rid in enumerate(held))))
+        async with engines[1].sessions() as session:
+            final = await session.get(Wallet, wallet)
+            reconciled = await budget.reconcile(session, wallet)
+        assert final is not None and (final.balance_nanos, final.reserved_nanos) == (0, 0)
+        assert reconciled.ok
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
+async def test_concurrent_calls_never_exceed_a_quota_opened_by_all_of_them(db_url: str) -> None:
+    # The window's usage row does not exist yet: the calls race to create it too.
+    engines = [Database(db_url), Database(db_url)]
+    try:
+        payer = await new_payer(engines[0])
+        await limit(engines[0], payer, "user", 50 * CENT)
+        await limit(engines[0], payer, "key", 1000, metric="tokens")
+
+        async def call(i: int) -> bool:
+            async with engines[i % 2].transaction() as session:
+                outcome = await budget.reserve(session, payer.caller, CENT, 30, NOW)
+            return not isinstance(outcome, Refusal)
+
+        passed = sum(await asyncio.gather(*map(call, range(80))))
+        assert passed == 33  # 1000 tokens / 30 per call; the cents would allow 50
+    finally:
+        for engine in engines:
+            await engine.dispose()

@@ -1,0 +1,93 @@
+"""A tenant with a caller, wallets and quotas, straight in the database, for budget tests."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from agentshield.engines.identity import Caller
+from agentshield.store import budget, tenancy
+from agentshield.store.db import Database
+
+NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+CENT = 10_000_000  # $0.01 in nano-dollars
+DOLLAR = 100 * CENT
+
+
+@dataclass(frozen=True)
+class Payer:
+    caller: Caller
+
+    @property
+    def tenant_id(self) -> uuid.UUID:
+        return self.caller.tenant_id
+
+
+async def new_payer(db: Database) -> Payer:
+    async with db.transaction() as session:
+        made = await tenancy.signup(
+            session, tenant_name=f"Budget {uuid.uuid4().hex[:8]}", owner_email="o@budget.test"
+        )
+    caller = Caller(
+        tenant_id=made.tenant.id,
+        key_id=made.gateway_key.row.id,
+        key_prefix=made.gateway_key.row.prefix,
+        user_id=made.owner.id,
+        role="owner",
+        scopes=frozenset({"gateway"}),
+        department_id=made.department.id,
+    )
+    return Payer(caller)
+
+
+async def fund(
+    db: Database, payer: Payer, nanos: int, scope: str = "tenant", **options: object
+) -> uuid.UUID:
+    """A wallet of `scope` owned by the caller's tenant, department or user, topped up."""
+    owner = {
+        "tenant": payer.caller.tenant_id,
+        "department": payer.caller.department_id,
+        "user": payer.caller.user_id,
+    }[scope]
+    assert owner is not None
+    async with db.transaction() as session:
+        wallet = await budget.open_wallet(
+            session,
+            payer.tenant_id,
+            owner_scope=scope,
+            owner_id=owner,
+            **options,  # type: ignore[arg-type]
+        )
+        if nanos:
+            await budget.top_up(session, payer.tenant_id, wallet.id, nanos, NOW)
+    return wallet.id
+
+
+async def limit(
+    db: Database,
+    payer: Payer,
+    scope: str,
+    amount: int,
+    *,
+    period: str = "daily",
+    metric: str = "usd",
+) -> None:
+    caller = payer.caller
+    scope_id = {
+        "tenant": caller.tenant_id,
+        "department": caller.department_id,
+        "user": caller.user_id,
+        "key": caller.key_id,
+    }[scope]
+    assert scope_id is not None
+    async with db.transaction() as session:
+        await budget.set_quota(
+            session,
+            payer.tenant_id,
+            scope=scope,
+            scope_id=scope_id,
+            period=period,
+            metric=metric,
+            limit=amount,
+        )
