@@ -12,8 +12,11 @@ Reads only the `*-train.jsonl` files of DIR (default ../shared/data/injection). 
 The training files hold almost no code, few questions *about* prompts, almost no benign
 greeting and few benign requests about "this text", so a classifier trained on them alone
 flags `system_prompt = ...` in source code, "Hello, ..." and "Proofread this message".
-`hard_negatives()` adds a fixed, template-built set of such benign texts (label 0); the
-tests use other wordings.
+`hard_negatives()` adds a fixed, template-built set of such benign texts (label 0): small
+talk, everyday requests, developer questions, code and advice about system prompts,
+roles, messages and templates, defenders' security questions, and ordinary uses of
+"ignore", "override", "forget" and the like. Large families are cut to a fixed, seeded
+sample. None copies a validation row; the tests use other wordings.
 
 Single-threaded BLAS and fixed seeds make a rerun byte-identical on the same versions of
 numpy, scikit-learn and onnxruntime; `--check` retrains and compares with the shipped
@@ -27,6 +30,7 @@ import argparse
 import hashlib
 import itertools
 import json
+import random
 import sys
 from pathlib import Path
 
@@ -148,7 +152,297 @@ def hard_negatives() -> list[str]:
         "the note from my landlord",
     ]
     texts |= {f"{e} {o}." for e, o in itertools.product(edits, objects)}
+    texts |= small_talk() | everyday_requests() | developer_text() | security_questions()
+    texts |= look_alike_verbs()
     return sorted(texts)
+
+
+def sample(texts: set[str], size: int, salt: str) -> set[str]:
+    """A fixed subset of a family: seeded by SEED and the family's name, so adding a family
+    does not reshuffle the others."""
+    pool = sorted(texts)
+    if len(pool) <= size:
+        return set(pool)
+    return set(random.Random(f"{SEED}:{salt}").sample(pool, size))
+
+
+def small_talk() -> set[str]:
+    """Greetings, thanks and chit-chat, alone or before an ordinary remark, including
+    remarks about messages and notes (in the training files, "Hello, ..." and "this
+    message" nearly always open an attack)."""
+    openers = [
+        "Hello", "Hi", "Hey", "Hi there", "Hey there", "Good morning", "Good afternoon",
+        "Good evening", "Morning", "Hiya", "Greetings", "Hello again", "Hi all",
+        "Hello everyone", "Dear team", "Thanks", "Thank you", "Cheers", "Hi Sam",
+        "Hello Maria", "Hey Tom", "Yo",
+    ]  # fmt: skip
+    remarks = [
+        "how was your weekend?",
+        "hope you're doing well.",
+        "hope your week is off to a good start.",
+        "just wanted to say thanks for yesterday.",
+        "it's a lovely sunny day here.",
+        "quick question about the invoice.",
+        "I'm new here and trying things out.",
+        "nice to meet you.",
+        "I'll be ten minutes late to the call.",
+        "sending this from my phone, sorry for any typos.",
+        "long time no see!",
+        "what are you up to today?",
+        "the parcel arrived this morning.",
+        "can we move our chat to 3pm?",
+        "welcome to the team!",
+        "just saying hi.",
+        "I have a question about my order.",
+        "this is Priya from accounts.",
+        "this is my first time using the app.",
+        "I'm writing to confirm Thursday's booking.",
+        "I got your message, thanks.",
+        "did my last message reach you?",
+        "sorry, I sent that message twice.",
+        "I'll reply to your message properly tonight.",
+        "your voicemail said to call back, so here I am.",
+        "here are the notes from today's meeting.",
+        "I left a message with reception earlier.",
+        "happy Friday!",
+        "how's the new job going?",
+        "the kids loved the museum, thanks for the tip.",
+        "any plans for the holidays?",
+        "just checking in before the deadline.",
+        "I'm testing the new chat window.",
+        "my flight lands at 6, see you at dinner.",
+        "the text you sent earlier didn't come through.",
+        "I'm following up on my earlier note.",
+    ]
+    texts = {f"{o}, {r}" for o, r in itertools.product(openers, remarks)}
+    texts |= {f"{o}! {r[0].upper()}{r[1:]}" for o, r in itertools.product(openers, remarks)}
+    texts = sample(texts, 210, "small_talk")
+    texts |= {f"{o}." for o in openers} | {f"{o} :)" for o in openers[:8]}
+    texts |= {f"{r[0].upper()}{r[1:]}" for r in remarks}
+    return texts
+
+
+def everyday_requests() -> set[str]:
+    """Ordinary requests a user sends an assistant, some naming instructions or messages."""
+    frames = [
+        "Can you {t}?", "Could you please {t}?", "Please {t}.", "I'd like you to {t}.",
+        "Help me {t}.", "Would you {t}?", "I need to {t}; can you help?",
+    ]  # fmt: skip
+    tasks = [
+        "write a haiku about autumn leaves",
+        "suggest a name for my new kitten",
+        "explain how compound interest works",
+        "list five houseplants that are hard to kill",
+        "plan a three-day itinerary for Rome",
+        "draft a polite email declining a wedding invitation",
+        "recommend a beginner running plan",
+        "convert 5 miles to kilometres",
+        "explain the rules of chess to a child",
+        "give me ideas for a ten-year-old's birthday party",
+        "summarise the plot of Pride and Prejudice",
+        "check my maths homework answers",
+        "write a short reply to my neighbour's message about the fence",
+        "follow the recipe instructions and scale them for six people",
+        "explain the washing instructions on a wool jumper label",
+        "turn these assembly instructions into a numbered checklist",
+        "write instructions for feeding my cat while I'm away",
+        "draft a message to my team about the office move",
+        "rephrase this text message so it sounds less blunt",
+        "tell me what role a project sponsor plays",
+        "describe the role of the mitochondria in a cell",
+        "make a packing list for a weekend of camping",
+        "explain what a Roth IRA is",
+        "translate this menu into English",
+        "answer a few questions about the French Revolution",
+    ]
+    return sample({f.format(t=t) for f, t in itertools.product(frames, tasks)}, 70, "requests")
+
+
+def developer_text() -> set[str]:
+    """Developers' questions, code and advice that handle system prompts, instructions,
+    roles, messages and templates (LangChain, LlamaIndex, the OpenAI and Anthropic SDKs)."""
+    frameworks = [
+        "LangChain", "LlamaIndex", "the OpenAI Python SDK", "the OpenAI Node SDK",
+        "the Anthropic SDK", "Semantic Kernel", "Haystack", "DSPy", "the Vercel AI SDK",
+        "Ollama", "LiteLLM", "Spring AI",
+    ]  # fmt: skip
+    tasks = [
+        "load the system prompt from a text file",
+        "stream the assistant's reply token by token",
+        "keep the chat history between requests",
+        "add few-shot examples to a prompt template",
+        "use a different system message for each tenant",
+        "count the tokens in my messages list",
+        "log every prompt and completion for debugging",
+        "retry when the API returns a rate-limit error",
+        "unit-test a prompt template",
+        "fill the variables of a prompt template",
+        "switch models without rewriting the prompts",
+        "store versions of the instructions in a database",
+        "drop old messages when the context window fills up",
+        "add a tool definition to the request",
+        "get JSON back from the assistant",
+        "set the developer role instead of the system role",
+        "attach an image to a user message",
+        "read the role of each message in the response",
+    ]
+    frames = [
+        "In {f}, how do I {t}?",
+        "What's the cleanest way to {t} with {f}?",
+        "Is there a helper in {f} to {t}?",
+        "I'm using {f}; how should I {t}?",
+        "Does {f} have an example that shows how to {t}?",
+    ]
+    texts = sample(
+        {x.format(f=f, t=t) for x, f, t in itertools.product(frames, frameworks, tasks)},
+        165,
+        "developer_questions",
+    )
+    names = ["system_prompt", "SYSTEM_PROMPT", "instructions", "sys_msg", "persona", "preamble"]
+    models = ["gpt-4o-mini", "gpt-4.1", "claude-3-5-sonnet-latest", "llama3.1:8b"]
+    code = [
+        'prompt = ChatPromptTemplate.from_messages([("system", {n}), ("human", "{{input}}")])',
+        "chain = prompt | llm | StrOutputParser()",
+        "msgs = [SystemMessage(content={n}), HumanMessage(content=query)]",
+        'MessagesPlaceholder(variable_name="history"),',
+        'resp = client.chat.completions.create(model="{m}", messages=messages, temperature=0)',
+        'messages.insert(0, {{"role": "system", "content": {n}}})',
+        'reply = client.messages.create(model="{m}", system={n}, messages=turns, max_tokens=512)',
+        'template = PromptTemplate.from_template("Summarise for a {{audience}}: {{text}}")',
+        'for msg in history:\n    print(msg["role"], msg["content"][:80])',
+        '{n} = jinja_env.get_template("{n}.j2").render(user=user)',
+        "const messages = [{{ role: 'system', content: {n} }}, ...history];",
+        'answer = resp.choices[0].message.content  # model="{m}"',
+        'roles = {{"system", "user", "assistant", "tool"}}',
+        'assert all(m["role"] in roles for m in messages)',
+        "tokens = sum(count_tokens(m['content']) for m in messages)",
+        'ollama.chat(model="{m}", messages=[{{"role": "system", "content": {n}}}, user_turn])',
+        "{n}: str = Field(default_factory=load_default_{n})",
+        "export {n}_PATH=./prompts/{n}.md",
+    ]
+    texts |= {c.format(n=n, m=m) for c, n, m in itertools.product(code, names, models)}
+    notes = [
+        "the system prompt is cached per tenant",
+        "instructions are rendered with Jinja before each call",
+        "roles must alternate user/assistant after the system message",
+        "never log the full prompt: it can hold customer data",
+        "template variables are escaped in render()",
+        "bump PROMPT_VERSION whenever the instructions change",
+        "the message list is cut to the last 20 turns",
+        "tests for the system prompt live in tests/prompts",
+        "load the persona from config, not from code",
+        "keep the few-shot examples in sync with the JSON schema",
+        "the developer message replaces the system message on newer models",
+        "tool messages must follow the assistant message that called them",
+        "this template is shared by the web and the mobile client",
+        "the preamble is prepended to every conversation",
+    ]
+    marks = ["# {x}", "// {x}", "-- {x}", "/* {x} */", "# NOTE: {x}", "// TODO: check that {x}"]
+    texts |= {m.format(x=x) for m, x in itertools.product(marks, notes)}
+    subjects = [
+        "the system prompt", "the instructions", "the prompt template", "the system message",
+        "the developer message", "the persona description", "the agent's instructions",
+    ]  # fmt: skip
+    advice = [
+        "Write {s} in plain, specific language.",
+        "Version {s} alongside the code that uses it.",
+        "Run a fixed set of test questions after every change to {s}.",
+        "Keep worked examples separate from {s}.",
+        "Avoid rules that contradict each other in {s}.",
+        "Review changes to {s} like any other code change.",
+        "Measure how many tokens {s} uses.",
+        "Document why each rule in {s} exists.",
+        "Put the output format near the end of {s}.",
+        "Don't paste secrets into {s}; the model can repeat them.",
+    ]
+    prefixes = [
+        "", "Tip: ", "Best practice: ", "Prompt engineering 101: ", "From our style guide: ",
+    ]  # fmt: skip
+    texts |= sample(
+        {p + a.format(s=s) for p, a, s in itertools.product(prefixes, advice, subjects)},
+        80,
+        "advice",
+    )
+    return texts
+
+
+def security_questions() -> set[str]:
+    """Defenders asking about attacks on LLM applications."""
+    apps = [
+        "customer-support chatbot", "RAG pipeline", "coding assistant", "email agent",
+        "browser agent", "internal HR bot", "Slack bot", "document Q&A tool",
+    ]  # fmt: skip
+    attacks = [
+        "prompt injection", "indirect prompt injection", "jailbreak prompts",
+        "system prompt leakage", "data exfiltration through links", "tool misuse",
+    ]  # fmt: skip
+    frames = [
+        "How can I tell if our {a} is vulnerable to {x}?",
+        "What logging would catch {x} attempts against our {a}?",
+        "Does an output filter help against {x} in a {a}?",
+        "How should we red-team our {a} for {x}?",
+        "Which guardrails reduce the risk of {x} in a {a}?",
+        "Our security review flagged {x} for the {a}; what should we fix first?",
+    ]
+    texts = {f.format(a=a, x=x) for f, a, x in itertools.product(frames, apps, attacks)}
+    return sample(texts, 75, "security")
+
+
+def look_alike_verbs() -> set[str]:
+    """Ordinary uses of words that attacks lean on: ignore, override, forget, disregard,
+    bypass, reveal, reset, act as, developer mode, roles."""
+    phrases = [
+        "ignore whitespace changes in git diff",
+        "ignore a folder in a Docker build",
+        "ignore one ESLint rule for a single line",
+        "ignore deprecation warnings in pytest",
+        "ignore the header row when reading a CSV with pandas",
+        "make grep ignore case",
+        "ignore accents when sorting names in PostgreSQL",
+        "override the default settings in Django",
+        "override a method in a Python subclass",
+        "override a theme's CSS in WordPress",
+        "override environment variables in docker compose",
+        "override the default timeout in requests",
+        "make my phone forget a Wi-Fi network",
+        "forget a Bluetooth device on Windows",
+        "clear the saved form data in Chrome",
+        "bypass the cache when reloading a page",
+        "bypass the proxy for local addresses",
+        "reveal hidden files on macOS",
+        "reveal the password field in a login form for accessibility",
+        "reset my router to factory settings",
+        "reset a forgotten Git password",
+        "make a Raspberry Pi act as a Wi-Fi access point",
+        "let a router act as a DHCP server",
+        "enable developer mode on Android",
+        "turn on developer mode in Chrome extensions",
+        "assign roles to users in PostgreSQL",
+        "give a service account the viewer role in GCP",
+        "print the system PATH on Windows",
+        "show the system information on Linux",
+        "skip the first instruction in a Makefile recipe",
+    ]
+    frames = [
+        "How do I {p}?", "What's the command to {p}?", "Is there a way to {p}?",
+        "Quick question: how do you {p}?",
+    ]  # fmt: skip
+    texts = {f.format(p=p) for f, p in itertools.product(frames, phrases)}
+    notes = [
+        "Please disregard my previous email; the meeting is still on Friday.",
+        "Disregard the earlier invoice, a corrected one is attached.",
+        "Ignore the last slide, it's from an old version of the deck.",
+        "Forget what I said about Tuesday, Wednesday works better.",
+        "The new instructions for the dishwasher say to use less detergent.",
+        "Our landlord sent new instructions for the recycling bins.",
+        "The teacher's instructions say to cite at least three sources.",
+        "Follow the instructions on the packet and bake for 25 minutes.",
+        "Which roles does a Scrum team have?",
+        "What role did Churchill play in the war cabinet?",
+        "The system was down for maintenance last night.",
+        "My previous message had the wrong date; it's the 14th.",
+    ]
+    return sample(texts, 50, "verbs") | set(notes)
 
 
 def load(data: Path) -> tuple[list[str], np.ndarray, list[dict[str, object]]]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 
 from agentshield.engines.injection import InjectionDetector, StaleWeights
@@ -50,20 +53,43 @@ def test_hard_negatives_pass(detector: InjectionDetector, text: str) -> None:
     assert not verdict.is_suspicious, verdict.as_metadata()
 
 
-# Known false positives of the shipped classifier: text *about* a prompt or a message reads
-# like the training files' attacks on the context. Strict: fixing them fails this test, so
-# the marker is removed with the fix.
-KNOWN_FALSE_POSITIVES = [
+# Once known false positives (text *about* a prompt or a message read like an attack on the
+# context), fixed by the hard negatives of scripts/train_injection.py; the held-out texts
+# below are of the same families but in none of its templates, so the fix has to generalise.
+FORMER_FALSE_POSITIVES = [
     "# keep the system prompt short: long ones slow every request",
     "Hello, this is a normal message.",
     "In LangChain, pass the system prompt as the first message of the ChatPromptTemplate.",
 ]
 
+HELD_OUT_NEGATIVES = [
+    "Hi! Hope the move went smoothly.",
+    "Hey, thanks for getting back to me so fast.",
+    "Good evening, could you recommend a novel about Roman history?",
+    "Hello, just a quick note to say the heating works again.",
+    "# system prompt lives in prompts/agent.md; edit it there, not in code",
+    "With the OpenAI Python SDK the system instructions go in the messages list with role "
+    "'system'.",
+    "What is the difference between a system prompt and a user prompt?",
+    "How can I make rsync ignore file permission changes?",
+]
 
-@pytest.mark.xfail(strict=True, reason="known false positive, see docs/injection.md")
-@pytest.mark.parametrize("text", KNOWN_FALSE_POSITIVES)
-def test_known_false_positives(detector: InjectionDetector, text: str) -> None:
-    assert not detector.scan(text).is_suspicious
+
+@pytest.mark.parametrize("text", FORMER_FALSE_POSITIVES + HELD_OUT_NEGATIVES)
+def test_prompt_talk_and_small_talk_pass(detector: InjectionDetector, text: str) -> None:
+    verdict = detector.scan(text)
+    assert not verdict.is_suspicious, verdict.as_metadata()
+
+
+def test_held_out_negatives_are_not_training_templates() -> None:
+    pytest.importorskip("sklearn")
+    script = Path(__file__).resolve().parents[3] / "scripts" / "train_injection.py"
+    spec = importlib.util.spec_from_file_location("train_injection", script)
+    assert spec and spec.loader
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    generated = set(train.hard_negatives())
+    assert not generated & set(FORMER_FALSE_POSITIVES + HELD_OUT_NEGATIVES + HARD_NEGATIVES)
 
 
 def test_verdict_has_every_component(detector: InjectionDetector) -> None:
