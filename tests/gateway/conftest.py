@@ -70,6 +70,17 @@ def plain_client(plain_gateway: RunningGateway) -> Iterator[openai.OpenAI]:
 
 
 @pytest.fixture
+def tenant_db(gateway_db: RunningGateway) -> Tenant:
+    return new_tenant(gateway_db)
+
+
+@pytest.fixture
+def client_db(gateway_db: RunningGateway, tenant_db: Tenant) -> Iterator[openai.OpenAI]:
+    with make_client(gateway_db, tenant_db.gateway_key) as client:
+        yield client
+
+
+@pytest.fixture
 def tenant(gateway: RunningGateway) -> Tenant:
     return new_tenant(gateway)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from agentshield.store import budget
 from agentshield.store.db import Database
 from agentshield.store.models import RequestRecord, Reservation, Wallet
-from support import RunningGateway, Tenant, make_client, new_tenant
+from support import RunningGateway, Tenant
 from support.upstream import COMPLETION_TOKENS, PROMPT_TOKENS, UpstreamServer
 
 USER = [{"role": "user", "content": "hi"}]
@@ -32,17 +31,6 @@ BUDGET_GUARDS = ("ratelimit", "pii", "budget", "cost", "audit")
 def gateway_db(gateways: Any, db_url: str) -> RunningGateway:
     """The gateway with `budget` enabled (it is not in the default guards)."""
     return gateways.for_database(db_url, BUDGET_GUARDS)
-
-
-@pytest.fixture
-def tenant_db(gateway_db: RunningGateway) -> Tenant:
-    return new_tenant(gateway_db)
-
-
-@pytest.fixture
-def client_db(gateway_db: RunningGateway, tenant_db: Tenant) -> Iterator[openai.OpenAI]:
-    with make_client(gateway_db, tenant_db.gateway_key) as client:
-        yield client
 
 
 def _wallet(gw: RunningGateway, tenant: Tenant, nanos: int) -> uuid.UUID:

@@ -4,7 +4,6 @@ on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -17,41 +16,11 @@ from agentshield.engines.money import to_usd_string
 from agentshield.engines.pricing import cost_nanos
 from agentshield.store import audit
 from agentshield.store.db import Database
-from agentshield.store.models import ApiKey, AuditEntry, RequestRecord
-from support import RunningGateway, Tenant, make_client, new_tenant
+from agentshield.store.models import ApiKey, RequestRecord
+from support import RunningGateway, Tenant, make_client
 from support.upstream import COMPLETION_TOKENS, PROMPT_TOKENS
 
 pytestmark = pytest.mark.db
-
-
-@pytest.fixture
-def tenant_db(gateway_db: RunningGateway) -> Tenant:
-    return new_tenant(gateway_db)
-
-
-@pytest.fixture
-def client_db(gateway_db: RunningGateway, tenant_db: Tenant) -> Iterator[openai.OpenAI]:
-    with make_client(gateway_db, tenant_db.gateway_key) as client:
-        yield client
-
-
-def records(gw: RunningGateway, trace_id: str) -> tuple[RequestRecord, AuditEntry]:
-    """The call's row and audit entry, once the batch writers have written them."""
-    gw.flush()
-
-    async def read(db: Database) -> tuple[list[RequestRecord], list[AuditEntry]]:
-        async with db.sessions() as session:
-            rows = await session.scalars(
-                select(RequestRecord).where(RequestRecord.trace_id == trace_id)
-            )
-            entries = await session.scalars(
-                select(AuditEntry).where(AuditEntry.trace_id == trace_id)
-            )
-            return list(rows), list(entries)
-
-    rows, entries = gw.call(read)
-    assert len(rows) == 1 and len(entries) == 1, (rows, entries)
-    return rows[0], entries[0]
 
 
 def expected_cost(gw: RunningGateway, model: str, prompt: int, completion: int) -> int:
@@ -68,7 +37,7 @@ def test_a_completion_is_recorded_with_tokens_and_cost(
         model="fast", messages=[{"role": "user", "content": secret}]
     )
     trace = raw.headers["x-agentshield-trace-id"]
-    row, entry = records(gateway_db, trace)
+    row, entry = gateway_db.records(trace)
     cost = expected_cost(gateway_db, "gpt-4o-mini", PROMPT_TOKENS, COMPLETION_TOKENS)
     assert raw.headers["x-agentshield-cost"] == to_usd_string(cost)
     assert row.tenant_id == tenant_db.id
@@ -131,7 +100,7 @@ def test_a_stream_without_reported_usage_is_counted_by_the_gateway(
         text = "".join(
             chunk.choices[0].delta.content or "" for chunk in response.parse() if chunk.choices
         )
-    row, entry = records(gateway_db, trace)
+    row, entry = gateway_db.records(trace)
     prompt = tokens.count_messages("gpt-4o-mini", messages)
     completion = tokens.count_text("gpt-4o-mini", text)
     assert (row.stream, row.prompt_tokens, row.completion_tokens) == (True, prompt, completion)
@@ -150,7 +119,7 @@ def test_a_stream_with_usage_is_charged_what_the_upstream_reported(
     ) as response:
         trace = response.headers["x-agentshield-trace-id"]
         list(response.parse())
-    row, entry = records(gateway_db, trace)
+    row, entry = gateway_db.records(trace)
     assert (row.prompt_tokens, row.completion_tokens) == (PROMPT_TOKENS, COMPLETION_TOKENS)
     assert entry.data["tokens_estimated"] is False
 
@@ -159,7 +128,7 @@ def test_embeddings_are_recorded(gateway_db: RunningGateway, client_db: openai.O
     raw = client_db.embeddings.with_raw_response.create(
         model="text-embedding-3-small", input="hello"
     )
-    row, _ = records(gateway_db, raw.headers["x-agentshield-trace-id"])
+    row, _ = gateway_db.records(raw.headers["x-agentshield-trace-id"])
     assert (row.endpoint, row.prompt_tokens, row.completion_tokens) == (
         "embeddings",
         PROMPT_TOKENS,
@@ -189,7 +158,7 @@ def test_failed_calls_are_recorded_too(
             model=model, messages=[{"role": "user", "content": "hi"}], extra_body=extra
         )
     assert caught.value.response.headers["x-agentshield-cost"] == "0.000000000"
-    row, entry = records(gateway_db, caught.value.response.headers["x-agentshield-trace-id"])
+    row, entry = gateway_db.records(caught.value.response.headers["x-agentshield-trace-id"])
     assert (row.status_code, row.decision, row.error_type, row.cost_nanos) == (
         status,
         "error",

@@ -6,28 +6,11 @@ import uuid
 
 import openai
 import pytest
-from sqlalchemy import select
 
-from agentshield.store.db import Database
-from agentshield.store.models import RequestRecord
 from support import RunningGateway, UpstreamServer
 from support.config import SLOW_TIMEOUT
 
 USER = [{"role": "user", "content": "Tell me a long story."}]
-
-
-def request_row(gw: RunningGateway, trace_id: str) -> RequestRecord:
-    gw.flush()
-
-    async def read(db: Database) -> RequestRecord:
-        async with db.sessions() as session:
-            return (
-                await session.scalars(
-                    select(RequestRecord).where(RequestRecord.trace_id == trace_id)
-                )
-            ).one()
-
-    return gw.call(read)
 
 
 def test_a_client_leaving_mid_stream_closes_the_upstream_request(
@@ -46,7 +29,7 @@ def test_a_client_leaving_mid_stream_closes_the_upstream_request(
     assert received[1].choices[0].delta.content == "Hello "
     # Leaving the block closed our connection; the gateway must close its own upstream.
     assert upstream.wait_aborted(tag), "the upstream kept streaming to a client that left"
-    row = request_row(plain_gateway, trace)
+    row = plain_gateway.records(trace)[0]
     assert row.stream is True
     assert row.completion_tokens > 0  # what was streamed before the client left is charged
 
@@ -67,7 +50,7 @@ def test_an_upstream_dying_mid_stream_ends_the_stream_with_an_error(
         with pytest.raises(openai.APIError) as caught:
             next(chunks)
     assert "'local'" in caught.value.message
-    row = request_row(plain_gateway, trace)
+    row = plain_gateway.records(trace)[0]
     assert (row.status_code, row.decision, row.error_type) == (502, "error", "upstream_unreachable")
 
 
@@ -87,4 +70,4 @@ def test_an_upstream_stalling_mid_stream_times_out_naming_the_provider(
             list(chunks)
     assert "'sluggish'" in caught.value.message
     assert "no answer within" in caught.value.message
-    assert request_row(gateway, trace).status_code == 504
+    assert gateway.records(trace)[0].status_code == 504

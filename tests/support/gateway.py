@@ -54,21 +54,22 @@ class RunningGateway:
         self.call(flush_all)
 
     def records(self, trace_id: str) -> tuple[RequestRecord, AuditEntry]:
-        """The `requests` row and the audit entry of one call, after flushing the writers."""
+        """The one `requests` row and the one audit entry of a call, after flushing the writers."""
         self.flush()
 
-        async def read(db: Database) -> tuple[RequestRecord, AuditEntry]:
+        async def read(db: Database) -> tuple[list[RequestRecord], list[AuditEntry]]:
             async with db.sessions() as session:
-                row = await session.scalar(
+                rows = await session.scalars(
                     select(RequestRecord).where(RequestRecord.trace_id == trace_id)
                 )
-                entry = await session.scalar(
+                entries = await session.scalars(
                     select(AuditEntry).where(AuditEntry.trace_id == trace_id)
                 )
-            assert row is not None and entry is not None, f"no records for trace {trace_id}"
-            return row, entry
+                return list(rows), list(entries)
 
-        return self.call(read)
+        rows, entries = self.call(read)
+        assert len(rows) == 1 and len(entries) == 1, (trace_id, rows, entries)
+        return rows[0], entries[0]
 
 
 async def _run(fn: Callable[[Database], Awaitable[T]], db: Database) -> T:

@@ -10,7 +10,7 @@ import httpx
 from agentshield.store import tenancy
 from agentshield.store.db import Database
 from agentshield.store.keys import create_key
-from agentshield.store.models import TenantSettings
+from agentshield.store.tenant_settings import write_section
 from support.gateway import RunningGateway
 from support.tenants import Tenant, new_tenant
 
@@ -23,9 +23,7 @@ def limited_tenant(gw: RunningGateway, rate_limits: dict[str, Any] | None = None
 
         async def write(db: Database) -> None:
             async with db.transaction() as session:
-                row = await session.get(TenantSettings, tenant.id)
-                assert row is not None
-                row.data = {**row.data, "rate_limits": rate_limits}
+                await write_section(session, tenant.id, "rate_limits", rate_limits)
 
         gw.call(write)
     return tenant

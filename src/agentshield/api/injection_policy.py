@@ -17,7 +17,7 @@ from agentshield.api.routing import ApiRoute
 from agentshield.api.schemas import Body
 from agentshield.api.trail import record_action
 from agentshield.store.injection_policy import policy_document, set_injection_policy
-from agentshield.store.pii_policy import read_settings
+from agentshield.store.tenant_settings import read_settings
 
 router = APIRouter(prefix="/injection/policy", tags=["injection"], route_class=ApiRoute)
 

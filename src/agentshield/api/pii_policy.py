@@ -16,7 +16,8 @@ from agentshield.api.deps import AdminCaller, ConfigCache, DbSession, Work
 from agentshield.api.routing import ApiRoute
 from agentshield.api.schemas import Body
 from agentshield.api.trail import record_action
-from agentshield.store.pii_policy import policy_document, read_settings, set_pii_policy
+from agentshield.store.pii_policy import policy_document, set_pii_policy
+from agentshield.store.tenant_settings import read_settings
 
 router = APIRouter(prefix="/pii/policy", tags=["pii"], route_class=ApiRoute)
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentshield.store.errors import Invalid
-from agentshield.store.models import TenantSettings
+from agentshield.store.tenant_settings import write_section
 
 KEY = "injection"
 MODES = ("block", "sanitize", "flag")
@@ -49,12 +49,7 @@ async def set_injection_policy(
 ) -> dict[str, Any]:
     doc = policy_document({KEY: doc})
     _check(doc)
-    row = await session.get(TenantSettings, tenant_id)
-    if row is None:
-        row = TenantSettings(tenant_id=tenant_id, data={})
-        session.add(row)
-    row.data = {**row.data, KEY: doc}  # a new dict: JSON columns track assignment only
-    await session.flush()
+    await write_section(session, tenant_id, KEY, doc)
     return doc
 
 

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentshield.engines.pii import MODES, Policy, available
 from agentshield.store.errors import Invalid
-from agentshield.store.models import PiiPattern, TenantSettings
+from agentshield.store.models import PiiPattern
+from agentshield.store.tenant_settings import write_section
 
 KEY = "pii"
 DEFAULTS: dict[str, Any] = {
@@ -40,11 +41,6 @@ def policy_from(data: dict[str, Any]) -> Policy:
         min_score=float(doc["min_score"]),
         context_aware=bool(doc["context_aware"]),
     )
-
-
-async def read_settings(session: AsyncSession, tenant_id: uuid.UUID) -> dict[str, Any]:
-    row = await session.get(TenantSettings, tenant_id)
-    return dict(row.data) if row is not None else {}
 
 
 async def known_entity_types(session: AsyncSession, tenant_id: uuid.UUID) -> set[str]:
@@ -71,10 +67,5 @@ async def set_pii_policy(
         problems.append("min_score must be within 0..1")
     if problems:
         raise Invalid("; ".join(problems), problems)
-    row = await session.get(TenantSettings, tenant_id)
-    if row is None:
-        row = TenantSettings(tenant_id=tenant_id, data={})
-        session.add(row)
-    row.data = {**row.data, KEY: doc}  # a new dict: JSON columns track assignment only
-    await session.flush()
+    await write_section(session, tenant_id, KEY, doc)
     return doc

@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 from agentshield.engines.pii import Policy, RuleSet
 from agentshield.store.db import Database
 from agentshield.store.pii_patterns import rules_for
-from agentshield.store.pii_policy import policy_from, read_settings
+from agentshield.store.pii_policy import policy_from
+from agentshield.store.tenant_settings import read_settings
 
 T = TypeVar("T")
 
