@@ -5,6 +5,7 @@ of a stream with `stream_options.include_usage`); otherwise it is counted with
 `engines.tokens` from the request and the text returned, and marked estimated. The price
 comes from the in-memory PriceBook. `measure` is idempotent: the budget guard settles with
 it and the cost guard records with it, whichever runs first, and both see the same charge.
+A stream's usage chunk is taken by the relay (`streaming.py`) for every guard alike.
 """
 
 from __future__ import annotations
@@ -16,12 +17,18 @@ from agentshield.gateway.context import RequestContext, Usage
 from agentshield.gateway.prices import PriceBook
 
 
-def measure(ctx: RequestContext, prices: PriceBook) -> None:
-    """Set `ctx.usage` and `ctx.cost_nanos` from what the call did."""
+def measure_usage(ctx: RequestContext) -> Usage:
+    """Set `ctx.usage` from what the call did (a stream's usage chunk is already there)."""
     if ctx.response is not None and ctx.response.get("usage"):
         ctx.usage = reported(ctx.response["usage"])
     elif _unreported(ctx.usage) and _upstream_answered(ctx) and ctx.model:
         ctx.usage = _estimate(ctx)
+    return ctx.usage
+
+
+def measure(ctx: RequestContext, prices: PriceBook) -> None:
+    """Set `ctx.usage` and `ctx.cost_nanos` from what the call did."""
+    measure_usage(ctx)
     if ctx.model:
         usage = ctx.usage
         ctx.cost_nanos = prices.cost(
@@ -50,12 +57,19 @@ def _upstream_answered(ctx: RequestContext) -> bool:
     return ctx.stream and ctx.upstream_ms is not None and ctx.status_code < 400
 
 
+def prompt_tokens(ctx: RequestContext) -> int:
+    """The request's input tokens, counted offline: messages, or embeddings input."""
+    model = ctx.model or ""
+    if ctx.endpoint == "embeddings":
+        return tokens.count_input(model, ctx.body.get("input"))
+    return tokens.count_messages(model, ctx.body.get("messages") or [])
+
+
 def _estimate(ctx: RequestContext) -> Usage:
     assert ctx.model is not None
+    prompt = prompt_tokens(ctx)
     if ctx.endpoint == "embeddings":
-        prompt = tokens.count_input(ctx.model, ctx.body.get("input"))
         return Usage(prompt_tokens=prompt, completion_tokens=0, estimated=True)
-    prompt = tokens.count_messages(ctx.model, ctx.body.get("messages") or [])
     text = "".join(ctx.streamed_text) if ctx.stream else _response_text(ctx.response)
     return Usage(prompt, tokens.count_text(ctx.model, text), estimated=True)
 

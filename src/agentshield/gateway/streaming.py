@@ -18,6 +18,7 @@ import orjson
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
+from agentshield.gateway.charge import reported
 from agentshield.gateway.context import RequestContext
 from agentshield.gateway.errors import GatewayError, UpstreamError
 from agentshield.gateway.metrics import Metrics
@@ -117,6 +118,9 @@ class Relay:
 
 
 def _collect_text(ctx: RequestContext, chunk: dict[str, Any]) -> None:
+    usage = chunk.get("usage")
+    if isinstance(usage, dict) and usage:
+        ctx.usage = reported(usage)
     for choice in chunk.get("choices") or ():
         delta = choice.get("delta") or {}
         content = delta.get("content")

@@ -18,10 +18,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from agentshield.engines import tokens
 from agentshield.engines.budget import Refusal, max_cost
 from agentshield.engines.budget.estimate import max_output_tokens
-from agentshield.gateway.charge import measure
+from agentshield.gateway.charge import measure, prompt_tokens
 from agentshield.gateway.context import RequestContext
 from agentshield.gateway.errors import BudgetExceeded
 from agentshield.gateway.prices import PriceBook
@@ -65,6 +64,5 @@ class BudgetGuard:
 def _maximum_tokens(ctx: RequestContext, model: str) -> tuple[int, int]:
     """(prompt tokens, the most output tokens the request allows)."""
     if ctx.endpoint == "embeddings":
-        return tokens.count_input(model, ctx.body.get("input")), 0
-    prompt = tokens.count_messages(model, ctx.body.get("messages") or [])
-    return prompt, max_output_tokens(model, ctx.body)
+        return prompt_tokens(ctx), 0
+    return prompt_tokens(ctx), max_output_tokens(model, ctx.body)

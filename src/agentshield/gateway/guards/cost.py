@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentshield.engines.money import to_usd_string
-from agentshield.gateway.charge import measure, reported
+from agentshield.gateway.charge import measure
 from agentshield.gateway.context import RequestContext
 from agentshield.gateway.prices import PriceBook
 from agentshield.store.usage import RequestLog
@@ -29,9 +29,6 @@ class CostGuard:
         return None
 
     def on_stream_chunk(self, ctx: RequestContext, chunk: dict[str, Any]) -> list[dict[str, Any]]:
-        usage = chunk.get("usage")
-        if usage:
-            ctx.usage = reported(usage)
         return [chunk]
 
     async def on_response(self, ctx: RequestContext) -> None:

@@ -22,7 +22,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from agentshield.engines import tokens
 from agentshield.engines.ratelimit import (
     LEVELS,
     METRICS,
@@ -33,9 +32,9 @@ from agentshield.engines.ratelimit import (
     merge,
     tightest,
 )
+from agentshield.gateway.charge import measure_usage, prompt_tokens
 from agentshield.gateway.context import RequestContext
 from agentshield.gateway.errors import Blocked, RateLimited
-from agentshield.gateway.message_text import response_slots
 from agentshield.settings import RateLimitSettings
 from agentshield.store.counters import Counters, CountersUnavailable
 from agentshield.store.tenant_config import TenantConfig
@@ -51,7 +50,6 @@ class _Reservation:
     token_limits: list[Limit]
     prompt: int
     reserved: int
-    reported: int | None = None  # total tokens from a stream's usage chunk
 
 
 class RateLimitGuard:
@@ -112,17 +110,13 @@ class RateLimitGuard:
             ctx.scratch[self.name] = _Reservation(token_limits, prompt, reserved)
 
     def on_stream_chunk(self, ctx: RequestContext, chunk: dict[str, Any]) -> list[dict[str, Any]]:
-        reservation: _Reservation | None = ctx.scratch.get(self.name)
-        usage = chunk.get("usage")
-        if reservation is not None and isinstance(usage, dict):
-            reservation.reported = _total(usage)
         return [chunk]
 
     async def on_response(self, ctx: RequestContext) -> None:
         reservation: _Reservation | None = ctx.scratch.get(self.name)
         if reservation is None:
             return
-        delta = _used(ctx, reservation) - reservation.reserved
+        delta = _used(ctx) - reservation.reserved
         if not delta:
             return
         try:
@@ -135,11 +129,9 @@ class RateLimitGuard:
 
 def _reservation(ctx: RequestContext) -> tuple[int, int]:
     """(prompt tokens, tokens to reserve) for the call."""
-    model = ctx.model or ""
+    prompt = prompt_tokens(ctx)
     if ctx.endpoint == "embeddings":
-        prompt = tokens.count_input(model, ctx.body.get("input"))
         return prompt, prompt
-    prompt = tokens.count_messages(model, ctx.body.get("messages") or [])
     body = ctx.body
     most = _count(body.get("max_completion_tokens")) or _count(body.get("max_tokens"))
     return prompt, prompt + most * (_count(body.get("n")) or 1)
@@ -149,29 +141,9 @@ def _count(value: Any) -> int:
     return value if type(value) is int and value > 0 else 0
 
 
-def _total(usage: dict[str, Any]) -> int:
-    total = usage.get("total_tokens")
-    if type(total) is int:
-        return total
-    return _count(usage.get("prompt_tokens")) + _count(usage.get("completion_tokens"))
-
-
-def _used(ctx: RequestContext, reservation: _Reservation) -> int:
-    usage = (ctx.response or {}).get("usage")
-    if isinstance(usage, dict):
-        return _total(usage)
-    if reservation.reported is not None:
-        return reservation.reported
-    answered = ctx.response is not None or ctx.streamed_text
-    if not answered and not (ctx.stream and ctx.upstream_ms is not None and ctx.status_code < 400):
-        return 0
-    if ctx.endpoint == "embeddings":
-        return reservation.prompt
-    if ctx.stream:
-        text = "".join(ctx.streamed_text)
-    else:
-        text = "".join(str(s.container[s.key]) for s in response_slots(ctx.response))  # type: ignore[index]
-    return reservation.prompt + tokens.count_text(ctx.model or "", text)
+def _used(ctx: RequestContext) -> int:
+    usage = measure_usage(ctx)
+    return usage.prompt_tokens + usage.completion_tokens
 
 
 def _refusal(decision: Decision) -> RateLimited:
