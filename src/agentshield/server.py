@@ -107,8 +107,9 @@ def create_app(settings: Settings) -> FastAPI:
                 stack.push_async_callback(writer.close)
             stack.push_async_callback(router.close)
             stack.push_async_callback(counters.close)
-            budgets.start()  # expires the reservations of calls whose process died
-            stack.push_async_callback(budgets.close)
+            if "budget" in settings.guards:  # only that guard makes reservations
+                budgets.start()  # expires the reservations of calls whose process died
+                stack.push_async_callback(budgets.close)
             # What start-up built lives as long as the process: keep it out of the
             # collector's generations, so that full collections stay short under load.
             gc.freeze()

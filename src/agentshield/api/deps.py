@@ -13,7 +13,7 @@ Who may do what:
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -101,29 +101,16 @@ async def _session(work: Work) -> AsyncSession:
 DbSession = Annotated[AsyncSession, Depends(_session)]
 
 
-def _key_cache(request: Request) -> KeyResolver:
-    return request.app.state.keys
+def _from_state(name: str) -> Any:
+    """A dependency returning one of the objects the app factory put on `app.state`."""
+
+    def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return Depends(get)
 
 
-KeyCache = Annotated[KeyResolver, Depends(_key_cache)]
-
-
-def _tenant_config(request: Request) -> TenantConfig:
-    return request.app.state.tenant_config
-
-
-ConfigCache = Annotated[TenantConfig, Depends(_tenant_config)]
-
-
-def _pii_scanner(request: Request) -> PiiScanner:
-    return request.app.state.pii_scanner
-
-
-Scanner = Annotated[PiiScanner, Depends(_pii_scanner)]
-
-
-def _injection_detector(request: Request) -> SharedDetector:
-    return request.app.state.injection_detector
-
-
-Detector = Annotated[SharedDetector, Depends(_injection_detector)]
+KeyCache = Annotated[KeyResolver, _from_state("keys")]
+ConfigCache = Annotated[TenantConfig, _from_state("tenant_config")]
+Scanner = Annotated[PiiScanner, _from_state("pii_scanner")]
+Detector = Annotated[SharedDetector, _from_state("injection_detector")]
