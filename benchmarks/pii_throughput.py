@@ -10,7 +10,8 @@ Prints MB/s for each engine and the ratio, on the labelled corpus (a third of me
 carry PII) and on ordinary chat text (none), then precision and recall per engine on the
 shared entity types. Ours is measured twice: one `scan()` per message, and `scan_batch()`
 over the messages of a conversation (--batch at a time), as the guard scans a request.
-Presidio has no batched path (its BatchAnalyzerEngine loops over `analyze`).
+Presidio has no batched path (its BatchAnalyzerEngine loops over `analyze`). The engines
+take turns, best of --repeat passes each (see `throughput`).
 
 Goals: ours >= 100x Presidio, >= 5 MB/s on ordinary chat text, and higher precision and
 recall than Presidio.
@@ -75,20 +76,23 @@ def our_engine() -> tuple[Callable[[str], list[Label]], Callable[[Sequence[str]]
 
 
 def throughput(
-    run: Callable[[str], object], texts: Sequence[str], repeat: int, batch: int = 0
-) -> float:
-    """MB/s, best of `repeat`; with `batch`, `run` takes that many texts at a time."""
+    runs: Sequence[Callable[[Sequence[str]], object]], texts: Sequence[str], repeat: int
+) -> list[float]:
+    """MB/s of each run (which takes a list of texts) over all of `texts`, best of `repeat`.
+
+    The machine may be shared: the engines take turns, one whole pass each, so a burst of
+    load elsewhere is as likely to slow one as the other. (Taking turns on smaller chunks
+    would measure each engine with the other's data in the CPU caches and Python's regex
+    cache, which neither meets in use.)
+    """
     size = sum(len(t.encode()) for t in texts)
-    units: Sequence[object] = (
-        [texts[i : i + batch] for i in range(0, len(texts), batch)] if batch else texts
-    )
-    best = float("inf")
+    best = [float("inf")] * len(runs)
     for _ in range(repeat):
-        started = time.perf_counter()
-        for unit in units:
-            run(unit)  # type: ignore[arg-type]
-        best = min(best, time.perf_counter() - started)
-    return size / best / 1e6
+        for k, run in enumerate(runs):
+            started = time.perf_counter()
+            run(texts)
+            best[k] = min(best[k], time.perf_counter() - started)
+    return [size / b / 1e6 for b in best]
 
 
 def precision_recall(
@@ -121,10 +125,17 @@ def main() -> None:
     print(f"corpus: {len(mixed)} messages, {sum(map(len, mixed)) / 1e6:.2f} MB labelled; "
           f"{sum(map(len, ordinary)) / 1e6:.2f} MB ordinary")  # fmt: skip
     print(f"{'':30s} {'ours/msg':>10s} {'ours/batch':>11s} {'presidio':>9s}  ratio (msg, batch)")
+    runs = (
+        lambda texts: [presidio(t) for t in texts],
+        lambda texts: [ours(t) for t in texts],
+        lambda texts: [
+            ours_batch(texts[i : i + args.batch]) for i in range(0, len(texts), args.batch)
+        ],
+    )
     for name, texts in (("labelled chat (1/3 with PII)", mixed), ("ordinary chat", ordinary)):
-        theirs = throughput(presidio, texts, 1)
-        mine = throughput(ours, texts, args.repeat)
-        batched = throughput(ours_batch, texts, args.repeat, args.batch)
+        for run in runs:
+            run(texts[:100])  # warm-up: lazily built DFA states, caches
+        theirs, mine, batched = throughput(runs, texts, args.repeat)
         print(
             f"{name:30s} {mine:6.2f} MB/s {batched:6.2f} MB/s {theirs:5.3f} MB/s"
             f"  {mine / theirs:5.1f}x {batched / theirs:5.1f}x"

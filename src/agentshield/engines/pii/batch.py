@@ -10,7 +10,7 @@ into the separator's newlines (an unterminated PEM block) is cut at its text's e
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from agentshield.engines.pii.detector import Hit
@@ -32,6 +32,26 @@ def groups(texts: Sequence[str], limit: int) -> Iterator[list[str]]:
         size += added
     if group:
         yield group
+
+
+def members(joined: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of `SEPARATOR.join(texts)` between separators that hold `spans`, as
+    (start, end) in order; a span across a separator takes the texts on both sides. For a
+    text that is no batch: all of it, if any span is given."""
+    found: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if found and start <= found[-1][1]:
+            if end > found[-1][1]:
+                found[-1] = (found[-1][0], _member_end(joined, end))
+            continue
+        before = joined.rfind(SEPARATOR, 0, start)
+        found.append((0 if before < 0 else before + len(SEPARATOR), _member_end(joined, end)))
+    return found
+
+
+def _member_end(joined: str, pos: int) -> int:
+    after = joined.find(SEPARATOR, pos)
+    return len(joined) if after < 0 else after
 
 
 def split(texts: Sequence[str], hits: Sequence[Hit]) -> list[list[Hit]]:

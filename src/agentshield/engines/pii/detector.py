@@ -9,7 +9,7 @@ missing, every pattern runs (fail closed).
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,7 +77,7 @@ class Detector:
     def __init__(
         self,
         recognizers: Sequence[Recognizer],
-        triggers: Mapping[str, str] | None = None,
+        triggers: Iterable[tuple[str, str]] = (),
         *,
         max_mem: int = 64 << 20,
     ) -> None:
@@ -94,11 +94,15 @@ class Detector:
                 by_regex.setdefault(pattern.regex, []).append(
                     _Entry(rec, pattern, None, rec.ceiling(pattern), context)
                 )
-        for name, regex in (triggers or {}).items():
+        for name, regex in triggers:
             by_regex.setdefault(regex, []).append(_Entry(None, None, name))
-        self._groups: dict[int, tuple[Any, tuple[_Entry, ...]]] = {}
+        self._groups: dict[int, _Group] = {}
         for regex, entries in by_regex.items():
-            self._groups[self._set.Add(regex)] = (re2.compile(regex, options), tuple(entries))
+            compiled = re2.compile(regex, options)
+            index = compiled.groupindex
+            self._groups[self._set.Add(regex)] = _Group(
+                compiled, tuple(entries), index.get("value", 0), index.get("key", 0)
+            )
         self._sentinel = self._set.Add("")
         self._set.Compile()
 
@@ -117,12 +121,11 @@ class Detector:
             group = self._groups.get(index)
             if group is None:
                 continue
-            regex, entries = group
-            live = [e for e in entries if e.ceiling >= min_score or e.context in present]
+            live = [e for e in group.entries if e.ceiling >= min_score or e.context in present]
             if not live:
                 continue
-            values, keys = regex.groupindex.get("value", 0), regex.groupindex.get("key", 0)
-            for spans in _spans(regex, data):
+            values, keys = group.values, group.keys
+            for spans in _spans(group.regex, data):
                 budget.spend()
                 start, end = spans[values]
                 if start < 0 or start == end:
@@ -131,11 +134,20 @@ class Detector:
                     if entry.trigger is not None:
                         triggers.setdefault(entry.trigger, []).append((start, end))
                         continue
-                    key = spans[keys] if keys else None
-                    hit = _assess(text, start, end, key, entry, min_score)
+                    hit = _assess(text, start, end, spans[keys] if keys else None, entry, min_score)
                     if hit is not None:
                         hits.append(hit)
         return hits, triggers
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """One distinct regex, the entries it serves, and where its value and key groups are."""
+
+    regex: Any
+    entries: tuple[_Entry, ...]
+    values: int
+    keys: int
 
 
 _UNANCHORED = re2._re2.RE2.Anchor.UNANCHORED

@@ -16,10 +16,11 @@ from typing import Literal
 
 import re2
 
-from agentshield.engines.pii.detector import Budget, Detector, Hit, re2_options
+from agentshield.engines.pii.detector import Budget, Detector, Hit, Spans, re2_options
 from agentshield.engines.pii.errors import InvalidRule
 from agentshield.engines.pii.layers import CUSTOM
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
+from agentshield.engines.pii.turned import turned_triggers
 
 Scope = Literal["tenant", "department", "user"]
 RULE_MAX_MEM = 1 << 20  # per pattern; RE2 refuses patterns whose program needs more
@@ -126,9 +127,14 @@ class RuleSet:
         for rule in self.rules:
             check_rule(rule)
         recognizers = [_RuleRecognizer(rule) for rule in self.rules]
-        self._detector = Detector(recognizers, max_mem=RULE_MAX_MEM * max(1, len(recognizers)))
+        self._detector = Detector(
+            recognizers,
+            turned_triggers(rule.pattern for rule in self.rules),
+            max_mem=3 * RULE_MAX_MEM * max(1, len(recognizers)),  # each rule and its turned forms
+        )
 
-    def run(self, text: str, budget: Budget) -> list[Hit]:
+    def run(self, text: str, budget: Budget) -> tuple[list[Hit], Spans]:
+        """Hits, and where a rule may match the turned views (see turned.py)."""
         if not self.rules:
-            return []
-        return self._detector.run(text, budget)[0]
+            return [], {}
+        return self._detector.run(text, budget)

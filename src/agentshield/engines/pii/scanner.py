@@ -8,8 +8,9 @@ For each text (and, depth-limited, each text derived from it):
    the caller's custom rules (layer 5), and the triggers that start the other layers;
 3. encoded spans (base64, base64url, hex, URL-encoding) and letters split by spaces are
    decoded or joined and scanned again as derived texts (layers 1 and 6);
-4. the ROT13 and reversed forms of the text are scanned (in one pass) by the recognizers
-   whose matches depend on letters (layer 1).
+4. the ROT13 and reversed forms of the text are scanned by the recognizers whose matches
+   depend on letters (layer 1), each only when the pass of step 2 saw that one of their
+   patterns can match it (see turned.py).
 
 Overlapping findings are then resolved (see overlaps.py) and those under the policy's
 minimum score dropped.
@@ -33,9 +34,10 @@ from agentshield.engines.pii.redaction import apply
 from agentshield.engines.pii.registry import build
 from agentshield.engines.pii.restore import RestoreMap
 from agentshield.engines.pii.result import PiiResult
-from agentshield.engines.pii.risk import assess_risk
+from agentshield.engines.pii.risk import NO_RISK, assess_risk
 from agentshield.engines.pii.rules import RuleSet
 from agentshield.engines.pii.spacing import SPLIT_TRIGGER, collapse
+from agentshield.engines.pii.turned import turned_triggers
 from agentshield.engines.pii.views import Chain, Identity, Locator, Reversed, Same, Whole
 
 TRIGGERS = {
@@ -43,9 +45,9 @@ TRIGGERS = {
     "url": r"(?:[^\s%]|%[0-9A-Fa-f]{2})*%[0-9A-Fa-f]{2}(?:[^\s%]|%[0-9A-Fa-f]{2})*",
     "split": SPLIT_TRIGGER,
 }
+TURNED = ("rot13", "reversed")
 DECODING = frozenset({"base64", "base64url", "hex", "url", "rot13", "reversed"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_SEPARATOR = "\n\x00\n"
 _DEFAULT_POLICY = Policy()
 
 
@@ -58,8 +60,10 @@ class PiiScanner:
         enabled = build(recognizers)
         self.limits = limits or ScanLimits()
         self.entity_types = tuple(r.entity_type for r in enabled)
-        self._detector = Detector(enabled, TRIGGERS)
-        self._turned = Detector([r for r in enabled if r.letter_sensitive])
+        turned = [r for r in enabled if r.letter_sensitive]
+        patterns = [p.regex for r in turned for p in r.patterns]
+        self._detector = Detector(enabled, [*TRIGGERS.items(), *turned_triggers(patterns)])
+        self._turned = Detector(turned)
 
     def prepare(self, text: str | bytes) -> str:
         """The text a scan works on: decoded, within limits, encodable. Offsets refer to it."""
@@ -130,6 +134,8 @@ class PiiScanner:
     def _result(
         self, text: str, hits: list[Hit], policy: Policy, restore_map: RestoreMap | None
     ) -> PiiResult:
+        if not hits:
+            return PiiResult((), text, NO_RISK, restore_map)
         if restore_map is None and any(policy.mode_for(h.entity_type) == "restore" for h in hits):
             restore_map = RestoreMap()
         redacted, findings = apply(text, hits, policy, restore_map)
@@ -150,25 +156,28 @@ class PiiScanner:
             text, where = normal[0], Chain(normal[1], where)
         hits, triggers = self._detector.run(text, budget, min_score)
         if rules is not None:
-            hits += rules.run(text, budget)
-        out.extend(_relocated(hit, where) for hit in hits)
+            rule_hits, rule_triggers = rules.run(text, budget)
+            hits += rule_hits
+            for name, spans in rule_triggers.items():
+                triggers.setdefault(name, []).extend(spans)
+        out.extend(hits if isinstance(where, Identity) else (_relocated(h, where) for h in hits))
         if depth >= self.limits.max_decode_depth:
             return
         derived = _derived(text, triggers)
         for _, (child, locator) in zip(range(self.limits.max_decoded_spans), derived, strict=False):
             self._scan(child, Chain(locator, where), depth + 1, rules, budget, out, min_score)
-        # ROT13 and reversed text in one pass: no pattern crosses a newline-NUL-newline.
-        turned = rot13(text) + _SEPARATOR + text[::-1]
-        hits, _ = self._turned.run(turned, budget, min_score)
-        if rules is not None:
-            hits += rules.run(turned, budget)
-        second = len(text) + len(_SEPARATOR)
-        for hit in hits:
-            if hit.end <= len(text):
-                out.append(_relocated(hit, Chain(Same("rot13"), where)))
-            elif hit.start >= second:
-                moved = replace(hit, start=hit.start - second, end=hit.end - second)
-                out.append(_relocated(moved, Chain(Reversed(len(text)), where)))
+        for trick in TURNED:
+            for start, end in batch.members(text, triggers.get(trick, ())):
+                piece = text[start:end]
+                turned, locator = (
+                    (rot13(piece), Same(trick, start))
+                    if trick == "rot13"
+                    else (piece[::-1], Reversed(end))
+                )
+                hits, _ = self._turned.run(turned, budget, min_score)
+                if rules is not None:
+                    hits += rules.run(turned, budget)[0]
+                out.extend(_relocated(hit, Chain(locator, where)) for hit in hits)
 
 
 def _derived(

@@ -35,20 +35,23 @@ class Whole:
 
 @dataclass(frozen=True, slots=True)
 class Reversed:
-    length: int
+    """The text up to `end`, or a stretch of it ending there, read backwards."""
+
+    end: int
 
     def locate(self, start: int, end: int) -> tuple[int, int, tuple[str, ...]]:
-        return self.length - end, self.length - start, ("reversed",)
+        return self.end - end, self.end - start, ("reversed",)
 
 
 @dataclass(frozen=True, slots=True)
 class Same:
-    """Offsets unchanged, characters changed (ROT13)."""
+    """Characters changed one for one (ROT13), in a stretch of the text from `offset`."""
 
     trick: str
+    offset: int = 0
 
     def locate(self, start: int, end: int) -> tuple[int, int, tuple[str, ...]]:
-        return start, end, (self.trick,)
+        return self.offset + start, self.offset + end, (self.trick,)
 
 
 @dataclass(frozen=True, slots=True)

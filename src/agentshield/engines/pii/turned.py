@@ -1,0 +1,257 @@
+"""Patterns for the ROT13 and reversed views, to tell from the text itself whether to build them.
+
+A pattern P matches somewhere in rot13(text) exactly when rot13(P) (P with every ASCII letter
+rotated) matches somewhere in text; and in text[::-1] exactly when reverse(P) (P's pieces in
+reverse order) matches in text, which stays true, one way, of reverse(P) less its leading
+pieces. The scanner adds both forms of every pattern that runs on those views to its one
+RE2 pass as triggers, and builds a view only of the texts (of a batch) where its form
+matched: most texts hide nothing and never pay for either view.
+
+Patterns are parsed with Python's own regex parser, whose syntax covers the RE2 subset the
+recognizers use. A pattern it cannot parse, or with a construct it would read differently
+from RE2 (`[[:alpha:]]`), turns into ALWAYS, a pattern matching all of any text: the view is then
+always built (fail closed). Group names and captures are dropped: only "matches or not" counts.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Iterable
+from re import _constants as c  # the parser's opcodes; no public API offers a parse tree
+from re import _parser
+from typing import Any
+
+import re2
+
+ALWAYS = r"(?s:.+)"
+LONG_RUN = 8  # repetitions allowing this many or more are dropped at a reversed pattern's start
+# RE2 constructs Python's parser rejects are harmless (they fail the parse); these it would
+# misread: POSIX classes inside brackets, and `{,n}` (a literal in RE2).
+_MISREAD = re.compile(r"\[:\^?[a-z]+:\]|\{,")
+_LOWER, _UPPER = string.ascii_lowercase, string.ascii_uppercase
+_ROT13 = str.maketrans(_LOWER + _UPPER, _LOWER[13:] + _LOWER[:13] + _UPPER[13:] + _UPPER[:13])
+_FLAGS = ((c.SRE_FLAG_IGNORECASE, "i"), (c.SRE_FLAG_MULTILINE, "m"), (c.SRE_FLAG_DOTALL, "s"))
+_CATEGORIES = {
+    c.CATEGORY_DIGIT: r"\d",
+    c.CATEGORY_NOT_DIGIT: r"\D",
+    c.CATEGORY_SPACE: r"\s",
+    c.CATEGORY_NOT_SPACE: r"\S",
+    c.CATEGORY_WORD: r"\w",
+    c.CATEGORY_NOT_WORD: r"\W",
+}
+_ANCHORS = {
+    c.AT_BEGINNING: "^",
+    c.AT_END: "$",
+    c.AT_BEGINNING_STRING: r"\A",
+    c.AT_END_STRING: r"\z",  # only ever from mirroring \A: RE2 has no \Z
+    c.AT_BOUNDARY: r"\b",
+    c.AT_NON_BOUNDARY: r"\B",
+}
+# Reading a text backwards swaps where a line or the text starts and ends.
+_MIRRORED = {
+    c.AT_BEGINNING: c.AT_END,
+    c.AT_END: c.AT_BEGINNING,
+    c.AT_BEGINNING_STRING: c.AT_END_STRING,
+    c.AT_END_STRING: c.AT_BEGINNING_STRING,
+}
+
+Tree = list[tuple[Any, Any]]
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def rot13_pattern(regex: str) -> str:
+    """A pattern matching `text` where `regex` matches `rot13(text)` (ALWAYS if unsure)."""
+    return _transform(regex, _rot13_tree)
+
+
+def reversed_pattern(regex: str) -> str:
+    """A pattern matching `text` where `regex` matches `text[::-1]` (ALWAYS if unsure).
+
+    Its leading runs of broad classes are dropped (see `_lead_trimmed`), so it may match
+    where the view would not, never the other way round."""
+    return _transform(regex, lambda tree: _lead_trimmed(_reversed_tree(tree)))
+
+
+def turned_triggers(patterns: Iterable[str]) -> list[tuple[str, str]]:
+    """Detector triggers ("rot13" or "reversed", pattern): where `patterns` can match a view.
+
+    One trigger per pattern, not one alternation: only the few that match run again to
+    find where, and each is small and fast."""
+    patterns = list(dict.fromkeys(patterns))
+    return [
+        (name, form)
+        for name, turn in (("rot13", rot13_pattern), ("reversed", reversed_pattern))
+        for form in dict.fromkeys(turn(p) for p in patterns)
+    ]
+
+
+def _transform(regex: str, turn: Callable[[Tree], Tree]) -> str:
+    if _MISREAD.search(regex):
+        return ALWAYS
+    try:
+        parsed = _parser.parse(regex)
+        out = _group(parsed.state.flags, turn(list(parsed)))
+        re2.compile(out)
+    except (re.error, re2.error, _Unsupported, RecursionError):
+        return ALWAYS
+    return out
+
+
+def _rot13_tree(tree: Tree) -> Tree:
+    out: Tree = []
+    for op, arg in tree:
+        if op in (c.LITERAL, c.NOT_LITERAL):
+            arg = ord(chr(arg).translate(_ROT13))
+        elif op is c.IN:
+            arg = _rot13_class(arg)
+        elif op is c.BRANCH:
+            arg = (None, [_rot13_tree(list(b)) for b in arg[1]])
+        elif op is c.SUBPATTERN:
+            group, add, remove, inner = arg
+            arg = (group, add, remove, _rot13_tree(list(inner)))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, high, inner = arg
+            arg = (low, high, _rot13_tree(list(inner)))
+        out.append((op, arg))
+    return out
+
+
+def _rot13_class(items: Tree) -> Tree:
+    out: Tree = []
+    for op, arg in items:
+        if op is c.LITERAL:
+            out.append((op, ord(chr(arg).translate(_ROT13))))
+        elif op is c.RANGE:
+            low, high = arg
+            chars = "".join(map(chr, range(max(low, 0x41), min(high, 0x7A) + 1)))
+            letters = "".join(ch for ch in chars if ch.isalpha())
+            out += [(c.LITERAL, ord(ch.translate(_ROT13))) for ch in letters]
+            out += [(c.RANGE, span) for span in _without_letters(low, high)]
+        else:
+            out.append((op, arg))
+    return out
+
+
+def _without_letters(low: int, high: int) -> list[tuple[int, int]]:
+    spans = ((low, 0x40), (0x5B, 0x60), (0x7B, high))
+    return [(max(low, a), min(high, b)) for a, b in spans if max(low, a) <= min(high, b)]
+
+
+def _reversed_tree(tree: Tree) -> Tree:
+    out: Tree = []
+    for op, arg in reversed(tree):
+        if op is c.AT:
+            arg = _MIRRORED.get(arg, arg)
+        elif op is c.BRANCH:
+            arg = (None, [_reversed_tree(list(b)) for b in arg[1]])
+        elif op is c.SUBPATTERN:
+            group, add, remove, inner = arg
+            arg = (group, add, remove, _reversed_tree(list(inner)))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, high, inner = arg
+            arg = (low, high, _reversed_tree(list(inner)))
+        out.append((op, arg))
+    return out
+
+
+def _lead_trimmed(tree: Tree) -> Tree:
+    """`tree` without its leading long or optional repetitions (and word boundaries before
+    them), when what is left still holds a literal character.
+
+    Any stretch of a sequence matches wherever the whole does. A reversed pattern tends to
+    start with what followed the keyword or prefix (a value, `[^\\s]{4,64}`), which keeps a
+    DFA thread alive on every word and slows the one RE2 pass over all patterns.
+    """
+    start = 0
+    while start < len(tree) and _droppable(tree, start):
+        start += 1
+    return tree[start:] if _has_literal(tree[start:]) else tree
+
+
+def _has_literal(tree: Tree) -> bool:
+    for op, arg in tree:
+        if op is c.LITERAL:
+            return True
+        if op is c.BRANCH and any(_has_literal(list(b)) for b in arg[1]):
+            return True
+        if op is c.SUBPATTERN and _has_literal(list(arg[3])):
+            return True
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and arg[0] > 0 and _has_literal(list(arg[2])):
+            return True
+    return False
+
+
+def _droppable(tree: Tree, i: int) -> bool:
+    op, arg = tree[i]
+    if op is c.AT:
+        return i + 1 < len(tree) and _droppable(tree, i + 1)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+        return arg[0] == 0 or arg[1] >= LONG_RUN
+    if op is c.SUBPATTERN:
+        inner = list(arg[3])
+        return bool(inner) and all(_droppable(inner, j) for j in range(len(inner)))
+    return False
+
+
+def _group(flags: int, tree: Tree) -> str:
+    on = "".join(letter for flag, letter in _FLAGS if flags & flag)
+    return f"(?{on}:{_emit(tree)})"
+
+
+def _emit(tree: Tree) -> str:
+    return "".join(_emit_one(op, arg) for op, arg in tree)
+
+
+def _emit_one(op: Any, arg: Any) -> str:
+    if op is c.LITERAL:
+        return _char(arg)
+    if op is c.NOT_LITERAL:
+        return f"[^{_char(arg)}]"
+    if op is c.ANY:
+        return "."
+    if op is c.IN:
+        return _emit_class(arg)
+    if op is c.AT and arg in _ANCHORS:
+        return _ANCHORS[arg]
+    if op is c.BRANCH:
+        return "(?:" + "|".join(_emit(list(b)) for b in arg[1]) + ")"
+    if op is c.SUBPATTERN:
+        _, add, remove, inner = arg
+        on = "".join(letter for flag, letter in _FLAGS if add & flag)
+        off = "".join(letter for flag, letter in _FLAGS if remove & flag)
+        return f"(?{on}{'-' + off if off else ''}:{_emit(list(inner))})"
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+        low, high, inner = arg
+        bound = f"{{{low},}}" if high is c.MAXREPEAT else f"{{{low},{high}}}"
+        return f"(?:{_emit(list(inner))}){bound}"
+    raise _Unsupported(op)  # look-arounds, back-references, atomic groups: not RE2 anyway
+
+
+def _emit_class(items: Tree) -> str:
+    parts = []
+    for op, arg in items:
+        if op is c.NEGATE:
+            parts.insert(0, "^")
+        elif op is c.LITERAL:
+            parts.append(_char(arg))
+        elif op is c.RANGE:
+            low, high = arg
+            parts.append(f"{_char(low)}-{_char(high)}")
+        elif op is c.CATEGORY and arg in _CATEGORIES:
+            parts.append(_CATEGORIES[arg])
+        else:
+            raise _Unsupported(op)
+    return "[" + "".join(parts) + "]"
+
+
+def _char(code: int) -> str:
+    ch = chr(code)
+    if ch.isascii() and ch.isalnum():
+        return ch
+    if ch in string.punctuation:
+        return "\\" + ch
+    return f"\\x{{{code:x}}}"

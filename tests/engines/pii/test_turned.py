@@ -1,0 +1,106 @@
+"""The ROT13 and reversed views are built only where a turned pattern can match: the
+triggers must never miss a value those views would find."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+import pytest
+import re2
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agentshield.engines.pii import CustomRule, PiiScanner, RuleSet, batch, turned
+from agentshield.engines.pii import scanner as scanner_module
+from agentshield.engines.pii.registry import build
+
+TURNED_PATTERNS = sorted(
+    {p.regex for r in build() if r.letter_sensitive for p in r.patterns}
+    | {r"\bEMP-\d{6}\b", r"^acct [a-f]{4}$", r"(?i)x{2,3}(?:ab|c)+\B"}
+)
+HIDDEN = [
+    ("EMAIL", "write to " + codecs.encode("jane.roe@example.org", "rot13")),
+    ("EMAIL", "write to " + "jane.roe@example.org"[::-1]),
+    ("PASSWORD", codecs.encode("the password: Hunter2Hunter2 ok", "rot13")),
+    ("PASSWORD", "the password: Hunter2Hunter2 ok"[::-1]),
+    ("AWS_KEY", "key " + "AKIAIOSFODNN7EXAMPLE"[::-1]),
+    ("IBAN", "pay to " + "GB82 WEST 1234 5698 7654 32"[::-1]),
+    ("GITHUB_TOKEN", codecs.encode("ghp_" + "a1B2c3D4e5" * 4, "rot13")),
+]
+
+
+def _nfkc(text: str) -> bool:
+    # Scans match on NFKC text only, where no character folds onto an ASCII letter (the
+    # Kelvin sign onto k) and so ROT13 commutes with case-insensitive matching.
+    return unicodedata.is_normalized("NFKC", text)
+
+
+@pytest.mark.parametrize("pattern", TURNED_PATTERNS)
+def test_a_turned_pattern_matches_wherever_the_view_would(pattern: str) -> None:
+    regex = re2.compile(pattern)
+    rot13 = re2.compile(turned.rot13_pattern(pattern))
+    backwards = re2.compile(turned.reversed_pattern(pattern))
+    assert turned.ALWAYS not in (rot13.pattern, backwards.pattern)
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+    @given(st.one_of(st.from_regex(pattern), st.text()).filter(_nfkc))
+    def check(view: str) -> None:
+        # `view` is what the scanner would see in ROT13 / reversed: of codecs.encode(view,
+        # "rot13") / view[::-1], whose triggers must fire when the pattern matches it.
+        in_view = regex.search(view) is not None
+        assert (rot13.search(codecs.encode(view, "rot13")) is not None) == in_view
+        if in_view:  # the reversed form may match more
+            assert backwards.search(view[::-1]) is not None
+
+    check()
+
+
+@pytest.mark.parametrize("pattern", [r"[[:alpha:]]{3}\d", r"\pL+\d", r"ab{,3}c", r"\Qa.b\E"])
+def test_a_pattern_python_would_misread_always_builds_the_views(pattern: str) -> None:
+    assert turned.rot13_pattern(pattern) == turned.ALWAYS
+    assert turned.reversed_pattern(pattern) == turned.ALWAYS
+
+
+@pytest.mark.parametrize(("entity", "text"), HIDDEN)
+def test_a_hidden_value_is_found_in_its_view(scanner: PiiScanner, entity: str, text: str) -> None:
+    findings = scanner.scan(text).findings
+    assert [(f.entity_type, f.evasion) for f in findings if f.entity_type == entity] in (
+        [(entity, "rot13")],
+        [(entity, "reversed")],
+    )
+
+
+def test_triggers_find_what_always_building_the_views_finds(
+    scanner: PiiScanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [text for _, text in HIDDEN] + ["ship to 221 Baker Street, London", "plain words"]
+    expected = [r.findings for r in scanner.scan_batch(texts)]
+    always = [("rot13", turned.ALWAYS), ("reversed", turned.ALWAYS)]
+    monkeypatch.setattr(scanner_module, "turned_triggers", lambda patterns: always)
+    assert [r.findings for r in PiiScanner().scan_batch(texts)] == expected
+    assert [r.findings for r in PiiScanner().scan_batch(texts[::-1])] == expected[::-1]
+
+
+def test_in_a_batch_only_the_texts_hiding_something_are_turned(scanner: PiiScanner) -> None:
+    texts = ["nothing here", HIDDEN[1][1], "nor here", HIDDEN[4][1]]
+    results = scanner.scan_batch(texts)
+    assert [[f.entity_type for f in r.findings] for r in results] == [
+        [],
+        ["EMAIL"],
+        [],
+        ["AWS_KEY"],
+    ]
+    joined = batch.SEPARATOR.join(texts)
+    second = joined.index(texts[1])
+    assert batch.members(joined, [(second + 2, second + 5)]) == [(second, second + len(texts[1]))]
+    assert batch.members(joined, [(0, len(joined))]) == [(0, len(joined))]
+
+
+@pytest.mark.parametrize("pattern", [r"\bEMP-\d{6}\b", r"\pL{3}-\d{6}"])
+def test_a_custom_rule_finds_its_value_reversed(scanner: PiiScanner, pattern: str) -> None:
+    rules = RuleSet([CustomRule("emp", pattern, "EMPLOYEE_ID", examples=("EMP-123456",))])
+    text = "badge " + "EMP-123456"[::-1] + " at the door"
+    (finding,) = scanner.scan(text, rules=rules).findings
+    assert (finding.entity_type, finding.evasion) == ("EMPLOYEE_ID", "reversed")
+    assert text[finding.start : finding.end] == "654321-PME"
