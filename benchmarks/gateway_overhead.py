@@ -172,11 +172,12 @@ def main() -> None:
         run(database_url, key, args.requests, args.concurrency, args.guards)
 
 
-def run(
-    database_url: str, key: str, requests: int, concurrencies: list[int], guards: list[str]
-) -> None:
-    upstream_port, gateway_port = free_port(), free_port()
-    upstream = start_in_process(upstream_port)
+def start_gateway(
+    database_url: str, upstream_port: int, guards: list[str]
+) -> tuple[multiprocessing.process.BaseProcess, int]:
+    """The gateway in its own process (on core 0) before `upstream_port`; this process
+    moves to core 1 to generate the load."""
+    port = free_port()
     settings = {
         "environment": "production",
         "database_url": database_url,
@@ -190,9 +191,18 @@ def run(
         "guards": guards,
     }
     context = multiprocessing.get_context("spawn")
-    gateway = context.Process(target=serve_gateway, args=(settings, gateway_port), daemon=True)
+    gateway = context.Process(target=serve_gateway, args=(settings, port), daemon=True)
     gateway.start()
     pin(1)
+    return gateway, port
+
+
+def run(
+    database_url: str, key: str, requests: int, concurrencies: list[int], guards: list[str]
+) -> None:
+    upstream_port = free_port()
+    upstream = start_in_process(upstream_port)
+    gateway, gateway_port = start_gateway(database_url, upstream_port, guards)
     try:
         wait_for_port(gateway_port, timeout=30)
         direct = request_bytes(upstream_port, "/v1/chat/completions", None)

@@ -4,7 +4,7 @@ Nothing here is module state: two apps in one process (as in tests) share nothin
 management API needs is on `app.state`: settings, db, keys (KeyResolver), request_log,
 audit_log, key_usage, prices (PriceBook), router, metrics, tenant_config (TenantConfig),
 pii_scanner and injection_detector (SharedDetector: loaded at start when the `injection`
-guard is on, else by the first `POST /v1/scan`).
+guard is on, else by the first `POST /v1/scan`), stripe (StripeAccount, None when off).
 
 Start-up fails closed with one clear line: an unknown guard or provider type, a missing
 provider key, a database schema behind the code ("run `agentshield migrate`"), or the
@@ -18,6 +18,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
@@ -25,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from agentshield.api import router as api_router
+from agentshield.api.billing_stripe import open_stripe
 from agentshield.engines.injection import InjectionEngineError, SharedDetector
 from agentshield.engines.pii import PiiScanner
 from agentshield.gateway.errors import UnknownRoute
@@ -45,6 +47,8 @@ from agentshield.store.db import Database
 from agentshield.store.keys import KeyResolver
 from agentshield.store.migrate import SchemaError, check_current
 from agentshield.store.prices import seed_prices
+from agentshield.store.spend_profiles import ProfileJob
+from agentshield.store.spend_watch import SpendWatch
 from agentshield.store.tenant_config import TenantConfig
 from agentshield.store.usage import AuditLog, KeyUsage, RequestLog
 
@@ -65,7 +69,14 @@ def create_app(settings: Settings) -> FastAPI:
     # Calibrated by `agentshield calibrate` on this machine, if it was run.
     injection_detector = SharedDetector(calibration_path())
     counters = open_counters(settings.redis_url, settings.redis_key_prefix)
-    budgets = Budgets(db)
+    budgets = Budgets(
+        db,
+        ttl=timedelta(seconds=settings.budget.reservation_ttl),
+        sweep_every=settings.budget.sweep_interval,
+        limits_ttl=settings.budget.limits_cache_ttl,
+    )
+    spend_watch = SpendWatch(db)
+    profile_job = ProfileJob(db)
     services = Services(
         settings,
         keys,
@@ -78,9 +89,11 @@ def create_app(settings: Settings) -> FastAPI:
         injection_detector,
         counters,
         budgets,
+        spend_watch,
     )
     pipeline = Pipeline.build(settings.guards, services)
     metrics = Metrics()
+    stripe = open_stripe(settings.stripe)  # reads its secrets now: a missing one stops here
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -110,6 +123,9 @@ def create_app(settings: Settings) -> FastAPI:
             if "budget" in settings.guards:  # only that guard makes reservations
                 budgets.start()  # expires the reservations of calls whose process died
                 stack.push_async_callback(budgets.close)
+            if "anomaly" in settings.guards:  # folds each finished hour into users' profiles
+                profile_job.start()
+                stack.push_async_callback(profile_job.close)
             # What start-up built lives as long as the process: keep it out of the
             # collector's generations, so that full collections stay short under load.
             gc.freeze()
@@ -136,8 +152,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.pii_scanner = pii_scanner
     app.state.injection_detector = injection_detector
     app.state.budgets = budgets
+    app.state.spend_watch = spend_watch
+    app.state.stripe = stripe
 
-    gateway = GatewayRoutes(pipeline, router, metrics, settings.max_body_bytes)
+    gateway = GatewayRoutes(pipeline, router, metrics, settings.max_body_bytes, prices)
     proxy_routes = gateway.routes()
     app.router.routes[:0] = [*proxy_routes, *Health(db, metrics).routes()]
     app.include_router(api_router)

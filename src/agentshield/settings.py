@@ -62,6 +62,17 @@ class UsageSettings(BaseModel):
     queue_limit: int = Field(default=100_000, ge=1)
 
 
+class BudgetSettings(BaseModel):
+    """The `budget` guard's reservations and its cache of who has limits."""
+
+    # A reservation still held after this is taken for a call whose process died.
+    reservation_ttl: PositiveFloat = 900.0
+    sweep_interval: PositiveFloat = 60.0
+    # How long a replica may take to see a quota or wallet set through another replica
+    # (the one that set it sees it at once); 0 reads the limits on every call.
+    limits_cache_ttl: float = Field(default=5.0, ge=0)
+
+
 class RateLimitLevel(BaseModel):
     """Limits per minute at one level (key, user or tenant); None: unlimited."""
 
@@ -75,6 +86,35 @@ class RateLimitSettings(BaseModel):
     key: RateLimitLevel = Field(default_factory=RateLimitLevel)
     user: RateLimitLevel = Field(default_factory=RateLimitLevel)
     tenant: RateLimitLevel = Field(default_factory=RateLimitLevel)
+
+
+class StripeSettings(BaseModel):
+    """Wallet top-ups through Stripe Checkout. The secrets are read from the environment
+    variables named here, at start (a missing one stops the process), never from a file."""
+
+    api_key_env: str = Field(default="STRIPE_API_KEY", min_length=1)
+    webhook_secret_env: str = Field(default="STRIPE_WEBHOOK_SECRET", min_length=1)
+    # Where Stripe sends the payer after paying or giving up.
+    success_url: str = Field(min_length=1)
+    cancel_url: str = Field(min_length=1)
+    # Charged in this currency; the wallet is credited the same amount in USD, so keep it
+    # "usd" unless 1 unit of another currency with cents is meant to buy $1.00.
+    currency: str = Field(default="usd", pattern=r"^[a-z]{3}$")
+    # Another address for Stripe's API (a test double or stripe-mock); None: Stripe's own.
+    api_base: str | None = None
+
+    def api_key(self) -> str:
+        return _required_env(self.api_key_env, "stripe.api_key_env")
+
+    def webhook_secret(self) -> str:
+        return _required_env(self.webhook_secret_env, "stripe.webhook_secret_env")
+
+
+def _required_env(name: str, setting: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise ConfigError(f"{setting}: environment variable {name} is not set")
+    return value
 
 
 class Settings(BaseSettings):
@@ -97,9 +137,14 @@ class Settings(BaseSettings):
     # alias -> real model name, e.g. {"fast": "gpt-4o-mini"}
     model_aliases: dict[str, str] = Field(default_factory=dict)
     # Guards that run after authentication, in order; a tenant's settings may override.
-    # `budget` is opt-in for now: it costs a transaction per call even when no limit is set.
-    guards: list[str] = Field(default_factory=lambda: ["ratelimit", "pii", "cost", "audit"])
+    # `budget` reserves and settles only the calls of callers with a quota or wallet.
+    # `anomaly` (spend anomalies, docs/anomalies.md) is opt-in; list it before
+    # `ratelimit` or after, its THROTTLE halves the user's limits either way.
+    guards: list[str] = Field(
+        default_factory=lambda: ["ratelimit", "pii", "budget", "cost", "audit"]
+    )
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    budget: BudgetSettings = Field(default_factory=BudgetSettings)
     # When the shared counters (Redis) cannot be reached: False refuses calls (503), so
     # no limit is exceeded unseen; True lets them through unlimited until Redis is back.
     rate_limit_fail_open: bool = False
@@ -109,6 +154,8 @@ class Settings(BaseSettings):
     usage: UsageSettings = Field(default_factory=UsageSettings)
     # A served model (or alias) that writes PII regexes from a description; None: off.
     pii_generator_model: str | None = None
+    # Stripe Checkout top-ups; None: off, and the /v1/billing/stripe routes answer 404.
+    stripe: StripeSettings | None = None
 
     @field_validator("providers")
     @classmethod

@@ -1,7 +1,8 @@
 """Gateways serving the management API on each test database, and clients for them.
 
 `api` serves with signup off (the default) and `open_api` with signup on; tests using either
-run on SQLite and on PostgreSQL. Each gateway starts once per database and session.
+run on SQLite and on PostgreSQL. Both take Stripe top-ups through `fake_stripe`. Each
+gateway starts once per database and session.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import pytest
 from fastapi import FastAPI
 
 from agentshield.api import router
-from agentshield.settings import ProviderSettings, Settings, UsageSettings
+from agentshield.settings import ProviderSettings, Settings, StripeSettings, UsageSettings
 from support import RunningGateway, Tenant, new_tenant, run_gateway
+from support.fake_stripe import API_KEY, WEBHOOK_SECRET, FakeStripe
 
 Connect = Callable[..., httpx.Client]
 # Served by the mock provider and priced by no shipped list: test_prices owns it alone.
@@ -25,8 +27,9 @@ MOCK_MODEL = "priced-mock"
 class Servers:
     """Gateways started on first use, keyed by database URL and whether signup is on."""
 
-    def __init__(self, stack: ExitStack) -> None:
+    def __init__(self, stack: ExitStack, stripe: FakeStripe) -> None:
         self._stack = stack
+        self._stripe = stripe
         self._running: dict[tuple[str, bool], RunningGateway] = {}
 
     def get(self, url: str, *, signup: bool) -> RunningGateway:
@@ -37,15 +40,35 @@ class Servers:
                 signup_enabled=signup,
                 providers=[ProviderSettings(name="mock", type="mock", models=[MOCK_MODEL])],
                 usage=UsageSettings(flush_interval=0.05),
+                stripe=StripeSettings(
+                    api_key_env="AGENTSHIELD_TEST_STRIPE_KEY",
+                    webhook_secret_env="AGENTSHIELD_TEST_STRIPE_WEBHOOK_SECRET",
+                    success_url="https://app.test/billing/done",
+                    cancel_url="https://app.test/billing",
+                    api_base=self._stripe.url,
+                ),
             )
-            self._running[(url, signup)] = self._stack.enter_context(run_gateway(settings))
+            with pytest.MonkeyPatch.context() as env:  # the secrets are read at start only
+                env.setenv("AGENTSHIELD_TEST_STRIPE_KEY", API_KEY)
+                env.setenv("AGENTSHIELD_TEST_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+                running = self._stack.enter_context(run_gateway(settings))
+            self._running[(url, signup)] = running
         return self._running[(url, signup)]
 
 
 @pytest.fixture(scope="session")
-def servers() -> Iterator[Servers]:
+def fake_stripe() -> Iterator[FakeStripe]:
+    """What the gateways take for api.stripe.com."""
+    stripe = FakeStripe()
+    stripe.start()
+    yield stripe
+    stripe.stop()
+
+
+@pytest.fixture(scope="session")
+def servers(fake_stripe: FakeStripe) -> Iterator[Servers]:
     with ExitStack() as stack:
-        yield Servers(stack)
+        yield Servers(stack, fake_stripe)
 
 
 @pytest.fixture(scope="session")

@@ -11,14 +11,17 @@ import dataclasses
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
+from agentshield.store import budget
+from agentshield.store.db import Database
 from support import RunningGateway
+from support.spend_history import blocked
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -40,9 +43,21 @@ class Other:
     model: str
     pattern: str
     pattern_entity: str  # an entity type only B's patterns define
+    wallet: str
+    anomaly: str
     secrets: tuple[str, ...]
 
-    IDS = ("tenant_id", "department", "project", "user", "role", "key", "pattern")
+    IDS = (
+        "tenant_id",
+        "department",
+        "project",
+        "user",
+        "role",
+        "key",
+        "pattern",
+        "wallet",
+        "anomaly",
+    )
 
     def ghost(self) -> Other:
         """The same shape with ids that exist nowhere."""
@@ -56,17 +71,27 @@ class Case:
     target: str | None = None  # which of B's resources fills the route's placeholder
     body: Callable[[Other], dict[str, Any]] | None = None
     status: int = 404
+    fixed: tuple[tuple[str, str], ...] = ()  # placeholders with a set value, not B's id
 
     def url(self, b: Other) -> str:
         if self.target is None:
             return self.route
-        return re.sub(r"\{[^}]+\}", getattr(b, self.target), self.route)
+        fixed, value = dict(self.fixed), getattr(b, self.target)
+        return re.sub(r"\{([^}]+)\}", lambda m: fixed.get(m[1], value), self.route)
 
     def json(self, b: Other) -> dict[str, Any] | None:
         return self.body(b) if self.body else None
 
 
 PATTERN = {"name": "b-ids", "pattern": r"\bX\d{3}\b", "examples": ["X123"]}
+
+
+def forged_payment(b: Other) -> dict[str, Any]:
+    """A Checkout completion for B's wallet that Stripe did not sign."""
+    session = {"id": "cs_forged", "amount_total": 10**8, "payment_status": "paid"}
+    session["metadata"] = {"wallet_id": b.wallet, "tenant_id": b.tenant_id}
+    return {"id": "evt_forged", "type": "checkout.session.completed", "data": {"object": session}}
+
 
 CASES = [
     Case("GET", "/v1/tenant", status=200),
@@ -153,6 +178,67 @@ CASES = [
         body=lambda b: {"tenant_name": "Squatter", "email": "s@q.test", "slug": b.slug},
         status=409,
     ),
+    # Quotas of B's user, department, tenant and key, named by A.
+    *(
+        Case(
+            method, "/v1/budget/quotas/{scope}/{owner_id}", target, body, fixed=(("scope", scope),)
+        )
+        for scope, target in (
+            ("user", "user"),
+            ("department", "department"),
+            ("tenant", "tenant_id"),
+            ("key", "key"),
+        )
+        for method, body in (("GET", None), ("PUT", lambda b: {"daily_usd": "1"}))
+    ),
+    Case(
+        "POST",
+        "/v1/budget/quotas/{scope}/{owner_id}/reset-daily",
+        "user",
+        fixed=(("scope", "user"),),
+    ),
+    Case("GET", "/v1/budget/wallets", status=200),
+    *(
+        Case(
+            "POST",
+            "/v1/budget/wallets",
+            body=lambda b, s=scope, t=target: {"owner_scope": s, "owner_id": getattr(b, t)},
+        )
+        for scope, target in (
+            ("user", "user"),
+            ("department", "department"),
+            ("tenant", "tenant_id"),
+        )
+    ),
+    Case("GET", "/v1/budget/wallets/{wallet_id}", "wallet"),
+    Case("PATCH", "/v1/budget/wallets/{wallet_id}", "wallet", lambda b: {"overdraft_limit": "5"}),
+    Case("POST", "/v1/budget/wallets/{wallet_id}/top-up", "wallet", lambda b: {"amount": "1"}),
+    Case("GET", "/v1/budget/wallets/{wallet_id}/top-ups", "wallet"),
+    Case("POST", "/v1/budget/wallets/{wallet_id}/convert-to-prepaid", "wallet"),
+    Case("GET", "/v1/budget/wallets/{wallet_id}/ledger", "wallet"),
+    Case("GET", "/v1/budget/wallets/{wallet_id}/statement", "wallet"),
+    # B's spend anomalies: not listed to A, not acknowledged by A, B's user's model not trained.
+    Case("GET", "/v1/budget/anomalies", status=200),
+    Case("POST", "/v1/budget/anomalies/{anomaly_id}/acknowledge", "anomaly"),
+    Case("POST", "/v1/budget/anomalies/train-model/{user_id}", "user"),
+    # Stripe answers nothing for a wallet A cannot see: no session is opened for it.
+    Case(
+        "POST",
+        "/v1/billing/stripe/checkout",
+        body=lambda b: {"wallet_id": b.wallet, "amount": "10.00"},
+    ),
+    # The webhook takes no key, only Stripe's signature: a forged payment is a 400.
+    Case("POST", "/v1/billing/stripe/webhook", body=forged_payment, status=400),
+    # Tool prices: A's own price of a tool never changes what B sees or pays.
+    Case("GET", "/v1/tools/definitions", status=200),
+    Case(
+        "PUT",
+        "/v1/tools/definitions/{name}",
+        "user",
+        lambda b: {"price": "0.5"},
+        status=200,
+        fixed=(("name", "web_search"),),
+    ),
 ]
 
 
@@ -169,6 +255,17 @@ def sign_up(client: httpx.Client, name: str) -> dict[str, Any]:
 def created(response: httpx.Response) -> str:
     assert response.status_code == 201, response.text
     return response.json()["id"]
+
+
+def tenant_wallet(tenant_id: uuid.UUID) -> Callable[[Database], Awaitable[str]]:
+    async def open_one(db: Database) -> str:
+        async with db.transaction() as session:
+            wallet = await budget.open_wallet(
+                session, tenant_id, owner_scope="tenant", owner_id=tenant_id
+            )
+        return str(wallet.id)
+
+    return open_one
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +296,10 @@ def tenants(open_api: RunningGateway) -> Any:
         entity = f"B_ID_{tag.upper()}"
         pattern = b_client.post("/v1/pii/patterns", json={**PATTERN, "entity_type": entity})
         prices = b_client.get("/v1/prices").json()
+        wallet = open_api.call(tenant_wallet(uuid.UUID(b["tenant"]["id"])))
+        anomaly = open_api.call(
+            lambda db: blocked(db, uuid.UUID(b["tenant"]["id"]), uuid.UUID(user))
+        )
         assert prices, "the shipped price list should seed at least one model"
         other = Other(
             tenant_id=b["tenant"]["id"],
@@ -214,6 +315,8 @@ def tenants(open_api: RunningGateway) -> Any:
             model=prices[0]["model"],
             pattern=created(pattern),
             pattern_entity=entity,
+            wallet=wallet,
+            anomaly=anomaly,
             secrets=(b["admin_key"], b["gateway_key"], issued.json()["secret"]),
         )
         yield a_client, b_client, other
@@ -223,6 +326,7 @@ def snapshot(b_client: httpx.Client) -> dict[str, Any]:
     """Everything B can see of itself."""
     paths = ["/v1/tenant", "/v1/departments", "/v1/projects", "/v1/roles", "/v1/users"]
     paths += ["/v1/pii/patterns", "/v1/pii/policy", "/v1/injection/policy"]
+    paths += ["/v1/tools/definitions"]
     state = {path: b_client.get(path).json() for path in paths}
     # When a key was last used changes with use, not with what A did.
     state["keys"] = [
@@ -230,6 +334,11 @@ def snapshot(b_client: httpx.Client) -> dict[str, Any]:
         for key in b_client.get("/v1/keys").json()
     ]
     state["prices"] = b_client.get("/v1/prices").json()
+    state["wallets"] = b_client.get("/v1/budget/wallets").json()
+    state["anomalies"] = b_client.get("/v1/budget/anomalies").json()
+    for user in state["/v1/users"]:
+        quotas = f"/v1/budget/quotas/user/{user['id']}"
+        state[quotas] = b_client.get(quotas).json()
     state["audit"] = b_client.get("/v1/audit", params={"limit": 1000}).json()
     return state
 

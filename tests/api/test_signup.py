@@ -21,7 +21,7 @@ Connect = Callable[..., httpx.Client]
 def count(gw: RunningGateway, model: type, **where: str) -> int:
     async def query(db: Database) -> int:
         conditions = [getattr(model, name) == value for name, value in where.items()]
-        async with db.sessions() as session:
+        async with db.read() as session:
             return int(await session.scalar(select(func.count()).where(*conditions)) or 0)
 
     return gw.call(query)

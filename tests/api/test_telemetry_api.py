@@ -33,7 +33,7 @@ def stored(gw: RunningGateway, tenant_id: uuid.UUID) -> list[tuple[str, str, str
     """(event id, project name, source) of the tenant's scan events."""
 
     async def read(db: Database) -> list[tuple[str, str, str]]:
-        async with db.sessions() as session:
+        async with db.read() as session:
             rows = await session.execute(
                 select(ScanEventRow.event_id, Project.name, ScanEventRow.source)
                 .join(Project, Project.id == ScanEventRow.project_id)

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from agentshield.store import budget
 from agentshield.store.db import Database
-from agentshield.store.models import RequestRecord, Reservation, Wallet
+from agentshield.store.models import RequestRecord, Reservation
 from support import RunningGateway, Tenant
+from support.budget import funded_wallet, reservation_of, wallet_balance
 from support.upstream import COMPLETION_TOKENS, PROMPT_TOKENS, UpstreamServer
 
 USER = [{"role": "user", "content": "hi"}]
@@ -33,44 +34,10 @@ def gateway_db(gateways: Any, db_url: str) -> RunningGateway:
     return gateways.for_database(db_url, BUDGET_GUARDS)
 
 
-def _wallet(gw: RunningGateway, tenant: Tenant, nanos: int) -> uuid.UUID:
-    async def open_and_fund(db: Database) -> uuid.UUID:
-        async with db.transaction() as session:
-            wallet = await budget.open_wallet(
-                session, tenant.id, owner_scope="tenant", owner_id=tenant.id
-            )
-            if nanos:
-                await budget.top_up(session, tenant.id, wallet.id, nanos, datetime.now(UTC))
-        return wallet.id
-
-    return gw.call(open_and_fund)
-
-
-def _balance(gw: RunningGateway, wallet_id: uuid.UUID) -> tuple[int, int, bool]:
-    async def read(db: Database) -> tuple[int, int, bool]:
-        async with db.sessions() as session:
-            wallet = await session.get(Wallet, wallet_id)
-            assert wallet is not None
-            reconciled = await budget.reconcile(session, wallet_id)
-            return wallet.balance_nanos, wallet.reserved_nanos, reconciled.ok
-
-    return gw.call(read)
-
-
-def _reservation(gw: RunningGateway, trace: str) -> Reservation:
-    async def read(db: Database) -> Reservation:
-        async with db.sessions() as session:
-            found = await session.scalar(select(Reservation).where(Reservation.trace_id == trace))
-        assert found is not None
-        return found
-
-    return gw.call(read)
-
-
 def test_an_empty_wallet_answers_402_naming_the_wallet(
     gateway_db: RunningGateway, tenant_db: Tenant, client_db: openai.OpenAI
 ) -> None:
-    _wallet(gateway_db, tenant_db, 0)
+    funded_wallet(gateway_db, tenant_db.id, 0)
     with pytest.raises(openai.APIStatusError) as refused:
         client_db.chat.completions.create(model="gpt-4o-mini", messages=USER, max_tokens=50)
     assert refused.value.status_code == 402
@@ -118,19 +85,19 @@ def test_a_spent_quota_answers_429_with_retry_after_until_midnight(
 def test_the_wallet_and_the_row_are_charged_the_actual_cost(
     gateway_db: RunningGateway, tenant_db: Tenant, client_db: openai.OpenAI
 ) -> None:
-    wallet = _wallet(gateway_db, tenant_db, DOLLAR)
+    wallet = funded_wallet(gateway_db, tenant_db.id, DOLLAR)
     answer = client_db.chat.completions.with_raw_response.create(
         model="gpt-4o-mini", messages=USER, max_tokens=1000
     )
     trace = answer.headers["x-agentshield-trace-id"]
-    assert _balance(gateway_db, wallet) == (DOLLAR - ACTUAL, 0, True)
-    reservation = _reservation(gateway_db, trace)
+    assert wallet_balance(gateway_db, wallet) == (DOLLAR - ACTUAL, 0)
+    reservation = reservation_of(gateway_db, trace)
     assert reservation.amount_nanos > ACTUAL  # the most it could have cost was held
     assert (reservation.status, reservation.actual_nanos) == ("settled", ACTUAL)
     gateway_db.flush()
 
     async def row(db: Database) -> RequestRecord | None:
-        async with db.sessions() as session:
+        async with db.read() as session:
             return await session.scalar(
                 select(RequestRecord).where(RequestRecord.trace_id == trace)
             )
@@ -142,7 +109,7 @@ def test_the_wallet_and_the_row_are_charged_the_actual_cost(
 def test_a_streamed_call_is_charged_and_an_upstream_failure_is_released(
     gateway_db: RunningGateway, tenant_db: Tenant, client_db: openai.OpenAI
 ) -> None:
-    wallet = _wallet(gateway_db, tenant_db, DOLLAR)
+    wallet = funded_wallet(gateway_db, tenant_db.id, DOLLAR)
     with client_db.chat.completions.with_streaming_response.create(
         model="gpt-4o-mini",
         messages=USER,
@@ -154,9 +121,9 @@ def test_a_streamed_call_is_charged_and_an_upstream_failure_is_released(
         client_db.chat.completions.create(
             model="gpt-4o-mini", messages=USER, extra_body={"upstream_test": {"status": 500}}
         )
-    assert _balance(gateway_db, wallet) == (DOLLAR - ACTUAL, 0, True)
+    assert wallet_balance(gateway_db, wallet) == (DOLLAR - ACTUAL, 0)
     trace = failed.value.response.headers["x-agentshield-trace-id"]
-    assert _reservation(gateway_db, trace).status == "released"
+    assert reservation_of(gateway_db, trace).status == "released"
 
 
 def test_a_client_leaving_mid_stream_is_charged_what_was_streamed(
@@ -165,7 +132,7 @@ def test_a_client_leaving_mid_stream_is_charged_what_was_streamed(
     client_db: openai.OpenAI,
     upstream: UpstreamServer,
 ) -> None:
-    wallet = _wallet(gateway_db, tenant_db, DOLLAR)
+    wallet = funded_wallet(gateway_db, tenant_db.id, DOLLAR)
     tag = uuid.uuid4().hex
     with client_db.chat.completions.with_streaming_response.create(
         model="gpt-4o-mini",
@@ -178,13 +145,13 @@ def test_a_client_leaving_mid_stream_is_charged_what_was_streamed(
         next(chunks), next(chunks), next(chunks)
     assert upstream.wait_aborted(tag)
     deadline = time.monotonic() + 10
-    while (reservation := _reservation(gateway_db, trace)).status == "held":
+    while (reservation := reservation_of(gateway_db, trace)).status == "held":
         assert time.monotonic() < deadline, "the reservation of a cut-off stream stayed held"
         time.sleep(0.05)
     assert reservation.status == "settled"
     assert reservation.actual_nanos is not None and reservation.actual_nanos > 0
-    balance, reserved, reconciled = _balance(gateway_db, wallet)
-    assert (balance, reserved, reconciled) == (DOLLAR - reservation.actual_nanos, 0, True)
+    balance, reserved = wallet_balance(gateway_db, wallet)
+    assert (balance, reserved) == (DOLLAR - reservation.actual_nanos, 0)
 
 
 def test_without_budgets_nothing_is_refused_or_held(
@@ -196,7 +163,7 @@ def test_without_budgets_nothing_is_refused_or_held(
     trace = answer.headers["x-agentshield-trace-id"]
 
     async def none_held(db: Database) -> bool:
-        async with db.sessions() as session:
+        async with db.read() as session:
             found = await session.scalar(select(Reservation).where(Reservation.trace_id == trace))
         return found is None
 

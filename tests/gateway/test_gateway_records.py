@@ -79,7 +79,7 @@ def test_a_completion_is_recorded_with_tokens_and_cost(
 
 def _all_audit_data(gw: RunningGateway, tenant: Tenant) -> list[Any]:
     async def read(db: Database) -> list[Any]:
-        async with db.sessions() as session:
+        async with db.read() as session:
             entries = await audit.list_entries(session, tenant.id, limit=1000)
         return [[e.actor, e.event_type, e.trace_id, e.data] for e in entries]
 
@@ -180,7 +180,7 @@ def test_a_call_refused_before_authentication_is_not_recorded(
     gateway_db.flush()
 
     async def count(db: Database) -> int:
-        async with db.sessions() as session:
+        async with db.read() as session:
             found = await session.scalars(
                 select(RequestRecord).where(RequestRecord.trace_id == trace)
             )
@@ -197,7 +197,7 @@ def test_last_used_is_recorded_for_the_key(
 
     async def last_used(db: Database) -> Any:
         caller = await gateway_db.app.state.keys.resolve(tenant_db.gateway_key)
-        async with db.sessions() as session:
+        async with db.read() as session:
             return (await session.get(ApiKey, caller.key_id)).last_used_at
 
     assert gateway_db.call(last_used) is not None

@@ -137,7 +137,7 @@ def test_the_audit_entry_holds_hashes_never_values(
     gateway_db.flush()
 
     async def read(db: Database) -> list[Any]:
-        async with db.sessions() as session:
+        async with db.read() as session:
             entries = await audit.list_entries(session, owner.id, limit=1000)
         return [e.data for e in entries if e.trace_id == trace]
 

@@ -8,9 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from agentshield.engines.anomaly import Severity, SpendModel, SpendProfile, SpendRecord, user_hours
-from agentshield.store import anomalies, tenancy
+from agentshield.store import anomalies, outbox, tenancy
 from agentshield.store.db import Database
 from agentshield.store.errors import Invalid, NotFound
+from agentshield.store.spend_hours import hour_tally
+from agentshield.store.spend_profiles import fold_user
+from agentshield.store.usage import insert_requests
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -106,3 +109,69 @@ async def test_a_profile_round_trips_and_scores_the_same(db: Database) -> None:
     before, after = SpendModel.fit(profile), SpendModel.fit(loaded)
     assert after.kind == "iforest"
     assert after.assess(current).score == before.assess(current).score
+
+
+async def test_an_hour_records_each_severity_once_with_its_event(db: Database) -> None:
+    t = await new_tenant(db)
+    tid, uid = t.tenant.id, t.owner.id
+    throttle, block = assessment(55), assessment(120)
+    hour = throttle.hour.hour
+    assert throttle.severity is Severity.THROTTLE
+    async with db.transaction() as s:
+        first = await anomalies.raise_anomaly(s, tid, uid, throttle, hour)
+        again = await anomalies.raise_anomaly(s, tid, uid, throttle, hour)
+        actions = await anomalies.open_actions(s, tid, uid, hour)
+        later = await anomalies.open_actions(s, tid, uid, hour + timedelta(hours=1))
+    assert again.id == first.id
+    assert (actions.throttled, actions.restricted_by, actions.raised) == (
+        True,
+        None,
+        frozenset({"throttle"}),
+    )
+    assert not later.throttled  # for the rest of its hour only
+    async with db.transaction() as s:
+        blocked = await anomalies.raise_anomaly(s, tid, uid, block, hour)
+        assert (await anomalies.open_actions(s, tid, uid, hour)).restricted_by == blocked.id
+        events = await outbox.list_events(s, tid, kind="spend.anomaly")
+    assert sorted(e.payload["anomaly_id"] for e in events) == sorted(
+        [str(first.id), str(blocked.id)]
+    )
+    event = next(e for e in events if e.payload["anomaly_id"] == str(blocked.id))
+    assert event.payload["severity"] == "block" and event.payload["actual"] == "0.120000000"
+
+    async with db.transaction() as s:
+        for row in (first, blocked):
+            await anomalies.acknowledge(s, tid, row.id, by=uid)
+        lifted = await anomalies.open_actions(s, tid, uid, hour)
+    assert (lifted.throttled, lifted.restricted_by) == (False, None)
+
+
+async def test_hours_are_read_from_the_calls_the_gateway_let_through(db: Database) -> None:
+    t = await new_tenant(db)
+    tid, uid = t.tenant.id, t.owner.id
+    at = T0 + timedelta(minutes=10)
+    rows = [
+        {
+            "tenant_id": tid,
+            "trace_id": uuid.uuid4().hex,
+            "user_id": uid,
+            "endpoint": "chat.completions",
+            "model": model,
+            "cost_nanos": cost,
+            "status_code": status,
+            "decision": decision,
+            "created_at": at + timedelta(minutes=i),
+        }
+        for i, (model, cost, status, decision) in enumerate(
+            [("a", 100, 200, "allow"), ("b", 50, 200, "redact"), ("a", 0, 429, "block")]
+        )
+    ]
+    async with db.transaction() as s:
+        await insert_requests(s, rows)
+        tally = await hour_tally(s, tid, uid, T0)
+        profile = await fold_user(s, tid, uid, T0 + timedelta(hours=1, minutes=5))
+    assert (tally.requests, tally.spend_nanos, dict(tally.models)) == (2, 150, {"a": 1, "b": 1})
+    assert tally.first_at == at and tally.hours_of_day == {9: 2}
+    (sample,) = profile.samples
+    assert (sample.hour, sample.requests, sample.spend_nanos) == (T0, 2, 150)
+    assert profile.through == T0 + timedelta(hours=1)

@@ -32,7 +32,7 @@ async def test_200_concurrent_cents_against_a_dollar_pass_exactly_100(db_url: st
                 return await budget.settle(session, rid, CENT, 0, NOW)
 
         assert all(await asyncio.gather(*(settle(i, rid) for i, rid in enumerate(held))))
-        async with engines[1].sessions() as session:
+        async with engines[1].read() as session:
             final = await session.get(Wallet, wallet)
             reconciled = await budget.reconcile(session, wallet)
         assert final is not None and (final.balance_nanos, final.reserved_nanos) == (0, 0)

@@ -33,14 +33,14 @@ async def _settle(db: Database, rid: uuid.UUID, nanos: int, tokens: int = 0) -> 
 
 
 async def _wallet(db: Database, wallet_id: uuid.UUID) -> tuple[int, int]:
-    async with db.sessions() as session:
+    async with db.read() as session:
         wallet = await session.get(Wallet, wallet_id)
         assert wallet is not None
         return wallet.balance_nanos, wallet.reserved_nanos
 
 
 async def _reconciled(db: Database, wallet_id: uuid.UUID) -> budget.Reconciliation:
-    async with db.sessions() as session:
+    async with db.read() as session:
         return await budget.reconcile(session, wallet_id)
 
 
@@ -231,7 +231,7 @@ async def test_every_movement_leaves_an_entry_naming_its_reservation(db: Databas
     rid = await _reserve(db, payer, 10 * CENT)
     assert isinstance(rid, uuid.UUID)
     await _settle(db, rid, 4 * CENT)
-    async with db.sessions() as session:
+    async with db.read() as session:
         entries = (
             await session.scalars(select(LedgerEntry).where(LedgerEntry.wallet_id == wallet))
         ).all()

@@ -6,9 +6,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from agentshield.engines.identity import Caller
 from agentshield.store import budget, tenancy
 from agentshield.store.db import Database
+from agentshield.store.models import Reservation, Wallet
+from support.gateway import RunningGateway
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 CENT = 10_000_000  # $0.01 in nano-dollars
@@ -91,3 +95,46 @@ async def limit(
             metric=metric,
             limit=amount,
         )
+
+
+def funded_wallet(gw: RunningGateway, tenant_id: uuid.UUID, nanos: int) -> uuid.UUID:
+    """A prepaid tenant wallet holding `nanos`, made through a running gateway's database."""
+
+    async def open_and_fund(db: Database) -> uuid.UUID:
+        async with db.transaction() as session:
+            wallet = await budget.open_wallet(
+                session, tenant_id, owner_scope="tenant", owner_id=tenant_id
+            )
+            if nanos:
+                await budget.top_up(session, tenant_id, wallet.id, nanos, datetime.now(UTC))
+        return wallet.id
+
+    return gw.call(open_and_fund)
+
+
+def wallet_balance(gw: RunningGateway, wallet_id: uuid.UUID) -> tuple[int, int]:
+    """(balance, reserved) of a wallet, after checking both equal the sums of its ledger."""
+
+    async def read(db: Database) -> tuple[int, int]:
+        async with db.read() as session:
+            wallet = await session.get(Wallet, wallet_id)
+            assert wallet is not None
+            reconciled = await budget.reconcile(session, wallet_id)
+            assert reconciled.ok, f"wallet {wallet_id} does not match its ledger: {reconciled}"
+            return wallet.balance_nanos, wallet.reserved_nanos
+
+    return gw.call(read)
+
+
+def reservation_of(gw: RunningGateway, trace_id: str) -> Reservation:
+    """The one reservation a call made."""
+
+    async def read(db: Database) -> Reservation:
+        async with db.read() as session:
+            found = await session.scalar(
+                select(Reservation).where(Reservation.trace_id == trace_id)
+            )
+        assert found is not None, f"no reservation for trace {trace_id}"
+        return found
+
+    return gw.call(read)

@@ -58,7 +58,7 @@ class RunningGateway:
         self.flush()
 
         async def read(db: Database) -> tuple[list[RequestRecord], list[AuditEntry]]:
-            async with db.sessions() as session:
+            async with db.read() as session:
                 rows = await session.scalars(
                     select(RequestRecord).where(RequestRecord.trace_id == trace_id)
                 )

@@ -12,7 +12,11 @@ events with comments, event and id fields and CRLF line ends.)
 What the model says: ANSWER, or `"reply": "text"`, or with `"echo": true` (and always for
 ECHO_MODEL) the text of the last message it received; a reply or an echo is streamed in
 pieces of `chunk_size` characters (default 4). `"tool_arguments"` replaces TOOL_ARGUMENTS;
-`"no_finish"` ends a stream without a `finish_reason` chunk.
+`"no_finish"` ends a stream without a `finish_reason` chunk. `"tool_calls": ["a", "b"]`
+answers (or streams) one tool call per name, whatever tools were offered.
+
+`/v1/images/generations` answers `n` images (or `"images": k`), plus the fields of
+`"report": {"size": ..., "quality": ...}` (gpt-image-1 reports what it chose for `auto`).
 
 It records every request it received (`received`), and the tags of streams whose client
 went away before the end (`aborted`).
@@ -91,6 +95,7 @@ class UpstreamServer:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_post("/v1/embeddings", self._embeddings)
+        app.router.add_post("/v1/images/generations", self._images)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -118,7 +123,11 @@ class UpstreamServer:
             return await self._stream(request, body, control)
         message: dict[str, Any] = {"role": "assistant", "content": _said(body, control)}
         finish = "stop"
-        if body.get("tools"):
+        if control.get("tool_calls"):
+            calls = [_named_call(name, i) for i, name in enumerate(control["tool_calls"])]
+            message = {"role": "assistant", "content": None, "tool_calls": calls}
+            finish = "tool_calls"
+        elif body.get("tools"):
             call = _tool_call(body, control)
             message = {"role": "assistant", "content": None, "tool_calls": [call]}
             finish = "tool_calls"
@@ -182,6 +191,26 @@ class UpstreamServer:
         }
         return web.json_response(answer, dumps=lambda v: orjson.dumps(v).decode())
 
+    async def _images(self, request: web.Request) -> web.Response:
+        body, control = await self._receive(request)
+        if "status" in control:
+            return _error(control["status"])
+        count = control.get("images", body.get("n") or 1)
+        answer: dict[str, Any] = {
+            "created": int(time.time()),
+            "data": [{"b64_json": "iVBORw0KGgo="} for _ in range(count)],
+        }
+        answer |= control.get("report") or {}
+        return web.json_response(answer, dumps=lambda v: orjson.dumps(v).decode())
+
+
+def _named_call(name: str, index: int) -> dict[str, Any]:
+    return {
+        "id": f"call_{index}",
+        "type": "function",
+        "function": {"name": name, "arguments": TOOL_ARGUMENTS},
+    }
+
 
 def _usage() -> dict[str, int]:
     total = PROMPT_TOKENS + COMPLETION_TOKENS
@@ -225,6 +254,12 @@ def _chunks(body: dict[str, Any], control: dict[str, Any]) -> Iterator[dict[str,
         return head | {"choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
 
     yield chunk({"role": "assistant", "content": ""})
+    for index, name in enumerate(control.get("tool_calls") or ()):
+        call = _named_call(name, index)
+        opening = {"index": index, "id": call["id"], "type": "function"}
+        yield chunk({"tool_calls": [opening | {"function": {"name": name, "arguments": ""}}]})
+        arguments = {"index": index, "function": {"arguments": TOOL_ARGUMENTS}}
+        yield chunk({"tool_calls": [arguments]})
     said = _said(body, control)
     if said != ANSWER:
         size = control.get("chunk_size", 4)

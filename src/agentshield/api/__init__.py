@@ -8,6 +8,10 @@ from fastapi import APIRouter
 
 from agentshield.api import (
     audit,
+    billing,
+    budget_anomalies,
+    budget_quotas,
+    budget_wallets,
     departments,
     injection_policy,
     injection_scan,
@@ -21,6 +25,7 @@ from agentshield.api import (
     signup,
     telemetry,
     tenant,
+    tools,
     users,
 )
 
@@ -30,3 +35,8 @@ for _module in (*_MODULES, pii_scan, pii_patterns, pii_policy):
     router.include_router(_module.router)
 for _module in (injection_scan, injection_policy, telemetry):
     router.include_router(_module.router)
+router.include_router(budget_anomalies.router)
+for _module in (budget_quotas, budget_wallets):
+    router.include_router(_module.router)
+router.include_router(billing.router)
+router.include_router(tools.router)

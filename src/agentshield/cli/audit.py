@@ -33,7 +33,7 @@ def verify(
     """Recompute each audit chain and report the first entries that do not match."""
 
     async def job(db: Database) -> list[tuple[str, ChainReport]]:
-        async with db.sessions() as session:
+        async with db.read() as session:
             if tenant is not None:
                 found = await find_tenant(session, tenant)
                 ids = [found.id]

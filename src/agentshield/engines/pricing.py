@@ -1,6 +1,8 @@
 """Model prices and the cost of a call, in integer nano-dollars.
 
 The shipped list (data/prices.json) seeds the `model_prices` table; admins edit it there.
+Generated images are priced per image by quality and size from data/image_prices.json
+(OpenAI's published figures), shipped with the code and not editable at run time.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any, TypeVar
 
 from agentshield.engines.money import cost_of_tokens, parse_usd
 
 # A dated or preview variant of a priced model: gpt-4o-2024-08-06, gpt-4-turbo-preview.
 _VARIANT_SUFFIX = re.compile(r"(-(\d{4}-\d{2}-\d{2}|\d{4}|preview|latest))+")
+AUTO = "auto"  # an image size or quality the provider chooses
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +71,7 @@ def cost_nanos(
     )
 
 
-def match_price(prices_by_model: Mapping[str, Price], model: str) -> Price | None:
+def match_price(prices_by_model: Mapping[str, T], model: str) -> T | None:
     """The price of `model`: exact, else the longest priced name it is a dated variant of.
 
     'gpt-4o-2024-08-06' -> gpt-4o and 'openai/gpt-4o-mini' -> gpt-4o-mini, but 'o1-pro'
@@ -88,3 +94,67 @@ def match_price(prices_by_model: Mapping[str, Price], model: str) -> Price | Non
         ):
             best = priced
     return prices_by_model[best] if best is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePrice:
+    """Nano-dollars per generated image, by quality then size; what a request that names
+    neither gets is the model's default (which may be `auto`)."""
+
+    model: str
+    default_quality: str
+    default_size: str
+    per_image: Mapping[str, Mapping[str, int]]
+
+
+class ImageOptionError(ValueError):
+    """A size or quality the model does not offer; `param` names the field."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+def load_image_prices() -> dict[str, ImagePrice]:
+    raw = resources.files("agentshield.engines").joinpath("data", "image_prices.json")
+    models: dict[str, Any] = json.loads(raw.read_text("utf-8"))["models"]
+    return {
+        model: ImagePrice(
+            model=model,
+            default_quality=entry["default_quality"],
+            default_size=entry["default_size"],
+            per_image={
+                quality: {size: parse_usd(usd) for size, usd in sizes.items()}
+                for quality, sizes in entry["prices"].items()
+            },
+        )
+        for model, entry in models.items()
+    }
+
+
+def image_unit_price(price: ImagePrice, quality: str | None, size: str | None) -> int:
+    """The most one image can cost at `quality` and `size` (None: the model's default;
+    `auto`: the dearest the provider may choose). Raises ImageOptionError for a quality or
+    a size the model does not offer."""
+    quality = quality or price.default_quality
+    size = size or price.default_size
+    qualities = list(price.per_image) if quality == AUTO else [quality]
+    if any(q not in price.per_image for q in qualities):
+        offered = ", ".join([*price.per_image, AUTO])
+        raise ImageOptionError(
+            "quality", f"{price.model} offers no quality {quality!r}; choose one of: {offered}."
+        )
+    figures = [
+        figure
+        for q in qualities
+        for offered_size, figure in price.per_image[q].items()
+        if size in (AUTO, offered_size)
+    ]
+    if not figures:
+        sizes = sorted({s for q in qualities for s in price.per_image[q]})
+        raise ImageOptionError(
+            "size",
+            f"{price.model} offers no size {size!r} at quality {quality!r}; "
+            f"choose one of: {', '.join([*sizes, AUTO])}.",
+        )
+    return max(figures)

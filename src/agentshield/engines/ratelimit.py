@@ -98,6 +98,15 @@ def _status(backlog: int, limit: Limit) -> Status:
     return Status(limit, remaining, ttl_ms(backlog, limit.limit))
 
 
+def scaled(limit: int, factor: float) -> int:
+    """A limit multiplied by `factor` (a throttled user's 0.5), never below one unit.
+
+    The counter's backlog means the same under a changed limit, so a limit may shrink and
+    grow back mid-minute without resetting it: calls already made still count.
+    """
+    return max(1, int(limit * factor))
+
+
 def tightest(statuses: Sequence[Status], metric: str) -> Status | None:
     """The status to show for a metric: the fewest units left, then the longest reset."""
     ours = [s for s in statuses if s.limit.metric == metric]

@@ -4,8 +4,8 @@ A slot names a string `container[key]`, so a guard rewrites it in place
 (`slot.container[slot.key] = redacted`), and says which text of its message it is
 (`content`, `content.2`, `tool_calls.0`, `function_call`), so the pieces of one text in a
 stream can be told apart. The same walk serves the request (messages of every
-role, content parts, tool calls, tool results; embeddings input), the answer (each
-choice's message) and a streamed chunk (each choice's delta).
+role, content parts, tool calls, tool results; embeddings input; an image generation's
+prompt), the answer (each choice's message) and a streamed chunk (each choice's delta).
 """
 
 from __future__ import annotations
@@ -46,6 +46,10 @@ def _arguments(function: Any, name: str) -> Iterator[Slot]:
 
 
 def request_slots(endpoint: str, body: dict[str, Any]) -> Iterator[Slot]:
+    if endpoint == "images.generations":
+        if isinstance(body.get("prompt"), str):
+            yield Slot(body, "prompt", "prompt")
+        return
     if endpoint == "embeddings":
         data = body.get("input")
         if isinstance(data, str):

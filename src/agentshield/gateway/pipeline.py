@@ -24,6 +24,7 @@ from typing import Any
 
 from agentshield.gateway.context import Guard, RequestContext
 from agentshield.gateway.errors import GatewayError
+from agentshield.gateway.guards.anomaly import AnomalyGuard
 from agentshield.gateway.guards.audit import AuditGuard
 from agentshield.gateway.guards.auth import AuthGuard
 from agentshield.gateway.guards.budget import BudgetGuard
@@ -39,13 +40,18 @@ log = logging.getLogger("agentshield.gateway")
 GuardFactory = Callable[[Services], Guard]
 
 GUARDS: dict[str, GuardFactory] = {
+    "anomaly": lambda s: AnomalyGuard(s.spend_watch, s.prices),
     "audit": lambda s: AuditGuard(s.audit_log),
     "budget": lambda s: BudgetGuard(s.budgets, s.prices),
     "cost": lambda s: CostGuard(s.prices, s.request_log),
     "pii": lambda s: PiiGuard(s.pii_scanner, s.tenant_config),
     "injection": lambda s: InjectionGuard(s.injection_detector, s.tenant_config),
     "ratelimit": lambda s: RateLimitGuard(
-        s.counters, s.tenant_config, s.settings.rate_limits, s.settings.rate_limit_fail_open
+        s.counters,
+        s.tenant_config,
+        s.settings.rate_limits,
+        s.settings.rate_limit_fail_open,
+        s.spend_watch if "anomaly" in s.settings.guards else None,
     ),
 }
 

@@ -1,4 +1,5 @@
-"""The proxy routes: `/v1/chat/completions`, `/v1/embeddings`, `/v1/models`.
+"""The proxy routes: `/v1/chat/completions`, `/v1/embeddings`, `/v1/images/generations`,
+`/v1/models`.
 
 Plain Starlette endpoints (orjson, no pydantic on the hot path). One call goes:
 authenticate → read and check the body → resolve the model → guards' `on_request` →
@@ -19,9 +20,11 @@ from starlette.responses import Response
 
 from agentshield.gateway.context import RequestContext
 from agentshield.gateway.errors import GatewayError, UpstreamError
+from agentshield.gateway.images import IMAGES, check_image_options, check_images
 from agentshield.gateway.metrics import Metrics
 from agentshield.gateway.middleware import TRACE_SCOPE_KEY, LabelledRoute
 from agentshield.gateway.pipeline import Pipeline, apply_error
+from agentshield.gateway.prices import PriceBook
 from agentshield.gateway.streaming import Relay
 from agentshield.gateway.upstream import Router, Target
 from agentshield.gateway.validate import check_chat, check_embeddings, read_json
@@ -35,9 +38,15 @@ Check = Callable[[dict[str, Any]], str]
 
 class GatewayRoutes:
     def __init__(
-        self, pipeline: Pipeline, router: Router, metrics: Metrics, max_body_bytes: int
+        self,
+        pipeline: Pipeline,
+        router: Router,
+        metrics: Metrics,
+        max_body_bytes: int,
+        prices: PriceBook | None = None,
     ) -> None:
         self._pipeline = pipeline
+        self._prices = prices or PriceBook()  # image sizes and qualities are checked on it
         self._router = router
         self._metrics = metrics
         self._limit = max_body_bytes
@@ -51,6 +60,7 @@ class GatewayRoutes:
         return [
             LabelledRoute("/v1/chat/completions", self.chat_completions, methods=["POST"]),
             LabelledRoute("/v1/embeddings", self.embeddings, methods=["POST"]),
+            LabelledRoute("/v1/images/generations", self.images, methods=["POST"]),
             LabelledRoute("/v1/models", self.models, methods=["GET"]),
         ]
 
@@ -59,6 +69,9 @@ class GatewayRoutes:
 
     async def embeddings(self, request: Request) -> Response:
         return await self._proxy(request, "embeddings", check_embeddings)
+
+    async def images(self, request: Request) -> Response:
+        return await self._proxy(request, IMAGES, check_images)
 
     async def models(self, request: Request) -> Response:
         ctx = _context(request, "models")
@@ -80,10 +93,16 @@ class GatewayRoutes:
             chat = endpoint == "chat.completions"
             ctx.stream = chat and ctx.body.get("stream") is True
             target = self._target(ctx, requested)
+            if endpoint == IMAGES:
+                check_image_options(ctx, self._prices)
             await self._pipeline.on_request(ctx)
             if ctx.stream:
                 return await self._stream(ctx, target)
-            call = target.client.chat if chat else target.client.embeddings
+            call = {
+                "chat.completions": target.client.chat,
+                "embeddings": target.client.embeddings,
+                IMAGES: target.client.images,
+            }[endpoint]
             ctx.response = await self._call_upstream(ctx, call)
         except GatewayError as error:
             apply_error(ctx, error)

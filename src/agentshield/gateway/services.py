@@ -11,6 +11,7 @@ from agentshield.settings import Settings
 from agentshield.store.budget import Budgets
 from agentshield.store.counters import Counters
 from agentshield.store.keys import KeyResolver
+from agentshield.store.spend_watch import SpendWatch
 from agentshield.store.tenant_config import TenantConfig
 from agentshield.store.usage import AuditLog, KeyUsage, RequestLog
 
@@ -28,3 +29,4 @@ class Services:
     injection_detector: SharedDetector
     counters: Counters  # rate limits: in process, or Redis when redis_url is set
     budgets: Budgets  # quotas and wallets, reserved and settled in the database
+    spend_watch: SpendWatch  # users' spend this hour and their anomalies' actions

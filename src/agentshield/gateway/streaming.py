@@ -18,7 +18,7 @@ import orjson
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
-from agentshield.gateway.charge import reported
+from agentshield.gateway.charge import note_streamed_calls, reported
 from agentshield.gateway.context import RequestContext
 from agentshield.gateway.errors import GatewayError, UpstreamError
 from agentshield.gateway.metrics import Metrics
@@ -122,6 +122,7 @@ def _collect_text(ctx: RequestContext, chunk: dict[str, Any]) -> None:
     if isinstance(usage, dict) and usage:
         ctx.usage = reported(usage)
     for choice in chunk.get("choices") or ():
+        note_streamed_calls(ctx, choice)  # tool calls are charged per call
         delta = choice.get("delta") or {}
         content = delta.get("content")
         if content:

@@ -1,21 +1,41 @@
 """Spend anomalies and the per-user profiles their model is refitted from.
 
-A BLOCK anomaly not yet acknowledged keeps its user in restricted mode; acknowledging it is
-an admin's act and is recorded with who and when.
+A BLOCK anomaly not yet acknowledged keeps its user in restricted mode; a THROTTLE (or BLOCK)
+not yet acknowledged halves the user's rate limits for the rest of its hour. Acknowledging
+is an admin's act, recorded with who and when; it lifts the anomaly's action.
+
+`raise_anomaly` writes an hour's anomaly once per severity, with its `spend.anomaly` outbox
+event in the same transaction.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentshield.engines.anomaly import Assessment, Severity, SpendProfile
-from agentshield.store.errors import Invalid
+from agentshield.engines.money import to_usd_string
+from agentshield.store.errors import Conflict, Invalid
 from agentshield.store.models import SpendAnomaly, User, UserSpendProfile, utcnow
+from agentshield.store.outbox import add_event
 from agentshield.store.scoped import get_owned, save
+
+EVENT_KIND = "spend.anomaly"
+SLOWING = (Severity.THROTTLE.value, Severity.BLOCK.value)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenActions:
+    """What a user's unacknowledged anomalies impose now."""
+
+    restricted_by: uuid.UUID | None  # the oldest unacknowledged BLOCK
+    throttled: bool  # an unacknowledged THROTTLE or BLOCK in the current hour
+    raised: frozenset[str]  # severities already recorded for the current hour
 
 
 async def record_anomaly(
@@ -39,6 +59,68 @@ async def record_anomaly(
     )
     await save(session, row, "spend anomaly")
     return row
+
+
+async def raise_anomaly(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    assessment: Assessment,
+    now: datetime,
+) -> SpendAnomaly:
+    """The hour's anomaly of this severity: recorded with its event, or the one already there."""
+    existing = await _find_of_hour(session, tenant_id, user_id, assessment)
+    if existing is not None:
+        return existing
+    try:
+        row = await record_anomaly(session, tenant_id, user_id, assessment)
+    except Conflict:  # another replica recorded it (and its event) just now
+        found = await _find_of_hour(session, tenant_id, user_id, assessment)
+        assert found is not None
+        return found
+    payload = {
+        "anomaly_id": str(row.id),
+        "user_id": str(user_id),
+        "hour": assessment.hour.hour.isoformat(),
+        "severity": row.severity,
+        "action": row.action,
+        "score": row.score,
+        "deviation": row.deviation,
+        "baseline": to_usd_string(row.baseline_nanos),
+        "actual": to_usd_string(row.actual_nanos),
+    }
+    add_event(session, tenant_id, EVENT_KIND, payload, now)
+    return row
+
+
+async def _find_of_hour(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, assessment: Assessment
+) -> SpendAnomaly | None:
+    return await session.scalar(
+        select(SpendAnomaly).where(
+            SpendAnomaly.tenant_id == tenant_id,
+            SpendAnomaly.user_id == user_id,
+            SpendAnomaly.hour == assessment.hour.hour,
+            SpendAnomaly.severity == assessment.severity.value,
+        )
+    )
+
+
+async def open_actions(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, hour: datetime
+) -> OpenActions:
+    """`hour`: the start of the current hour."""
+    restricted_by = await restricting(session, tenant_id, user_id)
+    rows = await session.execute(
+        select(SpendAnomaly.severity, SpendAnomaly.acknowledged_at).where(
+            SpendAnomaly.tenant_id == tenant_id,
+            SpendAnomaly.user_id == user_id,
+            SpendAnomaly.hour == hour,
+        )
+    )
+    this_hour = rows.all()
+    throttled = any(sev in SLOWING and acked is None for sev, acked in this_hour)
+    return OpenActions(restricted_by, throttled, frozenset(sev for sev, _ in this_hour))
 
 
 async def list_anomalies(
@@ -75,7 +157,14 @@ async def acknowledge(
 
 async def is_restricted(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> bool:
     """Whether a BLOCK of this user still awaits an admin's acknowledgement."""
-    pending = await session.scalar(
+    return await restricting(session, tenant_id, user_id) is not None
+
+
+async def restricting(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The oldest BLOCK of this user still awaiting an admin's acknowledgement."""
+    return await session.scalar(
         select(SpendAnomaly.id)
         .where(
             SpendAnomaly.tenant_id == tenant_id,
@@ -83,9 +172,9 @@ async def is_restricted(session: AsyncSession, tenant_id: uuid.UUID, user_id: uu
             SpendAnomaly.severity == Severity.BLOCK.value,
             SpendAnomaly.acknowledged_at.is_(None),
         )
+        .order_by(SpendAnomaly.created_at)
         .limit(1)
     )
-    return pending is not None
 
 
 async def load_profile(

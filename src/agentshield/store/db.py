@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import event
@@ -49,12 +50,26 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 class Database:
-    """Owns the engine; hands out sessions. One per process, built by the app factory."""
+    """Owns the engine; hands out sessions. One per process, built by the app factory.
+
+    On SQLite every transaction takes the file's write lock (BEGIN IMMEDIATE), so they run
+    one at a time anyway; queueing them on an asyncio lock first keeps that queue in order
+    and awake, where SQLite's busy handler would have them sleep and poll, and time out
+    under load. `read()` sessions begin deferred on a second pool: WAL readers never wait.
+    """
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._writer: asyncio.Lock | None = None
+        self._reader_engine: AsyncEngine | None = None
+        self._reads = self.sessions
+        if is_sqlite(url):
+            self._writer = asyncio.Lock()
+            self._reader_engine = create_async_engine(url, **engine_kwargs)
+            event.listen(self._reader_engine.sync_engine, "connect", _sqlite_pragmas)
+            self._reads = async_sessionmaker(self._reader_engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -63,8 +78,17 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
+        writer: AbstractAsyncContextManager[object] = self._writer or nullcontext()
+        async with writer, self.sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading only: it sees committed data and never blocks a writer."""
+        async with self._reads() as session:
             yield session
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._reader_engine is not None:
+            await self._reader_engine.dispose()

@@ -126,7 +126,7 @@ class KeyResolver:
         if cached is not None and cached[1] > now:
             caller = cached[0]
         else:
-            async with self._db.sessions() as session:
+            async with self._db.read() as session:
                 caller = await lookup_caller(session, digest)
             self._remember(digest, caller, now)
         if caller is not None and caller.is_expired(datetime.now(UTC)):

@@ -200,7 +200,12 @@ class RequestRecord(Base):
     """One row per gateway call: who, what, how much, how long, what was decided."""
 
     __tablename__ = "requests"
-    __table_args__ = (Index("ix_requests_tenant_created", "tenant_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_requests_tenant_created", "tenant_id", "created_at"),
+        # A user's hour (spend anomalies), and the users active in an hour (profile job).
+        Index("ix_requests_user_created", "user_id", "created_at"),
+        Index("ix_requests_created", "created_at"),
+    )
     id: Mapped[uuid.UUID] = _id()
     tenant_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     trace_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -304,7 +309,11 @@ class SpendAnomaly(Base):
     in restricted mode until an admin acknowledges it."""
 
     __tablename__ = "spend_anomalies"
-    __table_args__ = (Index("ix_spend_anomalies_tenant_user", "tenant_id", "user_id"),)
+    __table_args__ = (
+        Index("ix_spend_anomalies_tenant_user", "tenant_id", "user_id"),
+        # One anomaly per user, hour and severity, however many replicas raise it at once.
+        UniqueConstraint("tenant_id", "user_id", "hour", "severity"),
+    )
     id: Mapped[uuid.UUID] = _id()
     tenant_id: Mapped[uuid.UUID] = _tenant_fk()
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"))
@@ -354,6 +363,9 @@ class Wallet(Base):
     reserved_nanos: Mapped[int] = mapped_column(BigInteger, default=0)
     overdraft_limit_nanos: Mapped[int] = mapped_column(BigInteger, default=0)
     low_balance_threshold_nanos: Mapped[int | None] = mapped_column(BigInteger)
+    # Set when the balance falls below the threshold (one event per crossing), cleared when
+    # it rises back to it.
+    low_balance_alerted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -425,3 +437,65 @@ class LedgerEntry(Base):
     reserved_after_nanos: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = _created()
+
+
+class TopUp(Base):
+    """Money put into a wallet: by an admin (credited at once) or through Stripe Checkout
+    (pending until a verified webhook credits it; `external_id` is the Checkout session)."""
+
+    __tablename__ = "top_ups"
+    __table_args__ = (Index("ix_top_ups_wallet_created", "wallet_id", "created_at"),)
+    id: Mapped[uuid.UUID] = _id()
+    tenant_id: Mapped[uuid.UUID] = _tenant_fk()
+    wallet_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("wallets.id", ondelete="CASCADE"))
+    amount_nanos: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(16))  # admin | stripe
+    status: Mapped[str] = mapped_column(String(16))  # pending | credited
+    external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = _created()
+    credited_at: Mapped[datetime | None] = mapped_column()
+
+
+class StripeEvent(Base):
+    """Each Stripe webhook event handled, by its id: a redelivered event is a no-op."""
+
+    __tablename__ = "stripe_events"
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = _created()
+
+
+class ToolDefinition(Base):
+    """A tool the model may call, with the price of one execution. Rows without a tenant
+    are the built-in defaults; a tenant's row of the same name overrides its default."""
+
+    __tablename__ = "tool_definitions"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    id: Mapped[uuid.UUID] = _id()
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(500))
+    price_nanos: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OutboxEvent(Base):
+    """An event written in the same transaction as the change it reports (low balance,
+    spend anomaly, ...), so it exists exactly when the change committed; a dispatcher
+    delivers it later and stamps `dispatched_at`."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_dispatched_created", "dispatched_at", "created_at"),)
+    id: Mapped[uuid.UUID] = _id()
+    tenant_id: Mapped[uuid.UUID] = _tenant_fk()
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = _created()
+    dispatched_at: Mapped[datetime | None] = mapped_column()

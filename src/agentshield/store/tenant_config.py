@@ -36,7 +36,7 @@ class TenantConfig:
         """The settings row's data, shared by every caller: read it, never change it."""
 
         async def load() -> dict[str, Any]:
-            async with self._db.sessions() as session:
+            async with self._db.read() as session:
                 return await read_settings(session, tenant_id)
 
         return await self._cached(("settings", tenant_id, None), load)
@@ -53,7 +53,7 @@ class TenantConfig:
         """The caller's merged custom rules, compiled; None when there are none."""
 
         async def load() -> RuleSet | None:
-            async with self._db.sessions() as session:
+            async with self._db.read() as session:
                 rules = await rules_for(session, tenant_id, department_id, user_id)
             return RuleSet(rules) if rules else None
 

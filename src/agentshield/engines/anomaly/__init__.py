@@ -4,13 +4,21 @@ hours = hourly_features(records)                      # {user_id: [HourFeatures,
 profile = SpendProfile.from_hours(hours["u-1"])       # fits the forest as hours accrue
 assessment = evaluate(history, pending, profile=profile)
 assessment.score, assessment.severity, assessment.action
+
+The gateway keeps the current hour as a running HourTally and scores
+`SpendModel.fit(profile).assess(profile.habits.features(tally))`; the hourly job folds each
+finished hour in with `profile.with_tally(tally)`.
 """
 
 from agentshield.engines.anomaly.features import (
     FEATURES,
+    Habits,
     HourFeatures,
+    HourTally,
     SpendRecord,
+    hour_of,
     hourly_features,
+    tallies,
     user_hours,
 )
 from agentshield.engines.anomaly.forest import ForestParams
@@ -23,14 +31,18 @@ __all__ = [
     "FEATURES",
     "Assessment",
     "ForestParams",
+    "Habits",
     "HourFeatures",
+    "HourTally",
     "Severity",
     "SpendModel",
     "SpendProfile",
     "SpendRecord",
     "evaluate",
+    "hour_of",
     "hourly_features",
     "score_of",
     "severity_of",
+    "tallies",
     "user_hours",
 ]

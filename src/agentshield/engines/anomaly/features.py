@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -103,39 +103,104 @@ def js_distance(counts: Counter[str], baseline: Counter[str]) -> float:
     return math.sqrt(max(0.0, (kl(p) + kl(q)) / 2))
 
 
-def _off_hours(
-    records: Sequence[SpendRecord], by_hour: Counter[int], since: datetime | None, tz: tzinfo
-) -> float:
-    if since is None or records[0].at - since < MIN_HOURS_HISTORY:
-        return 0.0
-    seen = sum(by_hour.values())
-    unusual = sum(by_hour[r.at.astimezone(tz).hour] < USUAL_HOUR_SHARE * seen for r in records)
-    return unusual / len(records)
+@dataclass(slots=True)
+class HourTally:
+    """One user's requests in one UTC hour, counted as they come: what features are made of.
+
+    `add` with a negative count takes back a request counted before it was refused.
+    """
+
+    hour: datetime
+    spend_nanos: int = 0
+    requests: int = 0
+    models: Counter[str] = field(default_factory=Counter)
+    hours_of_day: Counter[int] = field(default_factory=Counter)  # local hour of each request
+    first_at: datetime | None = None
+
+    def add(self, record: SpendRecord, tz: tzinfo = UTC, count: int = 1) -> None:
+        self.spend_nanos += count * record.cost_nanos
+        self.requests += count
+        self.models[record.model] += count
+        self.hours_of_day[record.at.astimezone(tz).hour] += count
+        if self.first_at is None or record.at < self.first_at:
+            self.first_at = record.at
+
+    def copy(self) -> HourTally:
+        return replace(self, models=Counter(self.models), hours_of_day=Counter(self.hours_of_day))
+
+
+@dataclass(frozen=True, slots=True)
+class Habits:
+    """What a user's earlier requests make usual: their model shares and hours of the day."""
+
+    models: dict[str, int] = field(default_factory=dict, hash=False)
+    hours_of_day: tuple[int, ...] = (0,) * 24
+    first_at: datetime | None = None
+
+    def features(self, tally: HourTally) -> HourFeatures:
+        """The hour `tally` counts, judged against these (earlier) habits."""
+        return HourFeatures(
+            hour=tally.hour,
+            spend_nanos=max(tally.spend_nanos, 0),
+            requests=max(tally.requests, 1),
+            model_shift=js_distance(+tally.models, Counter(self.models)),
+            off_hours=self._off_hours(tally),
+        )
+
+    def after(self, tally: HourTally) -> Habits:
+        """These habits with the hour `tally` counts learnt."""
+        models = Counter(self.models)
+        models.update(+tally.models)
+        hours = list(self.hours_of_day)
+        for hour, count in (+tally.hours_of_day).items():
+            hours[hour] += count
+        return Habits(dict(models), tuple(hours), self.first_at or tally.first_at)
+
+    def _off_hours(self, tally: HourTally) -> float:
+        since, first = self.first_at, tally.first_at
+        if since is None or first is None or first - since < MIN_HOURS_HISTORY:
+            return 0.0
+        seen = sum(self.hours_of_day)
+        unusual = sum(
+            count
+            for hour, count in (+tally.hours_of_day).items()
+            if self.hours_of_day[hour] < USUAL_HOUR_SHARE * seen
+        )
+        return unusual / max(tally.requests, 1)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "models": self.models,
+            "hours_of_day": list(self.hours_of_day),
+            "first_at": self.first_at.isoformat() if self.first_at else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Habits:
+        first = data.get("first_at")
+        return cls(
+            models={str(k): int(v) for k, v in data["models"].items()},
+            hours_of_day=tuple(int(v) for v in data["hours_of_day"]),
+            first_at=datetime.fromisoformat(first) if first else None,
+        )
+
+
+def tallies(records: Iterable[SpendRecord], *, tz: tzinfo = UTC) -> list[HourTally]:
+    """One user's records counted per UTC hour, oldest hour first."""
+    by_hour: dict[datetime, HourTally] = {}
+    for record in sorted(records, key=lambda r: r.at):
+        hour = hour_of(record.at)
+        by_hour.setdefault(hour, HourTally(hour)).add(record, tz)
+    return list(by_hour.values())
 
 
 def user_hours(records: Iterable[SpendRecord], *, tz: tzinfo = UTC) -> list[HourFeatures]:
     """One user's active hours, oldest first. `tz` decides what "hour of the day" means."""
-    by_hour: dict[datetime, list[SpendRecord]] = {}
-    for record in sorted(records, key=lambda r: r.at):
-        by_hour.setdefault(hour_of(record.at), []).append(record)
-    models: Counter[str] = Counter()
-    hours_of_day: Counter[int] = Counter()
-    first: datetime | None = None
+    habits = Habits()
     out = []
-    for hour, group in by_hour.items():
-        mix = Counter(r.model for r in group)
-        out.append(
-            HourFeatures(
-                hour=hour,
-                spend_nanos=sum(r.cost_nanos for r in group),
-                requests=len(group),
-                model_shift=js_distance(mix, models),
-                off_hours=_off_hours(group, hours_of_day, first, tz),
-            )
-        )
-        models.update(mix)
-        hours_of_day.update(r.at.astimezone(tz).hour for r in group)
-        first = first or group[0].at
+    for tally in tallies(records, tz=tz):
+        out.append(habits.features(tally))
+        habits = habits.after(tally)
     return out
 
 

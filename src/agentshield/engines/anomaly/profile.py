@@ -1,4 +1,5 @@
-"""A user's spend profile: their past active hours and when the forest was last fitted.
+"""A user's spend profile: their past active hours, their habits (model shares, hours of the
+day), how far their requests were folded in, and when the forest was last fitted.
 
 The profile is plain data (JSON in the store). The forest is fitted on the hours up to
 `trained_until` and refitted as hours accrue: after RETRAIN_EVERY new hours, or when the fit
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from agentshield.engines.anomaly.features import HourFeatures
+from agentshield.engines.anomaly.features import Habits, HourFeatures, HourTally
 from agentshield.engines.anomaly.forest import ForestParams
 
 MIN_SAMPLES = 3  # below this nothing is known about the user: no score
@@ -29,6 +30,8 @@ class SpendProfile:
     samples: tuple[HourFeatures, ...] = ()
     trained_until: datetime | None = None  # hour of the last sample the forest was fitted on
     params: ForestParams = field(default_factory=ForestParams)
+    habits: Habits = field(default_factory=Habits)
+    through: datetime | None = None  # requests before this instant are folded in
 
     @classmethod
     def from_hours(cls, hours: Iterable[HourFeatures]) -> SpendProfile:
@@ -67,18 +70,43 @@ class SpendProfile:
         grown = replace(self, samples=(*self.samples, hour)[-MAX_SAMPLES:])
         return grown.retrained() if grown.needs_retrain(now) else grown
 
+    def with_tally(self, tally: HourTally, now: datetime | None = None) -> SpendProfile:
+        """The profile with one more completed hour, counted: its features, then its habits."""
+        grown = self.with_hour(self.habits.features(tally), now)
+        return replace(grown, habits=self.habits.after(tally))
+
+    def folded_through(self, end: datetime) -> SpendProfile:
+        return replace(self, through=end)
+
+    def model_kind(self) -> str:
+        """What scores this user: "iforest", "std" (standard deviations) or "none" (too new)."""
+        if len(self.training()) >= FOREST_FROM:
+            return "iforest"
+        return "std" if len(self.samples) >= MIN_SAMPLES else "none"
+
+    def model_key(self) -> tuple[object, ...]:
+        """Equal keys give the same SpendModel: a cache key for a fitted model."""
+        if self.model_kind() == "iforest":
+            return ("iforest", self.trained_until, self.params)
+        last = self.samples[-1].hour if self.samples else None
+        return ("std", len(self.samples), last)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "samples": [s.to_json() for s in self.samples],
             "trained_until": self.trained_until.isoformat() if self.trained_until else None,
             "params": self.params.to_json(),
+            "habits": self.habits.to_json(),
+            "through": self.through.isoformat() if self.through else None,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SpendProfile:
-        until = data.get("trained_until")
+        until, through, habits = data.get("trained_until"), data.get("through"), data.get("habits")
         return cls(
             samples=tuple(HourFeatures.from_json(s) for s in data["samples"]),
             trained_until=datetime.fromisoformat(until) if until else None,
             params=ForestParams.from_json(data["params"]),
+            habits=Habits.from_json(habits) if habits else Habits(),
+            through=datetime.fromisoformat(through) if through else None,
         )

@@ -17,7 +17,7 @@ from agentshield.engines.anomaly.baseline import Baseline
 from agentshield.engines.anomaly.features import HourFeatures, SpendRecord, hour_of, user_hours
 from agentshield.engines.anomaly.forest import SpendForest
 from agentshield.engines.anomaly.levels import ACTIONS, Severity, score_of, severity_of
-from agentshield.engines.anomaly.profile import FOREST_FROM, MIN_SAMPLES, SpendProfile
+from agentshield.engines.anomaly.profile import SpendProfile
 
 ModelKind = Literal["none", "std", "iforest"]
 
@@ -53,11 +53,11 @@ class SpendModel:
 
     @classmethod
     def fit(cls, profile: SpendProfile) -> SpendModel:
-        training = profile.training()
-        if len(training) >= FOREST_FROM:
-            forest = SpendForest.fit(profile.matrix(training), profile.params)
+        kind = profile.model_kind()
+        if kind == "iforest":
+            forest = SpendForest.fit(profile.matrix(profile.training()), profile.params)
             return cls("iforest", forest.baseline, forest)
-        if len(profile.samples) >= MIN_SAMPLES:
+        if kind == "std":
             return cls("std", Baseline.standard(profile.matrix(profile.samples)))
         return cls("none", None)
 
@@ -68,7 +68,7 @@ class SpendModel:
         raw = None
         if self.forest is not None:
             raw = self.forest.raw(x)
-            deviation = self.forest.deviation(x)
+            deviation = self.forest.deviation(x, raw)
         else:
             deviation = self.baseline.deviation(x)
         score = score_of(deviation)

@@ -18,9 +18,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from agentshield.engines.budget import Refusal, max_cost
-from agentshield.engines.budget.estimate import max_output_tokens
-from agentshield.gateway.charge import measure, prompt_tokens
+from agentshield.engines.budget import Refusal
+from agentshield.gateway.charge import maximum, measure
 from agentshield.gateway.context import RequestContext
 from agentshield.gateway.errors import BudgetExceeded
 from agentshield.gateway.prices import PriceBook
@@ -38,9 +37,8 @@ class BudgetGuard:
         caller = ctx.caller
         if caller is None or ctx.model is None:
             return
-        prompt, output = _maximum_tokens(ctx, ctx.model)
-        amount = max_cost(self._prices.price(ctx.model), prompt, output)
-        outcome = await self._budgets.reserve(caller, amount, prompt + output, ctx.trace_id)
+        amount, tokens = maximum(ctx, self._prices)
+        outcome = await self._budgets.reserve(caller, amount, tokens, ctx.trace_id)
         if isinstance(outcome, Refusal):
             raise BudgetExceeded(outcome, datetime.now(UTC))
         if outcome.reservation_id is not None:
@@ -59,10 +57,3 @@ class BudgetGuard:
             await self._budgets.release(reservation_id)
         else:
             await self._budgets.settle(reservation_id, ctx.cost_nanos, used)
-
-
-def _maximum_tokens(ctx: RequestContext, model: str) -> tuple[int, int]:
-    """(prompt tokens, the most output tokens the request allows)."""
-    if ctx.endpoint == "embeddings":
-        return prompt_tokens(ctx), 0
-    return prompt_tokens(ctx), max_output_tokens(model, ctx.body)

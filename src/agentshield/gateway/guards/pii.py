@@ -34,7 +34,7 @@ from agentshield.gateway.message_text import Slot, request_slots, response_slots
 from agentshield.store.tenant_config import TenantConfig
 
 FINDINGS_HEADER = "x-agentshield-pii-findings"
-SCANNED = ("chat.completions", "embeddings")
+SCANNED = ("chat.completions", "embeddings", "images.generations")
 
 
 @dataclass(slots=True)
@@ -61,7 +61,9 @@ class PiiGuard:
         rules = await self._config.pii_rules(caller.tenant_id, caller.department_id, caller.user_id)
         restore_map = RestoreMap() if policy.uses_restore else None
         state = ctx.scratch[self.name] = _State(policy, rules, restore_map)
-        param = "input" if ctx.endpoint == "embeddings" else "messages"
+        param = {"embeddings": "input", "images.generations": "prompt"}.get(
+            ctx.endpoint, "messages"
+        )
         findings = self._rewrite(list(request_slots(ctx.endpoint, ctx.body)), state, param)
         _record(ctx, state, findings)
         blocked = sorted({f.entity_type for f in findings if f.action == "block"})

@@ -9,6 +9,12 @@ Tokens are reserved before the call: the prompt counted with `engines.tokens`, p
 counters are corrected to what was used: the upstream's `usage`, else a count of the text,
 or nothing when the upstream did no work (a later guard blocked, the upstream failed).
 
+A user throttled by a spend anomaly (the `anomaly` guard's THROTTLE) has their key and
+user limits halved for the rest of that hour: `SpendWatch.rate_factor`, which reads the
+open anomalies from the database at most every 30 s per user, so every replica applies it
+whether the counters are in process or in Redis. The tenant's limit, shared with others,
+is left whole.
+
 Refusals are 429 in OpenAI's shape naming the level, the metric and the limit, with
 `Retry-After` (whole seconds until the call would pass) and OpenAI's `x-ratelimit-*`
 headers, which allowed calls carry too. An unreachable Redis refuses with 503, or lets
@@ -22,6 +28,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from agentshield.engines.identity import Caller
 from agentshield.engines.ratelimit import (
     LEVELS,
     METRICS,
@@ -30,6 +37,7 @@ from agentshield.engines.ratelimit import (
     Status,
     duration,
     merge,
+    scaled,
     tightest,
 )
 from agentshield.gateway.charge import measure_usage, prompt_tokens
@@ -37,12 +45,14 @@ from agentshield.gateway.context import RequestContext
 from agentshield.gateway.errors import Blocked, RateLimited
 from agentshield.settings import RateLimitSettings
 from agentshield.store.counters import Counters, CountersUnavailable
+from agentshield.store.spend_watch import SpendWatch
 from agentshield.store.tenant_config import TenantConfig
 
 log = logging.getLogger("agentshield.gateway")
 
 LEVEL_NAMES = {"key": "API key", "user": "user", "tenant": "organization"}
 METRIC_NAMES = {"requests": "requests per min (RPM)", "tokens": "tokens per min (TPM)"}
+THROTTLED_LEVELS = ("key", "user")
 
 
 @dataclass(slots=True)
@@ -61,11 +71,13 @@ class RateLimitGuard:
         config: TenantConfig,
         defaults: RateLimitSettings,
         fail_open: bool,
+        throttles: SpendWatch | None = None,
     ) -> None:
         self._counters = counters
         self._config = config
         self._defaults = defaults.model_dump()
         self._fail_open = fail_open
+        self._throttles = throttles  # None when the anomaly guard is off
 
     async def on_request(self, ctx: RequestContext) -> None:
         caller = ctx.caller
@@ -76,11 +88,14 @@ class RateLimitGuard:
         subjects = {"key": caller.key_id, "user": caller.user_id, "tenant": caller.tenant_id}
         limits: list[Limit] = []
         prompt = reserved = 0
+        factor = await self._factor(caller, table)
         for level in LEVELS:
             for metric, field in METRICS.items():
                 value = table[level].get(field)
                 if value is None:
                     continue
+                if factor != 1.0 and level in THROTTLED_LEVELS:
+                    value = scaled(value, factor)
                 if metric == "tokens" and not reserved:
                     prompt, reserved = _reservation(ctx)
                 cost = 1 if metric == "requests" else reserved
@@ -108,6 +123,14 @@ class RateLimitGuard:
         token_limits = [limit for limit in limits if limit.metric == "tokens"]
         if token_limits:
             ctx.scratch[self.name] = _Reservation(token_limits, prompt, reserved)
+
+    async def _factor(self, caller: Caller, table: dict[str, dict[str, int | None]]) -> float:
+        """1.0, or 0.5 for a throttled user; asks only when a key or user limit is set."""
+        if self._throttles is None or caller.user_id is None:
+            return 1.0
+        if all(table[level].get(f) is None for level in THROTTLED_LEVELS for f in METRICS.values()):
+            return 1.0
+        return await self._throttles.rate_factor(caller.tenant_id, caller.user_id)
 
     def on_stream_chunk(self, ctx: RequestContext, chunk: dict[str, Any]) -> list[dict[str, Any]]:
         return [chunk]

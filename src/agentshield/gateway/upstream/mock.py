@@ -9,7 +9,9 @@ OpenAI-shaped and depend only on the request:
 - when the request offers `tools`, it calls the first one (or the one `tool_choice` names)
   with arguments holding every required property of the tool's JSON schema;
 - embeddings are unit vectors drawn from a hash of each input, of dimension 1536 or
-  `dimensions`, as floats or base64 as `encoding_format` asks.
+  `dimensions`, as floats or base64 as `encoding_format` asks;
+- an image generation returns `n` one-pixel PNGs coloured from a hash of the prompt, as
+  `b64_json` or as a `data:` URL (`response_format`), never fetched from anywhere.
 
 Token counts come from `agentshield.engines.tokens`, as for an upstream that reports none.
 """
@@ -22,6 +24,7 @@ import math
 import random
 import struct
 import time
+import zlib
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -110,6 +113,18 @@ class MockClient:
             "model": model,
             "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens},
         }
+
+    async def images(self, body: dict[str, Any]) -> dict[str, Any]:
+        png = base64.b64encode(
+            _pixel_png(hashlib.sha256(str(body.get("prompt")).encode()))
+        ).decode()
+        n = body.get("n") if isinstance(body.get("n"), int) else 1
+        item = (
+            {"b64_json": png}
+            if body.get("response_format") == "b64_json"
+            else {"url": f"data:image/png;base64,{png}"}
+        )
+        return {"created": int(time.time()), "data": [dict(item) for _ in range(n)]}
 
     async def close(self) -> None:
         return None
@@ -207,3 +222,17 @@ def _unit_vector(seed: bytes, dimensions: int) -> list[float]:
     vector = [rng.gauss(0.0, 1.0) for _ in range(dimensions)]
     norm = math.sqrt(sum(x * x for x in vector)) or 1.0
     return [x / norm for x in vector]
+
+
+def _pixel_png(digest: Any) -> bytes:
+    """A valid 1x1 RGB PNG whose colour is the digest's first three bytes."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 8-bit RGB
+    pixels = zlib.compress(b"\x00" + digest.digest()[:3])  # filter byte, then the pixel
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )

@@ -28,6 +28,7 @@ class OpenAIClient:
         base = settings.base_url.rstrip("/")
         self._chat_url = f"{base}/chat/completions"
         self._embeddings_url = f"{base}/embeddings"
+        self._images_url = f"{base}/images/generations"
         self._headers = {"content-type": "application/json"}
         api_key = settings.api_key()  # at start: a missing variable stops the process
         if api_key:
@@ -56,6 +57,9 @@ class OpenAIClient:
 
     async def embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
         return await self._post_json(self._embeddings_url, body)
+
+    async def images(self, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._post_json(self._images_url, body)
 
     async def _post_json(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
         try:

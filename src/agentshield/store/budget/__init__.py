@@ -6,18 +6,31 @@ never overspend: the database serialises the writes to each row. Rows are always
 one order (quota usage by quota, then the wallet), so transactions never deadlock.
 """
 
-from agentshield.store.budget.accounts import open_wallet, set_quota, top_up
+from agentshield.store.budget.accounts import open_wallet, set_quota
 from agentshield.store.budget.ledger import Reconciliation, reconcile
 from agentshield.store.budget.reserve import Held, reserve
 from agentshield.store.budget.service import Budgets
 from agentshield.store.budget.settle import expire_stale, release, settle
+from agentshield.store.budget.topups import (
+    credit_checkout,
+    first_delivery,
+    list_top_ups,
+    open_checkout,
+    pending_checkout,
+    top_up,
+)
 
 __all__ = [
     "Budgets",
     "Held",
     "Reconciliation",
+    "credit_checkout",
     "expire_stale",
+    "first_delivery",
+    "list_top_ups",
+    "open_checkout",
     "open_wallet",
+    "pending_checkout",
     "reconcile",
     "release",
     "reserve",

@@ -15,8 +15,10 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agentshield.engines.money import to_usd_string
 from agentshield.store.errors import NotFound
 from agentshield.store.models import LedgerEntry, Wallet
+from agentshield.store.outbox import add_event
 
 NO_SYNC = {"synchronize_session": False}
 
@@ -42,13 +44,50 @@ async def move(
                 reserved_nanos=Wallet.reserved_nanos + hold,
                 updated_at=now,
             )
-            .returning(Wallet.tenant_id, Wallet.balance_nanos, Wallet.reserved_nanos)
+            .returning(
+                Wallet.tenant_id,
+                Wallet.balance_nanos,
+                Wallet.reserved_nanos,
+                Wallet.low_balance_threshold_nanos,
+                Wallet.low_balance_alerted,
+            )
             .execution_options(**NO_SYNC)
         )
     ).one_or_none()
     if row is None:
         raise NotFound(f"wallet {wallet_id} not found")
-    return record(session, wallet_id, row, kind, amount, hold, reservation_id, note, now)
+    tenant_id, balance, reserved, threshold, alerted = row
+    if threshold is not None and (balance < threshold) != alerted:
+        await _crossed(session, wallet_id, tenant_id, balance, threshold, now)
+    after = (tenant_id, balance, reserved)
+    return record(session, wallet_id, after, kind, amount, hold, reservation_id, note, now)
+
+
+async def _crossed(
+    session: AsyncSession,
+    wallet_id: uuid.UUID,
+    tenant_id: uuid.UUID,
+    balance: int,
+    threshold: int,
+    now: datetime,
+) -> None:
+    """The balance went below the low-balance threshold (one event) or back up to it (the
+    next fall is a new crossing). The UPDATE above holds the wallet's row lock, so
+    concurrent movements see the flag this one sets."""
+    low = balance < threshold
+    await session.execute(
+        update(Wallet)
+        .where(Wallet.id == wallet_id)
+        .values(low_balance_alerted=low)
+        .execution_options(**NO_SYNC)
+    )
+    if low:
+        payload = {
+            "wallet_id": str(wallet_id),
+            "balance": to_usd_string(balance),
+            "threshold": to_usd_string(threshold),
+        }
+        add_event(session, tenant_id, "wallet.low_balance", payload, now)
 
 
 def record(

@@ -1,5 +1,6 @@
-"""Budgets for the request path: each step in its own short transaction, and a sweeper
-that returns the holds of reservations whose process died (they expire)."""
+"""Budgets for the request path: each step in its own short transaction, a cache that
+spares callers without limits any transaction, and a sweeper that returns the holds of
+reservations whose process died (they expire)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from agentshield.engines.budget import Refusal
 from agentshield.engines.identity import Caller
+from agentshield.store.budget.owners import LimitOwners
 from agentshield.store.budget.reserve import DEFAULT_TTL, Held, reserve
 from agentshield.store.budget.settle import expire_stale, release, settle
 from agentshield.store.db import Database
@@ -21,16 +23,27 @@ log = logging.getLogger("agentshield.store")
 
 class Budgets:
     def __init__(
-        self, db: Database, ttl: timedelta = DEFAULT_TTL, sweep_every: float = 60.0
+        self,
+        db: Database,
+        ttl: timedelta = DEFAULT_TTL,
+        sweep_every: float = 60.0,
+        limits_ttl: float = 5.0,
     ) -> None:
         self._db = db
         self._ttl = ttl
         self._sweep_every = sweep_every
         self._sweeper: asyncio.Task[None] | None = None
+        self._owners = LimitOwners(db, limits_ttl)
+
+    def limits_changed(self, tenant_id: uuid.UUID) -> None:
+        """A quota or wallet of the tenant was set, changed or removed (call after commit)."""
+        self._owners.forget(tenant_id)
 
     async def reserve(
         self, caller: Caller, amount_nanos: int, tokens: int, trace_id: str
     ) -> Held | Refusal:
+        if not await self._owners.any_for(caller):
+            return Held(None)
         async with self._db.transaction() as session:
             return await reserve(
                 session, caller, amount_nanos, tokens, _now(), trace_id=trace_id, ttl=self._ttl

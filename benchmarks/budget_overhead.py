@@ -1,0 +1,132 @@
+"""What budgets cost: gateway throughput with the budget guard off and on, in the same run.
+
+The same gateway setup as `gateway_overhead.py` (one uvicorn worker on its own core, the
+lean upstream, a raw httptools client), run three times on one database:
+
+- `off`: the default guards without `budget`;
+- `on, no limits`: with `budget`, for a tenant that has no quota or wallet;
+- `on, limits`: with `budget`, for a tenant whose calls reserve and settle against a
+  prepaid wallet and four quotas (user daily USD, department daily tokens, tenant monthly
+  USD, key daily USD), all large enough never to refuse.
+
+    .venv/bin/python benchmarks/budget_overhead.py [--requests 10000] [--concurrency 32]
+        [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/bench]
+
+Goal (issue 5): budgets cost at most 15% of throughput at concurrency 32, i.e. `on, limits`
+serves at least 0.85 of `off`'s requests per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import uvloop
+
+from gateway_overhead import load, request_bytes, start_gateway
+from lean_upstream import free_port, start_in_process, wait_for_port
+
+WITHOUT_BUDGET = ["ratelimit", "pii", "cost", "audit"]
+MILLION_USD = 10**6 * 10**9
+
+
+async def new_tenant(database_url: str, with_limits: bool) -> str:
+    from agentshield.store import budget, tenancy
+    from agentshield.store.db import Database
+
+    db = Database(database_url)
+    now = datetime.now(UTC)
+    try:
+        async with db.transaction() as session:
+            made = await tenancy.signup(
+                session, tenant_name=f"Bench {uuid.uuid4().hex[:6]}", owner_email="b@bench.test"
+            )
+            if with_limits:
+                tenant_id = made.tenant.id
+                wallet = await budget.open_wallet(
+                    session, tenant_id, owner_scope="tenant", owner_id=tenant_id
+                )
+                await budget.top_up(session, tenant_id, wallet.id, MILLION_USD, now)
+                for scope, scope_id, period, metric in (
+                    ("user", made.owner.id, "daily", "usd"),
+                    ("department", made.department.id, "daily", "tokens"),
+                    ("tenant", tenant_id, "monthly", "usd"),
+                    ("key", made.gateway_key.row.id, "daily", "usd"),
+                ):
+                    await budget.set_quota(
+                        session,
+                        tenant_id,
+                        scope=scope,
+                        scope_id=scope_id,
+                        period=period,
+                        metric=metric,
+                        limit=MILLION_USD if metric == "usd" else 10**15,
+                    )
+        return made.gateway_key.secret
+    finally:
+        await db.dispose()
+
+
+def measure(
+    database_url: str, guards: list[str], key: str, requests: int, concurrency: int
+) -> dict[str, float]:
+    upstream_port = free_port()
+    upstream = start_in_process(upstream_port)
+    gateway, gateway_port = start_gateway(database_url, upstream_port, guards)
+    try:
+        wait_for_port(gateway_port, timeout=30)
+        raw = request_bytes(gateway_port, "/v1/chat/completions", key)
+        return uvloop.run(load(gateway_port, raw, requests, concurrency))
+    finally:
+        gateway.terminate()
+        upstream.terminate()
+        gateway.join()
+        upstream.join()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each, interleaved")
+    parser.add_argument("--database-url", help="a database to migrate and use instead of SQLite")
+    args = parser.parse_args()
+
+    from agentshield.store.migrate import upgrade
+
+    with tempfile.TemporaryDirectory(prefix="agentshield-bench-") as workdir:
+        database_url = args.database_url or f"sqlite+aiosqlite:///{Path(workdir) / 'bench.db'}"
+        upgrade(database_url)
+        plain = asyncio.run(new_tenant(database_url, with_limits=False))
+        limited = asyncio.run(new_tenant(database_url, with_limits=True))
+        runs = (
+            ("off", WITHOUT_BUDGET, plain),
+            ("on, no limits", ["ratelimit", "pii", "budget", "cost", "audit"], plain),
+            ("on, limits", ["ratelimit", "pii", "budget", "cost", "audit"], limited),
+        )
+        best: dict[str, dict[str, float]] = {}
+        print(f"{'budgets':16} {'conc':>4} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'fail':>5}")
+        for _ in range(args.rounds):  # interleaved, so host noise hits all alike
+            for name, guards, key in runs:
+                r = measure(database_url, guards, key, args.requests, args.concurrency)
+                if name not in best or r["rps"] > best[name]["rps"]:
+                    best[name] = r
+                print(
+                    f"{name:16} {args.concurrency:>4} {r['p50']:>8.3f} {r['p99']:>8.3f} "
+                    f"{r['rps']:>8.0f} {r['failures']:>5.0f}"
+                )
+        off = best["off"]["rps"]
+        for name in ("on, no limits", "on, limits"):
+            ratio = best[name]["rps"] / off
+            print(
+                f"best of {args.rounds}: {name}: {best[name]['rps']:.0f} req/s against "
+                f"{off:.0f} off, ratio {ratio:.2f} (costs {100 * (1 - ratio):.0f}% of throughput)"
+            )
+
+
+if __name__ == "__main__":
+    main()
