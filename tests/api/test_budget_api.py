@@ -13,8 +13,6 @@ import pytest
 
 from agentshield.engines.money import parse_usd
 from agentshield.settings import ProviderSettings, Settings, UsageSettings
-from agentshield.store.db import Database
-from agentshield.store.outbox import list_events
 from support import RunningGateway, Tenant, new_tenant, run_gateway
 
 Connect = Callable[..., httpx.Client]
@@ -356,12 +354,13 @@ def test_the_ledger_pages_newest_first(admin: httpx.Client, owner: Tenant) -> No
     assert missing.status_code == 404
 
 
-def _low_balance_events(gw: RunningGateway, owner: Tenant) -> int:
-    async def count(db: Database) -> int:
-        async with db.read() as session:
-            return len(await list_events(session, owner.id, "wallet.low_balance"))
-
-    return gw.call(count)
+def _low_balance_events(admin: httpx.Client, wallet: dict[str, Any]) -> int:
+    """How many `wallet.low_balance` events `GET /v1/events` shows for the wallet."""
+    events = ok(admin.get("/v1/events", params={"kind": "wallet.low_balance"}))
+    for event in events:
+        assert event["payload"]["threshold"] == "1.000000000"
+        assert parse_usd(event["payload"]["balance"]) < 1_000_000_000
+    return sum(event["payload"]["wallet_id"] == wallet["id"] for event in events)
 
 
 def test_low_balance_is_raised_once_per_crossing(
@@ -370,17 +369,17 @@ def test_low_balance_is_raised_once_per_crossing(
     wallet = open_wallet(admin, owner, low_balance_threshold="1")
     url = f"/v1/budget/wallets/{wallet['id']}"
     # Opened empty, below its threshold: that is where every wallet starts, no event.
-    assert _low_balance_events(budget_api, owner) == 0
+    assert _low_balance_events(admin, wallet) == 0
     ok(admin.post(f"{url}/top-up", json={"amount": "1"}), 201)  # at the threshold
     call(gateway)
     assert ok(admin.get(url))["low_balance"] is True
-    assert _low_balance_events(budget_api, owner) == 1
+    assert _low_balance_events(admin, wallet) == 1
     call(gateway)  # still below: the same crossing
-    assert _low_balance_events(budget_api, owner) == 1
+    assert _low_balance_events(admin, wallet) == 1
 
     spent = 1_000_000_000 - parse_usd(ok(admin.get(url))["balance"])
     refill = f"0.{spent:09d}"
     ok(admin.post(f"{url}/top-up", json={"amount": refill}), 201)
     assert ok(admin.get(url))["low_balance"] is False
     call(gateway)
-    assert _low_balance_events(budget_api, owner) == 2
+    assert _low_balance_events(admin, wallet) == 2

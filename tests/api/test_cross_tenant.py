@@ -219,6 +219,7 @@ CASES = [
     Case("GET", "/v1/budget/wallets/{wallet_id}/statement", "wallet"),
     # B's spend anomalies: not listed to A, not acknowledged by A, B's user's model not trained.
     Case("GET", "/v1/budget/anomalies", status=200),
+    Case("GET", "/v1/events", status=200),  # B's anomaly event names B's user
     Case("POST", "/v1/budget/anomalies/{anomaly_id}/acknowledge", "anomaly"),
     Case("POST", "/v1/budget/anomalies/train-model/{user_id}", "user"),
     # Stripe answers nothing for a wallet A cannot see: no session is opened for it.
@@ -336,6 +337,7 @@ def snapshot(b_client: httpx.Client) -> dict[str, Any]:
     state["prices"] = b_client.get("/v1/prices").json()
     state["wallets"] = b_client.get("/v1/budget/wallets").json()
     state["anomalies"] = b_client.get("/v1/budget/anomalies").json()
+    state["events"] = b_client.get("/v1/events").json()
     for user in state["/v1/users"]:
         quotas = f"/v1/budget/quotas/user/{user['id']}"
         state[quotas] = b_client.get(quotas).json()

@@ -13,6 +13,7 @@ from agentshield.api import (
     budget_quotas,
     budget_wallets,
     departments,
+    events,
     injection_policy,
     injection_scan,
     keys,
@@ -35,8 +36,5 @@ for _module in (*_MODULES, pii_scan, pii_patterns, pii_policy):
     router.include_router(_module.router)
 for _module in (injection_scan, injection_policy, telemetry):
     router.include_router(_module.router)
-router.include_router(budget_anomalies.router)
-for _module in (budget_quotas, budget_wallets):
+for _module in (budget_quotas, budget_wallets, budget_anomalies, billing, tools, events):
     router.include_router(_module.router)
-router.include_router(billing.router)
-router.include_router(tools.router)
