@@ -23,7 +23,7 @@ CLEAN = "Please ignore case when sorting the names."
 
 def scan_events(gw: RunningGateway, tenant_id: uuid.UUID) -> list[ScanEvent]:
     async def read(db: Database) -> list[ScanEvent]:
-        async with db.sessions() as session:
+        async with db.read() as session:
             rows = await session.scalars(
                 select(ScanEvent).where(ScanEvent.tenant_id == tenant_id).order_by(ScanEvent.id)
             )

