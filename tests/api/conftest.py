@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from agentshield.api import router
 from agentshield.settings import ProviderSettings, Settings, StripeSettings, UsageSettings
 from support import RunningGateway, Tenant, new_tenant, run_gateway
+from support.config import NO_SWEEP
 from support.fake_stripe import API_KEY, WEBHOOK_SECRET, FakeStripe
 
 Connect = Callable[..., httpx.Client]
@@ -40,6 +41,7 @@ class Servers:
                 signup_enabled=signup,
                 providers=[ProviderSettings(name="mock", type="mock", models=[MOCK_MODEL])],
                 usage=UsageSettings(flush_interval=0.05),
+                budget=NO_SWEEP,
                 stripe=StripeSettings(
                     api_key_env="AGENTSHIELD_TEST_STRIPE_KEY",
                     webhook_secret_env="AGENTSHIELD_TEST_STRIPE_WEBHOOK_SECRET",

@@ -5,11 +5,15 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from agentshield.settings import ProviderSettings, Settings, UsageSettings
+from agentshield.settings import BudgetSettings, ProviderSettings, Settings, UsageSettings
 from support.upstream import UpstreamServer
 
 MAX_BODY = 64 * 1024
 SLOW_TIMEOUT = 0.5  # the `sluggish` provider's timeout
+# Gateways under test share their database with the store tests, whose reservations are
+# dated in the past (support.budget.NOW) and would be expired by a background sweep
+# mid-test. The tests of the sweep itself set their own interval.
+NO_SWEEP = BudgetSettings(sweep_interval=24 * 3600)
 
 
 def closed_port() -> int:
@@ -43,5 +47,6 @@ def gateway_settings(database_url: str, upstream: UpstreamServer, **overrides: A
         "model_aliases": {"fast": "gpt-4o-mini"},
         "max_body_bytes": MAX_BODY,
         "usage": UsageSettings(flush_interval=0.05),
+        "budget": NO_SWEEP,
     }
     return Settings(**(values | overrides))

@@ -12,10 +12,8 @@ others sharing the server.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -23,6 +21,8 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+
+from support.local_server import LocalServer
 
 API_KEY = "sk_test_agentshield_fake"
 WEBHOOK_SECRET = "whsec_agentshield_test_secret"
@@ -36,14 +36,11 @@ class Received:
     form: dict[str, str]
 
 
-class FakeStripe:
+class FakeStripe(LocalServer):
     def __init__(self) -> None:
+        super().__init__()
         self.received: list[Received] = []
         self.refused: set[str] = set()
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
 
     @property
     def url(self) -> str:
@@ -56,28 +53,10 @@ class FakeStripe:
     def for_wallet(self, wallet_id: str) -> list[Received]:
         return [r for r in self.received if r.form.get("metadata[wallet_id]") == wallet_id]
 
-    def start(self) -> None:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
-
-    async def _start(self) -> None:
+    def application(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v1/checkout/sessions", self._create_session)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    async def _stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        return app
 
     async def _create_session(self, request: web.Request) -> web.Response:
         form = {key: str(value) for key, value in (await request.post()).items()}

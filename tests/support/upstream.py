@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import struct
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +34,8 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+
+from support.local_server import LocalServer
 
 ANSWER = "Hello from the test upstream."
 PROMPT_TOKENS = 11
@@ -54,29 +55,16 @@ class Received:
         return (self.body.get("upstream_test") or {}).get("tag")
 
 
-class UpstreamServer:
+class UpstreamServer(LocalServer):
     def __init__(self) -> None:
+        super().__init__()
         self.received: list[Received] = []
         self.aborted: list[str] = []
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
 
     @property
     def url(self) -> str:
         """The base URL a provider is configured with."""
         return f"http://127.0.0.1:{self.port}/v1"
-
-    def start(self) -> None:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
 
     def by_tag(self, tag: str) -> Received:
         found = [r for r in self.received if r.tag == tag]
@@ -91,22 +79,12 @@ class UpstreamServer:
             time.sleep(0.02)
         return False
 
-    async def _start(self) -> None:
+    def application(self) -> web.Application:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_post("/v1/embeddings", self._embeddings)
         app.router.add_post("/v1/images/generations", self._images)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert isinstance(server, asyncio.Server)
-        self.port = server.sockets[0].getsockname()[1]
-
-    async def _stop(self) -> None:
-        assert self._runner is not None
-        await self._runner.cleanup()
+        return app
 
     async def _receive(self, request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
         body = orjson.loads(await request.read())
