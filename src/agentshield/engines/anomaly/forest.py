@@ -20,13 +20,14 @@ there, not in production.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.ensemble import IsolationForest
-from sklearn.ensemble._iforest import _average_path_length
 
 from agentshield.engines.anomaly.baseline import Baseline
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import IsolationForest
 
 MIN_SPREAD = 0.01  # raw scores of identical hours have no spread at all
 
@@ -64,6 +65,8 @@ class PackedTrees:
 
     @classmethod
     def of(cls, forest: IsolationForest) -> PackedTrees:
+        from sklearn.ensemble._iforest import _average_path_length
+
         trees = [e.tree_ for e in forest.estimators_]
         width = max(t.node_count for t in trees)
 
@@ -122,6 +125,10 @@ class SpendForest:
 
     @classmethod
     def fit(cls, samples: np.ndarray, params: ForestParams) -> SpendForest:
+        # Imported here: scikit-learn takes over a second to import, and only fitting
+        # needs it (scoring runs on the packed trees), so the CLI and start-up skip it.
+        from sklearn.ensemble import IsolationForest
+
         baseline = Baseline.robust(samples)
         forest = IsolationForest(
             n_estimators=params.n_estimators,
