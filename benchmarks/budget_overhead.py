@@ -27,14 +27,15 @@ from pathlib import Path
 
 import uvloop
 
-from gateway_overhead import load, request_bytes, start_gateway
+from gateway_overhead import load, make_key, request_bytes, start_gateway
 from lean_upstream import free_port, start_in_process, wait_for_port
 
 WITHOUT_BUDGET = ["ratelimit", "pii", "cost", "audit"]
 MILLION_USD = 10**6 * 10**9
 
 
-async def new_tenant(database_url: str, with_limits: bool) -> str:
+async def limited_tenant(database_url: str) -> str:
+    """A tenant whose calls reserve against a wallet and four quotas; its gateway key."""
     from agentshield.store import budget, tenancy
     from agentshield.store.db import Database
 
@@ -45,27 +46,26 @@ async def new_tenant(database_url: str, with_limits: bool) -> str:
             made = await tenancy.signup(
                 session, tenant_name=f"Bench {uuid.uuid4().hex[:6]}", owner_email="b@bench.test"
             )
-            if with_limits:
-                tenant_id = made.tenant.id
-                wallet = await budget.open_wallet(
-                    session, tenant_id, owner_scope="tenant", owner_id=tenant_id
+            tenant_id = made.tenant.id
+            wallet = await budget.open_wallet(
+                session, tenant_id, owner_scope="tenant", owner_id=tenant_id
+            )
+            await budget.top_up(session, tenant_id, wallet.id, MILLION_USD, now)
+            for scope, scope_id, period, metric in (
+                ("user", made.owner.id, "daily", "usd"),
+                ("department", made.department.id, "daily", "tokens"),
+                ("tenant", tenant_id, "monthly", "usd"),
+                ("key", made.gateway_key.row.id, "daily", "usd"),
+            ):
+                await budget.set_quota(
+                    session,
+                    tenant_id,
+                    scope=scope,
+                    scope_id=scope_id,
+                    period=period,
+                    metric=metric,
+                    limit=MILLION_USD if metric == "usd" else 10**15,
                 )
-                await budget.top_up(session, tenant_id, wallet.id, MILLION_USD, now)
-                for scope, scope_id, period, metric in (
-                    ("user", made.owner.id, "daily", "usd"),
-                    ("department", made.department.id, "daily", "tokens"),
-                    ("tenant", tenant_id, "monthly", "usd"),
-                    ("key", made.gateway_key.row.id, "daily", "usd"),
-                ):
-                    await budget.set_quota(
-                        session,
-                        tenant_id,
-                        scope=scope,
-                        scope_id=scope_id,
-                        period=period,
-                        metric=metric,
-                        limit=MILLION_USD if metric == "usd" else 10**15,
-                    )
         return made.gateway_key.secret
     finally:
         await db.dispose()
@@ -101,8 +101,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="agentshield-bench-") as workdir:
         database_url = args.database_url or f"sqlite+aiosqlite:///{Path(workdir) / 'bench.db'}"
         upgrade(database_url)
-        plain = asyncio.run(new_tenant(database_url, with_limits=False))
-        limited = asyncio.run(new_tenant(database_url, with_limits=True))
+        plain = asyncio.run(make_key(database_url))
+        limited = asyncio.run(limited_tenant(database_url))
         runs = (
             ("off", WITHOUT_BUDGET, plain),
             ("on, no limits", ["ratelimit", "pii", "budget", "cost", "audit"], plain),

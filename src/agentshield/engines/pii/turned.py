@@ -101,23 +101,37 @@ def _transform(regex: str, turn: Callable[[Tree], Tree]) -> str:
     return out
 
 
-def _rot13_tree(tree: Tree) -> Tree:
+def _rebuilt(
+    tree: Iterable[tuple[Any, Any]], inner: Callable[[Tree], Tree], leaf: Callable[[Any, Any], Any]
+) -> Tree:
+    """`tree` with every nested sequence turned by `inner` and every other node's argument
+    by `leaf`: the walk both transformations share."""
     out: Tree = []
     for op, arg in tree:
-        if op in (c.LITERAL, c.NOT_LITERAL):
-            arg = ord(chr(arg).translate(_ROT13))
-        elif op is c.IN:
-            arg = _rot13_class(arg)
-        elif op is c.BRANCH:
-            arg = (None, [_rot13_tree(list(b)) for b in arg[1]])
+        if op is c.BRANCH:
+            arg = (None, [inner(list(b)) for b in arg[1]])
         elif op is c.SUBPATTERN:
-            group, add, remove, inner = arg
-            arg = (group, add, remove, _rot13_tree(list(inner)))
+            group, add, remove, body = arg
+            arg = (group, add, remove, inner(list(body)))
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
-            low, high, inner = arg
-            arg = (low, high, _rot13_tree(list(inner)))
+            low, high, body = arg
+            arg = (low, high, inner(list(body)))
+        else:
+            arg = leaf(op, arg)
         out.append((op, arg))
     return out
+
+
+def _rot13_tree(tree: Tree) -> Tree:
+    return _rebuilt(tree, _rot13_tree, _rot13_leaf)
+
+
+def _rot13_leaf(op: Any, arg: Any) -> Any:
+    if op in (c.LITERAL, c.NOT_LITERAL):
+        return ord(chr(arg).translate(_ROT13))
+    if op is c.IN:
+        return _rot13_class(arg)
+    return arg
 
 
 def _rot13_class(items: Tree) -> Tree:
@@ -142,20 +156,11 @@ def _without_letters(low: int, high: int) -> list[tuple[int, int]]:
 
 
 def _reversed_tree(tree: Tree) -> Tree:
-    out: Tree = []
-    for op, arg in reversed(tree):
-        if op is c.AT:
-            arg = _MIRRORED.get(arg, arg)
-        elif op is c.BRANCH:
-            arg = (None, [_reversed_tree(list(b)) for b in arg[1]])
-        elif op is c.SUBPATTERN:
-            group, add, remove, inner = arg
-            arg = (group, add, remove, _reversed_tree(list(inner)))
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
-            low, high, inner = arg
-            arg = (low, high, _reversed_tree(list(inner)))
-        out.append((op, arg))
-    return out
+    return _rebuilt(reversed(tree), _reversed_tree, _mirrored_leaf)
+
+
+def _mirrored_leaf(op: Any, arg: Any) -> Any:
+    return _MIRRORED.get(arg, arg) if op is c.AT else arg
 
 
 def _lead_trimmed(tree: Tree) -> Tree:
