@@ -60,3 +60,36 @@ async def test_concurrent_calls_never_exceed_a_quota_opened_by_all_of_them(db_ur
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+async def test_the_request_path_batches_200_cents_against_a_dollar_exactly(db_url: str) -> None:
+    # What the gateway runs: Budgets, whose concurrent calls reserve and settle together
+    # (group commit), on two engines at once as two processes would.
+    engines = [Database(db_url), Database(db_url)]
+    services = [budget.Budgets(engine) for engine in engines]
+    try:
+        payer = await new_payer(engines[0])
+        wallet = await fund(engines[0], payer, DOLLAR)
+        await limit(engines[0], payer, "user", 2 * DOLLAR)
+
+        async def call(i: int) -> bool:
+            service = services[i % 2]
+            outcome = await service.reserve(payer.caller, CENT, 10, f"trace-{i}")
+            if isinstance(outcome, Refusal):
+                assert outcome.kind == "wallet"
+                return False
+            assert outcome.reservation_id is not None
+            assert await service.settle(outcome.reservation_id, CENT, 10)
+            return True
+
+        assert sum(await asyncio.gather(*map(call, range(200)))) == 100
+        async with engines[1].read() as session:
+            final = await session.get(Wallet, wallet)
+            reconciled = await budget.reconcile(session, wallet)
+        assert final is not None and (final.balance_nanos, final.reserved_nanos) == (0, 0)
+        assert reconciled.ok
+    finally:
+        for service in services:
+            await service.close()
+        for engine in engines:
+            await engine.dispose()

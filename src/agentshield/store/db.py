@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,14 +20,20 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=10000",
+)
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN itself (the driver's implicit one is deferred).
     dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    for pragma in PRAGMAS:
+        cursor.execute(pragma)
     cursor.close()
 
 
@@ -75,11 +81,20 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def sqlite_file(self) -> str | None:
+        """The database file, when this is SQLite on a file."""
+        database = make_url(self.url).database
+        return database if is_sqlite(self.url) and database not in (None, "", ":memory:") else None
+
+    def writing(self) -> AbstractAsyncContextManager[object]:
+        """Held while a transaction writes: on SQLite, the queue for the file's write lock."""
+        return self._writer or nullcontext()
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error."""
-        writer: AbstractAsyncContextManager[object] = self._writer or nullcontext()
-        async with writer, self.sessions() as session, session.begin():
+        async with self.writing(), self.sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager

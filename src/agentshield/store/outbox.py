@@ -12,7 +12,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agentshield.engines.ids import uuid7
 from agentshield.store.models import OutboxEvent
+from agentshield.store.sql import Sql
+
+_INSERT = """
+INSERT INTO outbox (id, tenant_id, kind, payload, created_at)
+VALUES (:id, :tenant_id, :kind, :payload, :now)
+"""
 
 
 def add_event(
@@ -25,6 +32,16 @@ def add_event(
     event = OutboxEvent(tenant_id=tenant_id, kind=kind, payload=payload, created_at=now)
     session.add(event)
     return event
+
+
+def insert_event(
+    sql: Sql, tenant_id: uuid.UUID, kind: str, payload: dict[str, Any], now: datetime
+) -> None:
+    """`add_event` for a step that writes with plain SQL (see store/sql.py)."""
+    sql.run(
+        _INSERT,
+        {"id": uuid7(), "tenant_id": tenant_id, "kind": kind, "payload": payload, "now": now},
+    )
 
 
 async def list_events(

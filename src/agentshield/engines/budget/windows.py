@@ -7,6 +7,7 @@ by themselves: nothing has to run at midnight.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 PERIODS = ("daily", "monthly")
@@ -19,7 +20,11 @@ def window_bounds(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     zone: tzinfo = ZoneInfo(time_zone) if time_zone else UTC
-    today = now.astimezone(zone).date()
+    return _bounds(period, now.astimezone(zone).date(), zone)
+
+
+@lru_cache(maxsize=1024)  # every call of the day asks for the same few windows
+def _bounds(period: str, today: date, zone: tzinfo) -> tuple[datetime, datetime]:
     if period == "daily":
         first, following = today, today + timedelta(days=1)
     elif period == "monthly":

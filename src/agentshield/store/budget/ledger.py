@@ -9,18 +9,135 @@ sum the sum of its holds, whatever happened in between.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agentshield.engines.ids import uuid7
 from agentshield.engines.money import to_usd_string
 from agentshield.store.errors import NotFound
 from agentshield.store.models import LedgerEntry, Wallet
-from agentshield.store.outbox import add_event
+from agentshield.store.outbox import insert_event
+from agentshield.store.sql import Sql, as_uuid, in_session
 
 NO_SYNC = {"synchronize_session": False}
+
+_READ = """
+SELECT tenant_id, kind, balance_nanos, reserved_nanos, overdraft_limit_nanos,
+    low_balance_threshold_nanos, low_balance_alerted
+FROM wallets WHERE id = :wallet_id
+"""
+_WRITE = """
+UPDATE wallets SET balance_nanos = :balance, reserved_nanos = :reserved,
+    low_balance_alerted = :alerted, updated_at = :now
+WHERE id = :wallet_id
+"""
+_ENTRY = """
+INSERT INTO ledger_entries (id, tenant_id, wallet_id, reservation_id, kind, amount_nanos,
+    hold_nanos, balance_after_nanos, reserved_after_nanos, note, created_at)
+VALUES (:id, :tenant_id, :wallet_id, :reservation_id, :kind, :amount, :hold, :balance,
+    :reserved, :note, :now)
+"""
+
+
+@dataclass(slots=True)
+class WalletState:
+    tenant_id: uuid.UUID
+    kind: str
+    balance: int
+    reserved: int
+    overdraft: int
+    threshold: int | None
+    alerted: bool
+    changed_at: datetime | None = None
+
+    @property
+    def spendable(self) -> int:
+        return self.balance - self.reserved + self.overdraft
+
+    def can_hold(self, amount: int) -> bool:
+        return self.kind == "postpaid" or self.spendable >= amount
+
+
+class WalletMoves:
+    """Movements of some wallets in one transaction, however many calls they serve.
+
+    Each wallet is read (on PostgreSQL: locked, in id order) once; movements are applied in
+    memory, in order, each with its ledger entry carrying the balance after it and the
+    low-balance crossing it causes; `write` then stores one row per wallet and all entries.
+    """
+
+    def __init__(self, sql: Sql, wallet_ids: Iterable[uuid.UUID]) -> None:
+        self._sql = sql
+        self.wallets: dict[uuid.UUID, WalletState] = {}
+        self._entries: list[dict[str, object]] = []
+        read = _READ + (" FOR UPDATE" if sql.locks_rows else "")
+        for wallet_id in sorted(set(wallet_ids)):
+            rows = sql.rows(read, {"wallet_id": wallet_id})
+            if rows:
+                tenant_id, *numbers, alerted = rows[0]
+                self.wallets[wallet_id] = WalletState(as_uuid(tenant_id), *numbers, bool(alerted))
+
+    def move(
+        self,
+        wallet_id: uuid.UUID,
+        kind: str,
+        now: datetime,
+        *,
+        amount: int = 0,
+        hold: int = 0,
+        reservation_id: uuid.UUID | None = None,
+        note: str | None = None,
+    ) -> None:
+        """Change the balance by `amount` and the reserved sum by `hold`, with its entry."""
+        wallet = self.wallets[wallet_id]
+        wallet.balance += amount
+        wallet.reserved += hold
+        wallet.changed_at = now
+        if wallet.threshold is not None and (wallet.balance < wallet.threshold) != wallet.alerted:
+            # Below the threshold: one event; back up to it: the next fall is a new crossing.
+            wallet.alerted = not wallet.alerted
+            if wallet.alerted:
+                payload = {
+                    "wallet_id": str(wallet_id),
+                    "balance": to_usd_string(wallet.balance),
+                    "threshold": to_usd_string(wallet.threshold),
+                }
+                insert_event(self._sql, wallet.tenant_id, "wallet.low_balance", payload, now)
+        self._entries.append(
+            {
+                "id": uuid7(),
+                "tenant_id": wallet.tenant_id,
+                "wallet_id": wallet_id,
+                "reservation_id": reservation_id,
+                "kind": kind,
+                "amount": amount,
+                "hold": hold,
+                "balance": wallet.balance,
+                "reserved": wallet.reserved,
+                "note": note,
+                "now": now,
+            }
+        )
+
+    def write(self) -> None:
+        for wallet_id, wallet in self.wallets.items():
+            if wallet.changed_at is not None:
+                self._sql.run(
+                    _WRITE,
+                    {
+                        "balance": wallet.balance,
+                        "reserved": wallet.reserved,
+                        "alerted": wallet.alerted,
+                        "now": wallet.changed_at,
+                        "wallet_id": wallet_id,
+                    },
+                )
+        self._sql.many(_ENTRY, self._entries)
+        self._entries = []
 
 
 async def move(
@@ -29,94 +146,21 @@ async def move(
     kind: str,
     *,
     amount: int = 0,
-    hold: int = 0,
-    reservation_id: uuid.UUID | None = None,
     note: str | None = None,
     now: datetime,
-) -> LedgerEntry:
-    """Change a wallet's balance by `amount` and reserved by `hold`, with its entry."""
-    row = (
-        await session.execute(
-            update(Wallet)
-            .where(Wallet.id == wallet_id)
-            .values(
-                balance_nanos=Wallet.balance_nanos + amount,
-                reserved_nanos=Wallet.reserved_nanos + hold,
-                updated_at=now,
-            )
-            .returning(
-                Wallet.tenant_id,
-                Wallet.balance_nanos,
-                Wallet.reserved_nanos,
-                Wallet.low_balance_threshold_nanos,
-                Wallet.low_balance_alerted,
-            )
-            .execution_options(**NO_SYNC)
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound(f"wallet {wallet_id} not found")
-    tenant_id, balance, reserved, threshold, alerted = row
-    if threshold is not None and (balance < threshold) != alerted:
-        await _crossed(session, wallet_id, tenant_id, balance, threshold, now)
-    after = (tenant_id, balance, reserved)
-    return record(session, wallet_id, after, kind, amount, hold, reservation_id, note, now)
-
-
-async def _crossed(
-    session: AsyncSession,
-    wallet_id: uuid.UUID,
-    tenant_id: uuid.UUID,
-    balance: int,
-    threshold: int,
-    now: datetime,
 ) -> None:
-    """The balance went below the low-balance threshold (one event) or back up to it (the
-    next fall is a new crossing). The UPDATE above holds the wallet's row lock, so
-    concurrent movements see the flag this one sets."""
-    low = balance < threshold
-    await session.execute(
-        update(Wallet)
-        .where(Wallet.id == wallet_id)
-        .values(low_balance_alerted=low)
-        .execution_options(**NO_SYNC)
-    )
-    if low:
-        payload = {
-            "wallet_id": str(wallet_id),
-            "balance": to_usd_string(balance),
-            "threshold": to_usd_string(threshold),
-        }
-        add_event(session, tenant_id, "wallet.low_balance", payload, now)
+    """Change a wallet's balance by `amount` (a top-up, an adjustment), with its entry."""
+    await in_session(session, _move_step, wallet_id, kind, amount, note, now)
 
 
-def record(
-    session: AsyncSession,
-    wallet_id: uuid.UUID,
-    after: tuple[uuid.UUID, int, int],
-    kind: str,
-    amount: int,
-    hold: int,
-    reservation_id: uuid.UUID | None,
-    note: str | None,
-    now: datetime,
-) -> LedgerEntry:
-    """Add the entry of a movement already made; `after` is (tenant, balance, reserved)."""
-    tenant_id, balance, reserved = after
-    entry = LedgerEntry(
-        tenant_id=tenant_id,
-        wallet_id=wallet_id,
-        reservation_id=reservation_id,
-        kind=kind,
-        amount_nanos=amount,
-        hold_nanos=hold,
-        balance_after_nanos=balance,
-        reserved_after_nanos=reserved,
-        note=note,
-        created_at=now,
-    )
-    session.add(entry)
-    return entry
+def _move_step(
+    sql: Sql, wallet_id: uuid.UUID, kind: str, amount: int, note: str | None, now: datetime
+) -> None:
+    moves = WalletMoves(sql, [wallet_id])
+    if wallet_id not in moves.wallets:
+        raise NotFound(f"wallet {wallet_id} not found")
+    moves.move(wallet_id, kind, now, amount=amount, note=note)
+    moves.write()
 
 
 @dataclass(frozen=True, slots=True)

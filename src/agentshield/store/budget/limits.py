@@ -1,10 +1,16 @@
-"""Which limits apply to a caller: their quotas at every level, and the wallet that pays."""
+"""Which limits apply to a caller: their quotas at every level, and the wallet that pays.
+
+A limit here is its definition only (which row, which window, which metric). The amounts
+(a quota's limit and usage, a wallet's balance) are read by the statements that reserve,
+so a definition that is a few seconds old (see cache.py) can never let a call overspend.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentshield.engines.identity import Caller
@@ -13,11 +19,29 @@ from agentshield.store.models import Quota, Tenant, Wallet
 # A caller pays from the most specific wallet there is.
 WALLET_ORDER = ("user", "department", "tenant")
 
+Owner = tuple[str, uuid.UUID]
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaLimit:
+    id: uuid.UUID
+    scope: str
+    scope_id: uuid.UUID
+    period: str
+    metric: str
+
+
+@dataclass(frozen=True, slots=True)
+class WalletLimit:
+    id: uuid.UUID
+    owner_scope: str
+    owner_id: uuid.UUID
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    quotas: list[Quota]  # in locking order: by id
-    wallet: Wallet | None
+    quotas: tuple[QuotaLimit, ...]  # in locking order: by id
+    wallet: WalletLimit | None
     time_zone: str | None
 
     @property
@@ -25,48 +49,59 @@ class Limits:
         return not self.quotas and self.wallet is None
 
 
-def _owners(caller: Caller, with_key: bool) -> dict[str, object]:
-    owners: dict[str, object] = {"user": caller.user_id, "tenant": caller.tenant_id}
+@dataclass(frozen=True, slots=True)
+class TenantLimits:
+    """Every quota and wallet of one tenant."""
+
+    quotas: tuple[QuotaLimit, ...]
+    wallets: dict[Owner, WalletLimit] = field(default_factory=dict)
+    time_zone: str | None = None
+
+    def of(self, caller: Caller) -> Limits:
+        owners = set(caller_owners(caller))
+        quotas = tuple(q for q in self.quotas if (q.scope, q.scope_id) in owners)
+        wallet = next(
+            (
+                self.wallets[(scope, owner_id)]
+                for scope, owner_id in caller_owners(caller)
+                if scope in WALLET_ORDER and (scope, owner_id) in self.wallets
+            ),
+            None,
+        )
+        return Limits(quotas, wallet, self.time_zone if quotas else None)
+
+
+def caller_owners(caller: Caller) -> list[Owner]:
+    """Who may own a limit of the caller's, most specific first."""
+    owners: list[Owner] = [("user", caller.user_id)]
     if caller.department_id is not None:
-        owners["department"] = caller.department_id
-    if with_key:
-        owners["key"] = caller.key_id
+        owners.append(("department", caller.department_id))
+    owners += [("tenant", caller.tenant_id), ("key", caller.key_id)]
     return owners
 
 
-async def find_limits(session: AsyncSession, caller: Caller) -> Limits:
-    quota_owners = _owners(caller, with_key=True)
+async def tenant_limits(session: AsyncSession, tenant_id: uuid.UUID) -> TenantLimits:
     quotas = (
-        await session.scalars(
-            select(Quota)
-            .where(
-                Quota.tenant_id == caller.tenant_id,
-                or_(
-                    *(and_(Quota.scope == s, Quota.scope_id == i) for s, i in quota_owners.items())
-                ),
-            )
+        await session.execute(
+            select(Quota.id, Quota.scope, Quota.scope_id, Quota.period, Quota.metric)
+            .where(Quota.tenant_id == tenant_id)
             .order_by(Quota.id)
         )
     ).all()
-    wallet_owners = _owners(caller, with_key=False)
     wallets = (
-        await session.scalars(
-            select(Wallet).where(
-                Wallet.tenant_id == caller.tenant_id,
-                or_(
-                    *(
-                        and_(Wallet.owner_scope == s, Wallet.owner_id == i)
-                        for s, i in wallet_owners.items()
-                    )
-                ),
+        await session.execute(
+            select(Wallet.id, Wallet.owner_scope, Wallet.owner_id).where(
+                Wallet.tenant_id == tenant_id
             )
         )
     ).all()
-    by_scope = {wallet.owner_scope: wallet for wallet in wallets}
-    wallet = next((by_scope[s] for s in WALLET_ORDER if s in by_scope), None)
-    time_zone = None
-    if quotas:
-        time_zone = await session.scalar(
-            select(Tenant.time_zone).where(Tenant.id == caller.tenant_id)
-        )
-    return Limits(list(quotas), wallet, time_zone)
+    time_zone = await session.scalar(select(Tenant.time_zone).where(Tenant.id == tenant_id))
+    return TenantLimits(
+        tuple(QuotaLimit(*row) for row in quotas),
+        {(scope, owner): WalletLimit(id, scope, owner) for id, scope, owner in wallets},
+        time_zone,
+    )
+
+
+async def find_limits(session: AsyncSession, caller: Caller) -> Limits:
+    return (await tenant_limits(session, caller.tenant_id)).of(caller)

@@ -1,30 +1,50 @@
 """Reserve: hold a call's maximum cost against every limit at once, or against none.
 
-Each limit is one conditional UPDATE; the first that matches no row refuses the call and
-the savepoint around them all is rolled back, so a refused call holds nothing anywhere.
+`hold_many` reserves for many calls in one transaction (the gateway batches concurrent
+calls, see store/batches.py): it reads each quota window and wallet involved once (on
+PostgreSQL locking them, quotas then wallets, each in id order, so transactions never
+deadlock), decides each call in turn against what the calls before it took, and writes
+each row once. A call refused by any limit holds nothing anywhere.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentshield.engines.budget import Refusal, window_bounds
 from agentshield.engines.identity import Caller
 from agentshield.engines.ids import uuid7
-from agentshield.store.budget.ledger import NO_SYNC, record
-from agentshield.store.budget.limits import find_limits
-from agentshield.store.models import Quota, QuotaUsage, Reservation, Wallet
+from agentshield.store.budget.ledger import WalletMoves
+from agentshield.store.budget.limits import Limits, QuotaLimit, WalletLimit, find_limits
+from agentshield.store.sql import Sql, as_uuid, in_session
 
 # After this a held reservation is taken for dead (its process killed) and released.
 DEFAULT_TTL = timedelta(minutes=15)
+
+_USAGE = """
+SELECT u.id, u.used + u.reserved, q.limit_amount
+FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
+WHERE u.quota_id = :quota_id AND u.window_start = :start
+"""
+_QUOTA_EXISTS = "SELECT 1 FROM quotas WHERE id = :quota_id"
+# The window's first call opens it; another transaction may race us to it.
+_OPEN_WINDOW = """
+INSERT INTO quota_usage (id, quota_id, window_start, used, reserved)
+VALUES (:id, :quota_id, :start, 0, 0)
+ON CONFLICT (quota_id, window_start) DO NOTHING
+"""
+_HOLD_USAGE = "UPDATE quota_usage SET reserved = reserved + :amount WHERE id = :id"
+_RESERVATION = """
+INSERT INTO reservations (id, tenant_id, trace_id, amount_nanos, tokens, targets, status,
+    created_at, expires_at)
+VALUES (:id, :tenant_id, :trace_id, :amount, :tokens, :targets, 'held', :now, :expires)
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +54,28 @@ class Held:
     reservation_id: uuid.UUID | None
 
 
-class _Refused(Exception):
-    def __init__(self, refusal: Refusal) -> None:
-        self.refusal = refusal
+@dataclass(frozen=True, slots=True)
+class HoldRequest:
+    limits: Limits  # not `none`
+    tenant_id: uuid.UUID
+    amount_nanos: int
+    tokens: int
+    now: datetime
+    trace_id: str = ""
+    ttl: timedelta = DEFAULT_TTL
+
+
+class LimitsChanged(Exception):
+    """A quota or wallet the caller's limits named is gone: load them again."""
+
+
+@dataclass(slots=True)
+class _Window:
+    usage_id: uuid.UUID
+    taken: int  # used + reserved
+    limit: int
+    target: dict[str, str]  # what a reservation records of it, less the amount
+    held: int = 0  # reserved by this transaction
 
 
 async def reserve(
@@ -50,137 +89,151 @@ async def reserve(
     ttl: timedelta = DEFAULT_TTL,
 ) -> Held | Refusal:
     """Runs in the caller's transaction; commit it to make the hold count for others."""
-    if amount_nanos < 0 or tokens < 0:
-        raise ValueError("a reservation cannot be negative")
+    check_amounts(amount_nanos, tokens)
     limits = await find_limits(session, caller)
     if limits.none:  # no budget set: never refused, nothing to settle
         return Held(None)
-    reservation_id = uuid7()
-    targets: list[dict[str, Any]] = []
-    try:
-        async with session.begin_nested():
-            for quota in limits.quotas:
-                held = amount_nanos if quota.metric == "usd" else tokens
-                start, end = window_bounds(quota.period, now, limits.time_zone)
-                usage_id = await _hold_quota(session, quota, start, end, held)
-                targets.append(
-                    {
-                        "kind": "quota",
-                        "id": str(usage_id),
-                        "quota_id": str(quota.id),
-                        "metric": quota.metric,
-                        "amount": held,
-                    }
-                )
-            if limits.wallet is not None:
-                wallet = limits.wallet
-                after = await _hold_wallet(session, wallet, amount_nanos)
-                record(
-                    session, wallet.id, after, "reserve", 0, amount_nanos, reservation_id, None, now
-                )
-                targets.append(
-                    {
-                        "kind": "wallet",
-                        "id": str(wallet.id),
-                        "metric": "usd",
-                        "amount": amount_nanos,
-                    }
-                )
-            session.add(
-                Reservation(
-                    id=reservation_id,
-                    tenant_id=caller.tenant_id,
-                    trace_id=trace_id,
-                    amount_nanos=amount_nanos,
-                    tokens=tokens,
-                    targets=targets,
-                    status="held",
-                    created_at=now,
-                    expires_at=now + ttl,
-                )
-            )
-            await session.flush()
-    except _Refused as refused:
-        return refused.refusal
-    return Held(reservation_id)
+    request = HoldRequest(limits, caller.tenant_id, amount_nanos, tokens, now, trace_id, ttl)
+    (outcome,) = await in_session(session, hold_many, [request])
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
 
 
-async def _hold_quota(
-    session: AsyncSession, quota: Quota, start: datetime, end: datetime, amount: int
-) -> uuid.UUID:
-    hold = (
-        update(QuotaUsage)
-        .where(
-            QuotaUsage.quota_id == quota.id,
-            QuotaUsage.window_start == start,
-            QuotaUsage.used + QuotaUsage.reserved + amount <= quota.limit_amount,
-        )
-        .values(reserved=QuotaUsage.reserved + amount)
-        .returning(QuotaUsage.id)
-        .execution_options(**NO_SYNC)
+def check_amounts(amount_nanos: int, tokens: int) -> None:
+    if amount_nanos < 0 or tokens < 0:
+        raise ValueError("a reservation cannot be negative")
+
+
+def hold_many(sql: Sql, requests: Sequence[HoldRequest]) -> list[Held | Refusal | Exception]:
+    """Reserve for each request, in order; a request whose limits are gone gets
+    `LimitsChanged` (returned, not raised, so the others go on)."""
+    bounds = [
+        [(q, *window_bounds(q.period, r.now, r.limits.time_zone)) for q in r.limits.quotas]
+        for r in requests
+    ]
+    windows = _read_windows(sql, bounds)
+    wallets = WalletMoves(
+        sql, (r.limits.wallet.id for r in requests if r.limits.wallet is not None)
     )
-    usage_id = await session.scalar(hold)
-    if usage_id is None:  # the window's first call, or the limit refuses: open it and retry
-        await _open_window(session, quota.id, start)
-        usage_id = await session.scalar(hold)
-    if usage_id is None:
-        used = (
-            await session.execute(
-                select(QuotaUsage.used + QuotaUsage.reserved).where(
-                    QuotaUsage.quota_id == quota.id, QuotaUsage.window_start == start
-                )
-            )
-        ).scalar_one()
-        raise _Refused(
-            Refusal(
+    outcomes: list[Held | Refusal | Exception] = []
+    reservations: list[dict[str, object]] = []
+    for request, quotas in zip(requests, bounds, strict=True):
+        check_amounts(request.amount_nanos, request.tokens)
+        outcome = _decide(request, quotas, windows, wallets)
+        if isinstance(outcome, list):
+            outcome = _take(request, outcome, wallets, reservations)
+        outcomes.append(outcome)
+    for window in windows.values():
+        if window is not None and window.held:
+            sql.run(_HOLD_USAGE, {"amount": window.held, "id": window.usage_id})
+    wallets.write()
+    sql.many(_RESERVATION, reservations)
+    return outcomes
+
+
+WindowKey = tuple[uuid.UUID, datetime]  # quota id, window start
+Bounds = list[tuple[QuotaLimit, datetime, datetime]]  # a request's quotas and their windows
+
+
+def _read_windows(sql: Sql, bounds: list[Bounds]) -> dict[WindowKey, _Window | None]:
+    """Each quota window the requests need, opened if new; None for a quota that is gone."""
+    keys = {(quota.id, start) for quotas in bounds for quota, start, _ in quotas}
+    read = _USAGE + (" FOR UPDATE OF u" if sql.locks_rows else "")
+    windows: dict[WindowKey, _Window | None] = {}
+    for quota_id, start in sorted(keys):
+        params = {"quota_id": quota_id, "start": start}
+        rows = sql.rows(read, params)
+        if not rows:
+            if not sql.rows(_QUOTA_EXISTS, params):
+                windows[(quota_id, start)] = None
+                continue
+            sql.run(_OPEN_WINDOW, {"id": uuid7(), **params})
+            rows = sql.rows(read, params)
+        usage_id, taken, limit = rows[0]
+        usage_id = as_uuid(usage_id)
+        target = {"kind": "quota", "id": str(usage_id), "quota_id": str(quota_id)}
+        windows[(quota_id, start)] = _Window(usage_id, taken, limit, target)
+    return windows
+
+
+def _decide(
+    request: HoldRequest,
+    quotas: Bounds,
+    windows: dict[WindowKey, _Window | None],
+    wallets: WalletMoves,
+) -> list[tuple[QuotaLimit, _Window, int]] | Refusal | Exception:
+    """The quota windows the request would take and how much of each, or why not."""
+    takes = []
+    for quota, start, end in quotas:
+        window = windows[(quota.id, start)]
+        if window is None:
+            return LimitsChanged(f"quota {quota.id} is gone")
+        amount = request.amount_nanos if quota.metric == "usd" else request.tokens
+        if window.taken + amount > window.limit:
+            return Refusal(
                 kind="quota",
                 scope=quota.scope,
                 scope_id=quota.scope_id,
                 metric=quota.metric,
-                limit=quota.limit_amount,
-                left=max(0, quota.limit_amount - used),
+                limit=window.limit,
+                left=max(0, window.limit - window.taken),
                 asked=amount,
                 period=quota.period,
                 resets_at=end,
             )
-        )
-    return usage_id
+        takes.append((quota, window, amount))
+    wallet = request.limits.wallet
+    if wallet is not None:
+        state = wallets.wallets.get(wallet.id)
+        if state is None:
+            return LimitsChanged(f"wallet {wallet.id} is gone")
+        if not state.can_hold(request.amount_nanos):
+            return _wallet_refusal(wallet, state.spendable, state.overdraft, request)
+    return takes
 
 
-async def _open_window(session: AsyncSession, quota_id: uuid.UUID, start: datetime) -> None:
-    """Insert the window's usage row unless another call already did (it may race us)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(QuotaUsage)
-        .values(id=uuid7(), quota_id=quota_id, window_start=start, used=0, reserved=0)
-        .on_conflict_do_nothing(index_elements=["quota_id", "window_start"])
+def _wallet_refusal(
+    wallet: WalletLimit, spendable: int, overdraft: int, request: HoldRequest
+) -> Refusal:
+    return Refusal(
+        kind="wallet",
+        scope=wallet.owner_scope,
+        scope_id=wallet.owner_id,
+        metric="usd",
+        limit=overdraft,
+        left=max(0, spendable),
+        asked=request.amount_nanos,
     )
 
 
-async def _hold_wallet(
-    session: AsyncSession, wallet: Wallet, amount: int
-) -> tuple[uuid.UUID, int, int]:
-    spendable = Wallet.balance_nanos - Wallet.reserved_nanos + Wallet.overdraft_limit_nanos
-    row = (
-        await session.execute(
-            update(Wallet)
-            .where(Wallet.id == wallet.id, (Wallet.kind == "postpaid") | (spendable >= amount))
-            .values(reserved_nanos=Wallet.reserved_nanos + amount)
-            .returning(Wallet.tenant_id, Wallet.balance_nanos, Wallet.reserved_nanos)
-            .execution_options(**NO_SYNC)
-        )
-    ).one_or_none()
-    if row is None:
-        left = (await session.execute(select(spendable).where(Wallet.id == wallet.id))).scalar_one()
-        raise _Refused(
-            Refusal(
-                kind="wallet",
-                scope=wallet.owner_scope,
-                scope_id=wallet.owner_id,
-                metric="usd",
-                limit=wallet.overdraft_limit_nanos,
-                left=max(0, int(left)),
-                asked=amount,
-            )
-        )
-    return row[0], row[1], row[2]
+def _take(
+    request: HoldRequest,
+    takes: list[tuple[QuotaLimit, _Window, int]],
+    wallets: WalletMoves,
+    reservations: list[dict[str, object]],
+) -> Held:
+    reservation_id = uuid7()
+    targets: list[dict[str, Any]] = []
+    for quota, window, amount in takes:
+        window.taken += amount
+        window.held += amount
+        targets.append({**window.target, "metric": quota.metric, "amount": amount})
+    wallet = request.limits.wallet
+    if wallet is not None:
+        amount = request.amount_nanos
+        wallets.move(wallet.id, "reserve", request.now, hold=amount, reservation_id=reservation_id)
+        targets.append({"kind": "wallet", "id": str(wallet.id), "metric": "usd", "amount": amount})
+    reservations.append(
+        {
+            "id": reservation_id,
+            "tenant_id": request.tenant_id,
+            "trace_id": request.trace_id,
+            "amount": request.amount_nanos,
+            "tokens": request.tokens,
+            "targets": targets,
+            "now": request.now,
+            "expires": request.now + request.ttl,
+        }
+    )
+    return Held(reservation_id)

@@ -1,6 +1,10 @@
-"""Budgets for the request path: each step in its own short transaction, a cache that
-spares callers without limits any transaction, and a sweeper that returns the holds of
-reservations whose process died (they expire)."""
+"""Budgets for the request path: each step in its own short transaction, a cache of the
+limits' definitions (so a call reads nothing before it reserves, and a caller without
+limits costs no transaction), and a sweeper that returns the holds of reservations whose
+process died (they expire).
+
+Concurrent calls reserve and settle together, in one transaction (store/group_commit.py).
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from agentshield.engines.budget import Refusal
 from agentshield.engines.identity import Caller
-from agentshield.store.budget.owners import LimitOwners
-from agentshield.store.budget.reserve import DEFAULT_TTL, Held, reserve
-from agentshield.store.budget.settle import expire_stale, release, settle
+from agentshield.store.budget.cache import LimitCache
+from agentshield.store.budget.reserve import (
+    DEFAULT_TTL,
+    Held,
+    HoldRequest,
+    LimitsChanged,
+    check_amounts,
+    hold_many,
+)
+from agentshield.store.budget.settle import Ending, end_many, expire_step
 from agentshield.store.db import Database
+from agentshield.store.group_commit import GroupCommit
+from agentshield.store.sql import in_session
 
 log = logging.getLogger("agentshield.store")
 
@@ -33,33 +46,44 @@ class Budgets:
         self._ttl = ttl
         self._sweep_every = sweep_every
         self._sweeper: asyncio.Task[None] | None = None
-        self._owners = LimitOwners(db, limits_ttl)
+        self._limits = LimitCache(db, limits_ttl)
+        self._commits = GroupCommit(db)
 
     def limits_changed(self, tenant_id: uuid.UUID) -> None:
         """A quota or wallet of the tenant was set, changed or removed (call after commit)."""
-        self._owners.forget(tenant_id)
+        self._limits.forget(tenant_id)
 
     async def reserve(
         self, caller: Caller, amount_nanos: int, tokens: int, trace_id: str
     ) -> Held | Refusal:
-        if not await self._owners.any_for(caller):
+        check_amounts(amount_nanos, tokens)
+        try:
+            return await self._hold(caller, amount_nanos, tokens, trace_id)
+        except LimitsChanged:  # a quota or wallet went since the cache loaded: reload once
+            self._limits.forget(caller.tenant_id)
+            return await self._hold(caller, amount_nanos, tokens, trace_id)
+
+    async def _hold(
+        self, caller: Caller, amount_nanos: int, tokens: int, trace_id: str
+    ) -> Held | Refusal:
+        limits = await self._limits.limits(caller)
+        if limits.none:
             return Held(None)
-        async with self._db.transaction() as session:
-            return await reserve(
-                session, caller, amount_nanos, tokens, _now(), trace_id=trace_id, ttl=self._ttl
-            )
+        request = HoldRequest(
+            limits, caller.tenant_id, amount_nanos, tokens, _now(), trace_id, self._ttl
+        )
+        return await self._commits.run(hold_many, request)
 
     async def settle(self, reservation_id: uuid.UUID, actual_nanos: int, tokens: int) -> bool:
-        async with self._db.transaction() as session:
-            return await settle(session, reservation_id, actual_nanos, tokens, _now())
+        ending = Ending(reservation_id, _now(), True, actual_nanos, tokens)
+        return await self._commits.run(end_many, ending)
 
     async def release(self, reservation_id: uuid.UUID) -> bool:
-        async with self._db.transaction() as session:
-            return await release(session, reservation_id, _now())
+        return await self._commits.run(end_many, Ending(reservation_id, _now(), charge=False))
 
     async def expire_stale(self) -> int:
         async with self._db.transaction() as session:
-            return await expire_stale(session, _now())
+            return await in_session(session, expire_step, _now())
 
     def start(self) -> None:
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
@@ -68,6 +92,7 @@ class Budgets:
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
+        await self._commits.close()
 
     async def _sweep(self) -> None:
         while True:

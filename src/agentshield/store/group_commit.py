@@ -1,0 +1,181 @@
+"""Group commit: the request path's short transactions, many calls to one commit.
+
+Calls that arrive while a transaction runs wait for the next one, which takes them all:
+calls of the same step (`hold_many`, `end_many`) go to it together, so a batch costs one
+statement per row it touches rather than per call, and each step runs in a savepoint, so
+a step that fails rolls back alone. Under no load a batch is one call and nothing waits.
+
+On a SQLite file the batch runs on a raw `sqlite3` connection in a writer thread: through
+the async driver a statement costs about 0.45 ms of thread hops and SQLAlchemy work, raw
+about 5 µs. It takes the same queue as the ORM's transactions (`Database.writing`), so
+neither waits in SQLite's busy loop for the other. On PostgreSQL it runs in a session's
+transaction; steps lock the rows they read, in one global order.
+
+A call cancelled before its batch starts is dropped; one cancelled while its batch runs
+still commits (a reservation then held is released when it expires).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError
+
+from agentshield.store.db import PRAGMAS, Database
+from agentshield.store.sql import Binder, Params, Sql, in_session
+
+T = TypeVar("T")
+Item = TypeVar("Item")
+# A step over many calls: one outcome per item, in order; an Exception outcome is raised
+# to that call alone.
+Step = Callable[[Sql, Sequence[Any]], list[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    step: Step
+    item: object
+    future: asyncio.Future[Any]
+
+
+class GroupCommit:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        path = db.sqlite_file
+        self._raw = _RawWriter(path) if path is not None else None
+        self._queue: list[_Call] = []
+        self._drainer: asyncio.Task[None] | None = None
+
+    async def run(
+        self, step: Callable[[Sql, Sequence[Item]], list[T | Exception]], item: Item
+    ) -> T:
+        """`step(sql, [item, …])` for this item and those of other calls; its outcome."""
+        loop = asyncio.get_running_loop()
+        call = _Call(step, item, loop.create_future())
+        self._queue.append(call)
+        if self._drainer is None or self._drainer.done():
+            self._drainer = loop.create_task(self._drain())
+        outcome: T = await call.future
+        return outcome
+
+    async def close(self) -> None:
+        if self._drainer is not None:
+            await asyncio.gather(self._drainer, return_exceptions=True)
+        if self._raw is not None:
+            await self._raw.close()
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch = [call for call in self._queue if not call.future.cancelled()]
+            self._queue = []
+            groups: dict[Step, list[_Call]] = {}
+            for call in batch:
+                groups.setdefault(call.step, []).append(call)
+            work = [(step, [call.item for call in calls]) for step, calls in groups.items()]
+            try:
+                async with self._db.writing():
+                    outcomes = await self._commit(work)
+            except Exception as exc:  # the transaction failed: every call of it fails
+                outcomes = [[exc] * len(items) for _, items in work]
+            for calls, results in zip(groups.values(), outcomes, strict=True):
+                for call, result in zip(calls, results, strict=True):
+                    if call.future.cancelled():
+                        continue
+                    if isinstance(result, Exception):
+                        call.future.set_exception(result)
+                    else:
+                        call.future.set_result(result)
+
+    async def _commit(self, work: list[tuple[Step, list[Any]]]) -> list[list[Any]]:
+        if self._raw is not None:
+            return await self._raw.commit(work)
+        async with self._db.sessions() as session, session.begin():
+            return await in_session(session, run_steps, work)
+
+
+def run_steps(sql: Sql, work: list[tuple[Step, list[Any]]]) -> list[list[Any]]:
+    """Each step over its items, in its own savepoint."""
+    outcomes: list[list[Any]] = []
+    for step, items in work:
+        sql.run("SAVEPOINT group_step", {})
+        try:
+            outcomes.append(step(sql, items))
+        except Exception as exc:
+            sql.run("ROLLBACK TO SAVEPOINT group_step", {})
+            outcomes.append([_as_dbapi(exc)] * len(items))
+        sql.run("RELEASE SAVEPOINT group_step", {})
+    return outcomes
+
+
+class RawSql:
+    """`Sql` on a raw sqlite3 connection."""
+
+    locks_rows = False
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self._bind = Binder(sqlite.dialect())
+
+    def run(self, statement: str, params: Params) -> None:
+        self._connection.execute(statement, self._bind(params))
+
+    def many(self, statement: str, params: Sequence[Params]) -> None:
+        self._connection.executemany(statement, [self._bind(p) for p in params])
+
+    def rows(self, statement: str, params: Params) -> list[Sequence[Any]]:
+        return self._connection.execute(statement, self._bind(params)).fetchall()
+
+
+class _RawWriter:
+    """One sqlite3 connection, used from one thread only."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="agentshield-sqlite")
+        self._connection: sqlite3.Connection | None = None
+
+    async def commit(self, work: list[tuple[Step, list[Any]]]) -> list[list[Any]]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._commit, work)
+
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._disconnect)
+        self._thread.shutdown()
+
+    def _commit(self, work: list[tuple[Step, list[Any]]]) -> list[list[Any]]:
+        connection = self._connect()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            outcomes = run_steps(RawSql(connection), work)
+            connection.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise _as_dbapi(exc) from exc
+        return outcomes
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+            for pragma in PRAGMAS:
+                connection.execute(pragma)
+            self._connection = connection
+        return self._connection
+
+    def _disconnect(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def _as_dbapi(exc: Exception) -> Exception:
+    """sqlite3's errors as SQLAlchemy's, as the session path raises them."""
+    if isinstance(exc, sqlite3.Error):
+        return DBAPIError.instance(None, None, exc, sqlite3.Error)
+    return exc

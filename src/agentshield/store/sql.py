@@ -1,0 +1,116 @@
+"""Plain SQL steps, written once and run two ways: in an ORM session's transaction, or on a
+raw SQLite connection (see sqlite_batches.py).
+
+A step is a function `step(sql, *args)` over `Sql`. Its parameters are Python values
+(UUIDs, aware datetimes, dicts and lists for JSON); each runner turns them into what its
+database stores with SQLAlchemy's own type processors, so a row is the same whichever way
+it was written. Results come back as the driver gives them: `as_uuid` and `as_json` read
+the columns whose form differs between the two databases.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from functools import cache, lru_cache
+from typing import Any, Protocol, TypeVar
+
+import orjson
+from sqlalchemy import TextClause, Uuid, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from agentshield.store.models import UtcDateTime
+
+T = TypeVar("T")
+Params = Mapping[str, object]
+
+
+class Sql(Protocol):
+    # PostgreSQL locks the rows a step reads before it writes them (FOR UPDATE); SQLite
+    # needs not: its transactions hold the file's write lock from their start.
+    locks_rows: bool
+
+    def run(self, statement: str, params: Params) -> None: ...
+
+    def many(self, statement: str, params: Sequence[Params]) -> None: ...
+
+    def rows(self, statement: str, params: Params) -> list[Sequence[Any]]: ...
+
+
+class Binder:
+    """Parameters as the dialect stores them (on SQLite: hex UUIDs, datetime strings)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        uuid_form = Uuid().dialect_impl(dialect).bind_processor(dialect)
+        time_form = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
+        if dialect.name == "sqlite":  # the same forms, without SQLAlchemy's layers per value
+            uuid_form, time_form = _hex, _sqlite_time
+        self._forms: dict[type, Callable[[Any], object]] = {dict: _json, list: _json}
+        if uuid_form is not None:
+            self._forms[uuid.UUID] = uuid_form
+        if time_form is not None:
+            self._forms[datetime] = time_form
+
+    def __call__(self, params: Params) -> dict[str, object]:
+        forms = self._forms
+        return {
+            name: value if (form := forms.get(type(value))) is None else form(value)
+            for name, value in params.items()
+        }
+
+
+def _json(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+@lru_cache(maxsize=4096)  # tenants, wallets and quota windows recur in every batch
+def _hex(value: uuid.UUID) -> str:
+    return value.hex
+
+
+@lru_cache(maxsize=256)  # a step binds the same `now` several times
+def _sqlite_time(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: store UTC-aware datetimes only")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+class SessionSql:
+    """`Sql` on a sync ORM session: the one `AsyncSession.run_sync` hands its function."""
+
+    def __init__(self, session: Session) -> None:
+        dialect = session.get_bind().dialect
+        self._session = session
+        self._bind = Binder(dialect)
+        self.locks_rows = dialect.name != "sqlite"
+
+    def run(self, statement: str, params: Params) -> None:
+        self._session.execute(_text(statement), self._bind(params))
+
+    def many(self, statement: str, params: Sequence[Params]) -> None:
+        if params:
+            self._session.execute(_text(statement), [self._bind(p) for p in params])
+
+    def rows(self, statement: str, params: Params) -> list[Sequence[Any]]:
+        return list(self._session.execute(_text(statement), self._bind(params)).all())
+
+
+async def in_session(session: AsyncSession, step: Callable[..., T], *args: object) -> T:
+    """Run a step in the session's transaction."""
+    return await session.run_sync(lambda sync: step(SessionSql(sync), *args))
+
+
+@cache
+def _text(statement: str) -> TextClause:
+    return text(statement)
+
+
+def as_uuid(value: object) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def as_json(value: Any) -> Any:
+    return orjson.loads(value) if isinstance(value, str | bytes) else value

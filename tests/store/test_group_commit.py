@@ -1,0 +1,119 @@
+"""Group commit: concurrent calls share a transaction, and each fails alone."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Sequence
+
+import pytest
+from sqlalchemy import select
+
+from agentshield.store.db import Database
+from agentshield.store.group_commit import GroupCommit
+from agentshield.store.models import OutboxEvent
+from agentshield.store.outbox import insert_event
+from agentshield.store.sql import Sql
+from support.budget import NOW, new_payer
+
+Step = Callable[[Sql, Sequence[int]], list[int | Exception]]
+
+
+def _record(tenant_id: uuid.UUID, calls: list[int]) -> Step:
+    """A step that writes one event per item and answers the item doubled; an item below
+    zero is refused alone, as a step refuses one call."""
+
+    def step(sql: Sql, items: Sequence[int]) -> list[int | Exception]:
+        calls.append(len(items))
+        outcomes: list[int | Exception] = []
+        for item in items:
+            if item < 0:
+                outcomes.append(ValueError(f"refused {item}"))
+                continue
+            insert_event(sql, tenant_id, "test.item", {"item": item}, NOW)
+            outcomes.append(2 * item)
+        return outcomes
+
+    return step
+
+
+def _failing(sql: Sql, items: Sequence[int]) -> list[int]:
+    insert_event(sql, uuid.uuid4(), "test.orphan", {}, NOW)  # no such tenant: the step fails
+    return list(items)
+
+
+async def _items(db: Database, tenant_id: uuid.UUID) -> list[int]:
+    async with db.read() as session:
+        rows = await session.scalars(
+            select(OutboxEvent.payload).where(OutboxEvent.tenant_id == tenant_id)
+        )
+        return sorted(payload["item"] for payload in rows)
+
+
+async def test_concurrent_calls_share_one_transaction(db: Database) -> None:
+    payer = await new_payer(db)
+    commits = GroupCommit(db)
+    calls: list[int] = []
+    step = _record(payer.tenant_id, calls)
+    try:
+        results = await asyncio.gather(*(commits.run(step, i) for i in range(50)))
+    finally:
+        await commits.close()
+    assert results == [2 * i for i in range(50)]
+    assert calls == [50]  # queued together, so taken together
+    assert await _items(db, payer.tenant_id) == list(range(50))
+
+
+async def test_an_item_refused_fails_its_call_only(db: Database) -> None:
+    payer = await new_payer(db)
+    commits = GroupCommit(db)
+    step = _record(payer.tenant_id, [])
+    try:
+        results = await asyncio.gather(
+            *(commits.run(step, i) for i in (1, -1, 2)), return_exceptions=True
+        )
+    finally:
+        await commits.close()
+    assert results[0] == 2 and results[2] == 4
+    assert isinstance(results[1], ValueError)
+    assert await _items(db, payer.tenant_id) == [1, 2]
+
+
+async def test_a_failing_step_rolls_back_alone(db: Database) -> None:
+    payer = await new_payer(db)
+    commits = GroupCommit(db)
+    step = _record(payer.tenant_id, [])
+    try:
+        results = await asyncio.gather(
+            commits.run(step, 1),
+            commits.run(_failing, 7),
+            commits.run(step, 2),
+            return_exceptions=True,
+        )
+    finally:
+        await commits.close()
+    assert results[0] == 2 and results[2] == 4
+    assert isinstance(results[1], Exception)  # the foreign key refused the orphan event
+    assert await _items(db, payer.tenant_id) == [1, 2]
+    async with db.read() as session:
+        orphans = await session.scalars(
+            select(OutboxEvent.id).where(OutboxEvent.kind == "test.orphan")
+        )
+        assert orphans.all() == []
+
+
+async def test_a_call_cancelled_before_its_batch_is_dropped(db: Database) -> None:
+    payer = await new_payer(db)
+    commits = GroupCommit(db)
+    step = _record(payer.tenant_id, [])
+    try:
+        first = asyncio.ensure_future(commits.run(step, 1))
+        dropped = asyncio.ensure_future(commits.run(step, 2))
+        await asyncio.sleep(0)  # both queued, the batch not started yet
+        dropped.cancel()
+        assert await first == 2
+        with pytest.raises(asyncio.CancelledError):
+            await dropped
+    finally:
+        await commits.close()
+    assert await _items(db, payer.tenant_id) == [1]
