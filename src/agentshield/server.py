@@ -44,6 +44,7 @@ from agentshield.settings import ConfigError, Settings, load_settings
 from agentshield.store.budget import Budgets
 from agentshield.store.counters import open_counters
 from agentshield.store.db import Database
+from agentshield.store.group_commit import GroupCommit
 from agentshield.store.keys import KeyResolver
 from agentshield.store.migrate import SchemaError, check_current
 from agentshield.store.prices import seed_prices
@@ -58,9 +59,10 @@ log = logging.getLogger("agentshield")
 def create_app(settings: Settings) -> FastAPI:
     db = Database(settings.database_url)
     batching = settings.usage.model_dump()
-    request_log = RequestLog(db, **batching)
-    audit_log = AuditLog(db, **batching)
-    key_usage = KeyUsage(db, **batching)
+    commits = GroupCommit(db)  # the short writes of every call share transactions
+    request_log = RequestLog(commits, **batching)
+    audit_log = AuditLog(commits, **batching)
+    key_usage = KeyUsage(commits, **batching)
     keys = KeyResolver(db, ttl=settings.key_cache_ttl)
     prices = PriceBook()
     router = Router(settings)
@@ -71,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     counters = open_counters(settings.redis_url, settings.redis_key_prefix)
     budgets = Budgets(
         db,
+        commits,
         ttl=timedelta(seconds=settings.budget.reservation_ttl),
         sweep_every=settings.budget.sweep_interval,
         limits_ttl=settings.budget.limits_cache_ttl,
@@ -99,6 +102,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             stack.push_async_callback(db.dispose)
+            stack.push_async_callback(commits.close)
             try:
                 await check_current(db)
             except SchemaError as exc:

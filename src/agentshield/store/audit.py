@@ -1,9 +1,10 @@
 """The append-only audit log: one hash chain per tenant.
 
-Appends run inside the caller's transaction (`Database.transaction()`), at the default
-READ COMMITTED isolation. Writers of one tenant are serialized so the chain never forks:
-PostgreSQL takes a transaction-scoped advisory lock on the tenant before reading the chain
-head; SQLite transactions already hold the write lock from BEGIN IMMEDIATE (see db.py).
+Appends run inside the caller's transaction (`Database.transaction()`, or a group commit:
+`append_step`), at the default READ COMMITTED isolation. Writers of one tenant are
+serialized so the chain never forks: PostgreSQL takes a transaction-scoped advisory lock on
+the tenant before reading the chain head; SQLite transactions already hold the write lock
+from their start (see db.py).
 UNIQUE(tenant_id, seq) stops anything that slips past both.
 """
 
@@ -15,9 +16,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentshield.engines.audit_chain import (
@@ -29,6 +30,7 @@ from agentshield.engines.audit_chain import (
 )
 from agentshield.engines.ids import uuid7
 from agentshield.store.models import AuditEntry, utcnow
+from agentshield.store.sql import Sql, in_session, insert_sql
 
 VERIFY_PAGE = 1000
 
@@ -54,29 +56,26 @@ def _lock_key(tenant_id: uuid.UUID) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-async def _lock_chain(session: AsyncSession, tenant_id: uuid.UUID) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(tenant_id)}
-        )
+_LOCK_CHAIN = "SELECT pg_advisory_xact_lock(:key)"
+_HEAD = "SELECT seq, hash FROM audit_log WHERE tenant_id = :tenant_id ORDER BY seq DESC LIMIT 1"
+_INSERT = insert_sql(cast(Table, AuditEntry.__table__))
 
 
 async def append(
     session: AsyncSession, tenant_id: uuid.UUID, events: Sequence[AuditEvent]
 ) -> list[ChainEntry]:
     """Append `events` in order with the next seq numbers of the tenant's chain."""
+    return await in_session(session, append_step, tenant_id, events)
+
+
+def append_step(sql: Sql, tenant_id: uuid.UUID, events: Sequence[AuditEvent]) -> list[ChainEntry]:
+    """`append` as a step (see store/sql.py)."""
     if not events:
         return []
-    await _lock_chain(session, tenant_id)
-    head = (
-        await session.execute(
-            select(AuditEntry.seq, AuditEntry.hash)
-            .where(AuditEntry.tenant_id == tenant_id)
-            .order_by(AuditEntry.seq.desc())
-            .limit(1)
-        )
-    ).first()
-    seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    if sql.locks_rows:
+        sql.rows(_LOCK_CHAIN, {"key": _lock_key(tenant_id)})
+    head = sql.rows(_HEAD, {"tenant_id": tenant_id})
+    seq, prev_hash = (head[0][0], head[0][1]) if head else (0, GENESIS_HASH)
     now = utcnow()
     entries = []
     for event in events:
@@ -93,9 +92,7 @@ async def append(
         )
         entries.append(entry)
         prev_hash = entry.hash
-    # A Core executemany compiles once; the ORM unit of work costs far more per row.
-    rows = [{"id": uuid7(), **dataclasses.asdict(entry)} for entry in entries]
-    await session.execute(insert(AuditEntry.__table__), rows)
+    sql.many(_INSERT, [{"id": uuid7(), **dataclasses.asdict(entry)} for entry in entries])
     return entries
 
 

@@ -10,6 +10,7 @@ the columns whose form differs between the two databases.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from functools import cache, lru_cache
 from typing import Any, Protocol, TypeVar
 
 import orjson
-from sqlalchemy import TextClause, Uuid, text
+from sqlalchemy import Table, TextClause, Uuid, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -63,7 +64,10 @@ class Binder:
 
 
 def _json(value: object) -> str:
-    return orjson.dumps(value).decode()
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:  # what orjson refuses (integers past 64 bits) json takes
+        return json.dumps(value)
 
 
 @lru_cache(maxsize=4096)  # tenants, wallets and quota windows recur in every batch
@@ -101,6 +105,13 @@ class SessionSql:
 async def in_session(session: AsyncSession, step: Callable[..., T], *args: object) -> T:
     """Run a step in the session's transaction."""
     return await session.run_sync(lambda sync: step(SessionSql(sync), *args))
+
+
+def insert_sql(table: Table) -> str:
+    """An INSERT of every column of `table`, each bound by its key (`:tenant_id`)."""
+    names = ", ".join(column.name for column in table.columns)
+    keys = ", ".join(f":{column.key}" for column in table.columns)
+    return f"INSERT INTO {table.name} ({names}) VALUES ({keys})"
 
 
 @cache

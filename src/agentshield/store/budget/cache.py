@@ -1,11 +1,12 @@
 """Each tenant's limit definitions, cached, so that a call needs no read before it
 reserves, and a caller with no limit at all costs no transaction.
 
-What the cache can get wrong is bounded: amounts (limits, usage, balances) are always read
-by the reserving transaction, and a quota or wallet removed since it was loaded makes the reservation fail
-with `LimitsChanged`, upon which the caller reloads and tries again. A limit set on another
-replica (or a tenant's time zone changed) takes effect here within the TTL; the replica that set it calls `forget`, and
-a load that began before a `forget` is not stored.
+What the cache can get wrong is bounded: amounts (limits, usage, balances) are always
+read by the reserving transaction, and a quota or wallet removed since it was loaded makes
+the reservation fail with `LimitsChanged`, upon which the caller reloads and tries again.
+A limit set on another replica (or a tenant's time zone changed) takes effect here within
+the TTL; the replica that set it calls `forget`, and a load that began before a `forget`
+is not stored.
 """
 
 from __future__ import annotations

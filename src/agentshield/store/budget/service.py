@@ -38,6 +38,7 @@ class Budgets:
     def __init__(
         self,
         db: Database,
+        commits: GroupCommit | None = None,
         ttl: timedelta = DEFAULT_TTL,
         sweep_every: float = 60.0,
         limits_ttl: float = 5.0,
@@ -47,7 +48,9 @@ class Budgets:
         self._sweep_every = sweep_every
         self._sweeper: asyncio.Task[None] | None = None
         self._limits = LimitCache(db, limits_ttl)
-        self._commits = GroupCommit(db)
+        # One the process shares (the server passes it, and closes it), or one of its own.
+        self._own_commits = commits is None
+        self._commits = commits or GroupCommit(db)
 
     def limits_changed(self, tenant_id: uuid.UUID) -> None:
         """A quota or wallet of the tenant was set, changed or removed (call after commit)."""
@@ -92,7 +95,8 @@ class Budgets:
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
-        await self._commits.close()
+        if self._own_commits:
+            await self._commits.close()
 
     async def _sweep(self) -> None:
         while True:
