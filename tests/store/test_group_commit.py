@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
 
@@ -117,3 +118,27 @@ async def test_a_call_cancelled_before_its_batch_is_dropped(db: Database) -> Non
     finally:
         await commits.close()
     assert await _items(db, payer.tenant_id) == [1]
+
+
+async def test_another_process_holding_the_sqlite_lock_is_waited_for_with_the_loop_free(
+    sqlite_url: str,
+) -> None:
+    db = Database(sqlite_url)
+    payer = await new_payer(db)
+    commits = GroupCommit(db)
+    other = sqlite3.connect(str(db.sqlite_file), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # as a CLI command's transaction would
+        call = asyncio.ensure_future(commits.run(_record(payer.tenant_id, []), 1))
+        ticks = 0
+        while ticks < 20:  # the loop keeps running while the call waits
+            await asyncio.sleep(0.005)
+            ticks += 1
+        assert not call.done()
+        other.execute("COMMIT")
+        assert await asyncio.wait_for(call, 5) == 2
+        assert await _items(db, payer.tenant_id) == [1]
+    finally:
+        other.close()
+        await commits.close()
+        await db.dispose()

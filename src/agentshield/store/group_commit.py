@@ -5,11 +5,15 @@ calls of the same step (`hold_many`, `end_many`) go to it together, so a batch c
 statement per row it touches rather than per call, and each step runs in a savepoint, so
 a step that fails rolls back alone. Under no load a batch is one call and nothing waits.
 
-On a SQLite file the batch runs on a raw `sqlite3` connection in a writer thread: through
-the async driver a statement costs about 0.45 ms of thread hops and SQLAlchemy work, raw
-about 5 µs. It takes the same queue as the ORM's transactions (`Database.writing`), so
-neither waits in SQLite's busy loop for the other. On PostgreSQL it runs in a session's
-transaction; steps lock the rows they read, in one global order.
+On a SQLite file the batch runs on a raw `sqlite3` connection, in the event loop's own
+thread: through the async driver a statement costs about 0.45 ms of thread hops and
+SQLAlchemy work, raw about 5 µs, and a batch is a millisecond or two of CPU. (In a writer
+thread it was slower: the thread needs the GIL back after every statement, and a busy loop
+gives it up only every 5 ms.) It takes the same queue as the ORM's transactions
+(`Database.writing`), so neither waits for the other in SQLite's busy handler; the write
+lock held by another process (a CLI command) is waited for with the loop free. On
+PostgreSQL it runs in a session's transaction; steps lock the rows they read, in one
+global order.
 
 A call cancelled before its batch starts is dropped; one cancelled while its batch runs
 still commits (a reservation then held is released when it expires).
@@ -19,8 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -35,6 +39,8 @@ Item = TypeVar("Item")
 # A step over many calls: one outcome per item, in order; an Exception outcome is raised
 # to that call alone.
 Step = Callable[[Sql, Sequence[Any]], list[Any]]
+BUSY_TIMEOUT = 10.0  # seconds to wait for another process's write lock, as db.py's engines
+BUSY_WAIT = 0.002
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,59 +125,59 @@ class RawSql:
     locks_rows = False
 
     def __init__(self, connection: sqlite3.Connection) -> None:
-        self._connection = connection
+        self.connection = connection
         self._bind = Binder(sqlite.dialect())
 
     def run(self, statement: str, params: Params) -> None:
-        self._connection.execute(statement, self._bind(params))
+        self.connection.execute(statement, self._bind(params))
 
     def many(self, statement: str, params: Sequence[Params]) -> None:
-        self._connection.executemany(statement, [self._bind(p) for p in params])
+        self.connection.executemany(statement, [self._bind(p) for p in params])
 
     def rows(self, statement: str, params: Params) -> list[Sequence[Any]]:
-        return self._connection.execute(statement, self._bind(params)).fetchall()
+        return self.connection.execute(statement, self._bind(params)).fetchall()
 
 
 class _RawWriter:
-    """One sqlite3 connection, used from one thread only."""
+    """One sqlite3 connection, used from the event loop's thread."""
 
     def __init__(self, path: str) -> None:
         self._path = path
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="agentshield-sqlite")
-        self._connection: sqlite3.Connection | None = None
+        self._sql: RawSql | None = None
 
     async def commit(self, work: list[tuple[Step, list[Any]]]) -> list[list[Any]]:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._commit, work)
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            sql = self._connect()
+            try:
+                sql.connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise _as_dbapi(exc) from exc
+                await asyncio.sleep(BUSY_WAIT)  # another process writes: wait, loop free
+                continue
+            try:
+                outcomes = run_steps(sql, work)
+                sql.connection.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if sql.connection.in_transaction:
+                    sql.connection.execute("ROLLBACK")
+                raise _as_dbapi(exc) from exc
+            return outcomes
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._disconnect)
-        self._thread.shutdown()
+        if self._sql is not None:
+            self._sql.connection.close()
+            self._sql = None
 
-    def _commit(self, work: list[tuple[Step, list[Any]]]) -> list[list[Any]]:
-        connection = self._connect()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            outcomes = run_steps(RawSql(connection), work)
-            connection.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise _as_dbapi(exc) from exc
-        return outcomes
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._connection is None:
-            connection = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+    def _connect(self) -> RawSql:
+        if self._sql is None:
+            connection = sqlite3.connect(self._path, isolation_level=None)
             for pragma in PRAGMAS:
                 connection.execute(pragma)
-            self._connection = connection
-        return self._connection
-
-    def _disconnect(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+            connection.execute("PRAGMA busy_timeout=0")  # waited for above, not in here
+            self._sql = RawSql(connection)
+        return self._sql
 
 
 def _as_dbapi(exc: Exception) -> Exception:
