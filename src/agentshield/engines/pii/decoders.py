@@ -25,6 +25,10 @@ _HEX = frozenset(string.hexdigits)
 # Spans worth decoding: long base64/base64url/hex runs, or shorter ones ending in padding.
 ENCODED = r"[A-Za-z0-9+/_-]{16,}={0,2}|[A-Za-z0-9+/_-]{8,}={1,2}"
 _PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+# Control bytes other than tab, newline and return: each decodes to a character that is not
+# printable, so where more than 1 byte in 20 is one, no decoding can give text.
+_CONTROL = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_NEVER_UTF8 = bytes([0xC0, 0xC1, *range(0xF5, 0x100)])  # bytes no UTF-8 text holds
 
 
 def rot13(text: str) -> str:
@@ -32,6 +36,11 @@ def rot13(text: str) -> str:
 
 
 def _as_text(data: bytes) -> str | None:
+    # Most random bytes fail one of these; a failed decode costs several times more.
+    if len(data.translate(None, _NEVER_UTF8)) < len(data):
+        return None
+    if 20 * (len(data) - len(data.translate(None, _CONTROL))) > len(data):
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

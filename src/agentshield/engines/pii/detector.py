@@ -9,7 +9,7 @@ missing, every pattern runs (fail closed).
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from agentshield.engines.pii.errors import TooManyCandidates
 from agentshield.engines.pii.layers import NORMALISATION
 from agentshield.engines.pii.leet import leet_alternation, uses_leet
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
+from agentshield.engines.pii.spans import match_spans
 
 Spans = dict[str, list[tuple[int, int]]]
 
@@ -57,6 +58,7 @@ class _Entry:
     trigger: str | None  # set for the patterns that start other layers
     ceiling: float = 1.0  # best score without context
     context: int = -1  # Set index of the recognizer's context words, -1 if none
+    note: str = ""  # the explanation's first part
 
 
 def re2_options(max_mem: int) -> re2.Options:
@@ -92,7 +94,7 @@ class Detector:
             )
             for pattern in rec.patterns:
                 by_regex.setdefault(pattern.regex, []).append(
-                    _Entry(rec, pattern, None, rec.ceiling(pattern), context)
+                    _Entry(rec, pattern, None, rec.ceiling(pattern), context, _note(pattern))
                 )
         for name, regex in triggers:
             by_regex.setdefault(regex, []).append(_Entry(None, None, name))
@@ -101,7 +103,11 @@ class Detector:
             compiled = re2.compile(regex, options)
             index = compiled.groupindex
             self._groups[self._set.Add(regex)] = _Group(
-                compiled, tuple(entries), index.get("value", 0), index.get("key", 0)
+                compiled,
+                tuple(entries),
+                min(e.ceiling for e in entries),
+                index.get("value", 0),
+                index.get("key", 0),
             )
         self._sentinel = self._set.Add("")
         self._set.Compile()
@@ -114,18 +120,22 @@ class Detector:
         if matched is None or self._sentinel not in matched:
             matched, present = list(self._groups), _EVERYTHING  # the Set gave up: run all
         else:
-            present = set(matched)
+            present = matched
         hits: list[Hit] = []
         triggers: Spans = {}
         for index in sorted(matched):
             group = self._groups.get(index)
             if group is None:
                 continue
-            live = [e for e in group.entries if e.ceiling >= min_score or e.context in present]
+            live = (
+                group.entries
+                if group.floor >= min_score
+                else [e for e in group.entries if e.ceiling >= min_score or e.context in present]
+            )
             if not live:
                 continue
             values, keys = group.values, group.keys
-            for spans in _spans(group.regex, data):
+            for spans in match_spans(group.regex, data):
                 budget.spend()
                 start, end = spans[values]
                 if start < 0 or start == end:
@@ -134,7 +144,8 @@ class Detector:
                     if entry.trigger is not None:
                         triggers.setdefault(entry.trigger, []).append((start, end))
                         continue
-                    hit = _assess(text, start, end, spans[keys] if keys else None, entry, min_score)
+                    key = spans[keys] if keys else None
+                    hit = _assess(text, start, end, key, entry, min_score)
                     if hit is not None:
                         hits.append(hit)
         return hits, triggers
@@ -146,27 +157,13 @@ class _Group:
 
     regex: Any
     entries: tuple[_Entry, ...]
+    floor: float  # the lowest ceiling of its entries: at or above min_score, all run
     values: int
     keys: int
 
 
-_UNANCHORED = re2._re2.RE2.Anchor.UNANCHORED
-
-
-def _spans(regex: Any, data: str | bytes) -> Iterator[Sequence[tuple[int, int]]]:
-    """The group spans of each match. On bytes it calls the binding's RE2 object directly:
-    the wrapper's generator and match objects cost as much as the matching itself."""
-    if isinstance(data, str):
-        for match in regex.finditer(data):
-            yield [match.span(i) for i in range(regex.groups + 1)]
-        return
-    search, pos, end = regex._regexp.Match, 0, len(data)
-    while pos <= end:
-        spans = search(_UNANCHORED, data, pos, end)
-        if spans[0][0] < 0:
-            return
-        yield spans
-        pos = spans[0][1] if spans[0][1] > pos else pos + 1
+def _note(pattern: Pattern) -> str:
+    return f"pattern '{pattern.name}' ({pattern.score:.2f})"
 
 
 class _Everything(frozenset[int]):
@@ -198,15 +195,22 @@ def _assess(
     else:
         return None
     start, end, value = start + a, start + b, value[a:b]
-    score, why = verdict
-    notes = [f"pattern '{pattern.name}' ({pattern.score:.2f})"]
+    checked, why = verdict
+    score = checked
+    if checked < 1.0:
+        if context is None:
+            if checked + rec.context_boost < min_score:
+                return None  # below the minimum whatever the context
+            context = rec.context_near(text, start, end)
+        if context:
+            score = min(1.0, checked + context[1])
+    if score < min_score:
+        return None  # the scan would drop it: spare the explanation
+    notes = [entry.note]
     if why:
         notes.append(why)
-    if score < 1.0:
-        context = context or rec.context_near(text, start, end)
-        if context:
-            score = min(1.0, score + context[1])
-            notes.append(f"context '{context[0]}' +{context[1]:.2f}")
+    if context and checked < 1.0:
+        notes.append(f"context '{context[0]}' +{context[1]:.2f}")
     layer, evasion = rec.layer, None
     if key is not None and uses_leet(text[key[0] : key[1]]):
         layer, evasion = NORMALISATION, "leetspeak"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 
 def shannon(value: str) -> float:
     if not value:
         return 0.0
     n = len(value)
-    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+    # Characters in order of first appearance, as Counter would give them, for the same sum.
+    counts = [value.count(c) for c in dict.fromkeys(value)]
+    return -sum(c / n * math.log2(c / n) for c in counts)

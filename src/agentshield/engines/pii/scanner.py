@@ -49,6 +49,7 @@ TURNED = ("rot13", "reversed")
 DECODING = frozenset({"base64", "base64url", "hex", "url", "rot13", "reversed"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DEFAULT_POLICY = Policy()
+_ORIGIN = Identity()
 
 
 class PiiScanner:
@@ -93,7 +94,7 @@ class PiiScanner:
     def _detect(self, prepared: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
         hits: list[Hit] = []
         budget = Budget(self.limits.max_candidates)
-        self._scan(prepared, Identity(), 0, rules, budget, hits, min_score)
+        self._scan(prepared, _ORIGIN, 0, rules, budget, hits, min_score)
         return resolve(h for h in hits if h.score >= min_score)
 
     def scan(
@@ -161,13 +162,15 @@ class PiiScanner:
             for name, spans in rule_triggers.items():
                 triggers.setdefault(name, []).extend(spans)
         out.extend(hits if isinstance(where, Identity) else (_relocated(h, where) for h in hits))
-        if depth >= self.limits.max_decode_depth:
+        if not triggers or depth >= self.limits.max_decode_depth:
             return
         derived = _derived(text, triggers)
         for _, (child, locator) in zip(range(self.limits.max_decoded_spans), derived, strict=False):
             self._scan(child, Chain(locator, where), depth + 1, rules, budget, out, min_score)
         for trick in TURNED:
-            for start, end in batch.members(text, triggers.get(trick, ())):
+            if trick not in triggers:
+                continue
+            for start, end in batch.members(text, triggers[trick]):
                 piece = text[start:end]
                 turned, locator = (
                     (rot13(piece), Same(trick, start))

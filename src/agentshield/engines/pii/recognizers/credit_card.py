@@ -18,6 +18,7 @@ _NETWORKS = re.compile(
     r"|3(?:0[0-5]|[68]\d)\d{11,16}"  # Diners Club
     r"|62\d{14,17}"  # UnionPay
 )
+_NON_DIGITS = re.compile(r"\D+")
 
 
 class CreditCardRecognizer(Recognizer):
@@ -45,7 +46,7 @@ class CreditCardRecognizer(Recognizer):
     def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
         if len({c for c in value if not c.isdigit()}) > 1:
             return None
-        digits = re.sub(r"\D", "", value)
+        digits = _NON_DIGITS.sub("", value)
         if not (_NETWORKS.fullmatch(digits) and luhn.is_valid(digits)):
             return None
         return self.ceiling(pattern), "Luhn and issuer prefix valid"

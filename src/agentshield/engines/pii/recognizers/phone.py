@@ -16,6 +16,7 @@ NATIONAL_REGIONS = ("US", "GB", "ES", "FR", "IT", "MX", "BR", "IN", "NL", "PL")
 # Where national numbers are always written with their trunk prefix (020 …, 06 …).
 TRUNK_WRITTEN = frozenset({"GB", "FR", "NL"})
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
+_NON_DIGITS = re.compile(r"\D+")
 
 
 class PhoneRecognizer(Recognizer):
@@ -57,7 +58,7 @@ class PhoneRecognizer(Recognizer):
         if pattern.name == "international":
             region = _valid_region(value, (None,))
         else:
-            region = _valid_region(value, self._plausible(re.sub(r"\D", "", value)))
+            region = _valid_region(value, self._plausible(_NON_DIGITS.sub("", value)))
         if region is None:
             return None
         return pattern.score, f"valid number ({region})"
@@ -79,6 +80,8 @@ def _valid_region(value: str, regions: tuple[str | None, ...]) -> str | None:
             number = phonenumbers.parse(value, region)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.region_code_for_number(number) or str(region)
+        # is_valid_number(), keeping the region it looks up
+        found = phonenumbers.region_code_for_number(number)
+        if phonenumbers.is_valid_number_for_region(number, found):
+            return found
     return None
