@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 
@@ -77,29 +76,16 @@ class InjectionDetector:
         features = extract(self.embedder, self.cleaner, texts)
         logits, confidence = self.score(features)
         latency = (time.perf_counter() - started) * 1000.0 / len(texts)
-        verdict = Verdict(
-            is_suspicious=False,
-            confidence=0.0,
-            threshold=self.decision_threshold,
-            drift_score=0.0,
-            drift_threshold=self.drift_threshold,
-            risk_factors=(),
-            scores={},
-            findings=(),
-            cleaned_text="",
-            text_length=0,
-            pipeline_fingerprint=self.fingerprint,
-            latency_ms=latency,
-        )
         results = []
         for i, text in enumerate(texts):
             found = patterns.report(text, features.matches[i])
             results.append(
-                replace(
-                    verdict,
+                Verdict(
                     is_suspicious=bool(confidence[i] >= self.decision_threshold),
                     confidence=float(confidence[i]),
+                    threshold=self.decision_threshold,
                     drift_score=float(features.drift[i]),
+                    drift_threshold=self.drift_threshold,
                     risk_factors=found.risk_factors,
                     scores={
                         "classifier": float(1.0 / (1.0 + np.exp(-logits[i]))),
@@ -109,6 +95,8 @@ class InjectionDetector:
                     findings=found.findings,
                     cleaned_text=features.cleaned[i],
                     text_length=len(text),
+                    pipeline_fingerprint=self.fingerprint,
+                    latency_ms=latency,
                 )
             )
         return results

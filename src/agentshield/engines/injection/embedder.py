@@ -34,6 +34,7 @@ MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 WINDOW_STRIDE = 32  # tokens shared by consecutive windows of a long text
 MAX_WINDOWS = 16  # past 16 windows (~3,500 words) the tail is not embedded
 LAYERS = 5  # of the model's 6: the first five, what the shipped head was trained on
+THREADS = 1  # onnxruntime's intra-op threads; see _load_session
 DEFAULT_CACHE = 4096
 
 
@@ -68,7 +69,7 @@ class Embedder:
         files: ModelFiles | None = None,
         *,
         cache_size: int = DEFAULT_CACHE,
-        threads: int = 0,
+        threads: int = THREADS,
         layers: int = LAYERS,
     ) -> None:
         self.files = files or ModelFiles.installed()
@@ -171,10 +172,13 @@ def _load_session(
     options = onnxruntime.SessionOptions()
     options.add_external_initializers(list(weights), list(weights.values()))
     options.intra_op_num_threads = threads
-    # Idle worker threads sleep instead of spinning. On a small machine shared with other
-    # work (the gateway's event loop, other processes) spinning threads take the cores the
-    # next run needs: measured on 2 cores under load, one 500-character text took ~2.4x
-    # longer with spinning; unloaded it costs ~1 ms. Scheduling only: the output is the same.
+    # One thread unless asked (THREADS), and idle workers sleep instead of spinning. A
+    # second thread only pays while it spins, and spinning takes the cores the next run
+    # needs on a small machine shared with other work. Measured on 2 cores, model pass of one
+    # 500-character text: two spinning threads 2.8 ms unloaded but 6.9 ms beside one busy
+    # process; two sleeping threads 4.1 ms (waking them for each of the graph's ~50 small
+    # operators costs more than the second core saves); one thread 3.7 ms either way.
+    # Scheduling only: the output is the same.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.add_session_config_entry("session.inter_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(
