@@ -74,7 +74,7 @@ async def test_the_request_path_batches_200_cents_against_a_dollar_exactly(db_ur
 
         async def call(i: int) -> bool:
             service = services[i % 2]
-            outcome = await service.reserve(payer.caller, CENT, 10, f"trace-{i}")
+            outcome = await service.reserve(payer.caller, lambda: (CENT, 10), f"trace-{i}")
             if isinstance(outcome, Refusal):
                 assert outcome.kind == "wallet"
                 return False

@@ -17,7 +17,7 @@ async def test_a_lowered_limit_counts_at_once_whatever_the_cache_holds(db: Datab
     await limit(db, payer, "user", 10 * CENT)
     service = budget.Budgets(db, limits_ttl=60)
     try:
-        first = await service.reserve(payer.caller, 4 * CENT, 0, "a")
+        first = await service.reserve(payer.caller, lambda: (4 * CENT, 0), "a")
         assert isinstance(first, Held) and first.reservation_id is not None
         async with db.transaction() as session:  # another replica lowers it: no forget here
             await session.execute(
@@ -25,7 +25,7 @@ async def test_a_lowered_limit_counts_at_once_whatever_the_cache_holds(db: Datab
                 .where(Quota.tenant_id == payer.tenant_id)
                 .values(limit_amount=5 * CENT)
             )
-        refused = await service.reserve(payer.caller, 2 * CENT, 0, "b")
+        refused = await service.reserve(payer.caller, lambda: (2 * CENT, 0), "b")
         assert isinstance(refused, Refusal)
         assert (refused.limit, refused.left) == (5 * CENT, CENT)
     finally:
@@ -37,9 +37,23 @@ async def test_a_quota_removed_behind_the_cache_is_reloaded_not_an_error(db: Dat
     await limit(db, payer, "user", 10 * CENT)
     service = budget.Budgets(db, limits_ttl=60)
     try:
-        assert (await service.reserve(payer.caller, CENT, 0, "a")).reservation_id is not None
+        held = await service.reserve(payer.caller, lambda: (CENT, 0), "a")
+        assert isinstance(held, Held) and held.reservation_id is not None
         async with db.transaction() as session:
             await session.execute(delete(Quota).where(Quota.tenant_id == payer.tenant_id))
-        assert await service.reserve(payer.caller, 100 * CENT, 0, "b") == Held(None)
+        assert await service.reserve(payer.caller, lambda: (100 * CENT, 0), "b") == Held(None)
+    finally:
+        await service.close()
+
+
+async def test_a_caller_without_limits_is_never_estimated(db: Database) -> None:
+    payer = await new_payer(db)
+    service = budget.Budgets(db)
+
+    def estimate() -> tuple[int, int]:
+        raise AssertionError("estimated for a caller without limits")
+
+    try:
+        assert await service.reserve(payer.caller, estimate, "a") == Held(None)
     finally:
         await service.close()

@@ -22,6 +22,7 @@ still commits (a reservation then held is released when it expires).
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -41,6 +42,9 @@ Item = TypeVar("Item")
 Step = Callable[[Sql, Sequence[Any]], list[Any]]
 BUSY_TIMEOUT = 10.0  # seconds to wait for another process's write lock, as db.py's engines
 BUSY_WAIT = 0.002
+CHECKPOINT_EVERY = 200  # commits; at ~20 pages each, about the 1000 pages of SQLite's own
+
+log = logging.getLogger("agentshield.store")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,11 +143,19 @@ class RawSql:
 
 
 class _RawWriter:
-    """One sqlite3 connection, used from the event loop's thread."""
+    """One sqlite3 connection, used from the event loop's thread.
+
+    It never checkpoints the WAL itself: copying the WAL into the database file (and its
+    fsync) would stop the loop for milliseconds. Every CHECKPOINT_EVERY commits a worker
+    thread does it instead, on its own connection (PASSIVE: it waits for no one).
+    """
 
     def __init__(self, path: str) -> None:
         self._path = path
         self._sql: RawSql | None = None
+        self._since_checkpoint = 0
+        self._checkpoint: asyncio.Future[None] | None = None
+        self._checkpointer: sqlite3.Connection | None = None  # used by one thread at a time
 
     async def commit(self, work: list[tuple[Step, list[Any]]]) -> list[list[Any]]:
         deadline = time.monotonic() + BUSY_TIMEOUT
@@ -163,12 +175,16 @@ class _RawWriter:
                 if sql.connection.in_transaction:
                     sql.connection.execute("ROLLBACK")
                 raise _as_dbapi(exc) from exc
+            self._after_commit()
             return outcomes
 
     async def close(self) -> None:
-        if self._sql is not None:
-            self._sql.connection.close()
-            self._sql = None
+        if self._checkpoint is not None:
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
+        for connection in (self._sql and self._sql.connection, self._checkpointer):
+            if connection is not None:
+                connection.close()
+        self._sql = self._checkpointer = None
 
     def _connect(self) -> RawSql:
         if self._sql is None:
@@ -176,8 +192,31 @@ class _RawWriter:
             for pragma in PRAGMAS:
                 connection.execute(pragma)
             connection.execute("PRAGMA busy_timeout=0")  # waited for above, not in here
+            connection.execute("PRAGMA wal_autocheckpoint=0")  # see the class's docstring
             self._sql = RawSql(connection)
         return self._sql
+
+    def _after_commit(self) -> None:
+        self._since_checkpoint += 1
+        running = self._checkpoint is not None and not self._checkpoint.done()
+        if self._since_checkpoint >= CHECKPOINT_EVERY and not running:
+            self._since_checkpoint = 0
+            loop = asyncio.get_running_loop()
+            self._checkpoint = loop.run_in_executor(None, self._checkpoint_wal)
+            self._checkpoint.add_done_callback(_log_failure)
+
+    def _checkpoint_wal(self) -> None:
+        if self._checkpointer is None:
+            self._checkpointer = sqlite3.connect(
+                self._path, isolation_level=None, check_same_thread=False
+            )
+            self._checkpointer.execute("PRAGMA busy_timeout=10000")
+        self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+def _log_failure(done: asyncio.Future[None]) -> None:
+    if not done.cancelled() and done.exception() is not None:  # the next one tries again
+        log.warning("checkpointing the SQLite WAL failed: %s", type(done.exception()).__name__)
 
 
 def _as_dbapi(exc: Exception) -> Exception:

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from agentshield.engines.budget import Refusal
 from agentshield.gateway.charge import maximum, measure
 from agentshield.gateway.context import RequestContext
 from agentshield.gateway.errors import BudgetExceeded
+from agentshield.gateway.images import IMAGES
 from agentshield.gateway.prices import PriceBook
 from agentshield.store.budget import Budgets
 
@@ -37,8 +39,10 @@ class BudgetGuard:
         caller = ctx.caller
         if caller is None or ctx.model is None:
             return
-        amount, tokens = maximum(ctx, self._prices)
-        outcome = await self._budgets.reserve(caller, amount, tokens, ctx.trace_id)
+        if ctx.endpoint == IMAGES:  # checks size and quality (422), limits or not
+            maximum(ctx, self._prices)
+        estimate = partial(maximum, ctx, self._prices)  # counting tokens: only if limited
+        outcome = await self._budgets.reserve(caller, estimate, ctx.trace_id)
         if isinstance(outcome, Refusal):
             raise BudgetExceeded(outcome, datetime.now(UTC))
         if outcome.reservation_id is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -57,21 +58,24 @@ class Budgets:
         self._limits.forget(tenant_id)
 
     async def reserve(
-        self, caller: Caller, amount_nanos: int, tokens: int, trace_id: str
+        self, caller: Caller, estimate: Callable[[], tuple[int, int]], trace_id: str
     ) -> Held | Refusal:
-        check_amounts(amount_nanos, tokens)
+        """Hold `estimate()` (nano-dollars, tokens), called only when a limit applies: a
+        caller without limits costs neither the estimate nor a transaction."""
         try:
-            return await self._hold(caller, amount_nanos, tokens, trace_id)
+            return await self._hold(caller, estimate, trace_id)
         except LimitsChanged:  # a quota or wallet went since the cache loaded: reload once
             self._limits.forget(caller.tenant_id)
-            return await self._hold(caller, amount_nanos, tokens, trace_id)
+            return await self._hold(caller, estimate, trace_id)
 
     async def _hold(
-        self, caller: Caller, amount_nanos: int, tokens: int, trace_id: str
+        self, caller: Caller, estimate: Callable[[], tuple[int, int]], trace_id: str
     ) -> Held | Refusal:
         limits = await self._limits.limits(caller)
         if limits.none:
             return Held(None)
+        amount_nanos, tokens = estimate()
+        check_amounts(amount_nanos, tokens)
         request = HoldRequest(
             limits, caller.tenant_id, amount_nanos, tokens, _now(), trace_id, self._ttl
         )
