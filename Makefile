@@ -38,6 +38,8 @@ bench: setup
 	$(BIN)/python benchmarks/upstream_client.py
 	$(BIN)/python benchmarks/pii_throughput.py
 	$(BIN)/python benchmarks/injection_eval.py
+	$(BIN)/python benchmarks/budget_overhead.py
+	$(BIN)/python benchmarks/budget_steps.py
 
 clean:
 	rm -rf $(VENV) agentshield.db agentshield.db-wal agentshield.db-shm

@@ -106,8 +106,8 @@ def check_amounts(amount_nanos: int, tokens: int) -> None:
 
 
 def hold_many(sql: Sql, requests: Sequence[HoldRequest]) -> list[Held | Refusal | Exception]:
-    """Reserve for each request, in order; a request whose limits are gone gets
-    `LimitsChanged` (returned, not raised, so the others go on)."""
+    """Reserve for each request, in order. A request whose limits are gone gets
+    `LimitsChanged`, a negative one ValueError: returned, not raised, so the others go on."""
     bounds = [
         [(q, *window_bounds(q.period, r.now, r.limits.time_zone)) for q in r.limits.quotas]
         for r in requests
@@ -119,7 +119,11 @@ def hold_many(sql: Sql, requests: Sequence[HoldRequest]) -> list[Held | Refusal 
     outcomes: list[Held | Refusal | Exception] = []
     reservations: list[dict[str, object]] = []
     for request, quotas in zip(requests, bounds, strict=True):
-        check_amounts(request.amount_nanos, request.tokens)
+        try:
+            check_amounts(request.amount_nanos, request.tokens)
+        except ValueError as refused:
+            outcomes.append(refused)
+            continue
         outcome = _decide(request, quotas, windows, wallets)
         if isinstance(outcome, list):
             outcome = _take(request, outcome, wallets, reservations)
