@@ -342,3 +342,35 @@ def test_a_missing_stripe_secret_stops_the_server_at_start(
 
     with pytest.raises(ConfigError, match="STRIPE_API_KEY is not set"):
         create_app(Settings(environment="test", database_url=sqlite_url, stripe=stripe))
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("checkout.session.expired", "expired"),
+        ("checkout.session.async_payment_failed", "failed"),
+    ],
+)
+def test_a_session_that_will_never_be_paid_closes_its_top_up(
+    api: RunningGateway,
+    tenant: Tenant,
+    admin: httpx.Client,
+    wallet: str,
+    stripe_side: httpx.Client,
+    kind: str,
+    status: str,
+) -> None:
+    session_id = open_checkout(admin, wallet, "4.00")["checkout_session_id"]
+
+    closing = checkout_event(session_id, 400, kind=kind, payment_status="unpaid")
+    assert outcome(deliver(stripe_side, closing)) == "closed"
+    assert outcome(deliver(stripe_side, closing)) == "duplicate"
+    # A late or forged completion of the same session finds nothing pending to credit.
+    assert outcome(deliver(stripe_side, checkout_event(session_id, 400))) == "nothing_to_credit"
+
+    assert wallet_state(api, tenant, wallet) == {
+        "balance": 0,
+        "top_ups": [(status, 4 * DOLLAR, session_id)],
+    }
+    audit = admin.get("/v1/audit").json()["entries"]
+    assert [e["event_type"] for e in audit].count(f"billing.top_up_{status}") == 1

@@ -3,7 +3,9 @@
 `POST /v1/billing/stripe/checkout` (an owner or admin) opens a Checkout session for an
 amount in whole cents and records a `pending` top-up; the wallet is credited only when
 Stripe's signed `checkout.session.completed` (or `…async_payment_succeeded`) event for that
-session arrives at `POST /v1/billing/stripe/webhook`. The webhook takes no API key: the
+session arrives at `POST /v1/billing/stripe/webhook`; `checkout.session.expired` (or
+`…async_payment_failed`) closes the pending top-up as `expired` (or `failed`), after which
+nothing credits it. The webhook takes no API key: the
 `Stripe-Signature` header is its only credential, checked before the database is touched.
 
 Each event id is recorded in the transaction that handles it, so a redelivery (or ten
@@ -43,6 +45,11 @@ log = logging.getLogger("agentshield.api")
 CENT = 10_000_000  # nano-dollars
 MAX_CENTS = 99_999_999  # Stripe's largest Checkout amount in USD: $999,999.99
 PAID_EVENTS = frozenset({"checkout.session.completed", "checkout.session.async_payment_succeeded"})
+# A session that will never be paid: its pending top-up is closed with this status.
+CLOSING_EVENTS = {
+    "checkout.session.expired": "expired",
+    "checkout.session.async_payment_failed": "failed",
+}
 
 
 def _account(request: Request) -> StripeAccount:
@@ -77,7 +84,13 @@ class CheckoutOut(BaseModel):
 
 
 Outcome = Literal[
-    "credited", "duplicate", "ignored", "not_paid", "nothing_to_credit", "amount_mismatch"
+    "credited",
+    "closed",
+    "duplicate",
+    "ignored",
+    "not_paid",
+    "nothing_to_credit",
+    "amount_mismatch",
 ]
 
 
@@ -155,9 +168,33 @@ async def stripe_webhook(
     now = datetime.now(UTC)
     if not await budget.first_delivery(session, event["id"], event["type"][:100], now):
         return WebhookOut(outcome="duplicate")
+    if event["type"] in CLOSING_EVENTS:
+        return WebhookOut(outcome=await _close(session, event))
     if event["type"] not in PAID_EVENTS:
         return WebhookOut(outcome="ignored")
     return WebhookOut(outcome=await _credit(session, account, event, now))
+
+
+async def _close(session: AsyncSession, event: dict[str, Any]) -> Outcome:
+    checkout_id = ((event.get("data") or {}).get("object") or {}).get("id")
+    if not isinstance(checkout_id, str):
+        return "ignored"
+    status = CLOSING_EVENTS[event["type"]]
+    closed = await budget.close_checkout(session, checkout_id, status)
+    if closed is None:
+        return "nothing_to_credit"
+    await record(
+        session,
+        closed.tenant_id,
+        "stripe",
+        f"billing.top_up_{status}",
+        top_up_id=closed.id,
+        wallet_id=closed.wallet_id,
+        amount=to_usd_string(closed.amount_nanos),
+        checkout_session_id=checkout_id,
+        event_id=event["id"],
+    )
+    return "closed"
 
 
 async def _credit(

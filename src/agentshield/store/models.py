@@ -450,7 +450,7 @@ class TopUp(Base):
     wallet_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("wallets.id", ondelete="CASCADE"))
     amount_nanos: Mapped[int] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(16))  # admin | stripe
-    status: Mapped[str] = mapped_column(String(16))  # pending | credited
+    status: Mapped[str] = mapped_column(String(16))  # pending | credited | expired | failed
     external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("users.id", ondelete="SET NULL")

@@ -12,6 +12,7 @@ from agentshield.store.budget.reserve import Held, reserve
 from agentshield.store.budget.service import Budgets
 from agentshield.store.budget.settle import expire_stale, release, settle
 from agentshield.store.budget.topups import (
+    close_checkout,
     credit_checkout,
     first_delivery,
     list_top_ups,
@@ -24,6 +25,7 @@ __all__ = [
     "Budgets",
     "Held",
     "Reconciliation",
+    "close_checkout",
     "credit_checkout",
     "expire_stale",
     "first_delivery",

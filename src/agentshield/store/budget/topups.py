@@ -127,6 +127,21 @@ async def credit_checkout(
     return pending
 
 
+async def close_checkout(session: AsyncSession, checkout_id: str, status: str) -> TopUp | None:
+    """Mark the pending top-up of a Checkout session that will never be paid (`expired`,
+    `failed`); None when none was pending (unknown, credited or closed already)."""
+    pending = await pending_checkout(session, checkout_id)
+    if pending is None:
+        return None
+    flipped = await session.execute(
+        update(TopUp)
+        .where(TopUp.id == pending.id, TopUp.status == "pending")
+        .values(status=status)
+        .execution_options(**NO_SYNC)
+    )
+    return pending if flipped.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
 async def list_top_ups(
     session: AsyncSession, tenant_id: uuid.UUID, wallet_id: uuid.UUID, limit: int = 100
 ) -> Sequence[TopUp]:
