@@ -10,7 +10,6 @@ UNIQUE(tenant_id, seq) stops anything that slips past both.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import uuid
 from collections.abc import Sequence
@@ -46,9 +45,11 @@ class AuditEvent:
     created_at: datetime | None = None  # when it happened; the time of appending if None
 
 
-def _fit(value: str, column: Any) -> str:
-    """Cut to the column's length before hashing: PostgreSQL refuses longer strings."""
-    return value[: column.type.length]
+# Strings are cut to their column's length before hashing: PostgreSQL refuses longer ones.
+_ACTOR, _EVENT_TYPE, _TRACE_ID = (
+    cast(Table, AuditEntry.__table__).c[name].type.length
+    for name in ("actor", "event_type", "trace_id")
+)
 
 
 def _lock_key(tenant_id: uuid.UUID) -> int:
@@ -84,15 +85,20 @@ def append_step(sql: Sql, tenant_id: uuid.UUID, events: Sequence[AuditEvent]) ->
             tenant_id=tenant_id,
             seq=seq,
             created_at=event.created_at or now,
-            actor=_fit(event.actor, AuditEntry.actor),
-            event_type=_fit(event.event_type, AuditEntry.event_type),
-            trace_id=event.trace_id and _fit(event.trace_id, AuditEntry.trace_id),
+            actor=event.actor[:_ACTOR],
+            event_type=event.event_type[:_EVENT_TYPE],
+            trace_id=event.trace_id and event.trace_id[:_TRACE_ID],
             data=event.data,
             prev_hash=prev_hash,
         )
         entries.append(entry)
         prev_hash = entry.hash
-    sql.many(_INSERT, [{"id": uuid7(), **dataclasses.asdict(entry)} for entry in entries])
+    # The entries' own fields, not dataclasses.asdict: its deep copy was half the cost.
+    rows = [
+        {"id": uuid7(), **entry.fields(), "prev_hash": entry.prev_hash, "hash": entry.hash}
+        for entry in entries
+    ]
+    sql.many(_INSERT, rows)
     return entries
 
 
