@@ -11,14 +11,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentshield.api.deps import DbSession
 from agentshield.api.problems import Missing
 from agentshield.api.routing import ApiRoute
 from agentshield.api.schemas import Body, Name
 from agentshield.api.tenant import TenantOut
-from agentshield.api.trail import record
 from agentshield.store import tenancy
 
 
@@ -50,27 +48,9 @@ class SignupOut(BaseModel):
     gateway_key: str = Field(description="Scopes gateway, telemetry. Shown once too.")
 
 
-async def open_tenant(
-    session: AsyncSession, *, tenant_name: str, email: str, actor: str, **extra: str | None
-) -> tenancy.Signup:
-    """Sign a tenant up and make `tenant.created` the first entry of its audit chain."""
-    created = await tenancy.signup(session, tenant_name=tenant_name, owner_email=email, **extra)
-    tenant = created.tenant
-    await record(
-        session,
-        tenant.id,
-        actor,
-        "tenant.created",
-        slug=tenant.slug,
-        owner_id=created.owner.id,
-        key_prefixes=[created.admin_key.row.prefix, created.gateway_key.row.prefix],
-    )
-    return created
-
-
 @router.post("", response_model=SignupOut, status_code=201, summary="Create a tenant")
 async def sign_up(body: SignupIn, session: DbSession) -> SignupOut:
-    created = await open_tenant(
+    created = await tenancy.open_tenant(
         session,
         tenant_name=body.tenant_name,
         email=body.email,

@@ -5,21 +5,14 @@ Entries carry metadata only (ids, names, scopes, key prefixes), never a secret.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agentshield.engines.identity import Caller
-from agentshield.store import audit
+from agentshield.store.audit import record
 
-
-async def record(
-    session: AsyncSession, tenant_id: uuid.UUID, actor: str, event_type: str, /, **data: Any
-) -> None:
-    values = {name: str(v) if isinstance(v, uuid.UUID) else v for name, v in data.items()}
-    event = audit.AuditEvent(actor=actor, event_type=event_type, trace_id=None, data=values)
-    await audit.append(session, tenant_id, [event])
+__all__ = ["record", "record_action"]
 
 
 async def record_action(

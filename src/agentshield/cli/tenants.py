@@ -13,12 +13,11 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
-from agentshield.api.signup import open_tenant
 from agentshield.cli.common import fail, migrate_schema, run, settings, stderr
 from agentshield.store.db import Database
 from agentshield.store.errors import StoreError
 from agentshield.store.models import Tenant
-from agentshield.store.tenancy import Signup
+from agentshield.store.tenancy import Signup, open_tenant
 
 tenant_app = typer.Typer(help="Manage tenants.", no_args_is_help=True)
 

@@ -62,6 +62,15 @@ _HEAD = "SELECT seq, hash FROM audit_log WHERE tenant_id = :tenant_id ORDER BY s
 _INSERT = insert_sql(cast(Table, AuditEntry.__table__))
 
 
+async def record(
+    session: AsyncSession, tenant_id: uuid.UUID, actor: str, event_type: str, /, **data: Any
+) -> None:
+    """Append one event of metadata (UUIDs written as strings) in the session's transaction."""
+    values = {name: str(v) if isinstance(v, uuid.UUID) else v for name, v in data.items()}
+    event = AuditEvent(actor=actor, event_type=event_type, trace_id=None, data=values)
+    await append(session, tenant_id, [event])
+
+
 async def append(
     session: AsyncSession, tenant_id: uuid.UUID, events: Sequence[AuditEvent]
 ) -> list[ChainEntry]:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from agentshield.store import audit
 from agentshield.store.errors import Conflict, Invalid, NotFound
 from agentshield.store.keys import IssuedKey, create_key
 from agentshield.store.models import (
@@ -92,6 +93,24 @@ async def signup(
         project_id=project.id,
     )
     return Signup(tenant, owner, department, project, admin_key, gateway_key)
+
+
+async def open_tenant(
+    session: AsyncSession, *, tenant_name: str, email: str, actor: str, **extra: str | None
+) -> Signup:
+    """Sign a tenant up and make `tenant.created` the first entry of its audit chain."""
+    created = await signup(session, tenant_name=tenant_name, owner_email=email, **extra)
+    tenant = created.tenant
+    await audit.record(
+        session,
+        tenant.id,
+        actor,
+        "tenant.created",
+        slug=tenant.slug,
+        owner_id=created.owner.id,
+        key_prefixes=[created.admin_key.row.prefix, created.gateway_key.row.prefix],
+    )
+    return created
 
 
 async def get_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> Tenant:
