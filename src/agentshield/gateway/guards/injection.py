@@ -1,9 +1,10 @@
-"""Prompt injection, direct and indirect, in a chat request before it leaves.
+"""Prompt injection, direct and indirect, in a chat request or an image prompt before it
+leaves.
 
-What the user wrote is scanned as direct injection; tool (and legacy function) results
-are scanned as indirect injection: text the model will read that nobody in the
-conversation wrote, such as a fetched web page or a retrieved document. System and
-assistant messages are the application's own and are not scanned.
+What the user wrote is scanned as direct injection (an image generation's `prompt` too);
+tool (and legacy function) results are scanned as indirect injection: text the model will
+read that nobody in the conversation wrote, such as a fetched web page or a retrieved
+document. System and assistant messages are the application's own and are not scanned.
 
 The tenant's policy (`store.injection_policy`) picks a mode for each kind: `block` refuses
 the call (403 `prompt_injection`, naming the risk factors), `sanitize` sends the detector's
@@ -12,7 +13,7 @@ adds findings (metadata only) and the `X-AgentShield-Injection` header, e.g.
 `suspicious; confidence=0.93; factors=instruction_override; sources=user`.
 
 All texts of a request are scanned in one batch, in a worker thread: the model is CPU-bound.
-Not in the default guard list: it costs ~20 ms per call.
+Not in the default guard list: it costs about 5 ms of CPU for a 500-character message.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from agentshield.engines.findings import Finding
 from agentshield.engines.injection import SharedDetector, Verdict
 from agentshield.gateway.context import RequestContext
 from agentshield.gateway.errors import Blocked
+from agentshield.gateway.images import IMAGES
 from agentshield.gateway.message_text import Slot, message_slots
 from agentshield.store.injection_policy import InjectionPolicy, policy_from
 from agentshield.store.tenant_config import TenantConfig
@@ -55,9 +57,14 @@ class InjectionGuard:
 
     async def on_request(self, ctx: RequestContext) -> None:
         caller = ctx.caller
-        if caller is None or ctx.endpoint != "chat.completions":
+        if caller is None:
             return
-        texts = _scanned(ctx.body)
+        if ctx.endpoint == "chat.completions":
+            texts = _scanned(ctx.body)
+        elif ctx.endpoint == IMAGES:
+            texts = _prompt(ctx.body)
+        else:
+            return
         if not texts:
             return
         policy = policy_from(await self._config.settings(caller.tenant_id))
@@ -110,6 +117,14 @@ def _scanned(body: dict[str, Any]) -> list[_Text]:
             if slot.name.startswith("content") and text.strip():
                 found.append(_Text(slot, index, role))
     return found
+
+
+def _prompt(body: dict[str, Any]) -> list[_Text]:
+    """An image generation's prompt, what its user wrote."""
+    prompt = body.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        return []
+    return [_Text(Slot(body, "prompt", "prompt"), 0, "user")]
 
 
 def _mode(policy: InjectionPolicy, text: _Text) -> str:
