@@ -13,6 +13,15 @@ from agentshield.store.models import Wallet
 from support.budget import CENT, DOLLAR, NOW, fund, limit, new_payer
 
 
+async def _spent_to_zero(db: Database, wallet_id: uuid.UUID) -> None:
+    """Nothing left and nothing held, and the ledger says the same."""
+    async with db.read() as session:
+        final = await session.get(Wallet, wallet_id)
+        reconciled = await budget.reconcile(session, wallet_id)
+    assert final is not None and (final.balance_nanos, final.reserved_nanos) == (0, 0)
+    assert reconciled.ok
+
+
 async def test_200_concurrent_cents_against_a_dollar_pass_exactly_100(db_url: str) -> None:
     engines = [Database(db_url), Database(db_url)]
     try:
@@ -32,11 +41,7 @@ async def test_200_concurrent_cents_against_a_dollar_pass_exactly_100(db_url: st
                 return await budget.settle(session, rid, CENT, 0, NOW)
 
         assert all(await asyncio.gather(*(settle(i, rid) for i, rid in enumerate(held))))
-        async with engines[1].read() as session:
-            final = await session.get(Wallet, wallet)
-            reconciled = await budget.reconcile(session, wallet)
-        assert final is not None and (final.balance_nanos, final.reserved_nanos) == (0, 0)
-        assert reconciled.ok
+        await _spent_to_zero(engines[1], wallet)
     finally:
         for engine in engines:
             await engine.dispose()
@@ -83,11 +88,7 @@ async def test_the_request_path_batches_200_cents_against_a_dollar_exactly(db_ur
             return True
 
         assert sum(await asyncio.gather(*map(call, range(200)))) == 100
-        async with engines[1].read() as session:
-            final = await session.get(Wallet, wallet)
-            reconciled = await budget.reconcile(session, wallet)
-        assert final is not None and (final.balance_nanos, final.reserved_nanos) == (0, 0)
-        assert reconciled.ok
+        await _spent_to_zero(engines[1], wallet)
     finally:
         for service in services:
             await service.close()

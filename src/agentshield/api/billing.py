@@ -37,7 +37,7 @@ from agentshield.engines.ids import uuid7
 from agentshield.engines.money import to_usd_string
 from agentshield.store import budget
 from agentshield.store.errors import Conflict
-from agentshield.store.models import Wallet
+from agentshield.store.models import TopUp, Wallet
 from agentshield.store.scoped import get_owned
 
 log = logging.getLogger("agentshield.api")
@@ -183,17 +183,7 @@ async def _close(session: AsyncSession, event: dict[str, Any]) -> Outcome:
     closed = await budget.close_checkout(session, checkout_id, status)
     if closed is None:
         return "nothing_to_credit"
-    await record(
-        session,
-        closed.tenant_id,
-        "stripe",
-        f"billing.top_up_{status}",
-        top_up_id=closed.id,
-        wallet_id=closed.wallet_id,
-        amount=to_usd_string(closed.amount_nanos),
-        checkout_session_id=checkout_id,
-        event_id=event["id"],
-    )
+    await _record_top_up(session, closed, f"billing.top_up_{status}", event)
     return "closed"
 
 
@@ -215,18 +205,24 @@ async def _credit(
         return await _mismatch(session, event, checkout_id, paid)
     if credited is None:  # a session this server did not open, or one credited already
         return "nothing_to_credit"
+    await _record_top_up(session, credited, "billing.top_up_credited", event)
+    return "credited"
+
+
+async def _record_top_up(
+    session: AsyncSession, top_up: TopUp, event_type: str, event: dict[str, Any]
+) -> None:
     await record(
         session,
-        credited.tenant_id,
+        top_up.tenant_id,
         "stripe",
-        "billing.top_up_credited",
-        top_up_id=credited.id,
-        wallet_id=credited.wallet_id,
-        amount=to_usd_string(credited.amount_nanos),
-        checkout_session_id=checkout_id,
+        event_type,
+        top_up_id=top_up.id,
+        wallet_id=top_up.wallet_id,
+        amount=to_usd_string(top_up.amount_nanos),
+        checkout_session_id=top_up.external_id,
         event_id=event["id"],
     )
-    return "credited"
 
 
 async def _mismatch(
