@@ -1,5 +1,5 @@
 """Plain SQL steps, written once and run two ways: in an ORM session's transaction, or on a
-raw SQLite connection (see sqlite_batches.py).
+raw SQLite connection (see group_commit.py).
 
 A step is a function `step(sql, *args)` over `Sql`. Its parameters are Python values
 (UUIDs, aware datetimes, dicts and lists for JSON); each runner turns them into what its
