@@ -124,4 +124,5 @@ def as_uuid(value: object) -> uuid.UUID:
 
 
 def as_json(value: Any) -> Any:
-    return orjson.loads(value) if isinstance(value, str | bytes) else value
+    # The stdlib's parser: orjson reads integers past 64 bits as floats.
+    return json.loads(value) if isinstance(value, str | bytes) else value
