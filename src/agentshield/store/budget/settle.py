@@ -30,11 +30,10 @@ UPDATE reservations SET status = :status, closed_at = :now, actual_nanos = :actu
 WHERE id = :id AND status = :was
 RETURNING targets
 """
-_EXPIRE = """
-UPDATE reservations SET status = 'expired', closed_at = :now
-WHERE status = 'held' AND expires_at <= :now
-RETURNING id, targets
+_STALE = """
+SELECT id, targets FROM reservations WHERE status = 'held' AND expires_at <= :now ORDER BY id
 """
+_EXPIRE = "UPDATE reservations SET status = 'expired', closed_at = :now WHERE id = :id"
 _USE_QUOTA = """
 UPDATE quota_usage SET used = used + :used, reserved = reserved + :hold WHERE id = :id
 """
@@ -91,28 +90,35 @@ async def _end_one(session: AsyncSession, ending: Ending) -> bool:
 
 def end_many(sql: Sql, endings: Sequence[Ending]) -> list[bool | Exception]:
     """End each reservation; True where this ended it, False where it had already ended."""
-    outcomes: list[bool | Exception] = []
+    outcomes: list[bool | Exception] = [False] * len(endings)
     moves: list[_Move] = []
-    for ending in endings:
+    # Reservations in id order, as the sweep locks them: on PostgreSQL the two never wait
+    # for each other in a circle.
+    for i in sorted(range(len(endings)), key=lambda i: endings[i].reservation_id):
+        ending = endings[i]
         if ending.actual_nanos < 0 or ending.actual_tokens < 0:
-            outcomes.append(ValueError("an actual cost cannot be negative"))
+            outcomes[i] = ValueError("an actual cost cannot be negative")
             continue
         ended = _end(sql, ending)
-        outcomes.append(ended is not None)
+        outcomes[i] = ended is not None
         moves += ended or ()
     _apply(sql, moves)
     return outcomes
 
 
 def expire_step(sql: Sql, now: datetime) -> int:
-    closed = sql.rows(_EXPIRE, {"now": now})
+    # Read and locked first (in id order), then closed: a settle that got there first has
+    # changed the status, and PostgreSQL re-checks it when the lock is granted.
+    stale = sql.rows(_STALE + (" FOR UPDATE" if sql.locks_rows else ""), {"now": now})
+    expired = [(as_uuid(rid), as_json(targets)) for rid, targets in stale]
+    sql.many(_EXPIRE, [{"now": now, "id": rid} for rid, _ in expired])
     moves = [
-        _Move(target, 0, -target["amount"], "expire", as_uuid(rid), now)
-        for rid, targets in closed
-        for target in as_json(targets)
+        _Move(target, 0, -target["amount"], "expire", rid, now)
+        for rid, targets in expired
+        for target in targets
     ]
     _apply(sql, moves)
-    return len(closed)
+    return len(expired)
 
 
 def _end(sql: Sql, ending: Ending) -> list[_Move] | None:
