@@ -20,7 +20,7 @@ from agentshield.settings import ConfigError, Settings, StripeSettings
 from agentshield.store import budget
 from agentshield.store.db import Database
 from support import RunningGateway, Tenant
-from support.fake_stripe import API_KEY, FakeStripe, checkout_event, signed
+from support.fake_stripe import API_KEY, FakeStripe, checkout_event, refund_event, signed
 
 Connect = Callable[..., httpx.Client]
 CHECKOUT = "/v1/billing/stripe/checkout"
@@ -374,3 +374,31 @@ def test_a_session_that_will_never_be_paid_closes_its_top_up(
     }
     audit = admin.get("/v1/audit").json()["entries"]
     assert [e["event_type"] for e in audit].count(f"billing.top_up_{status}") == 1
+
+
+def test_a_refund_in_stripe_takes_its_amount_back_once(
+    api: RunningGateway, tenant: Tenant, admin: httpx.Client, wallet: str, stripe_side: httpx.Client
+) -> None:
+    session_id = open_checkout(admin, wallet, "25.00")["checkout_session_id"]
+    assert outcome(deliver(stripe_side, checkout_event(session_id, 2500))) == "credited"
+
+    partial = refund_event(session_id, 1000)
+    assert outcome(deliver(stripe_side, partial)) == "refunded"
+    assert outcome(deliver(stripe_side, partial)) == "duplicate"
+    assert wallet_state(api, tenant, wallet)["balance"] == 15 * DOLLAR
+    # Stripe reports its running total: the same total again, in a new event, takes nothing.
+    assert outcome(deliver(stripe_side, refund_event(session_id, 1000))) == "nothing_to_credit"
+    assert outcome(deliver(stripe_side, refund_event(session_id, 2500))) == "refunded"
+    assert wallet_state(api, tenant, wallet)["balance"] == 0
+    assert outcome(deliver(stripe_side, refund_event("cs_test_unknown", 100))) == (
+        "nothing_to_credit"
+    )
+
+    (listed,) = admin.get(f"/v1/budget/wallets/{wallet}/top-ups").json()
+    assert (listed["status"], listed["refunded"]) == ("credited", "25.000000000")
+    ledger = admin.get(f"/v1/budget/wallets/{wallet}/ledger").json()["entries"]
+    refunds = [e for e in ledger if e["kind"] == "refund"]
+    assert sorted(e["amount"] for e in refunds) == ["-10.000000000", "-15.000000000"]
+    audit = admin.get("/v1/audit").json()["entries"]
+    refunded = [e for e in audit if e["event_type"] == "billing.top_up_refunded"]
+    assert sorted(e["data"]["refunded"] for e in refunded) == ["10.000000000", "15.000000000"]

@@ -129,6 +129,36 @@ def checkout_event(
                 "payment_status": payment_status,
                 "amount_total": cents,
                 "currency": currency,
+                "payment_intent": payment_of(session_id),
+            }
+        },
+    }
+    return orjson.dumps(event)
+
+
+def payment_of(session_id: str) -> str:
+    """The payment intent a (fake) Checkout session's payment made."""
+    return f"pi_{session_id}"
+
+
+def refund_event(session_id: str, refunded_cents: int, *, currency: str = "usd") -> bytes:
+    """`charge.refunded` for the payment of a session: `amount_refunded` is Stripe's
+    running total of what was refunded of that charge."""
+    event = {
+        "id": f"evt_test_{uuid.uuid4().hex}",
+        "object": "event",
+        "api_version": "2025-01-27.acacia",
+        "created": int(time.time()),
+        "livemode": False,
+        "type": "charge.refunded",
+        "data": {
+            "object": {
+                "id": f"ch_{session_id}",
+                "object": "charge",
+                "payment_intent": payment_of(session_id),
+                "amount_refunded": refunded_cents,
+                "currency": currency,
+                "refunded": True,
             }
         },
     }

@@ -5,8 +5,9 @@ amount in whole cents and records a `pending` top-up; the wallet is credited onl
 Stripe's signed `checkout.session.completed` (or `…async_payment_succeeded`) event for that
 session arrives at `POST /v1/billing/stripe/webhook`; `checkout.session.expired` (or
 `…async_payment_failed`) closes the pending top-up as `expired` (or `failed`), after which
-nothing credits it. The webhook takes no API key: the
-`Stripe-Signature` header is its only credential, checked before the database is touched.
+nothing credits it; `charge.refunded` takes what Stripe refunded back from the wallet. The
+webhook takes no API key: the `Stripe-Signature` header is its only credential, checked
+before the database is touched.
 
 Each event id is recorded in the transaction that handles it, so a redelivery (or ten
 concurrent ones) credits nothing more; a session is credited at most once whichever events
@@ -45,6 +46,7 @@ log = logging.getLogger("agentshield.api")
 CENT = 10_000_000  # nano-dollars
 MAX_CENTS = 99_999_999  # Stripe's largest Checkout amount in USD: $999,999.99
 PAID_EVENTS = frozenset({"checkout.session.completed", "checkout.session.async_payment_succeeded"})
+REFUND_EVENT = "charge.refunded"
 # A session that will never be paid: its pending top-up is closed with this status.
 CLOSING_EVENTS = {
     "checkout.session.expired": "expired",
@@ -85,6 +87,7 @@ class CheckoutOut(BaseModel):
 
 Outcome = Literal[
     "credited",
+    "refunded",
     "closed",
     "duplicate",
     "ignored",
@@ -170,6 +173,8 @@ async def stripe_webhook(
         return WebhookOut(outcome="duplicate")
     if event["type"] in CLOSING_EVENTS:
         return WebhookOut(outcome=await _close(session, event))
+    if event["type"] == REFUND_EVENT:
+        return WebhookOut(outcome=await _refund(session, account, event, now))
     if event["type"] not in PAID_EVENTS:
         return WebhookOut(outcome="ignored")
     return WebhookOut(outcome=await _credit(session, account, event, now))
@@ -200,7 +205,10 @@ async def _credit(
     if checkout.get("currency") != account.settings.currency:
         return await _mismatch(session, event, checkout_id, paid)
     try:
-        credited = await budget.credit_checkout(session, checkout_id, cents * CENT, now)
+        payment = checkout.get("payment_intent")
+        credited = await budget.credit_checkout(
+            session, checkout_id, cents * CENT, now, payment if isinstance(payment, str) else None
+        )
     except Conflict:
         return await _mismatch(session, event, checkout_id, paid)
     if credited is None:  # a session this server did not open, or one credited already
@@ -209,8 +217,33 @@ async def _credit(
     return "credited"
 
 
+async def _refund(
+    session: AsyncSession, account: StripeAccount, event: dict[str, Any], now: datetime
+) -> Outcome:
+    """A charge refunded in Stripe, in part or whole: its top-up's refunded total follows
+    Stripe's `amount_refunded`, and the difference leaves the wallet."""
+    charge = (event.get("data") or {}).get("object") or {}
+    payment, cents = charge.get("payment_intent"), charge.get("amount_refunded")
+    if not isinstance(payment, str) or type(cents) is not int or cents < 0:
+        return "ignored"
+    if charge.get("currency") != account.settings.currency:
+        return "ignored"
+    refund = await budget.refund_payment(session, payment, cents * CENT, now)
+    if refund is None:  # a payment of no top-up here, or nothing new refunded
+        return "nothing_to_credit"
+    await _record_top_up(
+        session,
+        refund.top_up,
+        "billing.top_up_refunded",
+        event,
+        refunded=to_usd_string(refund.amount_nanos),
+        refunded_in_all=to_usd_string(refund.refunded_nanos),
+    )
+    return "refunded"
+
+
 async def _record_top_up(
-    session: AsyncSession, top_up: TopUp, event_type: str, event: dict[str, Any]
+    session: AsyncSession, top_up: TopUp, event_type: str, event: dict[str, Any], **more: str
 ) -> None:
     await record(
         session,
@@ -222,6 +255,7 @@ async def _record_top_up(
         amount=to_usd_string(top_up.amount_nanos),
         checkout_session_id=top_up.external_id,
         event_id=event["id"],
+        **more,
     )
 
 

@@ -87,7 +87,8 @@ class TopUpOut(Out):
     wallet_id: uuid.UUID
     amount: UsdString = Field(validation_alias="amount_nanos")
     source: str  # admin | stripe
-    status: str  # pending | credited
+    status: str  # pending | credited | expired | failed
+    refunded: UsdString = Field(validation_alias="refunded_nanos")  # of it, in Stripe
     note: str | None
     created_by: uuid.UUID | None
     created_at: datetime
@@ -101,7 +102,7 @@ class ToppedUpOut(BaseModel):
 
 class EntryOut(Out):
     id: uuid.UUID
-    kind: str  # reserve | settle | release | expire | top_up | adjust
+    kind: str  # reserve | settle | release | expire | top_up | refund | adjust
     amount: UsdString = Field(validation_alias="amount_nanos")  # change of the balance
     hold: UsdString = Field(validation_alias="hold_nanos")  # change of the reserved sum
     balance_after: UsdString = Field(validation_alias="balance_after_nanos")

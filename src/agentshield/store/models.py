@@ -430,7 +430,8 @@ class LedgerEntry(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     wallet_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     reservation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    kind: Mapped[str] = mapped_column(String(16))  # reserve|settle|release|expire|top_up|adjust
+    # reserve | settle | release | expire | top_up | refund | adjust
+    kind: Mapped[str] = mapped_column(String(16))
     amount_nanos: Mapped[int] = mapped_column(BigInteger)
     hold_nanos: Mapped[int] = mapped_column(BigInteger)
     balance_after_nanos: Mapped[int] = mapped_column(BigInteger)
@@ -452,6 +453,9 @@ class TopUp(Base):
     source: Mapped[str] = mapped_column(String(16))  # admin | stripe
     status: Mapped[str] = mapped_column(String(16))  # pending | credited | expired | failed
     external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # The Stripe payment the Checkout session made, to find the top-up a refund undoes.
+    payment_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    refunded_nanos: Mapped[int] = mapped_column(BigInteger, default=0)
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -18,6 +18,7 @@ from agentshield.store.budget.topups import (
     list_top_ups,
     open_checkout,
     pending_checkout,
+    refund_payment,
     top_up,
 )
 
@@ -34,6 +35,7 @@ __all__ = [
     "open_wallet",
     "pending_checkout",
     "reconcile",
+    "refund_payment",
     "release",
     "reserve",
     "set_quota",

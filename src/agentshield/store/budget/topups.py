@@ -4,13 +4,15 @@ An admin's top-up is credited at once. A Stripe Checkout top-up is recorded `pen
 its session is created and credited only by a verified webhook event: the event's id is
 inserted into `stripe_events` in the same transaction, so a redelivered event finds its id
 taken and changes nothing, and the pending row is flipped by a conditional UPDATE, so two
-different events for one session still credit it once.
+different events for one session still credit it once. A refund in Stripe takes its amount
+back from the wallet (a `refund` ledger entry), once, whichever events report it.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -102,11 +104,16 @@ async def pending_checkout(session: AsyncSession, checkout_id: str) -> TopUp | N
 
 
 async def credit_checkout(
-    session: AsyncSession, checkout_id: str, paid_nanos: int, now: datetime
+    session: AsyncSession,
+    checkout_id: str,
+    paid_nanos: int,
+    now: datetime,
+    payment_id: str | None = None,
 ) -> TopUp | None:
     """Credit the pending top-up of a paid Checkout session; None when there is none left
     to credit (unknown session, or already credited). A paid amount that differs from the
-    one the session was opened for is refused rather than guessed at."""
+    one the session was opened for is refused rather than guessed at. `payment_id` (the
+    session's payment intent) is kept to find the top-up again when it is refunded."""
     pending = await pending_checkout(session, checkout_id)
     if pending is None:
         return None
@@ -117,7 +124,7 @@ async def credit_checkout(
     flipped = await session.execute(
         update(TopUp)
         .where(TopUp.id == pending.id, TopUp.status == "pending")
-        .values(status="credited", credited_at=now)
+        .values(status="credited", credited_at=now, payment_id=payment_id)
         .execution_options(**NO_SYNC)
     )
     if flipped.rowcount != 1:  # type: ignore[attr-defined]
@@ -125,6 +132,41 @@ async def credit_checkout(
     note = f"stripe {checkout_id}"[:200]
     await move(session, pending.wallet_id, "top_up", amount=paid_nanos, note=note, now=now)
     return pending
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    top_up: TopUp
+    amount_nanos: int  # what this refund took back
+    refunded_nanos: int  # what has been taken back of the top-up in all
+
+
+async def refund_payment(
+    session: AsyncSession, payment_id: str, refunded_nanos: int, now: datetime
+) -> Refund | None:
+    """Take back from the wallet what Stripe has refunded of a credited top-up since the last
+    refund it reported. `refunded_nanos` is Stripe's running total for the payment, so a
+    refund reported twice, or out of order, takes nothing more. None when nothing is due."""
+    top_up = await session.scalar(
+        select(TopUp).where(TopUp.payment_id == payment_id, TopUp.status == "credited")
+    )
+    if top_up is None:
+        return None
+    total = min(refunded_nanos, top_up.amount_nanos)
+    already = top_up.refunded_nanos
+    if total <= already:
+        return None
+    raised = await session.execute(
+        update(TopUp)
+        .where(TopUp.id == top_up.id, TopUp.refunded_nanos == already)
+        .values(refunded_nanos=total)
+        .execution_options(**NO_SYNC)
+    )
+    if raised.rowcount != 1:  # type: ignore[attr-defined]
+        return None  # another delivery took it first
+    note = f"stripe refund {payment_id}"[:200]
+    await move(session, top_up.wallet_id, "refund", amount=already - total, note=note, now=now)
+    return Refund(top_up, total - already, total)
 
 
 async def close_checkout(session: AsyncSession, checkout_id: str, status: str) -> TopUp | None:
