@@ -98,8 +98,11 @@ def our_scorers(detector: InjectionDetector) -> dict[str, Scorer]:
     }
 
 
-def pyagentshield_scorer(embedder: Embedder) -> tuple[str, Scorer, Callable[[], object] | None]:
-    """Its own pipeline when it can run here; otherwise its cleaner on our embeddings."""
+def pyagentshield_scorer(
+    embedder: Embedder, *, quiet: bool = False
+) -> tuple[str, Scorer, Callable[[], object] | None]:
+    """Its own pipeline when it can run here; otherwise its cleaner on our embeddings (said
+    on stderr unless `quiet`)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
@@ -110,7 +113,8 @@ def pyagentshield_scorer(embedder: Embedder) -> tuple[str, Scorer, Callable[[], 
         )
         from pyagentshield.detectors.base import DetectionContext  # type: ignore[import-untyped]
     except ImportError as exc:
-        print(f"pyagentshield cannot be imported ({exc}): no baseline row", file=sys.stderr)
+        if not quiet:
+            print(f"pyagentshield cannot be imported ({exc}): no baseline row", file=sys.stderr)
         return "pyagentshield unavailable", lambda texts: np.zeros(len(texts)), None
     try:
         import sentence_transformers  # type: ignore[import-untyped]  # noqa: F401
@@ -140,7 +144,8 @@ def pyagentshield_scorer(embedder: Embedder) -> tuple[str, Scorer, Callable[[], 
         return f"pyagentshield {pyagentshield.__version__} (its own pipeline)", theirs, clear
     except ImportError as exc:
         reason = f"its local provider needs sentence-transformers and torch ({exc})"
-    print(f"pyagentshield's pipeline cannot run offline here: {reason}", file=sys.stderr)
+    if not quiet:
+        print(f"pyagentshield's pipeline cannot run offline here: {reason}", file=sys.stderr)
     cleaner = TheirCleaner()
 
     def fallback(texts: Sequence[str]) -> np.ndarray:
@@ -262,7 +267,8 @@ def main() -> None:
     texts = [str(r["text"]) for r in load(sorted(args.data.glob("*-validation.jsonl"))[-1])]
     fresh = InjectionDetector(Embedder(detector.embedder.files, cache_size=0))
     if their_reset is None:  # the fallback: on an embedder whose cache has seen none of the texts
-        their_name, theirs, their_reset = pyagentshield_scorer(Embedder(detector.embedder.files))
+        fresh_cache = Embedder(detector.embedder.files)
+        their_name, theirs, their_reset = pyagentshield_scorer(fresh_cache, quiet=True)
     speed("agentshield combined", our_scorers(fresh)["agentshield combined"], texts, None)
     speed(their_name, theirs, texts, their_reset)
     tokens = len(fresh.embedder._tokenizer.encode(f"{SPEED_TEXT} #0000"[:500]).ids)
