@@ -1,9 +1,12 @@
 """Money and quotas, enforced by the database: reserve before a call, settle after it.
 
-Every limit is checked by a conditional UPDATE (`... WHERE used + reserved + x <= limit`)
-whose row count says whether it held, so concurrent calls on any number of processes can
-never overspend: the database serialises the writes to each row. Rows are always locked in
-one order (quota usage by quota, then the wallet), so transactions never deadlock.
+Every limit is checked inside the transaction that holds it: the quota window's and the
+wallet's rows are read there (on PostgreSQL locked, FOR UPDATE; on SQLite the transaction
+holds the file's write lock), each call is decided against what the calls before it took,
+and the rows are written before the transaction ends. So concurrent calls on any number of
+processes can never overspend. Rows are always locked in one order (reservations by id,
+quota windows by quota, wallets by id), so transactions never wait for each other in a
+circle. Concurrent calls of one process share transactions (store/group_commit.py).
 """
 
 from agentshield.store.budget.accounts import open_wallet, set_quota
