@@ -27,8 +27,7 @@ from pathlib import Path
 
 import uvloop
 
-from gateway_overhead import load, make_key, request_bytes, start_gateway
-from lean_upstream import free_port, start_in_process, wait_for_port
+from gateway_overhead import gateway_before_upstream, load, make_key, request_bytes
 
 WITHOUT_BUDGET = ["ratelimit", "pii", "cost", "audit"]
 MILLION_USD = 10**6 * 10**9
@@ -74,18 +73,9 @@ async def limited_tenant(database_url: str) -> str:
 def measure(
     database_url: str, guards: list[str], key: str, requests: int, concurrency: int
 ) -> dict[str, float]:
-    upstream_port = free_port()
-    upstream = start_in_process(upstream_port)
-    gateway, gateway_port = start_gateway(database_url, upstream_port, guards)
-    try:
-        wait_for_port(gateway_port, timeout=30)
+    with gateway_before_upstream(database_url, guards) as (_, gateway_port):
         raw = request_bytes(gateway_port, "/v1/chat/completions", key)
         return uvloop.run(load(gateway_port, raw, requests, concurrency))
-    finally:
-        gateway.terminate()
-        upstream.terminate()
-        gateway.join()
-        upstream.join()
 
 
 def main() -> None:

@@ -23,6 +23,8 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -197,14 +199,26 @@ def start_gateway(
     return gateway, port
 
 
-def run(
-    database_url: str, key: str, requests: int, concurrencies: list[int], guards: list[str]
-) -> None:
+@contextmanager
+def gateway_before_upstream(database_url: str, guards: list[str]) -> Iterator[tuple[int, int]]:
+    """The lean upstream and the gateway before it, running: (upstream port, gateway port)."""
     upstream_port = free_port()
     upstream = start_in_process(upstream_port)
     gateway, gateway_port = start_gateway(database_url, upstream_port, guards)
     try:
         wait_for_port(gateway_port, timeout=30)
+        yield upstream_port, gateway_port
+    finally:
+        gateway.terminate()
+        upstream.terminate()
+        gateway.join()
+        upstream.join()
+
+
+def run(
+    database_url: str, key: str, requests: int, concurrencies: list[int], guards: list[str]
+) -> None:
+    with gateway_before_upstream(database_url, guards) as (upstream_port, gateway_port):
         direct = request_bytes(upstream_port, "/v1/chat/completions", None)
         proxied = request_bytes(gateway_port, "/v1/chat/completions", key)
         print(f"{'target':8} {'conc':>4} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'fail':>5}")
@@ -226,11 +240,6 @@ def run(
                 f"(x{gw['p50'] / up['p50']:.1f}), {gw['p99'] - up['p99']:.3f} ms at p99; "
                 f"req/s ratio gateway/upstream {gw['rps'] / up['rps']:.2f}"
             )
-    finally:
-        gateway.terminate()
-        upstream.terminate()
-        gateway.join()
-        upstream.join()
 
 
 if __name__ == "__main__":

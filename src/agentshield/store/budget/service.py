@@ -24,7 +24,6 @@ from agentshield.store.budget.reserve import (
     Held,
     HoldRequest,
     LimitsChanged,
-    check_amounts,
     hold_many,
 )
 from agentshield.store.budget.settle import Ending, end_many, expire_step
@@ -74,8 +73,7 @@ class Budgets:
         limits = await self._limits.limits(caller)
         if limits.none:
             return Held(None)
-        amount_nanos, tokens = estimate()
-        check_amounts(amount_nanos, tokens)
+        amount_nanos, tokens = estimate()  # hold_many refuses a negative one
         request = HoldRequest(
             limits, caller.tenant_id, amount_nanos, tokens, _now(), trace_id, self._ttl
         )

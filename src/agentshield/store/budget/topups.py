@@ -121,13 +121,7 @@ async def credit_checkout(
         raise Conflict(
             f"checkout {checkout_id} paid {paid_nanos} nanos, opened for {pending.amount_nanos}"
         )
-    flipped = await session.execute(
-        update(TopUp)
-        .where(TopUp.id == pending.id, TopUp.status == "pending")
-        .values(status="credited", credited_at=now, payment_id=payment_id)
-        .execution_options(**NO_SYNC)
-    )
-    if flipped.rowcount != 1:  # type: ignore[attr-defined]
+    if not await _settle_pending(session, pending, credited_at=now, payment_id=payment_id):
         return None
     note = f"stripe {checkout_id}"[:200]
     await move(session, pending.wallet_id, "top_up", amount=paid_nanos, note=note, now=now)
@@ -175,13 +169,19 @@ async def close_checkout(session: AsyncSession, checkout_id: str, status: str) -
     pending = await pending_checkout(session, checkout_id)
     if pending is None:
         return None
+    return pending if await _settle_pending(session, pending, status=status) else None
+
+
+async def _settle_pending(session: AsyncSession, pending: TopUp, **values: object) -> bool:
+    """Move a pending top-up out of `pending` (credited by default); False when another
+    delivery did it first."""
     flipped = await session.execute(
         update(TopUp)
         .where(TopUp.id == pending.id, TopUp.status == "pending")
-        .values(status=status)
+        .values({"status": "credited", **values})
         .execution_options(**NO_SYNC)
     )
-    return pending if flipped.rowcount == 1 else None  # type: ignore[attr-defined]
+    return bool(flipped.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def list_top_ups(
