@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,6 +15,7 @@ from agentshield.store.db import Database
 from agentshield.store.errors import Invalid
 from agentshield.store.models import ApiKey, Project, User
 from agentshield.store.scoped import get_owned, save
+from agentshield.store.ttl_cache import TtlCache
 
 
 @dataclass(frozen=True)
@@ -112,23 +111,20 @@ class KeyResolver:
         self, db: Database, ttl: float = 30.0, negative_ttl: float = 5.0, max_entries: int = 50_000
     ) -> None:
         self._db = db
-        self._ttl = ttl
-        self._negative_ttl = negative_ttl
-        self._max = max_entries
-        self._cache: OrderedDict[str, tuple[Caller | None, float]] = OrderedDict()
+        self._cache: TtlCache[str, Caller | None] = TtlCache(
+            lambda caller: ttl if caller is not None else negative_ttl, max_entries
+        )
 
     async def resolve(self, key: str) -> Caller | None:
         if not is_well_formed(key):
             return None
         digest = hash_key(key)
-        now = time.monotonic()
-        cached = self._cache.get(digest)
-        if cached is not None and cached[1] > now:
-            caller = cached[0]
-        else:
+
+        async def load() -> Caller | None:
             async with self._db.read() as session:
-                caller = await lookup_caller(session, digest)
-            self._remember(digest, caller, now)
+                return await lookup_caller(session, digest)
+
+        caller = await self._cache.get(digest, load)
         if caller is not None and caller.is_expired(datetime.now(UTC)):
             return None
         return caller
@@ -141,18 +137,10 @@ class KeyResolver:
         A user's change also forgets the refused keys: a re-enabled user's keys were cached
         as unknown, and nothing there says whose they were.
         """
-        stale = [
-            digest
-            for digest, (caller, _) in self._cache.items()
-            if (caller is None and user_id is not None)
-            or (caller is not None and (caller.key_id == key_id or caller.user_id == user_id))
-        ]
-        for digest in stale:
-            del self._cache[digest]
 
-    def _remember(self, digest: str, caller: Caller | None, now: float) -> None:
-        ttl = self._ttl if caller is not None else self._negative_ttl
-        self._cache[digest] = (caller, now + ttl)
-        self._cache.move_to_end(digest)
-        while len(self._cache) > self._max:
-            self._cache.popitem(last=False)
+        def stale(_: str, caller: Caller | None) -> bool:
+            if caller is None:
+                return user_id is not None
+            return caller.key_id == key_id or caller.user_id == user_id
+
+        self._cache.forget(stale)

@@ -11,36 +11,27 @@ is not stored.
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from agentshield.engines.identity import Caller
 from agentshield.store.budget.limits import Limits, TenantLimits, tenant_limits
 from agentshield.store.db import Database
+from agentshield.store.ttl_cache import TtlCache
 
 
 class LimitCache:
     def __init__(self, db: Database, ttl: float) -> None:
         self._db = db
-        self._ttl = ttl
-        self._cache: dict[uuid.UUID, tuple[TenantLimits, float]] = {}
-        self._generation: dict[uuid.UUID, int] = {}
+        self._cache: TtlCache[uuid.UUID, TenantLimits] = TtlCache(ttl)
 
     async def limits(self, caller: Caller) -> Limits:
-        return (await self._of(caller.tenant_id)).of(caller)
+        tenant_id = caller.tenant_id
+
+        async def load() -> TenantLimits:
+            async with self._db.read() as session:
+                return await tenant_limits(session, tenant_id)
+
+        return (await self._cache.get(tenant_id, load)).of(caller)
 
     def forget(self, tenant_id: uuid.UUID) -> None:
-        self._generation[tenant_id] = self._generation.get(tenant_id, 0) + 1
-        self._cache.pop(tenant_id, None)
-
-    async def _of(self, tenant_id: uuid.UUID) -> TenantLimits:
-        now = time.monotonic()
-        cached = self._cache.get(tenant_id)
-        if cached is not None and cached[1] > now:
-            return cached[0]
-        generation = self._generation.get(tenant_id, 0)
-        async with self._db.read() as session:
-            found = await tenant_limits(session, tenant_id)
-        if self._ttl > 0 and self._generation.get(tenant_id, 0) == generation:
-            self._cache[tenant_id] = (found, now + self._ttl)
-        return found
+        self._cache.forget(lambda key, _: key == tenant_id)
