@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import delete, update
 
 from agentshield.engines.budget import Refusal
@@ -9,7 +11,7 @@ from agentshield.store import budget
 from agentshield.store.budget import Held
 from agentshield.store.db import Database
 from agentshield.store.models import Quota
-from support.budget import CENT, limit, new_payer
+from support.budget import CENT, DOLLAR, fund, limit, new_payer
 
 
 async def test_a_lowered_limit_counts_at_once_whatever_the_cache_holds(db: Database) -> None:
@@ -57,3 +59,28 @@ async def test_a_caller_without_limits_is_never_estimated(db: Database) -> None:
         assert await service.reserve(payer.caller, estimate, "a") == Held(None)
     finally:
         await service.close()
+
+
+async def test_a_batch_of_endings_ends_each_reservation_once(db: Database) -> None:
+    """600 calls end together, more than one read statement holds; ten are also released
+    in the same batch, after their settle: the settle counts, the release does nothing."""
+    payer = await new_payer(db)
+    wallet_id = await fund(db, payer, 10 * DOLLAR)
+    await limit(db, payer, "user", 10 * DOLLAR)
+    service = budget.Budgets(db)
+    try:
+        held = await asyncio.gather(
+            *(service.reserve(payer.caller, lambda: (CENT, 10), str(n)) for n in range(600))
+        )
+        ids = [h.reservation_id for h in held if isinstance(h, Held)]
+        assert len(ids) == 600 and None not in ids
+        settles = [service.settle(rid, CENT // 2, 5) for rid in ids if rid is not None]
+        releases = [service.release(rid) for rid in ids[:10] if rid is not None]
+        ended = await asyncio.gather(*settles, *releases)
+        assert ended == [True] * 600 + [False] * 10
+    finally:
+        await service.close()
+    async with db.transaction() as session:
+        check = await budget.reconcile(session, wallet_id)
+    assert check.ok
+    assert (check.balance_nanos, check.reserved_nanos) == (10 * DOLLAR - 300 * CENT, 0)

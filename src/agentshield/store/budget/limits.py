@@ -51,24 +51,27 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class TenantLimits:
-    """Every quota and wallet of one tenant."""
+    """Every quota and wallet of one tenant, by owner."""
 
-    quotas: tuple[QuotaLimit, ...]
-    wallets: dict[Owner, WalletLimit] = field(default_factory=dict)
+    quotas: dict[Owner, tuple[QuotaLimit, ...]]
+    wallets: dict[Owner, WalletLimit]
     time_zone: str | None = None
+    # Each caller's limits, worked out once: this object lives for the cache's TTL.
+    _of: dict[tuple[Owner, ...], Limits] = field(default_factory=dict, compare=False)
 
     def of(self, caller: Caller) -> Limits:
-        owners = set(caller_owners(caller))
-        quotas = tuple(q for q in self.quotas if (q.scope, q.scope_id) in owners)
-        wallet = next(
-            (
-                self.wallets[(scope, owner_id)]
-                for scope, owner_id in caller_owners(caller)
-                if scope in WALLET_ORDER and (scope, owner_id) in self.wallets
-            ),
-            None,
-        )
-        return Limits(quotas, wallet, self.time_zone if quotas else None)
+        owners = caller_owners(caller)
+        key = tuple(owners)
+        found = self._of.get(key)
+        if found is None:
+            quotas = sorted(
+                (quota for owner in owners for quota in self.quotas.get(owner, ())),
+                key=lambda quota: quota.id.int,
+            )
+            wallet = next((self.wallets[owner] for owner in owners if owner in self.wallets), None)
+            found = Limits(tuple(quotas), wallet, self.time_zone if quotas else None)
+            self._of[key] = found
+        return found
 
 
 def caller_owners(caller: Caller) -> list[Owner]:
@@ -83,9 +86,9 @@ def caller_owners(caller: Caller) -> list[Owner]:
 async def tenant_limits(session: AsyncSession, tenant_id: uuid.UUID) -> TenantLimits:
     quotas = (
         await session.execute(
-            select(Quota.id, Quota.scope, Quota.scope_id, Quota.period, Quota.metric)
-            .where(Quota.tenant_id == tenant_id)
-            .order_by(Quota.id)
+            select(Quota.id, Quota.scope, Quota.scope_id, Quota.period, Quota.metric).where(
+                Quota.tenant_id == tenant_id
+            )
         )
     ).all()
     wallets = (
@@ -96,9 +99,17 @@ async def tenant_limits(session: AsyncSession, tenant_id: uuid.UUID) -> TenantLi
         )
     ).all()
     time_zone = await session.scalar(select(Tenant.time_zone).where(Tenant.id == tenant_id))
+    by_owner: dict[Owner, list[QuotaLimit]] = {}
+    for row in quotas:
+        quota = QuotaLimit(*row)
+        by_owner.setdefault((quota.scope, quota.scope_id), []).append(quota)
     return TenantLimits(
-        tuple(QuotaLimit(*row) for row in quotas),
-        {(scope, owner): WalletLimit(id, scope, owner) for id, scope, owner in wallets},
+        {owner: tuple(found) for owner, found in by_owner.items()},
+        {
+            (scope, owner): WalletLimit(id, scope, owner)
+            for id, scope, owner in wallets
+            if scope in WALLET_ORDER
+        },
         time_zone,
     )
 

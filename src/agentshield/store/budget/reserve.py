@@ -1,7 +1,7 @@
 """Reserve: hold a call's maximum cost against every limit at once, or against none.
 
 `hold_many` reserves for many calls in one transaction (the gateway batches concurrent
-calls, see store/batches.py): it reads each quota window and wallet involved once (on
+calls, see store/group_commit.py): it reads each quota window and wallet involved once (on
 PostgreSQL locking them, quotas then wallets, each in id order, so transactions never
 deadlock), decides each call in turn against what the calls before it took, and writes
 each row once. A call refused by any limit holds nothing anywhere.

@@ -1,12 +1,13 @@
 """Settle, release, expire: how a reservation ends, each exactly once.
 
-A reservation's status changes by a conditional UPDATE first (`WHERE status = 'held'`), so
-of two processes ending the same reservation only one moves money; the other is a no-op.
+The transaction that ends a reservation reads its status first (on PostgreSQL locking the
+row, on SQLite under the file's write lock), so of two processes ending the same
+reservation only one moves money; the other is a no-op.
 Settling charges the actual cost, below or above what was held. A call that outlived its
 reservation (expired, its hold already returned) is still charged when it settles.
 
 `end_many` ends many reservations in one transaction (the gateway batches concurrent
-calls, see store/batches.py); the money they move is then written once per row: quota
+calls, see store/group_commit.py); the money they move is then written once per row: quota
 windows in quota order, then wallets in id order, as `hold_many` locks them.
 """
 
@@ -24,11 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agentshield.store.budget.ledger import WalletMoves
 from agentshield.store.sql import Sql, as_json, as_uuid, in_session
 
+# The batch's reservations, read (on PostgreSQL: locked, in id order) in one statement;
+# each is then closed by what its status was when the transaction read it.
+READ_AT_MOST = 512  # ids to a statement, far below either database's limit on parameters
+_READ = "SELECT id, status, targets FROM reservations WHERE id IN ({ids}) ORDER BY id"
 _CLOSE = """
 UPDATE reservations SET status = :status, closed_at = :now, actual_nanos = :actual_nanos,
     actual_tokens = :actual_tokens
-WHERE id = :id AND status = :was
-RETURNING targets
+WHERE id = :id
 """
 _STALE = """
 SELECT id, targets FROM reservations WHERE status = 'held' AND expires_at <= :now ORDER BY id
@@ -91,17 +95,18 @@ async def _end_one(session: AsyncSession, ending: Ending) -> bool:
 def end_many(sql: Sql, endings: Sequence[Ending]) -> list[bool | Exception]:
     """End each reservation; True where this ended it, False where it had already ended."""
     outcomes: list[bool | Exception] = [False] * len(endings)
+    found = _read(sql, {ending.reservation_id for ending in endings})
+    closes: list[dict[str, object]] = []
     moves: list[_Move] = []
-    # Reservations in id order, as the sweep locks them: on PostgreSQL the two never wait
-    # for each other in a circle.
-    for i in sorted(range(len(endings)), key=lambda i: endings[i].reservation_id):
-        ending = endings[i]
+    for i, ending in enumerate(endings):
         if ending.actual_nanos < 0 or ending.actual_tokens < 0:
             outcomes[i] = ValueError("an actual cost cannot be negative")
             continue
-        ended = _end(sql, ending)
+        reservation = found.get(ending.reservation_id)
+        ended = None if reservation is None else _end(ending, reservation, closes)
         outcomes[i] = ended is not None
         moves += ended or ()
+    sql.many(_CLOSE, closes)
     _apply(sql, moves)
     return outcomes
 
@@ -121,24 +126,51 @@ def expire_step(sql: Sql, now: datetime) -> int:
     return len(expired)
 
 
-def _end(sql: Sql, ending: Ending) -> list[_Move] | None:
-    rid, now = ending.reservation_id, ending.now
-    params = {
-        "status": "settled" if ending.charge else "released",
-        "now": now,
-        "actual_nanos": ending.actual_nanos if ending.charge else None,
-        "actual_tokens": ending.actual_tokens if ending.charge else None,
-        "id": rid,
-    }
-    # A settled call is charged even when its hold had expired (and was returned already).
-    for was in ("held", "expired") if ending.charge else ("held",):
-        rows = sql.rows(_CLOSE, {**params, "was": was})
-        if rows:
-            break
-    else:
+@dataclass(slots=True)
+class _Reservation:
+    status: str
+    targets: list[dict[str, Any]]
+
+
+def _read(sql: Sql, ids: set[uuid.UUID]) -> dict[uuid.UUID, _Reservation]:
+    """The reservations of `ids` that exist. Read in id order, as the sweep reads them, so
+    on PostgreSQL the two never wait for each other in a circle."""
+    ordered = sorted(ids)
+    found: dict[uuid.UUID, _Reservation] = {}
+    for at in range(0, len(ordered), READ_AT_MOST):
+        chunk = ordered[at : at + READ_AT_MOST]
+        # Padded (with the last id) to a power of two: few distinct statements to prepare.
+        chunk += chunk[-1:] * ((1 << (len(chunk) - 1).bit_length()) - len(chunk))
+        names = {f"id{n}": rid for n, rid in enumerate(chunk)}
+        read = _READ.format(ids=", ".join(f":{name}" for name in names))
+        read += " FOR UPDATE" if sql.locks_rows else ""
+        for rid, status, targets in sql.rows(read, names):
+            found[as_uuid(rid)] = _Reservation(status, as_json(targets))
+    return found
+
+
+def _end(
+    ending: Ending, reservation: _Reservation, closes: list[dict[str, object]]
+) -> list[_Move] | None:
+    """The moves that end `reservation` (its close added to `closes`), or None when it has
+    ended already. A settled call is charged even when its hold had expired (and was
+    returned already)."""
+    was = reservation.status
+    if was != "held" and not (ending.charge and was == "expired"):
         return None
+    rid, now = ending.reservation_id, ending.now
+    reservation.status = "settled" if ending.charge else "released"
+    closes.append(
+        {
+            "status": reservation.status,
+            "now": now,
+            "actual_nanos": ending.actual_nanos if ending.charge else None,
+            "actual_tokens": ending.actual_tokens if ending.charge else None,
+            "id": rid,
+        }
+    )
     moves = []
-    for target in as_json(rows[0][0]):
+    for target in reservation.targets:
         hold = -target["amount"] if was == "held" else 0
         if not ending.charge:
             moves.append(_Move(target, 0, hold, "release", rid, now))
@@ -151,18 +183,21 @@ def _end(sql: Sql, ending: Ending) -> list[_Move] | None:
 def _apply(sql: Sql, moves: list[_Move]) -> None:
     """Write the moves: quota windows summed per row, in quota order; then wallets."""
     windows: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    paid: list[tuple[str, _Move]] = []
     for move in moves:
         target = move.target
         if target["kind"] == "quota":
             window = windows[(target["quota_id"], target["id"])]
             window[0] += move.used
             window[1] += move.hold
+        else:
+            paid.append((target["id"], move))
     for (_, usage_id), (used, hold) in sorted(windows.items()):
         sql.run(_USE_QUOTA, {"used": used, "hold": hold, "id": uuid.UUID(usage_id)})
-    paid = [move for move in moves if move.target["kind"] == "wallet"]
-    wallets = WalletMoves(sql, (uuid.UUID(move.target["id"]) for move in paid))
-    for move in paid:
-        wallet_id = uuid.UUID(move.target["id"])
+    wallet_ids = {text: uuid.UUID(text) for text in {text for text, _ in paid}}
+    wallets = WalletMoves(sql, wallet_ids.values())
+    for text, move in paid:
+        wallet_id = wallet_ids[text]
         if wallet_id in wallets.wallets:  # a wallet deleted since has nothing to return to
             wallets.move(
                 wallet_id,
