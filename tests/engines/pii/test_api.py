@@ -63,3 +63,11 @@ def test_a_batch_scans_each_text_as_if_alone() -> None:
     batched = scan_batch(texts)
     assert [r.as_dict() for r in batched] == [scan(t).as_dict() for t in texts]
     assert [r.counts() for r in batched] == [{}, {}, {"PRIVATE_KEY": 1}, {"EMAIL": 1}, {}]
+
+
+def test_a_batch_of_long_and_short_texts_scans_each_as_if_alone() -> None:
+    long = "notes " * 150 + "call me on (415) 555-0132 or mail jane.roe@acme-corp.com"
+    texts = ["ok", long, "mail jane.roe@acme-corp.com", long, "tel 06 12 34 56 78", "thanks"]
+    batched = scan_batch(texts)
+    assert [r.as_dict() for r in batched] == [scan(t).as_dict() for t in texts]
+    assert [r.counts() for r in batched][:3] == [{}, {"EMAIL": 1, "PHONE": 1}, {"EMAIL": 1}]

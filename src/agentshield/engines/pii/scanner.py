@@ -118,7 +118,7 @@ class PiiScanner:
         rules: RuleSet | None = None,
         restore_map: RestoreMap | None = None,
     ) -> list[PiiResult]:
-        """One result per text, in order; the texts are scanned together (see batch.py)."""
+        """One result per text, in order; short texts are scanned together (see batch.py)."""
         if len(texts) > self.limits.max_batch:
             raise BatchTooLarge(len(texts), self.limits.max_batch)
         policy = policy or _DEFAULT_POLICY
@@ -126,10 +126,11 @@ class PiiScanner:
         if restore_map is None and policy.uses_restore:
             restore_map = RestoreMap()  # one request, one map
         results: list[PiiResult] = []
-        for group in batch.groups(prepared, self.limits.max_text_chars):
+        for group in batch.groups(prepared, min(batch.JOINED, self.limits.max_text_chars)):
             hits = self._detect(batch.SEPARATOR.join(group), rules, policy.min_score)
-            for text, own in zip(group, batch.split(group, hits), strict=True):
-                results.append(self._result(text, own, policy, restore_map))
+            own = [hits] if len(group) == 1 else batch.split(group, hits)  # alone: as is
+            for text, found in zip(group, own, strict=True):
+                results.append(self._result(text, found, policy, restore_map))
         return results
 
     def _result(

@@ -1,7 +1,8 @@
 """PHONE: international (+44 20 7946 0958) and national ((415) 555-0132) numbers.
 
-Validity comes from phonenumbers: a number must be a valid number of its country (from the
-`+`/`00` prefix) or of one of the regions tried for national formats. Dates are not phones.
+Validity comes from phonenumbers' metadata (see phone_validity.py): a number must be a valid
+number of its country (from the `+` prefix) or of one of the regions tried for national
+formats. Dates are not phones.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 import phonenumbers
 
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
+from agentshield.engines.pii.recognizers.phone_validity import valid_region
 
 NATIONAL_REGIONS = ("US", "GB", "ES", "FR", "IT", "MX", "BR", "IN", "NL", "PL")
 # Where national numbers are always written with their trunk prefix (020 …, 06 …).
@@ -40,9 +42,8 @@ class PhoneRecognizer(Recognizer):
 
     def __init__(self, regions: tuple[str, ...] = NATIONAL_REGIONS) -> None:
         super().__init__()
-        # Parsing is the expensive step: keep per region what a national number can look
-        # like (trunk prefix, lengths, number pattern from phonenumbers' metadata) to parse
-        # only where it can be valid.
+        # Keep per region what a national number can look like (trunk prefix, lengths,
+        # number pattern from phonenumbers' metadata) to check only where it can be valid.
         self._shapes = []
         for region in regions:
             meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
@@ -76,12 +77,7 @@ class PhoneRecognizer(Recognizer):
 
 def _valid_region(value: str, regions: tuple[str | None, ...]) -> str | None:
     for region in regions:
-        try:
-            number = phonenumbers.parse(value, region)
-        except phonenumbers.NumberParseException:
-            continue
-        # is_valid_number(), keeping the region it looks up
-        found = phonenumbers.region_code_for_number(number)
-        if phonenumbers.is_valid_number_for_region(number, found):
+        found = valid_region(value, region)
+        if found is not None:
             return found
     return None
