@@ -117,6 +117,7 @@ async def load(port: int, raw: bytes, requests: int, concurrency: int) -> dict[s
         "p99": latencies[int(len(latencies) * 0.99)] * 1000,
         "rps": len(latencies) / elapsed,
         "failures": failures,
+        "sent": (warmup + requests // concurrency) * concurrency,
     }
 
 
@@ -200,14 +201,16 @@ def start_gateway(
 
 
 @contextmanager
-def gateway_before_upstream(database_url: str, guards: list[str]) -> Iterator[tuple[int, int]]:
-    """The lean upstream and the gateway before it, running: (upstream port, gateway port)."""
+def gateway_before_upstream(database_url: str, guards: list[str]) -> Iterator[tuple[int, int, int]]:
+    """The lean upstream and the gateway before it, running: (upstream port, gateway port,
+    gateway process id)."""
     upstream_port = free_port()
     upstream = start_in_process(upstream_port)
     gateway, gateway_port = start_gateway(database_url, upstream_port, guards)
     try:
         wait_for_port(gateway_port, timeout=30)
-        yield upstream_port, gateway_port
+        assert gateway.pid is not None
+        yield upstream_port, gateway_port, gateway.pid
     finally:
         gateway.terminate()
         upstream.terminate()
@@ -218,7 +221,7 @@ def gateway_before_upstream(database_url: str, guards: list[str]) -> Iterator[tu
 def run(
     database_url: str, key: str, requests: int, concurrencies: list[int], guards: list[str]
 ) -> None:
-    with gateway_before_upstream(database_url, guards) as (upstream_port, gateway_port):
+    with gateway_before_upstream(database_url, guards) as (upstream_port, gateway_port, _):
         direct = request_bytes(upstream_port, "/v1/chat/completions", None)
         proxied = request_bytes(gateway_port, "/v1/chat/completions", key)
         print(f"{'target':8} {'conc':>4} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'fail':>5}")
