@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from agentshield.engines.budget import Refusal
 from agentshield.store import budget
+from agentshield.store.budget.settle import Ending, end_many
 from agentshield.store.db import Database
-from agentshield.store.models import Wallet
+from agentshield.store.models import Quota, QuotaUsage, Wallet
+from agentshield.store.sql import in_session
 from support.budget import CENT, DOLLAR, NOW, fund, limit, new_payer
 
 
@@ -92,5 +97,56 @@ async def test_the_request_path_batches_200_cents_against_a_dollar_exactly(db_ur
     finally:
         for service in services:
             await service.close()
+        for engine in engines:
+            await engine.dispose()
+
+
+async def test_settles_racing_the_expiry_sweep_end_each_reservation_once(db_url: str) -> None:
+    """Calls that outlived their reservation settle, in batches of interleaved ids given in
+    either order, while two sweeps expire the same reservations, from two engines: nothing
+    deadlocks (on PostgreSQL all lock reservations in id order, then quota windows, then
+    wallets), each call is charged once, and every hold comes back exactly once."""
+    engines = [Database(db_url), Database(db_url)]
+    try:
+        payer = await new_payer(engines[0])
+        wallet = await fund(engines[0], payer, 10 * DOLLAR)
+        await limit(engines[0], payer, "user", 10 * DOLLAR)
+        held = []
+        for _ in range(60):
+            async with engines[0].transaction() as session:
+                outcome = await budget.reserve(session, payer.caller, CENT, 10, NOW)
+            assert not isinstance(outcome, Refusal) and outcome.reservation_id is not None
+            held.append(outcome.reservation_id)
+        late = NOW + timedelta(minutes=16)  # past the reservations' 15-minute TTL
+
+        async def settle(i: int) -> list[bool | Exception]:
+            ids = held[i::6] if i % 2 else held[i::6][::-1]
+            endings = [Ending(rid, late, True, CENT // 2, 5) for rid in ids]
+            async with engines[i % 2].transaction() as session:
+                return await in_session(session, end_many, endings)
+
+        async def sweep(i: int) -> int:
+            async with engines[i % 2].transaction() as session:
+                return await budget.expire_stale(session, late)
+
+        racing = [*map(settle, range(6)), sweep(0), sweep(1)]
+        *settled, swept_a, swept_b = await asyncio.gather(*racing)
+        assert [outcome for batch in settled for outcome in batch] == [True] * 60
+        assert swept_a + swept_b <= 60
+
+        async with engines[1].read() as session:
+            final = await session.get(Wallet, wallet)
+            reconciled = await budget.reconcile(session, wallet)
+            usage = (
+                await session.execute(
+                    select(QuotaUsage.used, QuotaUsage.reserved)
+                    .join(Quota, Quota.id == QuotaUsage.quota_id)
+                    .where(Quota.tenant_id == payer.tenant_id)
+                )
+            ).all()
+        assert final is not None and reconciled.ok
+        assert (final.balance_nanos, final.reserved_nanos) == (10 * DOLLAR - 30 * CENT, 0)
+        assert [tuple(row) for row in usage] == [(30 * CENT, 0)]
+    finally:
         for engine in engines:
             await engine.dispose()
