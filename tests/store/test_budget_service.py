@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, update
 
 from agentshield.engines.budget import Refusal
 from agentshield.store import budget
 from agentshield.store.budget import Held
+from agentshield.store.budget.settle import READ_AT_MOST, Ending, end_many
 from agentshield.store.db import Database
 from agentshield.store.models import Quota
+from agentshield.store.sql import in_session
 from support.budget import CENT, DOLLAR, fund, limit, new_payer
 
 
@@ -62,8 +65,8 @@ async def test_a_caller_without_limits_is_never_estimated(db: Database) -> None:
 
 
 async def test_a_batch_of_endings_ends_each_reservation_once(db: Database) -> None:
-    """600 calls end together, more than one read statement holds; ten are also released
-    in the same batch, after their settle: the settle counts, the release does nothing."""
+    """600 calls end in one batch, more than one read statement holds; ten are also
+    released in it, after their settle: the settle counts, the release does nothing."""
     payer = await new_payer(db)
     wallet_id = await fund(db, payer, 10 * DOLLAR)
     await limit(db, payer, "user", 10 * DOLLAR)
@@ -74,12 +77,17 @@ async def test_a_batch_of_endings_ends_each_reservation_once(db: Database) -> No
         )
         ids = [h.reservation_id for h in held if isinstance(h, Held)]
         assert len(ids) == 600 and None not in ids
-        settles = [service.settle(rid, CENT // 2, 5) for rid in ids if rid is not None]
-        releases = [service.release(rid) for rid in ids[:10] if rid is not None]
-        ended = await asyncio.gather(*settles, *releases)
-        assert ended == [True] * 600 + [False] * 10
     finally:
         await service.close()
+    # One step over all 610 endings (more than one read statement's READ_AT_MOST ids), as
+    # the queue hands end_many a batch: settles first, then releases of the same ten.
+    now = datetime.now(UTC)
+    endings = [Ending(rid, now, True, CENT // 2, 5) for rid in ids if rid is not None]
+    endings += [Ending(rid, now, charge=False) for rid in ids[:10] if rid is not None]
+    assert len(endings) > READ_AT_MOST
+    async with db.transaction() as session:
+        ended = await in_session(session, end_many, endings)
+    assert ended == [True] * 600 + [False] * 10
     async with db.transaction() as session:
         check = await budget.reconcile(session, wallet_id)
     assert check.ok

@@ -42,7 +42,7 @@ Item = TypeVar("Item")
 Step = Callable[[Sql, Sequence[Any]], list[Any]]
 BUSY_TIMEOUT = 10.0  # seconds to wait for another process's write lock, as db.py's engines
 BUSY_WAIT = 0.002
-CHECKPOINT_EVERY = 200  # commits; at ~20 pages each, about the 1000 pages of SQLite's own
+CHECKPOINT_EVERY = 200  # commits between two checkpoints of the WAL, by a worker thread
 # Loop turns a batch waits before it starts, for more calls to join it: its fixed cost (the
 # commit, which writes a WAL frame for every page the batch touched, and the shared quota
 # windows and wallets read and written once) is then spread wider. In
