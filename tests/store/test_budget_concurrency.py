@@ -89,7 +89,7 @@ async def test_the_request_path_batches_200_cents_against_a_dollar_exactly(db_ur
                 assert outcome.kind == "wallet"
                 return False
             assert outcome.reservation_id is not None
-            assert await service.settle(outcome.reservation_id, CENT, 10)
+            assert await service.settle(outcome, CENT, 10)
             return True
 
         assert sum(await asyncio.gather(*map(call, range(200)))) == 100

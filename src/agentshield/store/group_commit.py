@@ -29,11 +29,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 
 from agentshield.store.db import PRAGMAS, Database
-from agentshield.store.sql import Binder, Params, Sql, in_session
+from agentshield.store.sql import SQLITE_FORMS, Params, Sql, in_session
 
 T = TypeVar("T")
 Item = TypeVar("Item")
@@ -133,22 +132,29 @@ def run_steps(sql: Sql, work: list[tuple[Step, list[Any]]]) -> list[list[Any]]:
 
 
 class RawSql:
-    """`Sql` on a raw sqlite3 connection."""
+    """`Sql` on a raw sqlite3 connection. Parameters are bound as they are: sqlite3 turns
+    the values SQLAlchemy's types would (UUIDs, datetimes, JSON) into the same forms with
+    the adapters registered below, in C for every other value, with no dict per row."""
 
     locks_rows = False
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
-        self._bind = Binder(sqlite.dialect())
 
     def run(self, statement: str, params: Params) -> None:
-        self.connection.execute(statement, self._bind(params))
+        self.connection.execute(statement, params)
 
     def many(self, statement: str, params: Sequence[Params]) -> None:
-        self.connection.executemany(statement, [self._bind(p) for p in params])
+        self.connection.executemany(statement, params)
 
     def rows(self, statement: str, params: Params) -> list[Sequence[Any]]:
-        return self.connection.execute(statement, self._bind(params)).fetchall()
+        return self.connection.execute(statement, params).fetchall()
+
+
+# Process-wide, as sqlite3's adapters are; SQLAlchemy's connections never meet them (its
+# types hand the driver strings already).
+for _type, _form in SQLITE_FORMS.items():
+    sqlite3.register_adapter(_type, _form)
 
 
 class _RawWriter:

@@ -48,7 +48,7 @@ class Binder:
         uuid_form = Uuid().dialect_impl(dialect).bind_processor(dialect)
         time_form = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
         if dialect.name == "sqlite":  # the same forms, without SQLAlchemy's layers per value
-            uuid_form, time_form = _hex, _sqlite_time
+            uuid_form, time_form = SQLITE_FORMS[uuid.UUID], SQLITE_FORMS[datetime]
         self._forms: dict[type, Callable[[Any], object]] = {dict: _json, list: _json}
         if uuid_form is not None:
             self._forms[uuid.UUID] = uuid_form
@@ -70,16 +70,21 @@ def _json(value: object) -> str:
         return json.dumps(value)
 
 
-@lru_cache(maxsize=4096)  # tenants, wallets and quota windows recur in every batch
-def _hex(value: uuid.UUID) -> str:
-    return value.hex
-
-
 @lru_cache(maxsize=256)  # a step binds the same `now` several times
 def _sqlite_time(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("naive datetime: store UTC-aware datetimes only")
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+# How SQLAlchemy's types store these values on SQLite, by the value's exact type (a raw
+# sqlite3 connection takes them as its adapters, see group_commit.py).
+SQLITE_FORMS: dict[type, Callable[[Any], object]] = {
+    uuid.UUID: lambda value: value.hex,
+    datetime: _sqlite_time,
+    dict: _json,
+    list: _json,
+}
 
 
 class SessionSql:

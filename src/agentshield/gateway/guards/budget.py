@@ -14,7 +14,6 @@ A process that dies in between leaves its reservation to expire (`Budgets` sweep
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -25,7 +24,7 @@ from agentshield.gateway.context import RequestContext
 from agentshield.gateway.errors import BudgetExceeded
 from agentshield.gateway.images import IMAGES
 from agentshield.gateway.prices import PriceBook
-from agentshield.store.budget import Budgets
+from agentshield.store.budget import Budgets, Held
 
 
 class BudgetGuard:
@@ -46,18 +45,18 @@ class BudgetGuard:
         if isinstance(outcome, Refusal):
             raise BudgetExceeded(outcome, datetime.now(UTC))
         if outcome.reservation_id is not None:
-            ctx.scratch[self.name] = outcome.reservation_id
+            ctx.scratch[self.name] = outcome
 
     def on_stream_chunk(self, ctx: RequestContext, chunk: dict[str, Any]) -> list[dict[str, Any]]:
         return [chunk]
 
     async def on_response(self, ctx: RequestContext) -> None:
-        reservation_id: uuid.UUID | None = ctx.scratch.pop(self.name, None)
-        if reservation_id is None:
+        held: Held | None = ctx.scratch.pop(self.name, None)
+        if held is None:
             return
         measure(ctx, self._prices)
         used = ctx.usage.prompt_tokens + ctx.usage.completion_tokens
         if ctx.cost_nanos == 0 and used == 0:
-            await self._budgets.release(reservation_id)
+            await self._budgets.release(held)
         else:
-            await self._budgets.settle(reservation_id, ctx.cost_nanos, used)
+            await self._budgets.settle(held, ctx.cost_nanos, used)

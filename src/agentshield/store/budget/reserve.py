@@ -49,9 +49,13 @@ VALUES (:id, :tenant_id, :trace_id, :amount, :tokens, :targets, 'held', :now, :e
 
 @dataclass(frozen=True, slots=True)
 class Held:
-    """A reservation made; `reservation_id` None when no limit applies (nothing held)."""
+    """A reservation made; `reservation_id` None when no limit applies (nothing held).
+
+    `targets` is what it holds, as its row records it: handed back to `end_many`, it spares
+    the settle reading and parsing the row's copy."""
 
     reservation_id: uuid.UUID | None
+    targets: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,4 +244,4 @@ def _take(
             "expires": request.now + request.ttl,
         }
     )
-    return Held(reservation_id)
+    return Held(reservation_id, tuple(targets))

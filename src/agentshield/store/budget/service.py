@@ -79,12 +79,17 @@ class Budgets:
         )
         return await self._commits.run(hold_many, request)
 
-    async def settle(self, reservation_id: uuid.UUID, actual_nanos: int, tokens: int) -> bool:
-        ending = Ending(reservation_id, _now(), True, actual_nanos, tokens)
-        return await self._commits.run(end_many, ending)
+    async def settle(self, held: Held, actual_nanos: int, tokens: int) -> bool:
+        return await self._end(held, True, actual_nanos, tokens)
 
-    async def release(self, reservation_id: uuid.UUID) -> bool:
-        return await self._commits.run(end_many, Ending(reservation_id, _now(), charge=False))
+    async def release(self, held: Held) -> bool:
+        return await self._end(held, False, 0, 0)
+
+    async def _end(self, held: Held, charge: bool, actual_nanos: int, tokens: int) -> bool:
+        if held.reservation_id is None:
+            raise ValueError("nothing was held")
+        ending = Ending(held.reservation_id, _now(), charge, actual_nanos, tokens, held.targets)
+        return await self._commits.run(end_many, ending)
 
     async def expire_stale(self) -> int:
         async with self._db.transaction() as session:

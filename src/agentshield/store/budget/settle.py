@@ -34,8 +34,13 @@ UPDATE reservations SET status = :status, closed_at = :now, actual_nanos = :actu
     actual_tokens = :actual_tokens
 WHERE id = :id
 """
+# The inner query finds them by the index of held reservations (ordered by id, the planner
+# would rather scan every reservation ever made); the outer `status` is what PostgreSQL
+# checks again once the lock is granted.
 _STALE = """
-SELECT id, targets FROM reservations WHERE status = 'held' AND expires_at <= :now ORDER BY id
+SELECT id, targets FROM reservations WHERE status = 'held' AND id IN (
+    SELECT id FROM reservations WHERE status = 'held' AND expires_at <= :now
+) ORDER BY id
 """
 _EXPIRE = "UPDATE reservations SET status = 'expired', closed_at = :now WHERE id = :id"
 _USE_QUOTA = """
@@ -45,13 +50,17 @@ UPDATE quota_usage SET used = used + :used, reserved = reserved + :hold WHERE id
 
 @dataclass(frozen=True, slots=True)
 class Ending:
-    """Settle a reservation to its actual cost, or release it (`charge` False)."""
+    """Settle a reservation to its actual cost, or release it (`charge` False).
+
+    `targets`, when given, are the reservation's own (`Held.targets`); otherwise they are
+    read from its row."""
 
     reservation_id: uuid.UUID
     now: datetime
     charge: bool = True
     actual_nanos: int = 0
     actual_tokens: int = 0
+    targets: tuple[dict[str, Any], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +138,12 @@ def expire_step(sql: Sql, now: datetime) -> int:
 @dataclass(slots=True)
 class _Reservation:
     status: str
-    targets: list[dict[str, Any]]
+    stored_targets: str | list[dict[str, Any]]  # as the driver returns the column
+
+    def targets(self, ending: Ending) -> Sequence[dict[str, Any]]:
+        if ending.targets is not None:
+            return ending.targets
+        return as_json(self.stored_targets)
 
 
 def _read(sql: Sql, ids: set[uuid.UUID]) -> dict[uuid.UUID, _Reservation]:
@@ -145,7 +159,7 @@ def _read(sql: Sql, ids: set[uuid.UUID]) -> dict[uuid.UUID, _Reservation]:
         read = _READ.format(ids=", ".join(f":{name}" for name in names))
         read += " FOR UPDATE" if sql.locks_rows else ""
         for rid, status, targets in sql.rows(read, names):
-            found[as_uuid(rid)] = _Reservation(status, as_json(targets))
+            found[as_uuid(rid)] = _Reservation(status, targets)
     return found
 
 
@@ -170,7 +184,7 @@ def _end(
         }
     )
     moves = []
-    for target in reservation.targets:
+    for target in reservation.targets(ending):
         hold = -target["amount"] if was == "held" else 0
         if not ending.charge:
             moves.append(_Move(target, 0, hold, "release", rid, now))

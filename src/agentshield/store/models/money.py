@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -108,7 +109,15 @@ class Reservation(Base):
     limit held: {"kind": "quota"|"wallet", "id": usage row or wallet id, "metric", "amount"}."""
 
     __tablename__ = "reservations"
-    __table_args__ = (Index("ix_reservations_status_expires", "status", "expires_at"),)
+    # Only held reservations, all the sweep looks for: the index stays as small as they are few.
+    __table_args__ = (
+        Index(
+            "ix_reservations_held_expires",
+            "expires_at",
+            sqlite_where=text("status = 'held'"),
+            postgresql_where=text("status = 'held'"),
+        ),
+    )
     id: Mapped[uuid.UUID] = id_column()
     tenant_id: Mapped[uuid.UUID] = tenant_fk()
     trace_id: Mapped[str] = mapped_column(String(64))
@@ -132,7 +141,7 @@ class LedgerEntry(Base):
 
     __tablename__ = "ledger_entries"
     id: Mapped[uuid.UUID] = id_column()
-    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     wallet_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     reservation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     # reserve | settle | release | expire | top_up | refund | adjust
