@@ -35,6 +35,7 @@ import uvloop
 from gateway_overhead import gateway_before_upstream, load, make_key, request_bytes
 
 WITHOUT_BUDGET = ["ratelimit", "pii", "cost", "audit"]
+ON = ["ratelimit", "pii", "budget", "cost", "audit"]
 MILLION_USD = 10**6 * 10**9
 
 
@@ -109,8 +110,8 @@ def main() -> None:
         limited = asyncio.run(limited_tenant(database_url))
         runs = (
             ("off", WITHOUT_BUDGET, plain),
-            ("on, no limits", ["ratelimit", "pii", "budget", "cost", "audit"], plain),
-            ("on, limits", ["ratelimit", "pii", "budget", "cost", "audit"], limited),
+            ("on, no limits", ON, plain),
+            ("on, limits", ON, limited),
         )
         best: dict[str, dict[str, float]] = {}
         least_cpu: dict[str, float] = {}

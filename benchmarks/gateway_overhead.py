@@ -175,13 +175,8 @@ def main() -> None:
         run(database_url, key, args.requests, args.concurrency, args.guards)
 
 
-def start_gateway(
-    database_url: str, upstream_port: int, guards: list[str]
-) -> tuple[multiprocessing.process.BaseProcess, int]:
-    """The gateway in its own process (on core 0) before `upstream_port`; this process
-    moves to core 1 to generate the load."""
-    port = free_port()
-    settings = {
+def gateway_settings(database_url: str, upstream_port: int, guards: list[str]) -> dict[str, Any]:
+    return {
         "environment": "production",
         "database_url": database_url,
         "providers": [
@@ -193,6 +188,15 @@ def start_gateway(
         ],
         "guards": guards,
     }
+
+
+def start_gateway(
+    database_url: str, upstream_port: int, guards: list[str]
+) -> tuple[multiprocessing.process.BaseProcess, int]:
+    """The gateway in its own process (on core 0) before `upstream_port`; this process
+    moves to core 1 to generate the load."""
+    port = free_port()
+    settings = gateway_settings(database_url, upstream_port, guards)
     context = multiprocessing.get_context("spawn")
     gateway = context.Process(target=serve_gateway, args=(settings, port), daemon=True)
     gateway.start()

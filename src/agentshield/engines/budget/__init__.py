@@ -2,6 +2,14 @@
 
 from agentshield.engines.budget.decision import Refusal
 from agentshield.engines.budget.estimate import DEFAULT_OUTPUT_LIMIT, max_cost, output_limit
-from agentshield.engines.budget.windows import window_bounds
+from agentshield.engines.budget.windows import bounds_on, local_day, window_bounds
 
-__all__ = ["DEFAULT_OUTPUT_LIMIT", "Refusal", "max_cost", "output_limit", "window_bounds"]
+__all__ = [
+    "DEFAULT_OUTPUT_LIMIT",
+    "Refusal",
+    "bounds_on",
+    "local_day",
+    "max_cost",
+    "output_limit",
+    "window_bounds",
+]

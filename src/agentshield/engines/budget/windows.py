@@ -17,14 +17,20 @@ def window_bounds(
     period: str, now: datetime, time_zone: str | None = None
 ) -> tuple[datetime, datetime]:
     """(start, end) in UTC of the `period` window holding `now`; end is the next start."""
+    return bounds_on(period, *local_day(now, time_zone))
+
+
+def local_day(now: datetime, time_zone: str | None = None) -> tuple[date, tzinfo]:
+    """The day `now` falls on in `time_zone` (UTC when None), and that zone."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     zone: tzinfo = ZoneInfo(time_zone) if time_zone else UTC
-    return _bounds(period, now.astimezone(zone).date(), zone)
+    return now.astimezone(zone).date(), zone
 
 
 @lru_cache(maxsize=1024)  # every call of the day asks for the same few windows
-def _bounds(period: str, today: date, zone: tzinfo) -> tuple[datetime, datetime]:
+def bounds_on(period: str, today: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """(start, end) in UTC of the `period` window holding the day `today` of `zone`."""
     if period == "daily":
         first, following = today, today + timedelta(days=1)
     elif period == "monthly":
