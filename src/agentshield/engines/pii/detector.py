@@ -1,16 +1,19 @@
 """The fast path: every pattern of every enabled recognizer in one RE2 pass over the text.
 
-An RE2 Set tells in one linear pass which patterns match anywhere; only those run again to
-find where, so ordinary text costs one pass however many recognizers are enabled. RE2 keeps
-every pattern linear in time, whatever the text. A Set whose DFA runs out of memory returns
-"no match" instead of falling back, so an always-matching sentinel is added: when it is
-missing, every pattern runs (fail closed).
+An RE2 Set tells in one linear pass which patterns match anywhere (it holds each pattern's
+looser form, see prefilter.py); only those run again to find where, so ordinary text costs
+one pass however many recognizers are enabled. RE2 keeps every pattern linear in time,
+whatever the text. A Set whose DFA runs out of memory returns "no match" instead of falling
+back, so an always-matching sentinel is added: when it is missing, every pattern runs (fail
+closed). The sentinel is `\\A`, which matches once: an empty pattern matches at every byte,
+and recording that match doubled the cost of the pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import re2
@@ -18,10 +21,14 @@ import re2
 from agentshield.engines.pii.errors import TooManyCandidates
 from agentshield.engines.pii.layers import NORMALISATION
 from agentshield.engines.pii.leet import leet_alternation, uses_leet
+from agentshield.engines.pii.memo import Memo
+from agentshield.engines.pii.prefilter import loosened
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 from agentshield.engines.pii.spans import match_spans
 
 Spans = dict[str, list[tuple[int, int]]]
+# The sub-span of a value that passed its recognizer's checks, with their score and note.
+_Verdict = tuple[int, int, tuple[float, str]] | None
 
 
 @dataclass(slots=True)
@@ -59,6 +66,7 @@ class _Entry:
     ceiling: float = 1.0  # best score without context
     context: int = -1  # Set index of the recognizer's context words, -1 if none
     note: str = ""  # the explanation's first part
+    check: Memo[_Verdict] | None = None  # the recognizer's checks on a value (see memo.py)
 
 
 def re2_options(max_mem: int) -> re2.Options:
@@ -93,8 +101,9 @@ class Detector:
                 else -1
             )
             for pattern in rec.patterns:
+                check = Memo(partial(_checked, rec, pattern))
                 by_regex.setdefault(pattern.regex, []).append(
-                    _Entry(rec, pattern, None, rec.ceiling(pattern), context, _note(pattern))
+                    _Entry(rec, pattern, None, rec.ceiling(pattern), context, _note(pattern), check)
                 )
         for name, regex in triggers:
             by_regex.setdefault(regex, []).append(_Entry(None, None, name))
@@ -102,14 +111,14 @@ class Detector:
         for regex, entries in by_regex.items():
             compiled = re2.compile(regex, options)
             index = compiled.groupindex
-            self._groups[self._set.Add(regex)] = _Group(
+            self._groups[self._set.Add(loosened(regex))] = _Group(
                 compiled,
                 tuple(entries),
                 min(e.ceiling for e in entries),
                 index.get("value", 0),
                 index.get("key", 0),
             )
-        self._sentinel = self._set.Add("")
+        self._sentinel = self._set.Add(r"\A")
         self._set.Compile()
 
     def run(self, text: str, budget: Budget, min_score: float = 0.0) -> tuple[list[Hit], Spans]:
@@ -174,28 +183,33 @@ class _Everything(frozenset[int]):
 _EVERYTHING = _Everything()
 
 
+def _checked(rec: Recognizer, pattern: Pattern, value: str) -> _Verdict:
+    for a, b in rec.spans(value):
+        verdict = rec.assess(value[a:b], pattern)
+        if verdict is not None:
+            return a, b, verdict
+    return None
+
+
 def _assess(
     text: str, start: int, end: int, key: tuple[int, int] | None, entry: _Entry, min_score: float
 ) -> Hit | None:
-    rec, pattern = entry.recognizer, entry.pattern
-    assert rec is not None and pattern is not None
+    rec, check = entry.recognizer, entry.check
+    assert rec is not None and check is not None
     if rec.glued(text, start, end):
         return None
-    # Checksums cost more than a context look-up: skip what cannot reach the minimum score.
+    # Checks cost more than a context look-up: skip what cannot reach the minimum score.
     context = None
     if entry.ceiling < min_score:
         context = rec.context_near(text, start, end)
         if context is None or entry.ceiling + context[1] < min_score:
             return None
     value = text[start:end]
-    for a, b in rec.spans(value):
-        verdict = rec.assess(value[a:b], pattern)
-        if verdict is not None:
-            break
-    else:
+    verdict = check(value)
+    if verdict is None:
         return None
+    a, b, (checked, why) = verdict
     start, end, value = start + a, start + b, value[a:b]
-    checked, why = verdict
     score = checked
     if checked < 1.0:
         if context is None:

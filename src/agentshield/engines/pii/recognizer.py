@@ -18,7 +18,7 @@ import re2
 
 from agentshield.engines.pii.layers import FAST_PATH
 from agentshield.engines.pii.leet import leet_alternation
-from agentshield.engines.pii.spans import matches
+from agentshield.engines.pii.spans import search
 
 # Context words count fully within NEAR characters of a value, half as much within FAR.
 NEAR = (24, 16)  # characters before, after
@@ -47,15 +47,19 @@ class Recognizer:
     strict_edges: ClassVar[bool] = False
 
     def __init__(self) -> None:
-        self._context = (
-            re.compile(r"(?<![a-z])" + leet_alternation(self.context) + r"(?![a-z])", re.I)
-            if self.context
-            else None
-        )
-        # The first word of each context word, without look-arounds: see context_near.
-        self._hint: Any = (
-            re2.compile("(?i)" + leet_alternation(w.split(" ")[0] for w in self.context))
-            if self.context
+        words = leet_alternation(self.context) if self.context else ""
+        self._context = re.compile(r"(?<![a-z])" + words + r"(?![a-z])", re.I) if words else None
+        # The same search for ASCII windows in RE2 (group 1 is the word): `re` tries the
+        # alternation at every position, ~7 µs for a far window. The look-arounds become
+        # consumed neighbours, which give the same first match, and `\s` is spelt as
+        # Python's: RE2's lacks \v and \x1c-\x1f.
+        self._ascii_context: Any = (
+            re2.compile(
+                r"(?i)(?:^|[^a-z])("
+                + words.replace(r"[\s_.-]", r"[\t-\r\x1c-\x1f _.-]")
+                + r")(?:[^a-z]|$)"
+            )
+            if words
             else None
         )
 
@@ -83,14 +87,20 @@ class Recognizer:
         """The context word near a value and the boost it gives, if any."""
         if self._context is None:
             return None
-        far = text[max(0, start - FAR[0]) : start] + " " + text[end : end + FAR[1]]
-        # Most values have no context word near them: one RE2 search of the far window says
-        # so where two `re` searches would. A match in either window holds the first word of
-        # a context word within the far one (the near window is a stretch of it). First words
-        # only, and ASCII only: there RE2 and `re` agree on letters, not on `\s` or on `İ`.
-        if far.isascii() and not matches(self._hint, far.encode("ascii")):
-            return None
-        near = text[max(0, start - NEAR[0]) : start] + " " + text[end : end + NEAR[1]]
+        before = text[start - FAR[0] if start > FAR[0] else 0 : start]
+        after = text[end : end + FAR[1]]
+        near = before[-NEAR[0] :] + " " + after[: NEAR[1]]
+        far = before + " " + after
+        if far.isascii():  # and so is the near window, a stretch of the same text
+            # One RE2 search: the first word in the near window, else in the far one. NUL is
+            # no letter and in no word, so it bounds both windows and no word reaches across.
+            both = f"{near}\x00{far}"
+            spans = search(self._ascii_context, both.encode("ascii"))
+            if spans is None:
+                return None
+            a, b = spans[1]
+            boost = self.context_boost if a < len(near) else self.context_boost / 2
+            return both[a:b].lower(), boost
         for window, boost in ((near, self.context_boost), (far, self.context_boost / 2)):
             found = self._context.search(window)
             if found:

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 
 from agentshield.engines.pii.detector import Hit
 from agentshield.engines.pii.hints import context_form
-from agentshield.engines.pii.policy import Policy
+from agentshield.engines.pii.policy import Mode, Policy
 from agentshield.engines.pii.restore import RestoreMap
 from agentshield.engines.pii.result import PiiFinding, hash_value
 
 
-def replacement(hit: Hit, original: str, policy: Policy, restore_map: RestoreMap | None) -> str:
-    mode = policy.mode_for(hit.entity_type)
+def replacement(
+    hit: Hit, original: str, mode: Mode, policy: Policy, restore_map: RestoreMap | None
+) -> str:
     if mode == "flag":
         return original
     if mode == "restore":
@@ -38,20 +39,22 @@ def apply(
     pos = 0
     for hit in hits:
         original = text[hit.start : hit.end]
+        mode = policy.mode_for(hit.entity_type)
         pieces.append(text[pos : hit.start])
-        pieces.append(replacement(hit, original, policy, restore_map))
+        pieces.append(replacement(hit, original, mode, policy, restore_map))
         pos = hit.end
+        # Positional: a frozen dataclass built from keywords costs about a quarter more.
         findings.append(
             PiiFinding(
-                entity_type=hit.entity_type,
-                start=hit.start + offset,
-                end=hit.end + offset,
-                score=hit.score,
-                layer=hit.layer,
-                evasion=hit.evasion,
-                explanation=hit.explanation,
-                value_hash=hash_value(hit.value, policy.hash_key),
-                action=policy.mode_for(hit.entity_type),
+                hit.entity_type,
+                hit.start + offset,
+                hit.end + offset,
+                hit.score,
+                hit.layer,
+                hit.evasion,
+                hit.explanation,
+                hash_value(hit.value, policy.hash_key),
+                mode,
             )
         )
     pieces.append(text[pos:])

@@ -23,10 +23,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from agentshield.engines.pii import batch
-from agentshield.engines.pii.decoders import ENCODED, decode_base64, decode_hex, rot13, url_view
+from agentshield.engines.pii.decoders import ENCODED, decode, rot13, url_view
 from agentshield.engines.pii.detector import Budget, Detector, Hit
 from agentshield.engines.pii.errors import BatchTooLarge, InvalidText, TextTooLarge
 from agentshield.engines.pii.layers import EVASION, NORMALISATION
+from agentshield.engines.pii.memo import Memo
 from agentshield.engines.pii.normalise import normalise
 from agentshield.engines.pii.overlaps import resolve
 from agentshield.engines.pii.policy import Policy, ScanLimits
@@ -65,6 +66,7 @@ class PiiScanner:
         patterns = [p.regex for r in turned for p in r.patterns]
         self._detector = Detector(enabled, [*TRIGGERS.items(), *turned_triggers(patterns)])
         self._turned = Detector(turned)
+        self._opaque = Memo(_opaque)
 
     def prepare(self, text: str | bytes) -> str:
         """The text a scan works on: decoded, within limits, encodable. Offsets refer to it."""
@@ -165,7 +167,7 @@ class PiiScanner:
         out.extend(hits if isinstance(where, Identity) else (_relocated(h, where) for h in hits))
         if not triggers or depth >= self.limits.max_decode_depth:
             return
-        derived = _derived(text, triggers)
+        derived = _derived(text, triggers, self._opaque)
         for _, (child, locator) in zip(range(self.limits.max_decoded_spans), derived, strict=False):
             self._scan(child, Chain(locator, where), depth + 1, rules, budget, out, min_score)
         for trick in TURNED:
@@ -184,18 +186,17 @@ class PiiScanner:
                 out.extend(_relocated(hit, Chain(locator, where)) for hit in hits)
 
 
+def _opaque(token: str) -> bool:
+    """Whether an encoded-looking token hides no text (most: ids, hashes, long words)."""
+    return decode(token) is None
+
+
 def _derived(
-    text: str, triggers: dict[str, list[tuple[int, int]]]
+    text: str, triggers: dict[str, list[tuple[int, int]]], opaque: Memo[bool]
 ) -> Iterator[tuple[str, Locator]]:
     for start, end in triggers.get("encoded", ()):
         token = text[start:end]
-        if token.isdigit():
-            continue  # a long number: neither hex nor base64 of text, in practice
-        hexed = decode_hex(token)
-        if hexed is not None:
-            yield hexed, Whole(start, end, "hex")
-            continue
-        decoded = decode_base64(token)
+        decoded = None if opaque(token) else decode(token)
         if decoded is not None:
             yield decoded[0], Whole(start, end, decoded[1])
     for start, end in triggers.get("url", ()):

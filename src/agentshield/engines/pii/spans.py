@@ -26,6 +26,7 @@ def match_spans(regex: Any, data: str | bytes) -> Iterator[Sequence[tuple[int, i
         pos = spans[0][1] if spans[0][1] > pos else pos + 1
 
 
-def matches(regex: Any, data: bytes) -> bool:
-    """Whether `regex` matches anywhere in `data`."""
-    return bool(regex._regexp.Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0)
+def search(regex: Any, data: bytes) -> Sequence[tuple[int, int]] | None:
+    """The group spans of the first match, or None."""
+    spans = regex._regexp.Match(_UNANCHORED, data, 0, len(data))
+    return spans if spans[0][0] >= 0 else None

@@ -65,7 +65,7 @@ class _Unsupported(Exception):
 
 def rot13_pattern(regex: str) -> str:
     """A pattern matching `text` where `regex` matches `rot13(text)` (ALWAYS if unsure)."""
-    return _transform(regex, _rot13_tree)
+    return transform(regex, _rot13_tree)
 
 
 def reversed_pattern(regex: str) -> str:
@@ -73,7 +73,7 @@ def reversed_pattern(regex: str) -> str:
 
     Its leading runs of broad classes are dropped (see `_lead_trimmed`), so it may match
     where the view would not, never the other way round."""
-    return _transform(regex, lambda tree: _lead_trimmed(_reversed_tree(tree)))
+    return transform(regex, lambda tree: _lead_trimmed(_reversed_tree(tree)))
 
 
 def turned_triggers(patterns: Iterable[str]) -> list[tuple[str, str]]:
@@ -89,7 +89,9 @@ def turned_triggers(patterns: Iterable[str]) -> list[tuple[str, str]]:
     ]
 
 
-def _transform(regex: str, turn: Callable[[Tree], Tree]) -> str:
+def transform(regex: str, turn: Callable[[Tree], Tree]) -> str:
+    """`regex` parsed, its tree changed by `turn`, written back in RE2 syntax (ALWAYS if
+    it cannot be read or written)."""
     if _MISREAD.search(regex):
         return ALWAYS
     try:

@@ -1,0 +1,37 @@
+"""A memo computes a verdict once per recent value, holds no value, and remembers nothing
+when the hash salt is fixed."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentshield.engines.pii.memo import Memo
+
+
+def _counting() -> tuple[Memo[int], list[str]]:
+    seen: list[str] = []
+
+    def compute(value: str) -> int:
+        seen.append(value)
+        return len(value)
+
+    return Memo(compute, size=2), seen
+
+
+def test_a_verdict_is_computed_once_per_recent_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    memo, seen = _counting()
+    assert [memo("abc"), memo("abc"), memo("de"), memo("abc")] == [3, 3, 2, 3]
+    assert seen == ["abc", "de"]
+    assert "abc" not in repr(memo._seen)  # keyed by hash: no value held
+    memo("fgh")  # past the size: starts again
+    memo("abc")
+    assert seen == ["abc", "de", "fgh", "abc"]
+
+
+def test_nothing_is_remembered_when_the_salt_is_fixed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONHASHSEED", "0")
+    memo, seen = _counting()
+    memo("abc")
+    memo("abc")
+    assert seen == ["abc", "abc"]
