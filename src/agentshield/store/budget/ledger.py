@@ -124,18 +124,18 @@ class WalletMoves:
         )
 
     def write(self) -> None:
-        for wallet_id, wallet in self.wallets.items():
-            if wallet.changed_at is not None:
-                self._sql.run(
-                    _WRITE,
-                    {
-                        "balance": wallet.balance,
-                        "reserved": wallet.reserved,
-                        "alerted": wallet.alerted,
-                        "now": wallet.changed_at,
-                        "wallet_id": wallet_id,
-                    },
-                )
+        changed = [
+            {
+                "balance": wallet.balance,
+                "reserved": wallet.reserved,
+                "alerted": wallet.alerted,
+                "now": wallet.changed_at,
+                "wallet_id": wallet_id,
+            }
+            for wallet_id, wallet in self.wallets.items()
+            if wallet.changed_at is not None
+        ]
+        self._sql.many(_WRITE, changed)
         self._sql.many(_ENTRY, self._entries)
         self._entries = []
 

@@ -206,8 +206,14 @@ def _apply(sql: Sql, moves: list[_Move]) -> None:
             window[1] += move.hold
         else:
             paid.append((target["id"], move))
-    for (_, usage_id), (used, hold) in sorted(windows.items()):
-        sql.run(_USE_QUOTA, {"used": used, "hold": hold, "id": uuid.UUID(usage_id)})
+    used_windows = sorted(windows.items())
+    sql.many(
+        _USE_QUOTA,
+        [
+            {"used": u, "hold": h, "id": uuid.UUID(usage_id)}
+            for (_, usage_id), (u, h) in used_windows
+        ],
+    )
     wallet_ids = {text: uuid.UUID(text) for text in {text for text, _ in paid}}
     wallets = WalletMoves(sql, wallet_ids.values())
     for text, move in paid:
