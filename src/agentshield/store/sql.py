@@ -45,11 +45,12 @@ class Binder:
     """Parameters as the dialect stores them (on SQLite: hex UUIDs, datetime strings)."""
 
     def __init__(self, dialect: Dialect) -> None:
+        self._forms: dict[type, Callable[[Any], object]] = {dict: _json, list: _json}
+        if dialect.name == "sqlite":  # the same forms, without SQLAlchemy's layers per value
+            self._forms = dict(SQLITE_FORMS)
+            return
         uuid_form = Uuid().dialect_impl(dialect).bind_processor(dialect)
         time_form = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
-        if dialect.name == "sqlite":  # the same forms, without SQLAlchemy's layers per value
-            uuid_form, time_form = SQLITE_FORMS[uuid.UUID], SQLITE_FORMS[datetime]
-        self._forms: dict[type, Callable[[Any], object]] = {dict: _json, list: _json}
         if uuid_form is not None:
             self._forms[uuid.UUID] = uuid_form
         if time_form is not None:
