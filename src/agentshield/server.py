@@ -77,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
         ttl=timedelta(seconds=settings.budget.reservation_ttl),
         sweep_every=settings.budget.sweep_interval,
         limits_ttl=settings.budget.limits_cache_ttl,
+        lease_ttl=timedelta(seconds=settings.budget.lease_ttl),
     )
     spend_watch = SpendWatch(db)
     profile_job = ProfileJob(db)
@@ -125,7 +126,7 @@ def create_app(settings: Settings) -> FastAPI:
             stack.push_async_callback(router.close)
             stack.push_async_callback(counters.close)
             if "budget" in settings.guards:  # only that guard makes reservations
-                budgets.start()  # expires the reservations of calls whose process died
+                budgets.start()  # returns the holds of calls, and processes, that never ended
                 stack.push_async_callback(budgets.close)
             if "anomaly" in settings.guards:  # folds each finished hour into users' profiles
                 profile_job.start()

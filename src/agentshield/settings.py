@@ -68,12 +68,24 @@ class UsageSettings(BaseModel):
 class BudgetSettings(BaseModel):
     """The `budget` guard's reservations and its cache of who has limits."""
 
-    # A reservation still held after this is taken for a call whose process died.
+    # A call still holding after this has its hold returned by its own process.
     reservation_ttl: PositiveFloat = 900.0
+    # A process that renewed its lease (every sweep) longer ago than this is taken for dead:
+    # any process returns what its calls held.
+    lease_ttl: PositiveFloat = 300.0
     sweep_interval: PositiveFloat = 60.0
     # How long a replica may take to see a quota or wallet set through another replica
     # (the one that set it sees it at once); 0 reads the limits on every call.
     limits_cache_ttl: float = Field(default=5.0, ge=0)
+
+    @model_validator(mode="after")
+    def _lease_outlives_sweeps(self) -> BudgetSettings:
+        if self.lease_ttl <= 2 * self.sweep_interval:
+            raise ValueError(
+                f"budget.lease_ttl ({self.lease_ttl} s) must be more than twice "
+                f"budget.sweep_interval ({self.sweep_interval} s): each sweep renews the lease"
+            )
+        return self
 
 
 class RateLimitLevel(BaseModel):

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from agentshield.store import budget
 from agentshield.store.db import Database
-from agentshield.store.models import RequestRecord, Reservation
+from agentshield.store.models import LedgerEntry, RequestRecord
 from support import RunningGateway, Tenant
-from support.budget import funded_wallet, reservation_of, wallet_balance
+from support.budget import entry_of, funded_wallet, wallet_balance
 from support.upstream import COMPLETION_TOKENS, PROMPT_TOKENS, UpstreamServer
 
 USER = [{"role": "user", "content": "hi"}]
@@ -91,9 +91,10 @@ def test_the_wallet_and_the_row_are_charged_the_actual_cost(
     )
     trace = answer.headers["x-agentshield-trace-id"]
     assert wallet_balance(gateway_db, wallet) == (DOLLAR - ACTUAL, 0)
-    reservation = reservation_of(gateway_db, trace)
-    assert reservation.amount_nanos > ACTUAL  # the most it could have cost was held
-    assert (reservation.status, reservation.actual_nanos) == ("settled", ACTUAL)
+    entry = entry_of(gateway_db, trace)
+    assert entry is not None and entry.kind == "settle"
+    assert -entry.hold_nanos > ACTUAL  # the most it could have cost was held
+    assert entry.amount_nanos == -ACTUAL
     gateway_db.flush()
 
     async def row(db: Database) -> RequestRecord | None:
@@ -123,7 +124,9 @@ def test_a_streamed_call_is_charged_and_an_upstream_failure_is_released(
         )
     assert wallet_balance(gateway_db, wallet) == (DOLLAR - ACTUAL, 0)
     trace = failed.value.response.headers["x-agentshield-trace-id"]
-    assert reservation_of(gateway_db, trace).status == "released"
+    released = entry_of(gateway_db, trace)
+    assert released is not None and released.kind == "release"
+    assert (released.amount_nanos, released.hold_nanos < 0) == (0, True)
 
 
 def test_a_client_leaving_mid_stream_is_charged_what_was_streamed(
@@ -145,13 +148,12 @@ def test_a_client_leaving_mid_stream_is_charged_what_was_streamed(
         next(chunks), next(chunks), next(chunks)
     assert upstream.wait_aborted(tag)
     deadline = time.monotonic() + 10
-    while (reservation := reservation_of(gateway_db, trace)).status == "held":
-        assert time.monotonic() < deadline, "the reservation of a cut-off stream stayed held"
+    while (entry := entry_of(gateway_db, trace)) is None:
+        assert time.monotonic() < deadline, "the hold of a cut-off stream was never settled"
         time.sleep(0.05)
-    assert reservation.status == "settled"
-    assert reservation.actual_nanos is not None and reservation.actual_nanos > 0
+    assert entry.kind == "settle" and entry.amount_nanos < 0
     balance, reserved = wallet_balance(gateway_db, wallet)
-    assert (balance, reserved) == (DOLLAR - reservation.actual_nanos, 0)
+    assert (balance, reserved) == (DOLLAR + entry.amount_nanos, 0)
 
 
 def test_without_budgets_nothing_is_refused_or_held(
@@ -162,9 +164,9 @@ def test_without_budgets_nothing_is_refused_or_held(
     )
     trace = answer.headers["x-agentshield-trace-id"]
 
-    async def none_held(db: Database) -> bool:
+    async def entries(db: Database) -> int:
         async with db.read() as session:
-            found = await session.scalar(select(Reservation).where(Reservation.trace_id == trace))
-        return found is None
+            found = await session.scalars(select(LedgerEntry).where(LedgerEntry.trace_id == trace))
+            return len(found.all())
 
-    assert gateway_db.call(none_held)
+    assert gateway_db.call(entries) == 0

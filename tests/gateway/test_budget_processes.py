@@ -1,6 +1,6 @@
 """Budgets held by the database across gateway processes: two uvicorn processes on the
-real PostgreSQL and Redis share one prepaid wallet, and a killed process's reservations
-come back. (One process on each backend is in test_budget_guard.py.)
+real PostgreSQL and Redis share one prepaid wallet, and what a killed process's calls held
+comes back once its lease lapses. (One process on each backend is in test_budget_guard.py.)
 
 Each call costs exactly one cent: the model is priced at zero per token and the call
 offers the `web_search` tool ($0.01 a run), which the test upstream always calls once, so
@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from agentshield.store import budget, tenancy
 from agentshield.store.db import Database
-from agentshield.store.models import Reservation, Wallet
+from agentshield.store.models import BudgetLease, LedgerEntry, Wallet
 from agentshield.store.prices import upsert_price
 from support.config import closed_port
 from support.redis import redis_url, unique_prefix
@@ -77,16 +77,28 @@ async def _wallet(url: str, wallet_id: uuid.UUID) -> tuple[int, int, bool, dict[
             wallet = await session.get(Wallet, wallet_id)
             assert wallet is not None
             reconciled = await budget.reconcile(session, wallet_id)
-            statuses = dict(
+            kinds = dict(
                 (
                     await session.execute(
-                        select(Reservation.status, func.count())
-                        .where(Reservation.tenant_id == wallet.tenant_id)
-                        .group_by(Reservation.status)
+                        select(LedgerEntry.kind, func.count())
+                        .where(LedgerEntry.wallet_id == wallet_id)
+                        .group_by(LedgerEntry.kind)
                     )
                 ).all()
             )
-        return wallet.balance_nanos, wallet.reserved_nanos, reconciled.ok, statuses
+        return wallet.balance_nanos, wallet.reserved_nanos, reconciled.ok, kinds
+    finally:
+        await db.dispose()
+
+
+async def _live_lease(url: str, pid: int) -> uuid.UUID | None:
+    """The lease a gateway process holds under, if it has one."""
+    db = Database(url)
+    try:
+        async with db.read() as session:
+            return await session.scalar(
+                select(BudgetLease.id).where(BudgetLease.owner.endswith(f":{pid}"))
+            )
     finally:
         await db.dispose()
 
@@ -177,17 +189,17 @@ def test_two_processes_spend_a_dollar_exactly_once(
         statuses = _run(_calls(bases, key, 200))
     assert statuses.count(200) == 100
     assert statuses.count(402) == 100
-    balance, reserved, reconciled, reservations = _run(_wallet(postgres_url, wallet_id))
+    balance, reserved, reconciled, kinds = _run(_wallet(postgres_url, wallet_id))
     assert (balance, reserved, reconciled) == (0, 0, True)
-    assert reservations == {"settled": 100}
+    assert kinds["settle"] == 100 and kinds["top_up"] == 1 and "release" not in kinds
 
 
 def test_a_killed_process_reservations_come_back(
     postgres_url: str, upstream: UpstreamServer
 ) -> None:
     key, wallet_id = _run(_tenant_with_wallet(postgres_url, dollars=1))
-    # Reservations expire 3 s after they are made (the reserving process sets the time).
-    fast_expiry = {"reservation_ttl": 3.0, "sweep_interval": 0.2}
+    # A lease lapses 3 s after its process last renewed it (each sweep and batch does).
+    fast_expiry = {"lease_ttl": 3.0, "sweep_interval": 0.2}
     with _gateway(postgres_url, upstream, **fast_expiry) as (survivor, _):
         with _gateway(postgres_url, upstream, **fast_expiry) as (doomed, doomed_process):
             # Five calls held upstream for a minute: their cents are reserved meanwhile.
@@ -197,6 +209,7 @@ def test_a_killed_process_reservations_come_back(
             while _run(_wallet(postgres_url, wallet_id))[1] < 5 * CENT:
                 calls.run_until_complete(asyncio.sleep(0.05))
                 assert time.monotonic() < deadline, "the calls were never reserved"
+            assert _run(_live_lease(postgres_url, doomed_process.pid)) is not None
             doomed_process.kill()
             pending.cancel()
             calls.run_until_complete(asyncio.gather(pending, return_exceptions=True))
@@ -205,9 +218,10 @@ def test_a_killed_process_reservations_come_back(
         while (state := _run(_wallet(postgres_url, wallet_id)))[1] != 0:
             assert time.monotonic() < deadline, f"the holds never came back: {state}"
             time.sleep(0.1)
-        balance, reserved, reconciled, reservations = state
+        balance, reserved, reconciled, kinds = state
         assert (balance, reserved, reconciled) == (100 * CENT, 0, True)
-        assert reservations == {"expired": 5}
+        assert kinds["expire"] >= 1 and "settle" not in kinds
+        assert _run(_live_lease(postgres_url, doomed_process.pid)) is None  # swept
         # The surviving process still serves against the whole dollar.
         assert _run(_calls([survivor], key, 3)) == [200, 200, 200]
     assert _run(_wallet(postgres_url, wallet_id))[0] == 97 * CENT

@@ -17,7 +17,7 @@ from agentshield.settings import ProviderSettings
 from agentshield.store.db import Database
 from agentshield.store.models import RequestRecord
 from support import RunningGateway, Tenant, run_gateway
-from support.budget import funded_wallet, reservation_of, wallet_balance
+from support.budget import funded_wallet, held_and_charged, wallet_balance
 from support.config import gateway_settings
 from support.images import data_url, png
 from support.upstream import COMPLETION_TOKENS, PROMPT_TOKENS, UpstreamServer
@@ -101,8 +101,8 @@ def test_n_images_are_reserved_and_those_returned_are_charged(
         size="512x512",
         extra_body={"upstream_test": {"images": 2}},
     )
-    reservation = reservation_of(gateway_db, _trace(answer))
-    assert (reservation.amount_nanos, reservation.actual_nanos) == (3 * 18_000_000, 2 * 18_000_000)
+    held, charged = held_and_charged(gateway_db, _trace(answer))
+    assert (held, charged) == (3 * 18_000_000, 2 * 18_000_000)
     assert answer.headers[COST_HEADER] == "0.036000000"
     assert wallet_balance(gateway_db, wallet) == (DOLLAR - 36_000_000, 0)
 
@@ -118,9 +118,9 @@ def test_auto_reserves_the_dearest_option_and_charges_what_the_provider_chose(
         n=2,
         extra_body={"upstream_test": {"report": chose}},
     )
-    reservation = reservation_of(gateway_db, _trace(answer))
-    assert reservation.amount_nanos == 2 * 250_000_000  # high, 1536x1024 or 1024x1536
-    assert reservation.actual_nanos == 2 * 42_000_000
+    held, charged = held_and_charged(gateway_db, _trace(answer))
+    assert held == 2 * 250_000_000  # high, 1536x1024 or 1024x1536
+    assert charged == 2 * 42_000_000
     assert answer.headers[COST_HEADER] == "0.084000000"
 
 
@@ -201,7 +201,7 @@ def _reserved(gw: RunningGateway, client: openai.OpenAI, messages: list[dict[str
         messages=messages,
         max_tokens=10,  # type: ignore[arg-type]
     )
-    return reservation_of(gw, _trace(answer)).amount_nanos
+    return held_and_charged(gw, _trace(answer))[0]
 
 
 def test_an_image_in_the_prompt_reserves_its_tokens(
@@ -290,7 +290,7 @@ def test_offered_tools_are_reserved_once_each(
         tools=[SEARCH, {"type": "python_interpreter"}],  # type: ignore[list-item]
         extra_body={"upstream_test": {"tool_calls": ["web_search"]}},
     )
-    without = reservation_of(gateway_db, _trace(plain)).amount_nanos
-    with_tools = reservation_of(gateway_db, _trace(offered))
-    assert with_tools.amount_nanos >= without + 6 * CENT  # web_search + python_interpreter
-    assert with_tools.actual_nanos == TOKENS_COST + CENT
+    without = held_and_charged(gateway_db, _trace(plain))[0]
+    held, charged = held_and_charged(gateway_db, _trace(offered))
+    assert held >= without + 6 * CENT  # web_search + python_interpreter
+    assert charged == TOKENS_COST + CENT

@@ -16,7 +16,7 @@ from agentshield.store.db import Database
 from agentshield.store.errors import Conflict, NotFound
 from agentshield.store.models import Tenant, Wallet
 from agentshield.store.outbox import list_events
-from support.budget import CENT, DOLLAR, NOW, Payer, fund, new_payer
+from support.budget import CENT, DOLLAR, NOW, Payer, budgets_at, fund, new_payer
 
 KB = 1000
 
@@ -39,14 +39,12 @@ async def _set(db: Database, payer: Payer, **limits: int | None) -> None:
         await quotas.set_quotas(session, payer.tenant_id, "user", payer.caller.user_id, kinds)
 
 
-async def _call(db: Database, payer: Payer, hold: int, cost: int, tokens: int = 0) -> uuid.UUID:
-    """Reserve `hold`, then settle to `cost`; returns the reservation."""
-    async with db.transaction() as session:
-        held = await budget.reserve(session, payer.caller, hold, tokens, NOW)
-    assert isinstance(held, budget.Held) and held.reservation_id is not None
-    async with db.transaction() as session:
-        assert await budget.settle(session, held.reservation_id, cost, tokens, NOW)
-    return held.reservation_id
+async def _call(db: Database, payer: Payer, hold: int, cost: int, tokens: int = 0) -> None:
+    """Reserve `hold`, then settle to `cost`."""
+    async with budgets_at(db) as service:
+        held = await service.reserve(payer.caller, lambda: (hold, tokens), "call")
+        assert isinstance(held, budget.Held) and held.targets is not None
+        assert await service.settle(held, cost, tokens)
 
 
 async def test_views_show_use_reserved_and_the_window_in_the_tenant_zone(db: Database) -> None:
@@ -59,9 +57,9 @@ async def test_views_show_use_reserved_and_the_window_in_the_tenant_zone(db: Dat
     assert (await _views(db, payer))["daily_usd"].used == 0  # no window row yet
 
     await _call(db, payer, 30 * CENT, 20 * CENT, tokens=5 * KB)
-    async with db.transaction() as session:
-        held = await budget.reserve(session, payer.caller, 10 * CENT, KB, NOW)
-    assert isinstance(held, budget.Held)
+    async with budgets_at(db) as service:
+        held = await service.reserve(payer.caller, lambda: (10 * CENT, KB), "in flight")
+    assert isinstance(held, budget.Held) and held.targets is not None
 
     views = await _views(db, payer)
     assert sorted(views) == ["daily_usd", "monthly_tokens"]
@@ -100,25 +98,24 @@ async def test_reset_daily_zeroes_used_and_keeps_what_calls_in_flight_hold(db: D
     payer = await new_payer(db)
     await _set(db, payer, daily_usd=DOLLAR, monthly_usd=10 * DOLLAR)
     await _call(db, payer, 90 * CENT, 90 * CENT)
-    async with db.transaction() as session:
-        refused = await budget.reserve(session, payer.caller, 20 * CENT, 0, NOW)
-        in_flight = await budget.reserve(session, payer.caller, 5 * CENT, 0, NOW)
-    assert isinstance(refused, Refusal)
-    assert isinstance(in_flight, budget.Held) and in_flight.reservation_id is not None
+    async with budgets_at(db) as service:
+        refused = await service.reserve(payer.caller, lambda: (20 * CENT, 0), "refused")
+        in_flight = await service.reserve(payer.caller, lambda: (5 * CENT, 0), "in flight")
+        assert isinstance(refused, Refusal)
+        assert isinstance(in_flight, budget.Held) and in_flight.targets is not None
 
-    async with db.transaction() as session:
-        cleared = await quotas.reset_daily(
-            session, payer.tenant_id, "user", payer.caller.user_id, NOW
-        )
-    assert cleared == {"usd": 90 * CENT}
-    views = await _views(db, payer)
-    assert (views["daily_usd"].used, views["daily_usd"].reserved) == (0, 5 * CENT)
-    assert views["monthly_usd"].used == 90 * CENT  # the month is not reset
+        async with db.transaction() as session:
+            cleared = await quotas.reset_daily(
+                session, payer.tenant_id, "user", payer.caller.user_id, NOW
+            )
+        assert cleared == {"usd": 90 * CENT}
+        views = await _views(db, payer)
+        assert (views["daily_usd"].used, views["daily_usd"].reserved) == (0, 5 * CENT)
+        assert views["monthly_usd"].used == 90 * CENT  # the month is not reset
 
-    async with db.transaction() as session:
-        assert await budget.settle(session, in_flight.reservation_id, 4 * CENT, 0, NOW)
-        again = await budget.reserve(session, payer.caller, 20 * CENT, 0, NOW)
-    assert isinstance(again, budget.Held)
+        assert await service.settle(in_flight, 4 * CENT, 0)
+        again = await service.reserve(payer.caller, lambda: (20 * CENT, 0), "again")
+        assert isinstance(again, budget.Held) and again.targets is not None
     assert (await _views(db, payer))["daily_usd"].used == 4 * CENT
 
 
@@ -194,8 +191,8 @@ async def test_conversion_refuses_a_debt_and_a_prepaid_wallet(db: Database) -> N
         assert converted.kind == "prepaid"
         with pytest.raises(Conflict, match="already prepaid"):
             await wallets.convert_to_prepaid(session, payer.tenant_id, wallet_id, NOW)
-    async with db.transaction() as session:
-        refused = await budget.reserve(session, payer.caller, CENT, 0, NOW)
+    async with budgets_at(db) as service:
+        refused = await service.reserve(payer.caller, lambda: (CENT, 0), "refused")
     assert isinstance(refused, Refusal)  # prepaid at 0: refused now
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,12 +13,32 @@ from sqlalchemy import select
 from agentshield.engines.identity import Caller
 from agentshield.store import budget, tenancy
 from agentshield.store.db import Database
-from agentshield.store.models import Reservation, Wallet
+from agentshield.store.models import LedgerEntry, Wallet
 from support.gateway import RunningGateway
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 CENT = 10_000_000  # $0.01 in nano-dollars
 DOLLAR = 100 * CENT
+
+
+class Clock:
+    """The time a `Budgets` sees, moved by the test."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@asynccontextmanager
+async def budgets_at(db: Database, now: datetime = NOW) -> AsyncIterator[budget.Budgets]:
+    """A `Budgets` (as one process has) whose clock says `now`, reading limits every call."""
+    service = budget.Budgets(db, limits_ttl=0, clock=Clock(now))
+    try:
+        yield service
+    finally:
+        await service.close()
 
 
 @dataclass(frozen=True)
@@ -126,15 +148,18 @@ def wallet_balance(gw: RunningGateway, wallet_id: uuid.UUID) -> tuple[int, int]:
     return gw.call(read)
 
 
-def reservation_of(gw: RunningGateway, trace_id: str) -> Reservation:
-    """The one reservation a call made."""
+def entry_of(gw: RunningGateway, trace_id: str) -> LedgerEntry | None:
+    """The ledger entry that settled or released a call, if it has ended."""
 
-    async def read(db: Database) -> Reservation:
+    async def read(db: Database) -> LedgerEntry | None:
         async with db.read() as session:
-            found = await session.scalar(
-                select(Reservation).where(Reservation.trace_id == trace_id)
-            )
-        assert found is not None, f"no reservation for trace {trace_id}"
-        return found
+            return await session.scalar(select(LedgerEntry).where(LedgerEntry.trace_id == trace_id))
 
     return gw.call(read)
+
+
+def held_and_charged(gw: RunningGateway, trace_id: str) -> tuple[int, int]:
+    """What a settled call held and what it was charged, from its ledger entry."""
+    entry = entry_of(gw, trace_id)
+    assert entry is not None and entry.kind == "settle", f"trace {trace_id} was not settled"
+    return -entry.hold_nanos, -entry.amount_nanos

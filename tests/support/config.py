@@ -10,10 +10,10 @@ from support.upstream import UpstreamServer
 
 MAX_BODY = 64 * 1024
 SLOW_TIMEOUT = 0.5  # the `sluggish` provider's timeout
-# Gateways under test share their database with the store tests, whose reservations are
-# dated in the past (support.budget.NOW) and would be expired by a background sweep
-# mid-test. The tests of the sweep itself set their own interval.
-NO_SWEEP = BudgetSettings(sweep_interval=24 * 3600)
+# Gateways under test share their database with the store tests, whose leases are dated in
+# the past (support.budget.NOW) and would be swept by a background sweep mid-test. The
+# tests of the sweep itself set their own interval.
+NO_SWEEP = BudgetSettings(sweep_interval=24 * 3600, lease_ttl=3 * 24 * 3600)
 
 
 def closed_port() -> int:

@@ -107,7 +107,8 @@ class EntryOut(Out):
     hold: UsdString = Field(validation_alias="hold_nanos")  # change of the reserved sum
     balance_after: UsdString = Field(validation_alias="balance_after_nanos")
     reserved_after: UsdString = Field(validation_alias="reserved_after_nanos")
-    reservation_id: uuid.UUID | None
+    trace_id: str | None  # the call a settle or release entry is for
+    reservation_id: uuid.UUID | None  # only on entries written before budget leases (0008)
     note: str | None
     created_at: datetime
 

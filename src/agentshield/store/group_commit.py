@@ -19,7 +19,10 @@ PostgreSQL it runs in a session's transaction; steps lock the rows they read, in
 global order.
 
 A call cancelled before its batch starts is dropped; one cancelled while its batch runs
-still commits (a reservation then held is released when it expires).
+still commits. A call may give a `finish` callback: it gets the call's outcome (or the
+exception that failed it) as soon as the transaction has ended, before the next batch
+starts and whether or not the caller is still waiting, so state kept in memory can follow
+what was committed, and only that.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ class _Call:
     step: Step
     item: object
     future: asyncio.Future[Any]
+    finish: Callable[[Any], None] | None
 
 
 class GroupCommit:
@@ -74,11 +78,14 @@ class GroupCommit:
         self._drainer: asyncio.Task[None] | None = None
 
     async def run(
-        self, step: Callable[[Sql, Sequence[Item]], list[T | Exception]], item: Item
+        self,
+        step: Callable[[Sql, Sequence[Item]], list[T | Exception]],
+        item: Item,
+        finish: Callable[[T | Exception], None] | None = None,
     ) -> T:
         """`step(sql, [item, …])` for this item and those of other calls; its outcome."""
         loop = asyncio.get_running_loop()
-        call = _Call(step, item, loop.create_future())
+        call = _Call(step, item, loop.create_future(), finish)
         self._queue.append(call)
         if self._drainer is None or self._drainer.done():
             self._drainer = loop.create_task(self._drain())
@@ -108,6 +115,8 @@ class GroupCommit:
                 outcomes = [[exc] * len(items) for _, items in work]
             for calls, results in zip(groups.values(), outcomes, strict=True):
                 for call, result in zip(calls, results, strict=True):
+                    if call.finish is not None:
+                        call.finish(result)
                     if call.future.cancelled():
                         continue
                     if isinstance(result, Exception):

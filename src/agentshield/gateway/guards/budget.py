@@ -9,7 +9,8 @@ exceeded nothing is held and the call is refused with 429 (quota) or 402 (wallet
 a later guard, or cut off by the client. It measures the charge with `gateway.charge`,
 the same function (and PriceBook) the cost guard records with, so it needs not run after
 it: the reservation is settled to the actual cost, or released when the call used nothing.
-A process that dies in between leaves its reservation to expire (`Budgets` sweeps them).
+A process that dies in between leaves its holds in its lease, which another process returns
+once it lapses (`Budgets` sweeps them).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class BudgetGuard:
         outcome = await self._budgets.reserve(caller, estimate, ctx.trace_id)
         if isinstance(outcome, Refusal):
             raise BudgetExceeded(outcome, datetime.now(UTC))
-        if outcome.reservation_id is not None:
+        if outcome.targets is not None:
             ctx.scratch[self.name] = outcome
 
     def on_stream_chunk(self, ctx: RequestContext, chunk: dict[str, Any]) -> list[dict[str, Any]]:

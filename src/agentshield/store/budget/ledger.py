@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agentshield.engines.ids import uuid7
 from agentshield.engines.money import to_usd_string
 from agentshield.store.errors import NotFound
-from agentshield.store.models import LedgerEntry, Wallet
+from agentshield.store.models import LeaseHold, LedgerEntry, Wallet
 from agentshield.store.outbox import insert_event
 from agentshield.store.sql import Sql, as_uuid, in_session
 
@@ -36,9 +36,9 @@ UPDATE wallets SET balance_nanos = :balance, reserved_nanos = :reserved,
 WHERE id = :wallet_id
 """
 _ENTRY = """
-INSERT INTO ledger_entries (id, tenant_id, wallet_id, reservation_id, kind, amount_nanos,
+INSERT INTO ledger_entries (id, tenant_id, wallet_id, trace_id, kind, amount_nanos,
     hold_nanos, balance_after_nanos, reserved_after_nanos, note, created_at)
-VALUES (:id, :tenant_id, :wallet_id, :reservation_id, :kind, :amount, :hold, :balance,
+VALUES (:id, :tenant_id, :wallet_id, :trace_id, :kind, :amount, :hold, :balance,
     :reserved, :note, :now)
 """
 
@@ -68,12 +68,14 @@ class WalletMoves:
     Each wallet is read (on PostgreSQL: locked, in id order) once; movements are applied in
     memory, in order, each with its ledger entry carrying the balance after it and the
     low-balance crossing it causes; `write` then stores one row per wallet and all entries.
+    Holds of many calls may share one entry: `hold` each, then `record_holds`.
     """
 
     def __init__(self, sql: Sql, wallet_ids: Iterable[uuid.UUID]) -> None:
         self._sql = sql
         self.wallets: dict[uuid.UUID, WalletState] = {}
         self._entries: list[dict[str, object]] = []
+        self._held: dict[uuid.UUID, list[int]] = {}  # wallet -> [amount, calls] not recorded
         read = _READ + (" FOR UPDATE" if sql.locks_rows else "")
         for wallet_id in sorted(set(wallet_ids)):
             rows = sql.rows(read, {"wallet_id": wallet_id})
@@ -89,7 +91,7 @@ class WalletMoves:
         *,
         amount: int = 0,
         hold: int = 0,
-        reservation_id: uuid.UUID | None = None,
+        trace_id: str | None = None,
         note: str | None = None,
     ) -> None:
         """Change the balance by `amount` and the reserved sum by `hold`, with its entry."""
@@ -112,7 +114,7 @@ class WalletMoves:
                 "id": uuid7(),
                 "tenant_id": wallet.tenant_id,
                 "wallet_id": wallet_id,
-                "reservation_id": reservation_id,
+                "trace_id": trace_id,
                 "kind": kind,
                 "amount": amount,
                 "hold": hold,
@@ -122,6 +124,26 @@ class WalletMoves:
                 "now": now,
             }
         )
+
+    def hold(self, wallet_id: uuid.UUID, amount: int, now: datetime) -> None:
+        """Change the reserved sum for one call; its entry is the one `record_holds` writes
+        for all the calls held since."""
+        wallet = self.wallets[wallet_id]
+        wallet.reserved += amount
+        wallet.changed_at = now
+        held = self._held.setdefault(wallet_id, [0, 0])
+        held[0] += amount
+        held[1] += 1
+
+    def record_holds(self, kind: str, now: datetime) -> None:
+        """One entry per wallet for the holds since the last call: `N call(s)`."""
+        for wallet_id, (amount, calls) in self._held.items():
+            if not amount:
+                continue
+            wallet = self.wallets[wallet_id]
+            wallet.reserved -= amount  # `move` adds it back, with the entry
+            self.move(wallet_id, kind, now, hold=amount, note=f"{calls} call(s)")
+        self._held = {}
 
     def write(self) -> None:
         changed = [
@@ -169,17 +191,19 @@ class Reconciliation:
     reserved_nanos: int
     ledger_balance_nanos: int
     ledger_reserved_nanos: int
+    leases_reserved_nanos: int  # what the processes' leases say they hold of the wallet
 
     @property
     def ok(self) -> bool:
-        return (self.balance_nanos, self.reserved_nanos) == (
-            self.ledger_balance_nanos,
-            self.ledger_reserved_nanos,
+        ledger = (self.ledger_balance_nanos, self.ledger_reserved_nanos)
+        return (self.balance_nanos, self.reserved_nanos) == ledger and (
+            self.reserved_nanos == self.leases_reserved_nanos
         )
 
 
 async def reconcile(session: AsyncSession, wallet_id: uuid.UUID) -> Reconciliation:
-    """The wallet's columns against the sums of its ledger."""
+    """The wallet's columns against the sums of its ledger, and its reserved sum against
+    what the leases of the processes hold of it."""
     wallet = await session.get(Wallet, wallet_id, populate_existing=True)
     if wallet is None:
         raise NotFound(f"wallet {wallet_id} not found")
@@ -191,4 +215,11 @@ async def reconcile(session: AsyncSession, wallet_id: uuid.UUID) -> Reconciliati
             ).where(LedgerEntry.wallet_id == wallet_id)
         )
     ).one()
-    return Reconciliation(wallet.balance_nanos, wallet.reserved_nanos, int(amounts), int(holds))
+    leased = await session.scalar(
+        select(func.coalesce(func.sum(LeaseHold.amount), 0)).where(
+            LeaseHold.kind == "wallet", LeaseHold.target_id == wallet_id
+        )
+    )
+    return Reconciliation(
+        wallet.balance_nanos, wallet.reserved_nanos, int(amounts), int(holds), int(leased or 0)
+    )

@@ -1,35 +1,55 @@
-"""Budgets for the request path: each step in its own short transaction, a cache of the
-limits' definitions (so a call reads nothing before it reserves, and a caller without
-limits costs no transaction), and a sweeper that returns the holds of reservations whose
-process died (they expire).
+"""Budgets for the request path: reserve before a call, settle after it, each in a short
+transaction shared with the process's other calls (store/group_commit.py); a cache of the
+limits' definitions, so a call reads nothing before it reserves and a caller without limits
+costs no transaction; and a sweeper.
 
-Concurrent calls reserve and settle together, in one transaction (store/group_commit.py).
+A call's hold is kept here, in the process that made it (`Held`), and summed in the
+process's lease in the database (lease.py). The sweeper, every `sweep_every` seconds,
+renews the lease, returns the holds of this process's calls still going on after `ttl`
+(a call cancelled before it could settle, say: a later settle still charges), and returns
+the holds of other processes' leases that lapsed (their process died). A call's state
+changes only once the batch that decided it has committed, in the callbacks below, which
+the group commit calls before it starts the next batch.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import os
+import socket
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from agentshield.engines.budget import Refusal
 from agentshield.engines.identity import Caller
 from agentshield.store.budget.cache import LimitCache
-from agentshield.store.budget.reserve import (
-    DEFAULT_TTL,
+from agentshield.store.budget.holds import (
+    ENDED,
+    EXPIRED,
+    NOTHING_HELD,
+    Ending,
+    Expiry,
     Held,
     HoldRequest,
-    LimitsChanged,
-    hold_many,
+    Leases,
 )
-from agentshield.store.budget.settle import Ending, end_many, expire_step
+from agentshield.store.budget.lease import retire_step, sweep_step
+from agentshield.store.budget.reserve import LimitsChanged
+from agentshield.store.budget.step import budget_step
 from agentshield.store.db import Database
 from agentshield.store.group_commit import GroupCommit
-from agentshield.store.sql import in_session
+
+# A call still holding after this has its hold returned by its own process.
+DEFAULT_TTL = timedelta(minutes=15)
+# A process that stops renewing its lease for this long is taken for dead.
+DEFAULT_LEASE_TTL = timedelta(minutes=5)
 
 log = logging.getLogger("agentshield.store")
 
@@ -42,15 +62,25 @@ class Budgets:
         ttl: timedelta = DEFAULT_TTL,
         sweep_every: float = 60.0,
         limits_ttl: float = 5.0,
+        lease_ttl: timedelta = DEFAULT_LEASE_TTL,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._db = db
-        self._ttl = ttl
+        self._ttl = ttl.total_seconds()
+        self._clock = clock  # the time windows and the ledger see
         self._sweep_every = sweep_every
         self._sweeper: asyncio.Task[None] | None = None
         self._limits = LimitCache(db, limits_ttl)
+        self._leases = Leases(f"{socket.gethostname()}:{os.getpid()}", lease_ttl)
+        # Calls holding, oldest first (so by deadline): what the sweeper looks through.
+        self._holding: dict[Held, None] = {}
         # One the process shares (the server passes it, and closes it), or one of its own.
         self._own_commits = commits is None
         self._commits = commits or GroupCommit(db)
+
+    @property
+    def leases(self) -> Leases:
+        """This process's lease (`leases.current` has a row once a call held under it)."""
+        return self._leases
 
     def limits_changed(self, tenant_id: uuid.UUID) -> None:
         """A quota or wallet of the tenant was set, changed or removed (call after commit)."""
@@ -72,28 +102,60 @@ class Budgets:
     ) -> Held | Refusal:
         limits = await self._limits.limits(caller)
         if limits.none:
-            return Held(None)
-        amount_nanos, tokens = estimate()  # hold_many refuses a negative one
+            return NOTHING_HELD
+        amount_nanos, tokens = estimate()  # the step refuses a negative one
         request = HoldRequest(
-            limits, caller.tenant_id, amount_nanos, tokens, _now(), trace_id, self._ttl
+            self._leases, limits, caller.tenant_id, amount_nanos, tokens, self._clock(), trace_id
         )
-        return await self._commits.run(hold_many, request)
+        return await self._commits.run(budget_step, request, self._held)
+
+    def _held(self, outcome: object) -> None:
+        if isinstance(outcome, Held):  # even if its caller has gone: the sweeper returns it
+            outcome.deadline = time.monotonic() + self._ttl
+            self._holding[outcome] = None
 
     async def settle(self, held: Held, actual_nanos: int, tokens: int) -> bool:
+        """Charge the actual cost and return the hold; False when the call had ended."""
         return await self._end(held, True, actual_nanos, tokens)
 
     async def release(self, held: Held) -> bool:
+        """Return the whole hold (the call cost nothing); False when it had ended."""
         return await self._end(held, False, 0, 0)
 
     async def _end(self, held: Held, charge: bool, actual_nanos: int, tokens: int) -> bool:
-        if held.reservation_id is None:
+        if held.targets is None:
             raise ValueError("nothing was held")
-        ending = Ending(held.reservation_id, _now(), charge, actual_nanos, tokens, held.targets)
-        return await self._commits.run(end_many, ending)
+        if actual_nanos < 0 or tokens < 0:
+            raise ValueError("an actual cost cannot be negative")
+        if held.state == ENDED:
+            return False
+        ending = Ending(self._leases, held, self._clock(), charge, actual_nanos, tokens)
+        ended: bool = await self._commits.run(budget_step, ending, partial(self._ended, held))
+        return ended
 
-    async def expire_stale(self) -> int:
-        async with self._db.transaction() as session:
-            return await in_session(session, expire_step, _now())
+    def _ended(self, held: Held, outcome: object) -> None:
+        if outcome is True:
+            held.state = ENDED
+            self._holding.pop(held, None)
+
+    async def expire_overdue(self) -> int:
+        """Return the holds of this process's calls held past the TTL, and renew the lease;
+        how many calls."""
+        now = time.monotonic()
+        overdue = list(itertools.takewhile(lambda held: held.deadline <= now, self._holding))
+        expiry = Expiry(self._leases, overdue, self._clock())
+        expired: list[Held] = await self._commits.run(budget_step, expiry, self._expired)
+        return len(expired)
+
+    def _expired(self, outcome: object) -> None:
+        for held in outcome if isinstance(outcome, list) else ():
+            held.state = EXPIRED
+            self._holding.pop(held, None)
+
+    async def sweep_lapsed(self) -> int:
+        """Return what the leases of dead processes hold; how many leases."""
+        swept: int = await self._commits.run(sweep_step, self._clock())
+        return swept
 
     def start(self) -> None:
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
@@ -102,6 +164,11 @@ class Budgets:
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
+        if self._leases.current.written and not self._holding:
+            try:  # nothing in flight: the lease's row goes now rather than lapse
+                await self._commits.run(retire_step, self._leases.current)
+            except SQLAlchemyError as exc:
+                log.warning("retiring the budget lease failed: %s", type(exc).__name__)
         if self._own_commits:
             await self._commits.close()
 
@@ -109,13 +176,12 @@ class Budgets:
         while True:
             await asyncio.sleep(self._sweep_every)
             try:
-                expired = await self.expire_stale()
+                expired = await self.expire_overdue()
+                lapsed = await self.sweep_lapsed()
             except SQLAlchemyError as exc:  # the next sweep tries again
-                log.error("expiring stale reservations failed: %s", type(exc).__name__)
+                log.error("sweeping budget holds failed: %s", type(exc).__name__)
                 continue
             if expired:
-                log.warning("released %d reservation(s) of calls that never ended", expired)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+                log.warning("returned the holds of %d call(s) that never ended", expired)
+            if lapsed:
+                log.warning("returned the holds of %d lapsed lease(s) of stopped processes", lapsed)

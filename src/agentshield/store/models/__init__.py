@@ -2,11 +2,12 @@
 
 from agentshield.store.models.base import BUILTIN_ROLES, Base, UtcDateTime, utcnow
 from agentshield.store.models.money import (
+    BudgetLease,
+    LeaseHold,
     LedgerEntry,
     ModelPrice,
     Quota,
     QuotaUsage,
-    Reservation,
     StripeEvent,
     ToolDefinition,
     TopUp,
@@ -37,7 +38,9 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "Base",
+    "BudgetLease",
     "Department",
+    "LeaseHold",
     "LedgerEntry",
     "ModelPrice",
     "OutboxEvent",
@@ -46,7 +49,6 @@ __all__ = [
     "Quota",
     "QuotaUsage",
     "RequestRecord",
-    "Reservation",
     "Role",
     "ScanEvent",
     "SecurityPolicy",

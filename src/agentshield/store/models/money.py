@@ -1,14 +1,12 @@
-"""Money: model and tool prices, wallets, quotas and their usage, reservations, the ledger,
-top-ups and the Stripe events handled."""
+"""Money: model and tool prices, wallets, quotas and their usage, the leases that hold for
+calls in flight, the ledger, top-ups and the Stripe events handled."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
@@ -16,7 +14,6 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -104,32 +101,29 @@ class QuotaUsage(Base):
     reserved: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class Reservation(Base):
-    """What one call holds until it is settled, released or expired. `targets` lists each
-    limit held: {"kind": "quota"|"wallet", "id": usage row or wallet id, "metric", "amount"}."""
+class BudgetLease(Base):
+    """One gateway process's claim on what its calls in flight hold (store/budget/lease.py).
 
-    __tablename__ = "reservations"
-    # Only held reservations, all the sweep looks for: the index stays as small as they are few.
-    __table_args__ = (
-        Index(
-            "ix_reservations_held_expires",
-            "expires_at",
-            sqlite_where=text("status = 'held'"),
-            postgresql_where=text("status = 'held'"),
-        ),
-    )
+    The process renews it while it lives; once `expires_at` passes, any process returns
+    its holds (`lease_holds`) to the quota windows and wallets, and deletes it."""
+
+    __tablename__ = "budget_leases"
     id: Mapped[uuid.UUID] = id_column()
-    tenant_id: Mapped[uuid.UUID] = tenant_fk()
-    trace_id: Mapped[str] = mapped_column(String(64))
-    amount_nanos: Mapped[int] = mapped_column(BigInteger)
-    tokens: Mapped[int] = mapped_column(BigInteger)
-    targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="held")
-    actual_nanos: Mapped[int | None] = mapped_column(BigInteger)
-    actual_tokens: Mapped[int | None] = mapped_column(BigInteger)
+    owner: Mapped[str] = mapped_column(String(200))  # host and pid, for operators
     created_at: Mapped[datetime] = created()
-    expires_at: Mapped[datetime] = mapped_column()
-    closed_at: Mapped[datetime | None] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LeaseHold(Base):
+    """How much one lease holds of one quota window (`quota`) or wallet (`wallet`)."""
+
+    __tablename__ = "lease_holds"
+    lease_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("budget_leases.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    target_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
 
 
 class LedgerEntry(Base):
@@ -143,7 +137,8 @@ class LedgerEntry(Base):
     id: Mapped[uuid.UUID] = id_column()
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     wallet_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
-    reservation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    reservation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # entries before 0008
+    trace_id: Mapped[str | None] = mapped_column(String(64))  # the call's, on settle entries
     # reserve | settle | release | expire | top_up | refund | adjust
     kind: Mapped[str] = mapped_column(String(16))
     amount_nanos: Mapped[int] = mapped_column(BigInteger)
