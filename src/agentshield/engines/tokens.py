@@ -11,6 +11,7 @@ import re
 import threading
 import warnings
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ def base_model(model: str) -> str:
     return _DATE_SUFFIX.sub("", name)
 
 
+@lru_cache(maxsize=1024)  # asked on every call, of a few names
 def encoding_for(model: str) -> str:
     """The encoding's name for `model`; cl100k_base when the model is not known."""
     name = base_model(model)
@@ -92,6 +94,8 @@ def _pieces(text: str) -> Iterable[str]:
 
 
 def _count(enc: bpe_openai.Encoding, text: str) -> int:
+    if len(text) <= _PIECE:  # most: one piece
+        return len(enc.encode_ordinary(text))
     return sum(len(enc.encode_ordinary(piece)) for piece in _pieces(text))
 
 

@@ -36,8 +36,10 @@ from agentshield.gateway.context import RequestContext, Usage
 from agentshield.gateway.images import IMAGES, images_cost, images_requested, images_returned
 from agentshield.gateway.prices import PriceBook
 
-# ctx.scratch key: the tool calls a stream opened, by (choice index, call index).
+# ctx.scratch keys: the tool calls a stream opened, by (choice index, call index); and
+# whether `measure` ran (the call has ended: what it used and cost cannot change).
 STREAMED_CALLS = "charge.tool_calls"
+MEASURED = "charge.measured"
 
 
 def measure_usage(ctx: RequestContext) -> Usage:
@@ -55,7 +57,11 @@ def measure_usage(ctx: RequestContext) -> Usage:
 
 
 def measure(ctx: RequestContext, prices: PriceBook) -> None:
-    """Set `ctx.usage` and `ctx.cost_nanos` from what the call did."""
+    """Set `ctx.usage` and `ctx.cost_nanos` from what the call did (once: the guards that
+    ask after the first get the same)."""
+    if MEASURED in ctx.scratch:
+        return
+    ctx.scratch[MEASURED] = True
     measure_usage(ctx)
     if not ctx.model:
         return

@@ -56,13 +56,22 @@ class TenantLimits:
     quotas: dict[Owner, tuple[QuotaLimit, ...]]
     wallets: dict[Owner, WalletLimit]
     time_zone: str | None = None
-    # Each caller's limits, worked out once: this object lives for the cache's TTL.
-    _of: dict[tuple[Owner, ...], Limits] = field(default_factory=dict, compare=False)
+    # Each caller's limits, worked out once: this object lives for the cache's TTL. Keyed
+    # by the caller object (the key resolver hands out the same one while it caches it),
+    # checked by identity: hashing its owners' ids cost more than the rest of a look-up.
+    _of: dict[int, tuple[Caller, Limits]] = field(default_factory=dict, compare=False)
+    _by_owners: dict[tuple[Owner, ...], Limits] = field(default_factory=dict, compare=False)
 
     def of(self, caller: Caller) -> Limits:
+        known = self._of.get(id(caller))
+        if known is not None and known[0] is caller:
+            return known[1]
+        return self._work_out(caller)
+
+    def _work_out(self, caller: Caller) -> Limits:
         owners = caller_owners(caller)
         key = tuple(owners)
-        found = self._of.get(key)
+        found = self._by_owners.get(key)
         if found is None:
             quotas = sorted(
                 (quota for owner in owners for quota in self.quotas.get(owner, ())),
@@ -70,7 +79,8 @@ class TenantLimits:
             )
             wallet = next((self.wallets[owner] for owner in owners if owner in self.wallets), None)
             found = Limits(tuple(quotas), wallet, self.time_zone if quotas else None)
-            self._of[key] = found
+            self._by_owners[key] = found
+        self._of[id(caller)] = (caller, found)
         return found
 
 

@@ -15,7 +15,7 @@ from agentshield.engines.budget import Refusal, bounds_on, local_day
 from agentshield.store.budget.holds import Held, HoldRequest, Lease, Targets, Window
 from agentshield.store.budget.limits import QuotaLimit, WalletLimit
 from agentshield.store.budget.quota_windows import WindowKey, WindowState
-from agentshield.store.budget.state import BatchState
+from agentshield.store.budget.state import BatchState, Group
 
 # A request's quotas with their current windows: (quota, window start, window end).
 Bounds = list[tuple[QuotaLimit, datetime, datetime]]
@@ -50,64 +50,72 @@ def hold(
     state: BatchState, request: HoldRequest, bounds: Bounds, lease: Lease
 ) -> Held | Refusal | Exception:
     """Hold for one request, or say why not."""
+    nanos, tokens = request.amount_nanos, request.tokens
     try:
-        check_amounts(request.amount_nanos, request.tokens)
+        check_amounts(nanos, tokens)
     except ValueError as refused:
         return refused
-    windows = []
-    for quota, start, end in bounds:
-        window = state.windows[(quota.id, start)]
-        if window is None:
-            return LimitsChanged(f"quota {quota.id} is gone")
-        amount = request.amount_nanos if quota.metric == "usd" else request.tokens
+    key = (id(bounds), id(lease))
+    group = state.groups.get(key)
+    if group is None:
+        group = state.groups[key] = _group(state, request, bounds, lease)
+    if group.gone:
+        return LimitsChanged(group.gone)
+    for (window, usd), (quota, _, end) in zip(group.windows, bounds, strict=True):
+        assert window is not None  # else the group is `gone`
+        amount = nanos if usd else tokens
         if window.taken + amount > window.limit:
             return _quota_refusal(quota, window, amount, end)
-        windows.append((window, amount))
-    wallet = request.limits.wallet
-    if wallet is not None:
-        moves = state.wallets.wallets.get(wallet.id)
-        if moves is None:
-            return LimitsChanged(f"wallet {wallet.id} is gone")
-        if not moves.can_hold(request.amount_nanos):
-            return _wallet_refusal(wallet, moves.spendable, moves.overdraft, request)
-    deltas = state.deltas
-    for window, amount in windows:
-        window.taken += amount
-        window.reserved += amount
-        key = (lease, "quota", window.usage_id)
-        deltas[key] = deltas.get(key, 0) + amount
-    if wallet is not None:
-        state.wallets.hold(wallet.id, request.amount_nanos, request.now)
-        key = (lease, "wallet", wallet.id)
-        deltas[key] = deltas.get(key, 0) + request.amount_nanos
-    return Held(
-        _targets(state, request, bounds),
-        request.amount_nanos,
-        request.tokens,
-        request.trace_id,
-        lease,
-    )
+    wallet_id = group.wallet_id
+    if wallet_id is not None:
+        wallet = state.wallets.wallets[wallet_id]
+        if not wallet.can_hold(nanos):
+            assert request.limits.wallet is not None
+            return _wallet_refusal(request.limits.wallet, wallet.spendable, wallet.overdraft, nanos)
+        state.wallets.hold(wallet_id, nanos, request.now)
+    for window, usd in group.windows:
+        window.taken += nanos if usd else tokens  # type: ignore[union-attr]
+    group.held_nanos += nanos
+    group.held_tokens += tokens
+    return Held(group.targets, nanos, tokens, request.trace_id, lease)
+
+
+def apply_holds(state: BatchState) -> None:
+    for group in state.groups.values():
+        if not group.gone:  # a group gone held nothing
+            group.apply(state, taken=False)  # each hold added to `taken` already
+    state.groups.clear()
 
 
 def window_keys(bounds: Sequence[Bounds]) -> set[WindowKey]:
-    return {(quota.id, start) for found in bounds for quota, start, _ in found}
+    distinct = {id(found): found for found in bounds}.values()  # most requests share one
+    return {(quota.id, start) for found in distinct for quota, start, _ in found}
 
 
-def _targets(state: BatchState, request: HoldRequest, bounds: Bounds) -> Targets:
-    """One object for the calls of the batch with the same limits on the same day (which
-    share their `bounds`)."""
-    key = id(bounds)
-    found = state.targets.get(key)
-    if found is None:
-        windows = []
-        for quota, start, _ in bounds:
-            window = state.windows[(quota.id, start)]
-            assert window is not None  # checked by `hold`
-            windows.append(Window(quota.id, start, window.usage_id, quota.metric))
-        wallet = request.limits.wallet
-        found = Targets(request.tenant_id, tuple(windows), wallet and wallet.id)
-        state.targets[key] = found
-    return found
+def _group(state: BatchState, request: HoldRequest, bounds: Bounds, lease: Lease) -> Group:
+    """The batch's group for the requests with the same limits on the same day (which
+    share their `bounds`), under the same lease."""
+    windows, gone = [], ""
+    for quota, start, _ in bounds:
+        window = state.windows[(quota.id, start)]
+        windows.append((window, quota.metric == "usd"))
+        if window is None:
+            gone = f"quota {quota.id} is gone"
+    wallet = request.limits.wallet
+    wallet_id = wallet and wallet.id
+    if wallet_id is not None and wallet_id not in state.wallets.wallets:
+        gone = f"wallet {wallet_id} is gone"
+    targets = Targets(
+        request.tenant_id,
+        tuple(
+            Window(quota.id, start, window.usage_id, quota.metric)
+            for (quota, start, _), (window, _) in zip(bounds, windows, strict=True)
+            if window is not None
+        ),
+        wallet_id,
+    )
+    usage_ids = [w.usage_id for w in targets.windows]
+    return Group(lease, windows, usage_ids, wallet_id, targets, gone)
 
 
 def _quota_refusal(quota: QuotaLimit, window: WindowState, amount: int, end: datetime) -> Refusal:
@@ -124,9 +132,7 @@ def _quota_refusal(quota: QuotaLimit, window: WindowState, amount: int, end: dat
     )
 
 
-def _wallet_refusal(
-    wallet: WalletLimit, spendable: int, overdraft: int, request: HoldRequest
-) -> Refusal:
+def _wallet_refusal(wallet: WalletLimit, spendable: int, overdraft: int, asked: int) -> Refusal:
     return Refusal(
         kind="wallet",
         scope=wallet.owner_scope,
@@ -134,5 +140,5 @@ def _wallet_refusal(
         metric="usd",
         limit=overdraft,
         left=max(0, spendable),
-        asked=request.amount_nanos,
+        asked=asked,
     )

@@ -13,7 +13,7 @@ a call's own `state` changes only once its batch has committed.
 from __future__ import annotations
 
 from agentshield.store.budget.holds import ENDED, EXPIRED, HELD, Ending, Held
-from agentshield.store.budget.state import BatchState
+from agentshield.store.budget.state import BatchState, Group
 
 
 def end(state: BatchState, ending: Ending, overlay: dict[Held, str]) -> bool:
@@ -23,11 +23,22 @@ def end(state: BatchState, ending: Ending, overlay: dict[Held, str]) -> bool:
     if was == ENDED:
         return False
     assert held.lease is not None
+    group = _group(state, held)
     returns = was == HELD and not held.lease.lapsed
+    hold = held.amount_nanos if returns else 0
+    if returns:
+        group.held_nanos -= held.amount_nanos
+        group.held_tokens -= held.tokens
+    nanos = ending.actual_nanos if ending.charge else 0
     if ending.charge:
-        _move(state, held, returns, ending.actual_nanos, ending.actual_tokens, "settle")
-    else:
-        _move(state, held, returns, 0, 0, "release")
+        group.used_nanos += nanos
+        group.used_tokens += ending.actual_tokens
+    wallet_id = group.wallet_id
+    if (nanos or hold) and wallet_id is not None and wallet_id in state.wallets.wallets:
+        kind = "settle" if ending.charge else "release"
+        state.wallets.move(
+            wallet_id, kind, state.now, amount=-nanos, hold=-hold, trace_id=held.trace_id
+        )
     overlay[held] = ENDED
     return True
 
@@ -38,43 +49,33 @@ def expire(state: BatchState, held: Held, overlay: dict[Held, str]) -> bool:
         return False
     assert held.lease is not None
     if not held.lease.lapsed:  # else the lease's sweep returned it already
-        _move(state, held, True, 0, 0, None)
+        group = _group(state, held)
+        group.held_nanos -= held.amount_nanos
+        group.held_tokens -= held.tokens
+        wallet_id = group.wallet_id
+        if wallet_id is not None and wallet_id in state.wallets.wallets:
+            state.wallets.hold(wallet_id, -held.amount_nanos, state.now)
     overlay[held] = EXPIRED
     return True
 
 
-def _move(
-    state: BatchState, held: Held, returns: bool, nanos: int, tokens: int, kind: str | None
-) -> None:
-    """Charge `nanos` and `tokens` to every limit the call held against, and return its
-    hold there if `returns`. `kind` names the wallet's entry for the call; None: the hold
-    joins the batch's one entry per wallet."""
-    assert held.targets is not None
-    deltas, lease = state.deltas, held.lease
-    for window in held.targets.windows:
-        usd = window.metric == "usd"
-        used = nanos if usd else tokens
-        hold = (held.amount_nanos if usd else held.tokens) if returns else 0
-        found = state.windows.get((window.quota_id, window.start))
-        if found is not None:  # None: the quota was removed since
-            found.used += used
-            found.reserved -= hold
-            found.taken += used - hold
-        if hold:
-            key = (lease, "quota", window.usage_id)
-            deltas[key] = deltas.get(key, 0) - hold
-    wallet_id = held.targets.wallet_id
-    if wallet_id is None:
-        return
-    hold = held.amount_nanos if returns else 0
-    if hold:
-        key = (lease, "wallet", wallet_id)
-        deltas[key] = deltas.get(key, 0) - hold
-    if wallet_id not in state.wallets.wallets:  # deleted since: nothing to return to
-        return
-    if kind is None:
-        state.wallets.hold(wallet_id, -hold, state.now)
-    elif nanos or hold:
-        state.wallets.move(
-            wallet_id, kind, state.now, amount=-nanos, hold=-hold, trace_id=held.trace_id
-        )
+def apply_endings(state: BatchState) -> None:
+    for group in state.groups.values():
+        group.apply(state, taken=True)
+    state.groups.clear()
+
+
+def _group(state: BatchState, held: Held) -> Group:
+    """The batch's group for the calls held against the same targets under one lease."""
+    targets, lease = held.targets, held.lease
+    assert targets is not None and lease is not None  # a call that held nothing never ends
+    key = (id(targets), id(lease))
+    group = state.groups.get(key)
+    if group is None:
+        windows = [
+            (state.windows.get((w.quota_id, w.start)), w.metric == "usd") for w in targets.windows
+        ]
+        usage_ids = [w.usage_id for w in targets.windows]
+        group = Group(lease, windows, usage_ids, targets.wallet_id, targets)
+        state.groups[key] = group
+    return group

@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from agentshield.store.budget.holds import Ending, Expiry, Held, HoldRequest, Lease, Targets
+from agentshield.store.budget.holds import Ending, Expiry, Held, HoldRequest, Lease
 from agentshield.store.budget.lease import in_lock_order, renew, write_holds
 from agentshield.store.budget.ledger import WalletMoves
 from agentshield.store.budget.quota_windows import read_windows, write_windows
-from agentshield.store.budget.reserve import bounds_of, hold, window_keys
-from agentshield.store.budget.settle import end, expire
+from agentshield.store.budget.reserve import apply_holds, bounds_of, hold, window_keys
+from agentshield.store.budget.settle import apply_endings, end, expire
 from agentshield.store.budget.state import BatchState
 from agentshield.store.sql import Sql
 
@@ -35,13 +35,15 @@ Item = HoldRequest | Ending | Expiry
 def budget_step(sql: Sql, items: Sequence[Item]) -> list[object]:
     now = max(item.now for item in items)
     requests = [item for item in items if isinstance(item, HoldRequest)]
-    ended = [held for item in items for held in _helds(item)]
+    # What the calls ending hold against: few distinct objects, one per batch that held.
+    targets = {id(t): t for item in items for held in _helds(item) if (t := held.targets)}
     leases = _renew_leases(sql, items, requests, now)
     bounds = bounds_of(requests)
     to_open = window_keys(bounds)
-    known = {(w.quota_id, w.start) for held in ended for w in _targets(held).windows}
-    wallet_ids = {r.limits.wallet.id for r in requests if r.limits.wallet is not None}
-    wallet_ids.update(w for held in ended if (w := _targets(held).wallet_id) is not None)
+    known = {(w.quota_id, w.start) for t in targets.values() for w in t.windows}
+    limits = {id(r.limits): r.limits for r in requests}.values()
+    wallet_ids = {w.id for found in limits if (w := found.wallet) is not None}
+    wallet_ids.update(t.wallet_id for t in targets.values() if t.wallet_id is not None)
     state = BatchState(
         now, read_windows(sql, to_open | known, to_open), WalletMoves(sql, wallet_ids)
     )
@@ -53,11 +55,13 @@ def budget_step(sql: Sql, items: Sequence[Item]) -> list[object]:
     for i, item in enumerate(items):
         if isinstance(item, Expiry):
             outcomes[i] = [held for held in item.helds if expire(state, held, overlay)]
+    apply_endings(state)
     state.wallets.record_holds("expire", now)
     at = iter(bounds)
     for i, item in enumerate(items):
         if isinstance(item, HoldRequest):
             outcomes[i] = hold(state, item, next(at), leases[id(item.leases)])
+    apply_holds(state)
     state.wallets.record_holds("reserve", now)
     write_windows(sql, state.windows)
     state.wallets.write()
@@ -82,8 +86,3 @@ def _helds(item: Item) -> Sequence[Held]:
     if isinstance(item, Expiry):
         return item.helds
     return ()
-
-
-def _targets(held: Held) -> Targets:
-    assert held.targets is not None  # a call that held nothing is never ended
-    return held.targets
