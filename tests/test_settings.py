@@ -68,6 +68,7 @@ def test_provider_key_comes_from_the_named_variable(
             "providers: [{name: x, type: mock, models: [a]}]\nmodel_aliases: {fast: b}\n",
             "no provider serves",
         ),
+        ("budget: {lease_ttl: 100, sweep_interval: 60}\n", "more than twice"),
         ("- just\n- a list\n", "must be a mapping"),
         ("port: [unclosed\n", "invalid YAML"),
     ],

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from agentshield.store.db import Database
 from agentshield.store.group_commit import GroupCommit
@@ -118,6 +119,36 @@ async def test_a_call_cancelled_before_its_batch_is_dropped(db: Database) -> Non
     finally:
         await commits.close()
     assert await _items(db, payer.tenant_id) == [1]
+
+
+async def test_finish_gets_each_outcome_even_when_its_caller_left_mid_batch(
+    db: Database,
+) -> None:
+    payer = await new_payer(db)
+    commits = GroupCommit(db)
+    record = _record(payer.tenant_id, [])
+    finished: list[object] = []
+    caller: asyncio.Future[int] | None = None
+
+    def leaving(sql: Sql, items: Sequence[int]) -> list[int | Exception]:
+        assert caller is not None
+        caller.cancel()  # the client goes while its batch runs
+        return record(sql, items)
+
+    try:
+        caller = asyncio.ensure_future(commits.run(leaving, 3, finished.append))
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        with pytest.raises(ValueError, match="refused -1"):
+            await commits.run(record, -1, finished.append)
+        with pytest.raises(DBAPIError):
+            await commits.run(_failing, 5, finished.append)
+    finally:
+        await commits.close()
+    assert finished[0] == 6  # committed: what the step answered, though nobody waited
+    assert isinstance(finished[1], ValueError)  # refused alone
+    assert isinstance(finished[2], DBAPIError)  # the transaction failed
+    assert await _items(db, payer.tenant_id) == [3]
 
 
 async def test_another_process_holding_the_sqlite_lock_is_waited_for_with_the_loop_free(
