@@ -18,6 +18,9 @@ serves at least 0.85 of `off`'s requests per second.
 Each run also prints the gateway process's CPU time per request (`cpu µs/req`, read from
 /proc), and the summary its ratio: the gateway runs on one core, so that ratio is the
 throughput ratio the core allows, and it moves less than req/s when the host's speed does.
+On a shared host whose speed moves from minute to minute, the median over the rounds of
+each round's own ratio (its runs follow each other within seconds) is the steadiest
+figure; the best of the rounds is printed too.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import tempfile
 import uuid
 from datetime import UTC, datetime
@@ -115,13 +119,17 @@ def main() -> None:
         )
         best: dict[str, dict[str, float]] = {}
         least_cpu: dict[str, float] = {}
+        rounds: list[dict[str, dict[str, float]]] = []
         print(
             f"{'budgets':16} {'conc':>4} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} "
             f"{'cpu µs/req':>10} {'fail':>5}"
         )
         for _ in range(args.rounds):  # interleaved, so host noise hits all alike
+            rounds.append({})
             for name, guards, key in runs:
-                r = measure(database_url, guards, key, args.requests, args.concurrency)
+                r = rounds[-1][name] = measure(
+                    database_url, guards, key, args.requests, args.concurrency
+                )
                 if name not in best or r["rps"] > best[name]["rps"]:
                     best[name] = r
                 least_cpu[name] = min(r["cpu_us"], least_cpu.get(name, r["cpu_us"]))
@@ -138,6 +146,12 @@ def main() -> None:
                 f"{off:.0f} off, ratio {ratio:.2f} (costs {100 * (1 - ratio):.0f}% of throughput); "
                 f"CPU {least_cpu[name]:.0f} against {least_cpu['off']:.0f} µs a request, "
                 f"ratio {cpu_ratio:.2f}"
+            )
+            by_rps = statistics.median(r[name]["rps"] / r["off"]["rps"] for r in rounds)
+            by_cpu = statistics.median(r["off"]["cpu_us"] / r[name]["cpu_us"] for r in rounds)
+            print(
+                f"median of {args.rounds} rounds' own ratios: {name}: {by_rps:.2f} by req/s, "
+                f"{by_cpu:.2f} by CPU a request"
             )
 
 

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Sequence
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from agentshield.store.db import Database
@@ -172,4 +172,35 @@ async def test_another_process_holding_the_sqlite_lock_is_waited_for_with_the_lo
     finally:
         other.close()
         await commits.close()
+        await db.dispose()
+
+
+async def test_a_kept_postgresql_connection_that_died_is_replaced_and_the_batch_run_again(
+    postgres_url: str,
+) -> None:
+    db = Database(postgres_url)
+    commits = GroupCommit(db)
+
+    def backend(sql: Sql, items: Sequence[int]) -> list[int]:
+        (row,) = sql.rows("SELECT pg_backend_pid()", {})
+        return [int(row[0])] * len(items)
+
+    try:
+        payer = await new_payer(db)
+        first = await commits.run(backend, 0)
+        async with db.transaction() as session:  # the server drops the batches' connection
+            await session.execute(select(func.pg_terminate_backend(first)))
+        assert await commits.run(_record(payer.tenant_id, []), 4) == 8
+        assert await commits.run(backend, 0) != first
+    finally:
+        await commits.close()
+        await db.dispose()
+    assert await _items_of(postgres_url, payer.tenant_id) == [4]
+
+
+async def _items_of(url: str, tenant_id: uuid.UUID) -> list[int]:
+    db = Database(url)
+    try:
+        return await _items(db, tenant_id)
+    finally:
         await db.dispose()

@@ -1,7 +1,7 @@
 """Group commit: the request path's short transactions, many calls to one commit.
 
 Calls that arrive while a transaction runs wait for the next one, which takes them all:
-calls of the same step (`hold_many`, `end_many`) go to it together, so a batch costs one
+calls of the same step (`budget_step`, the usage writers) go to it together, so a batch costs one
 statement per row it touches rather than per call. A step that raises fails alone: the
 batch is then rolled back and run again with each step in its own savepoint (which every
 batch paid for, two statements a step, when savepoints were taken up front). Steps are
@@ -15,8 +15,8 @@ thread it was slower: the thread needs the GIL back after every statement, and a
 gives it up only every 5 ms.) It takes the same queue as the ORM's transactions
 (`Database.writing`), so neither waits for the other in SQLite's busy handler; the write
 lock held by another process (a CLI command) is waited for with the loop free. On
-PostgreSQL it runs in a session's transaction; steps lock the rows they read, in one
-global order.
+PostgreSQL it runs on one connection the group commit keeps; steps lock the rows they
+read, in one global order.
 
 A call cancelled before its batch starts is dropped; one cancelled while its batch runs
 still commits. A call may give a `finish` callback: it gets the call's outcome (or the
@@ -36,9 +36,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from agentshield.store.db import PRAGMAS, Database
-from agentshield.store.sql import SQLITE_FORMS, Params, Sql, in_session
+from agentshield.store.sql import SQLITE_FORMS, Params, SessionSql, Sql
 
 T = TypeVar("T")
 Item = TypeVar("Item")
@@ -76,6 +77,7 @@ class GroupCommit:
         self._raw = _RawWriter(path) if path is not None else None
         self._queue: list[_Call] = []
         self._drainer: asyncio.Task[None] | None = None
+        self._connection: AsyncConnection | None = None  # see _on_connection
 
     async def run(
         self,
@@ -97,6 +99,7 @@ class GroupCommit:
             await asyncio.gather(self._drainer, return_exceptions=True)
         if self._raw is not None:
             await self._raw.close()
+        await self._close_connection()
 
     async def _drain(self) -> None:
         for _ in range(GATHER_TURNS):
@@ -133,8 +136,20 @@ class GroupCommit:
     async def _transaction(self, run: Runner, work: list[tuple[Step, list[Any]]]) -> Outcomes:
         if self._raw is not None:
             return await self._raw.commit(run, work)
-        async with self._db.sessions() as session, session.begin():
-            return await in_session(session, run, work)
+        # On PostgreSQL: one connection kept for the batches, on SQLAlchemy's Core (from the
+        # pool each batch, it cost a ping and a checkout, and the ORM session its own work on
+        # every statement). One the server dropped fails its batch's first statement, and
+        # SQLAlchemy connects again when the batch is run again step by step.
+        if self._connection is None:
+            self._connection = await self._db.engine.connect()
+        connection = self._connection
+        async with connection.begin():
+            return await connection.run_sync(lambda sync: run(SessionSql(sync), work))
+
+    async def _close_connection(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()
 
 
 class _StepRaised(Exception):

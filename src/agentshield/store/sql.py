@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from typing import Any, Protocol, TypeVar
 
 import orjson
-from sqlalchemy import Table, TextClause, Uuid, text
+from sqlalchemy import Connection, Table, TextClause, Uuid, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -89,10 +89,10 @@ SQLITE_FORMS: dict[type, Callable[[Any], object]] = {
 
 
 class SessionSql:
-    """`Sql` on a sync ORM session: the one `AsyncSession.run_sync` hands its function."""
+    """`Sql` on a sync ORM session or Core connection: the one `run_sync` hands its function."""
 
-    def __init__(self, session: Session) -> None:
-        dialect = session.get_bind().dialect
+    def __init__(self, session: Session | Connection) -> None:
+        dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
         self._session = session
         self._bind = Binder(dialect)
         self.locks_rows = dialect.name != "sqlite"
@@ -127,6 +127,13 @@ def _text(statement: str) -> TextClause:
 
 def as_uuid(value: object) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def as_utc(value: object) -> datetime:
+    """A stored time (SQLite hands back SQLAlchemy's text form, naive UTC) as aware UTC."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
 
 def as_json(value: Any) -> Any:
