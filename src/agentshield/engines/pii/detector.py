@@ -1,12 +1,9 @@
-"""The fast path: every pattern of every enabled recognizer in one RE2 pass over the text.
+"""The fast path: every pattern of every enabled recognizer in two RE2 passes over the text.
 
-An RE2 Set tells in one linear pass which patterns match anywhere (it holds each pattern's
-looser form, see prefilter.py); only those run again to find where, so ordinary text costs
-one pass however many recognizers are enabled. RE2 keeps every pattern linear in time,
-whatever the text. A Set whose DFA runs out of memory returns "no match" instead of falling
-back, so an always-matching sentinel is added: when it is missing, every pattern runs (fail
-closed). The sentinel is `\\A`, which matches once: an empty pattern matches at every byte,
-and recording that match doubled the cost of the pass.
+Two RE2 Sets tell, in one linear pass each, which patterns match anywhere (they hold looser
+forms of the patterns, see prefilter.py); only those run again to find where, so ordinary
+text costs two passes however many recognizers are enabled. RE2 keeps every pattern linear
+in time, whatever the text.
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ from agentshield.engines.pii.errors import TooManyCandidates
 from agentshield.engines.pii.layers import NORMALISATION
 from agentshield.engines.pii.leet import leet_alternation, uses_leet
 from agentshield.engines.pii.memo import Memo
-from agentshield.engines.pii.prefilter import loosened
+from agentshield.engines.pii.prefilter import keyword_led, loosened
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 from agentshield.engines.pii.spans import match_spans
 
@@ -92,11 +89,11 @@ class Detector:
         max_mem: int = 64 << 20,
     ) -> None:
         options = re2_options(max_mem)
-        self._set = re2.Set.SearchSet(options)
+        self._sets = _Sets(options)
         by_regex: dict[str, list[_Entry]] = {}
         for rec in recognizers:
             context = (
-                self._set.Add("(?i)" + leet_alternation(rec.context, bounded=True))
+                self._sets.add("(?i)" + leet_alternation(rec.context, bounded=True))
                 if rec.context
                 else -1
             )
@@ -111,28 +108,27 @@ class Detector:
         for regex, entries in by_regex.items():
             compiled = re2.compile(regex, options)
             index = compiled.groupindex
-            self._groups[self._set.Add(loosened(regex))] = _Group(
+            self._groups[self._sets.add(regex)] = _Group(
                 compiled,
                 tuple(entries),
                 min(e.ceiling for e in entries),
                 index.get("value", 0),
                 index.get("key", 0),
             )
-        self._sentinel = self._set.Add(r"\A")
-        self._set.Compile()
+        self._sets.compile()
 
     def run(self, text: str, budget: Budget, min_score: float = 0.0) -> tuple[list[Hit], Spans]:
         # Bytes keep RE2's offsets equal to str offsets for ASCII and skip re-encoding.
         data: str | bytes = text.encode("ascii") if text.isascii() else text
-        matched = self._set.Match(data)
+        matched = self._sets.match(data if isinstance(data, bytes) else text.encode())
         present: Container[int]
-        if matched is None or self._sentinel not in matched:
-            matched, present = list(self._groups), _EVERYTHING  # the Set gave up: run all
+        if matched is None:
+            matched, present = list(self._groups), _EVERYTHING  # a Set gave up: run all
         else:
             present = matched
         hits: list[Hit] = []
         triggers: Spans = {}
-        for index in sorted(matched):
+        for index in matched:
             group = self._groups.get(index)
             if group is None:
                 continue
@@ -158,6 +154,45 @@ class Detector:
                     if hit is not None:
                         hits.append(hit)
         return hits, triggers
+
+
+class _Sets:
+    """Two RE2 Sets, each pattern in one (see prefilter.py), numbered together in the
+    order added. A Set whose DFA runs out of memory returns "no match" instead of falling
+    back, so each ends with an always-matching sentinel; when one is missing, `match`
+    answers None and every pattern runs (fail closed). The sentinel is `\\A`, which
+    matches once: an empty pattern matches at every byte, which doubled a Set's pass."""
+
+    def __init__(self, options: re2.Options) -> None:
+        self._sets = (re2.Set.SearchSet(options), re2.Set.SearchSet(options))
+        self._ids: tuple[list[int], list[int]] = ([], [])  # by each Set's own index
+        self._added = 0
+
+    def add(self, regex: str) -> int:
+        shapes = not keyword_led(regex)
+        self._sets[shapes].Add(loosened(regex))
+        self._ids[shapes].append(self._added)
+        self._added += 1
+        return self._added - 1
+
+    def compile(self) -> None:
+        for patterns, ids in zip(self._sets, self._ids, strict=True):
+            patterns.Add(r"\A")
+            ids.append(_SENTINEL)
+            patterns.Compile()
+
+    def match(self, data: bytes) -> list[int] | None:
+        """The numbers of the patterns that match somewhere in `data`, in order."""
+        (first, second), (ids, more) = self._sets, self._ids
+        # The binding's own objects: the wrapper's Match only adds checks and a copy.
+        found = [ids[i] for i in first._set.Match(data)]
+        found += [more[i] for i in second._set.Match(data)]
+        found.sort()
+        return found[2:] if found[:2] == _SENTINELS else None
+
+
+_SENTINEL = -1
+_SENTINELS = [_SENTINEL, _SENTINEL]
 
 
 @dataclass(frozen=True, slots=True)

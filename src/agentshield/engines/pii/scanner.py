@@ -4,8 +4,9 @@ For each text (and, depth-limited, each text derived from it):
 
 1. normalisation: NFKC, confusables, invisible characters and non-ASCII digits are undone
    when the text is not ASCII (layer 6);
-2. one RE2 pass runs every recognizer (fast path, international IDs, entropy: layers 2-4),
-   the caller's custom rules (layer 5), and the triggers that start the other layers;
+2. the detector's RE2 Sets run every recognizer (fast path, international IDs, entropy:
+   layers 2-4) and the triggers that start the other layers, then the caller's custom
+   rules run (layer 5);
 3. encoded spans (base64, base64url, hex, URL-encoding) and letters split by spaces are
    decoded or joined and scanned again as derived texts (layers 1 and 6);
 4. the ROT13 and reversed forms of the text are scanned by the recognizers whose matches

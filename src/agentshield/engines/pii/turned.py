@@ -3,8 +3,8 @@
 A pattern P matches somewhere in rot13(text) exactly when rot13(P) (P with every ASCII letter
 rotated) matches somewhere in text; and in text[::-1] exactly when reverse(P) (P's pieces in
 reverse order) matches in text, which stays true, one way, of reverse(P) less its leading
-pieces. The scanner adds both forms of every pattern that runs on those views to its one
-RE2 pass as triggers, and builds a view only of the texts (of a batch) where its form
+pieces. The scanner adds both forms of every pattern that runs on those views to its RE2
+Sets as triggers, and builds a view only of the texts (of a batch) where its form
 matched: most texts hide nothing and never pay for either view.
 
 Patterns are parsed with Python's own regex parser, whose syntax covers the RE2 subset the
@@ -92,15 +92,26 @@ def turned_triggers(patterns: Iterable[str]) -> list[tuple[str, str]]:
 def transform(regex: str, turn: Callable[[Tree], Tree]) -> str:
     """`regex` parsed, its tree changed by `turn`, written back in RE2 syntax (ALWAYS if
     it cannot be read or written)."""
-    if _MISREAD.search(regex):
+    read = parse(regex)
+    if read is None:
         return ALWAYS
     try:
-        parsed = _parser.parse(regex)
-        out = _group(parsed.state.flags, turn(list(parsed)))
+        out = _group(read[0], turn(read[1]))
         re2.compile(out)
-    except (re.error, re2.error, _Unsupported, RecursionError):
+    except (re2.error, _Unsupported, RecursionError):
         return ALWAYS
     return out
+
+
+def parse(regex: str) -> tuple[int, Tree] | None:
+    """`regex`'s global flags and tree, or None if Python's parser cannot read it as RE2 does."""
+    if _MISREAD.search(regex):
+        return None
+    try:
+        parsed = _parser.parse(regex)
+    except (re.error, RecursionError):
+        return None
+    return parsed.state.flags, list(parsed)
 
 
 def _rebuilt(
@@ -171,7 +182,7 @@ def _lead_trimmed(tree: Tree) -> Tree:
 
     Any stretch of a sequence matches wherever the whole does. A reversed pattern tends to
     start with what followed the keyword or prefix (a value, `[^\\s]{4,64}`), which keeps a
-    DFA thread alive on every word and slows the one RE2 pass over all patterns.
+    DFA thread alive on every word and slows the RE2 Set pass over all patterns.
     """
     start = 0
     while start < len(tree) and _droppable(tree, start):
@@ -261,4 +272,5 @@ def _char(code: int) -> str:
         return ch
     if ch in string.punctuation:
         return "\\" + ch
-    return f"\\x{{{code:x}}}"
+    # Read alike by RE2 and Python's parser, so a transformed pattern can be transformed again.
+    return f"\\x{code:02x}" if code < 0x100 else ch
