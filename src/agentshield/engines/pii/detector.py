@@ -157,42 +157,46 @@ class Detector:
 
 
 class _Sets:
-    """Two RE2 Sets, each pattern in one (see prefilter.py), numbered together in the
-    order added. A Set whose DFA runs out of memory returns "no match" instead of falling
-    back, so each ends with an always-matching sentinel; when one is missing, `match`
-    answers None and every pattern runs (fail closed). The sentinel is `\\A`, which
-    matches once: an empty pattern matches at every byte, which doubled a Set's pass."""
+    """Two RE2 Sets, each pattern in one (see prefilter.py) and a pattern matching nothing
+    in its place in the other, so both number the patterns alike, in the order added.
+
+    A Set whose DFA runs out of memory returns "no match" instead of falling back, so each
+    ends with an always-matching sentinel; when one is missing, `match` answers None and
+    every pattern runs (fail closed). The sentinel is `\\A`, which matches once: an empty
+    pattern matches at every byte, which doubled a Set's pass.
+    """
 
     def __init__(self, options: re2.Options) -> None:
         self._sets = (re2.Set.SearchSet(options), re2.Set.SearchSet(options))
-        self._ids: tuple[list[int], list[int]] = ([], [])  # by each Set's own index
         self._added = 0
+        self._sentinels: list[int] = []
 
     def add(self, regex: str) -> int:
         shapes = not keyword_led(regex)
         self._sets[shapes].Add(loosened(regex))
-        self._ids[shapes].append(self._added)
+        self._sets[not shapes].Add(_NOTHING)  # RE2 compiles it away
         self._added += 1
         return self._added - 1
 
     def compile(self) -> None:
-        for patterns, ids in zip(self._sets, self._ids, strict=True):
+        for patterns in self._sets:
             patterns.Add(r"\A")
-            ids.append(_SENTINEL)
             patterns.Compile()
+        self._sentinels = [self._added, self._added]
 
     def match(self, data: bytes) -> list[int] | None:
         """The numbers of the patterns that match somewhere in `data`, in order."""
-        (first, second), (ids, more) = self._sets, self._ids
+        first, second = self._sets
         # The binding's own objects: the wrapper's Match only adds checks and a copy.
-        found = [ids[i] for i in first._set.Match(data)]
-        found += [more[i] for i in second._set.Match(data)]
+        found = first._set.Match(data) + second._set.Match(data)
         found.sort()
-        return found[2:] if found[:2] == _SENTINELS else None
+        if found[-2:] != self._sentinels:
+            return None
+        del found[-2:]
+        return found
 
 
-_SENTINEL = -1
-_SENTINELS = [_SENTINEL, _SENTINEL]
+_NOTHING = r"[^\x00-\x{10ffff}]"
 
 
 @dataclass(frozen=True, slots=True)
