@@ -49,11 +49,6 @@ class Budget:
         self.limit = limit
         self.left = limit
 
-    def spend(self) -> None:
-        self.left -= 1
-        if self.left < 0:
-            raise TooManyCandidates(self.limit)
-
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
@@ -118,9 +113,13 @@ class Detector:
         self._sets.compile()
 
     def run(self, text: str, budget: Budget, min_score: float = 0.0) -> tuple[list[Hit], Spans]:
-        # Bytes keep RE2's offsets equal to str offsets for ASCII and skip re-encoding.
-        data: str | bytes = text.encode("ascii") if text.isascii() else text
-        matched = self._sets.match(data if isinstance(data, bytes) else text.encode())
+        data: str | bytes
+        if text.isascii():  # bytes keep RE2's offsets equal to str offsets, and skip encoding
+            data = text.encode("ascii")
+            matched = self._sets.match(data)
+        else:
+            data = text
+            matched = self._sets.match(text.encode())
         present: Container[int]
         if matched is None:
             matched, present = list(self._groups), _EVERYTHING  # a Set gave up: run all
@@ -128,8 +127,9 @@ class Detector:
             present = matched
         hits: list[Hit] = []
         triggers: Spans = {}
+        groups = self._groups
         for index in matched:
-            group = self._groups.get(index)
+            group = groups.get(index)
             if group is None:
                 continue
             live = (
@@ -141,7 +141,9 @@ class Detector:
                 continue
             values, keys = group.values, group.keys
             for spans in match_spans(group.regex, data):
-                budget.spend()
+                budget.left -= 1  # spent here, not through a method: one call less a candidate
+                if budget.left < 0:
+                    raise TooManyCandidates(budget.limit)
                 start, end = spans[values]
                 if start < 0 or start == end:
                     continue
@@ -149,8 +151,7 @@ class Detector:
                     if entry.trigger is not None:
                         triggers.setdefault(entry.trigger, []).append((start, end))
                         continue
-                    key = spans[keys] if keys else None
-                    hit = _assess(text, start, end, key, entry, min_score)
+                    hit = _assess(text, start, end, spans[keys] if keys else None, entry, min_score)
                     if hit is not None:
                         hits.append(hit)
         return hits, triggers
@@ -235,7 +236,7 @@ def _assess(
 ) -> Hit | None:
     rec, check = entry.recognizer, entry.check
     assert rec is not None and check is not None
-    if rec.glued(text, start, end):
+    if rec.strict_edges and rec.glued(text, start, end):
         return None
     # Checks cost more than a context look-up: skip what cannot reach the minimum score.
     context = None

@@ -96,9 +96,8 @@ class PiiScanner:
 
     def _detect(self, prepared: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
         hits: list[Hit] = []
-        budget = Budget(self.limits.max_candidates)
-        self._scan(prepared, _ORIGIN, 0, rules, budget, hits, min_score)
-        return resolve(h for h in hits if h.score >= min_score)
+        self._scan(prepared, _ORIGIN, 0, rules, Budget(self.limits.max_candidates), hits, min_score)
+        return resolve([h for h in hits if h.score >= min_score]) if hits else hits
 
     def scan(
         self,
@@ -156,7 +155,7 @@ class PiiScanner:
         out: list[Hit],
         min_score: float,
     ) -> None:
-        normal = normalise(text)
+        normal = None if text.isascii() else normalise(text)
         if normal is not None:
             text, where = normal[0], Chain(normal[1], where)
         hits, triggers = self._detector.run(text, budget, min_score)
@@ -165,7 +164,8 @@ class PiiScanner:
             hits += rule_hits
             for name, spans in rule_triggers.items():
                 triggers.setdefault(name, []).extend(spans)
-        out.extend(hits if isinstance(where, Identity) else (_relocated(h, where) for h in hits))
+        if hits:
+            out.extend(hits if where is _ORIGIN else [_relocated(h, where) for h in hits])
         if not triggers or depth >= self.limits.max_decode_depth:
             return
         derived = _derived(text, triggers, self._opaque)
