@@ -92,8 +92,9 @@ class Detector:
                 if rec.context
                 else -1
             )
+            checked = _checked if type(rec).spans is not Recognizer.spans else _checked_whole
             for pattern in rec.patterns:
-                check = Memo(partial(_checked, rec, pattern))
+                check = Memo(partial(checked, rec, pattern))
                 by_regex.setdefault(pattern.regex, []).append(
                     _Entry(rec, pattern, None, rec.ceiling(pattern), context, _note(pattern), check)
                 )
@@ -229,6 +230,12 @@ def _checked(rec: Recognizer, pattern: Pattern, value: str) -> _Verdict:
         if verdict is not None:
             return a, b, verdict
     return None
+
+
+def _checked_whole(rec: Recognizer, pattern: Pattern, value: str) -> _Verdict:
+    """`_checked` for a recognizer whose only span is the whole value, without the generator."""
+    verdict = rec.assess(value, pattern)
+    return None if verdict is None else (0, len(value), verdict)
 
 
 def _assess(
