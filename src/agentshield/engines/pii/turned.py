@@ -177,17 +177,25 @@ def _mirrored_leaf(op: Any, arg: Any) -> Any:
 
 
 def _lead_trimmed(tree: Tree) -> Tree:
-    """`tree` without its leading long or optional repetitions (and word boundaries before
-    them), when what is left still holds a literal character.
+    """`tree` without its leading long or optional repetitions, single characters (and word
+    boundaries before them), and a leading repetition cut to its fewest, when what is left
+    still holds a literal character.
 
-    Any stretch of a sequence matches wherever the whole does. A reversed pattern tends to
-    start with what followed the keyword or prefix (a value, `[^\\s]{4,64}`), which keeps a
-    DFA thread alive on every word and slows the RE2 Set pass over all patterns.
+    Any stretch of a sequence matches wherever the whole does, and a leading `\\d{1,4}x`
+    wherever `\\dx` does. A reversed pattern tends to start with what followed the keyword
+    or prefix (a value, `[^\\s]{4,64}`), which keeps a DFA thread alive on every word and
+    slows the RE2 Set pass over all patterns.
     """
+    while tree and tree[0][0] is c.SUBPATTERN and not (tree[0][1][1] or tree[0][1][2]):
+        tree = list(tree[0][1][3]) + tree[1:]  # a leading group without flags, opened
     start = 0
     while start < len(tree) and _droppable(tree, start):
         start += 1
-    return tree[start:] if _has_literal(tree[start:]) else tree
+    rest = tree[start:]
+    if rest and rest[0][0] in (c.MAX_REPEAT, c.MIN_REPEAT) and rest[0][1][0] > 0:
+        low, _, body = rest[0][1]
+        rest = [(rest[0][0], (low, low, body)), *rest[1:]]
+    return rest if _has_literal(rest) else tree
 
 
 def _has_literal(tree: Tree) -> bool:
@@ -207,6 +215,8 @@ def _droppable(tree: Tree, i: int) -> bool:
     op, arg = tree[i]
     if op is c.AT:
         return i + 1 < len(tree) and _droppable(tree, i + 1)
+    if op in (c.IN, c.ANY, c.NOT_LITERAL):
+        return True
     if op in (c.MAX_REPEAT, c.MIN_REPEAT):
         return arg[0] == 0 or arg[1] >= LONG_RUN
     if op is c.SUBPATTERN:
