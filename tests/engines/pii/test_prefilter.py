@@ -86,6 +86,28 @@ def test_bounds_above_long_are_dropped(pattern: str, expected: str) -> None:
     assert loosened(pattern) == expected
 
 
+@pytest.mark.parametrize(
+    ("pattern", "anchored"),
+    [
+        (r"[a-z]+@", r"(?:(?:^|[^a-z])(?:[a-z]){1,}\@)"),
+        (r"[a-z]{3,}x|[a-z]{2,}y", r"(?:(?:^|[^a-z])(?:(?:[a-z]){3,}x|(?:[a-z]){2,}y))"),
+        (r"[a-z]{3,}x|[0-9]{2,}y", r"(?:(?:(?:[a-z]){3,}x|(?:[0-9]){2,}y))"),  # two classes
+        (r"[a-z]{2,5}@", r"(?:(?:[a-z]){2,5}\@)"),  # bounded: a match may start inside a run
+        (r"\b[a-z]+@", r"(?:\b(?:[a-z]){1,}\@)"),
+        (r"[^a-z]+@", r"(?:(?:[^a-z]){1,}\@)"),
+    ],
+)
+def test_a_leading_unbounded_run_is_anchored_where_it_starts(pattern: str, anchored: str) -> None:
+    assert loosened(pattern) == anchored
+
+
+@pytest.mark.parametrize("text", ["abcdefgh@", "x9abc@", "@", "12ab@", "Ab@"])
+def test_an_anchored_run_matches_where_the_run_did(text: str) -> None:
+    for pattern in (r"[a-z]+@", r"[a-z]{2,}@", r"[a-z]{2,5}@", r"[a-z]{3,}x|[a-z]{2,}@"):
+        if re2.search(pattern, text):
+            assert re2.search(loosened(pattern), text), (pattern, text)
+
+
 def test_short_bounds_stay() -> None:
     loose = re2.compile(loosened(r"\b\d{9}\b|\b[A-Z2-7]{16}\b"))
     assert loose.search("123456789") and loose.search("A" * 16)
