@@ -108,6 +108,20 @@ def test_an_anchored_run_matches_where_the_run_did(text: str) -> None:
             assert re2.search(loosened(pattern), text), (pattern, text)
 
 
+@pytest.mark.parametrize(
+    ("pattern", "widened"),
+    [
+        (r"\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.", r"(?:\b(?:[\d]){1,3}\.)"),
+        (r"(?:0[1-9]|1[0-2])x", r"(?:(?:[\d]){2,2}x)"),
+        (r"(?:[1-9]?\d|0)x", r"(?:(?:[\d]){1,2}x)"),
+        (r"(?:0[1-9]|1[0-2]|ab)x", r"(?:(?:0[1-9]|1[0-2]|ab)x)"),  # not digits only
+        (r"(?:0|1\d+)x", r"(?:(?:0|1(?:[\d]){1,})x)"),  # unbounded
+    ],
+)
+def test_an_alternation_of_digits_becomes_a_run_of_digits(pattern: str, widened: str) -> None:
+    assert loosened(pattern) == widened
+
+
 def test_short_bounds_stay() -> None:
     loose = re2.compile(loosened(r"\b\d{9}\b|\b[A-Z2-7]{16}\b"))
     assert loose.search("123456789") and loose.search("A" * 16)
