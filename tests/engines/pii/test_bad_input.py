@@ -90,12 +90,18 @@ def test_batches_are_bounded() -> None:
 class _GaveUp:
     """An RE2 Set whose DFA ran out of memory: it answers "no match" for everything."""
 
-    def Match(self, data: object) -> None:  # RE2's name
-        return None
+    _set = property(lambda self: self)  # the binding's object, as the detector calls it
+
+    def Match(self, data: object) -> list[int]:  # RE2's name
+        return []
 
 
-def test_a_set_that_gives_up_fails_closed() -> None:
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_set_that_gives_up_fails_closed(which: int) -> None:
     scanner = PiiScanner()
-    scanner._detector._set = _GaveUp()  # type: ignore[assignment]
-    result = scanner.scan("mail jane.roe@acme-corp.com, ssn 536-90-4399")
-    assert [f.entity_type for f in result.findings] == ["EMAIL", "US_SSN"]
+    sets = scanner._detector._sets
+    gave_up = list(sets._sets)
+    gave_up[which] = _GaveUp()
+    sets._sets = tuple(gave_up)  # type: ignore[assignment]
+    result = scanner.scan("mail jane.roe@acme-corp.com, ssn 536-90-4399, password: hunter2hunter2")
+    assert [f.entity_type for f in result.findings] == ["EMAIL", "US_SSN", "PASSWORD"]

@@ -1,25 +1,62 @@
-"""The detector's Set holds looser forms of the patterns: each must match wherever its
+"""The detector's Sets hold looser forms of the patterns: each must match wherever its
 pattern does, or a value would never be looked for."""
 
 from __future__ import annotations
 
+import base64
+import codecs
 import re
+from urllib.parse import quote
 
 import pytest
 import re2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agentshield.engines.pii import PiiScanner
-from agentshield.engines.pii.prefilter import LONG, loosened
+from agentshield.engines.pii import PiiScanner, Policy
+from agentshield.engines.pii.prefilter import LONG, keyword_led, loosened
+from agentshield.engines.pii.turned import parse
 
 SET_PATTERNS = sorted({g.regex.pattern for g in PiiScanner()._detector._groups.values()})
+VALUES = [
+    "jane.roe@acme-corp.com",
+    "+44 20 7946 0958",
+    "(415) 555-0132",
+    "4242 4242 4242 4242",
+    "536-90-4399",
+    "GB82 WEST 1234 5698 7654 32",
+    "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+    "RSSMRA85T10A562S",
+    "AB 12 34 56 C",
+    "2345 6789 0124",
+    "00:1A:2B:3C:4D:5E",
+    "2001:db8:85a3::8a2e:370:7334",
+    "AKIAIOSFODNN7EXAMPLE",
+    "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+    "password: correct-horse-battery",
+    "username: jdoe42",
+    "mongodb+srv://admin:hunter22@cluster0.example.net/test",
+    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",
+    "221B Baker Street, London NW1 6XE",
+]
+HIDDEN = [
+    lambda v: v,
+    lambda v: base64.b64encode(v.encode()).decode(),
+    lambda v: v.encode().hex(),
+    lambda v: quote(v, safe=""),
+    lambda v: codecs.encode(v, "rot13"),
+    lambda v: v[::-1],
+    lambda v: " ".join(v),
+]
+ZERO = Policy(min_score=0.0)  # every candidate counts, not only those with context
+CONTEXT = ["", "my ssn is ", "nhs number ", "call me on ", "aadhaar ", "pay to ", "p4ssw0rd: "]
 
 
 def _examples(pattern: str) -> st.SearchStrategy[str]:
     try:
         re.compile(pattern)
-    except re.error:  # RE2-only syntax (`\x{20}` in the turned triggers): random text only
+    except re.error:  # RE2-only syntax: random text only
         return st.text()
     return st.one_of(st.from_regex(pattern), st.text())
 
@@ -49,6 +86,42 @@ def test_bounds_above_long_are_dropped(pattern: str, expected: str) -> None:
     assert loosened(pattern) == expected
 
 
+@pytest.mark.parametrize(
+    ("pattern", "anchored"),
+    [
+        (r"[a-z]+@", r"(?:(?:^|[^a-z])(?:[a-z]){1,}\@)"),
+        (r"[a-z]{3,}x|[a-z]{2,}y", r"(?:(?:^|[^a-z])(?:(?:[a-z]){3,}x|(?:[a-z]){2,}y))"),
+        (r"[a-z]{3,}x|[0-9]{2,}y", r"(?:(?:(?:[a-z]){3,}x|(?:[0-9]){2,}y))"),  # two classes
+        (r"[a-z]{2,5}@", r"(?:(?:[a-z]){2,5}\@)"),  # bounded: a match may start inside a run
+        (r"\b[a-z]+@", r"(?:\b(?:[a-z]){1,}\@)"),
+        (r"[^a-z]+@", r"(?:(?:[^a-z]){1,}\@)"),
+    ],
+)
+def test_a_leading_unbounded_run_is_anchored_where_it_starts(pattern: str, anchored: str) -> None:
+    assert loosened(pattern) == anchored
+
+
+@pytest.mark.parametrize("text", ["abcdefgh@", "x9abc@", "@", "12ab@", "Ab@"])
+def test_an_anchored_run_matches_where_the_run_did(text: str) -> None:
+    for pattern in (r"[a-z]+@", r"[a-z]{2,}@", r"[a-z]{2,5}@", r"[a-z]{3,}x|[a-z]{2,}@"):
+        if re2.search(pattern, text):
+            assert re2.search(loosened(pattern), text), (pattern, text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "widened"),
+    [
+        (r"\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.", r"(?:\b(?:[\d]){1,3}\.)"),
+        (r"(?:0[1-9]|1[0-2])x", r"(?:(?:[\d]){2,2}x)"),
+        (r"(?:[1-9]?\d|0)x", r"(?:(?:[\d]){1,2}x)"),
+        (r"(?:0[1-9]|1[0-2]|ab)x", r"(?:(?:0[1-9]|1[0-2]|ab)x)"),  # not digits only
+        (r"(?:0|1\d+)x", r"(?:(?:0|1(?:[\d]){1,})x)"),  # unbounded
+    ],
+)
+def test_an_alternation_of_digits_becomes_a_run_of_digits(pattern: str, widened: str) -> None:
+    assert loosened(pattern) == widened
+
+
 def test_short_bounds_stay() -> None:
     loose = re2.compile(loosened(r"\b\d{9}\b|\b[A-Z2-7]{16}\b"))
     assert loose.search("123456789") and loose.search("A" * 16)
@@ -57,3 +130,60 @@ def test_short_bounds_stay() -> None:
 
 def test_a_pattern_python_would_misread_stays_as_written() -> None:
     assert loosened("[[:alpha:]]{30,40}") == "[[:alpha:]]{30,40}"
+
+
+def test_every_set_pattern_is_read_by_pythons_parser() -> None:
+    # Else it would stay as written, neither loosened nor placed by its opening.
+    assert [p for p in SET_PATTERNS if parse(p) is None] == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "keyword"),
+    [
+        (r"(?i)\bp[a4@]ssw[o0]rd\s*[:=]\s*(?P<value>\S{4,})", True),
+        (r"\bsk-[A-Za-z0-9]{20,}", True),  # two narrow characters
+        (r"\@(?:[A-Za-z0-9.-])+", True),  # a mark
+        (r"(?:\+|\b00)[1-9][\d ().-]{6,}\d\b", True),  # each way opens narrowly
+        (r"\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b", False),  # one narrow digit, then any
+        (r"\b\d{9}\b", False),
+        (r"[A-Za-z0-9+/_-]{16,}", False),
+        (r"(?:ab)?[a-z]+", False),  # may open on any letter
+        (r"x?", False),  # may match empty
+        (r"\Qa.b\E", False),  # unreadable: the shapes' Set, which is as good
+    ],
+)
+def test_patterns_opening_with_a_keyword_or_a_mark_are_keyword_led(
+    pattern: str, keyword: bool
+) -> None:
+    assert keyword_led(pattern) is keyword
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            st.builds(
+                lambda ctx, hide, v: ctx + hide(v),
+                st.sampled_from(CONTEXT),
+                st.sampled_from(HIDDEN),
+                st.sampled_from(VALUES),
+            ),
+            st.text(max_size=30),
+        ),
+        min_size=1,
+        max_size=6,
+    ).map(" ".join)
+)
+def test_the_sets_find_what_running_every_pattern_finds(text: str) -> None:
+    assert SCANNER.scan(text, policy=ZERO).findings == EVERY.scan(text, policy=ZERO).findings
+
+
+def _every_pattern() -> PiiScanner:
+    """A scanner whose Sets always give up, so every pattern runs."""
+    scanner = PiiScanner()
+    for detector in (scanner._detector, scanner._turned):
+        detector._sets.match = lambda data: None  # type: ignore[method-assign]
+    return scanner
+
+
+SCANNER, EVERY = PiiScanner(), _every_pattern()

@@ -18,6 +18,8 @@ from agentshield.engines.pii.registry import build
 TURNED_PATTERNS = sorted(
     {p.regex for r in build() if r.letter_sensitive for p in r.patterns}
     | {r"\bEMP-\d{6}\b", r"^acct [a-f]{4}$", r"(?i)x{2,3}(?:ab|c)+\B"}
+    | {r"(?i)\bkey\s*[:=]\s*(?P<v>[a-z0-9][a-z0-9.-]{1,31})", r"\b\d{2,3} ?[a-z]{1,9}x"}
+    | {r"z(?:ab)?\d{2}"}
 )
 HIDDEN = [
     ("EMAIL", "write to " + codecs.encode("jane.roe@example.org", "rot13")),
@@ -54,6 +56,20 @@ def test_a_turned_pattern_matches_wherever_the_view_would(pattern: str) -> None:
             assert backwards.search(view[::-1]) is not None
 
     check()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "trimmed"),
+    [
+        # The value (in a group) and the separator go; what is left is the keyword.
+        (r"(?i)\bkey\s*[:=]\s*(?P<v>[a-z0-9][a-z0-9.-]{1,31})", r"(?i:yek\b)"),
+        (r"\b\d{2,3} ?[a-z]{1,9}x", r"(?:x(?:[a-z]){1,9}(?:\x20){0,1}(?:[\d]){2,3}\b)"),
+        (r"x[a-z]{2,3}\d{1,4}", r"(?:(?:[\d]){1,1}(?:[a-z]){2,3}x)"),  # cut to its fewest
+        (r"\d{4}[a-z]", r"(?:[a-z](?:[\d]){4,4})"),  # nothing literal left: as it was
+    ],
+)
+def test_a_reversed_pattern_loses_what_leads_it(pattern: str, trimmed: str) -> None:
+    assert turned.reversed_pattern(pattern) == trimmed
 
 
 @pytest.mark.parametrize("pattern", [r"[[:alpha:]]{3}\d", r"\pL+\d", r"ab{,3}c", r"\Qa.b\E"])

@@ -1,12 +1,9 @@
-"""The fast path: every pattern of every enabled recognizer in one RE2 pass over the text.
+"""The fast path: every pattern of every enabled recognizer in two RE2 passes over the text.
 
-An RE2 Set tells in one linear pass which patterns match anywhere (it holds each pattern's
-looser form, see prefilter.py); only those run again to find where, so ordinary text costs
-one pass however many recognizers are enabled. RE2 keeps every pattern linear in time,
-whatever the text. A Set whose DFA runs out of memory returns "no match" instead of falling
-back, so an always-matching sentinel is added: when it is missing, every pattern runs (fail
-closed). The sentinel is `\\A`, which matches once: an empty pattern matches at every byte,
-and recording that match doubled the cost of the pass.
+Two RE2 Sets tell, in one linear pass each, which patterns match anywhere (they hold looser
+forms of the patterns, see prefilter.py); only those run again to find where, so ordinary
+text costs two passes however many recognizers are enabled. RE2 keeps every pattern linear
+in time, whatever the text.
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ from agentshield.engines.pii.errors import TooManyCandidates
 from agentshield.engines.pii.layers import NORMALISATION
 from agentshield.engines.pii.leet import leet_alternation, uses_leet
 from agentshield.engines.pii.memo import Memo
-from agentshield.engines.pii.prefilter import loosened
+from agentshield.engines.pii.prefilter import keyword_led, loosened
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 from agentshield.engines.pii.spans import match_spans
 
@@ -51,11 +48,6 @@ class Budget:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.left = limit
-
-    def spend(self) -> None:
-        self.left -= 1
-        if self.left < 0:
-            raise TooManyCandidates(self.limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +84,17 @@ class Detector:
         max_mem: int = 64 << 20,
     ) -> None:
         options = re2_options(max_mem)
-        self._set = re2.Set.SearchSet(options)
+        self._sets = _Sets(options)
         by_regex: dict[str, list[_Entry]] = {}
         for rec in recognizers:
             context = (
-                self._set.Add("(?i)" + leet_alternation(rec.context, bounded=True))
+                self._sets.add("(?i)" + leet_alternation(rec.context, bounded=True))
                 if rec.context
                 else -1
             )
+            checked = _checked if type(rec).spans is not Recognizer.spans else _checked_whole
             for pattern in rec.patterns:
-                check = Memo(partial(_checked, rec, pattern))
+                check = Memo(partial(checked, rec, pattern))
                 by_regex.setdefault(pattern.regex, []).append(
                     _Entry(rec, pattern, None, rec.ceiling(pattern), context, _note(pattern), check)
                 )
@@ -111,29 +104,33 @@ class Detector:
         for regex, entries in by_regex.items():
             compiled = re2.compile(regex, options)
             index = compiled.groupindex
-            self._groups[self._set.Add(loosened(regex))] = _Group(
+            self._groups[self._sets.add(regex)] = _Group(
                 compiled,
                 tuple(entries),
                 min(e.ceiling for e in entries),
                 index.get("value", 0),
                 index.get("key", 0),
             )
-        self._sentinel = self._set.Add(r"\A")
-        self._set.Compile()
+        self._sets.compile()
 
     def run(self, text: str, budget: Budget, min_score: float = 0.0) -> tuple[list[Hit], Spans]:
-        # Bytes keep RE2's offsets equal to str offsets for ASCII and skip re-encoding.
-        data: str | bytes = text.encode("ascii") if text.isascii() else text
-        matched = self._set.Match(data)
+        data: str | bytes
+        if text.isascii():  # bytes keep RE2's offsets equal to str offsets, and skip encoding
+            data = text.encode("ascii")
+            matched = self._sets.match(data)
+        else:
+            data = text
+            matched = self._sets.match(text.encode())
         present: Container[int]
-        if matched is None or self._sentinel not in matched:
-            matched, present = list(self._groups), _EVERYTHING  # the Set gave up: run all
+        if matched is None:
+            matched, present = list(self._groups), _EVERYTHING  # a Set gave up: run all
         else:
             present = matched
         hits: list[Hit] = []
         triggers: Spans = {}
-        for index in sorted(matched):
-            group = self._groups.get(index)
+        groups = self._groups
+        for index in matched:
+            group = groups.get(index)
             if group is None:
                 continue
             live = (
@@ -145,7 +142,9 @@ class Detector:
                 continue
             values, keys = group.values, group.keys
             for spans in match_spans(group.regex, data):
-                budget.spend()
+                budget.left -= 1  # spent here, not through a method: one call less a candidate
+                if budget.left < 0:
+                    raise TooManyCandidates(budget.limit)
                 start, end = spans[values]
                 if start < 0 or start == end:
                     continue
@@ -153,11 +152,53 @@ class Detector:
                     if entry.trigger is not None:
                         triggers.setdefault(entry.trigger, []).append((start, end))
                         continue
-                    key = spans[keys] if keys else None
-                    hit = _assess(text, start, end, key, entry, min_score)
+                    hit = _assess(text, start, end, spans[keys] if keys else None, entry, min_score)
                     if hit is not None:
                         hits.append(hit)
         return hits, triggers
+
+
+class _Sets:
+    """Two RE2 Sets, each pattern in one (see prefilter.py) and a pattern matching nothing
+    in its place in the other, so both number the patterns alike, in the order added.
+
+    A Set whose DFA runs out of memory returns "no match" instead of falling back, so each
+    ends with an always-matching sentinel; when one is missing, `match` answers None and
+    every pattern runs (fail closed). The sentinel is `\\A`, which matches once: an empty
+    pattern matches at every byte, which doubled a Set's pass.
+    """
+
+    def __init__(self, options: re2.Options) -> None:
+        self._sets = (re2.Set.SearchSet(options), re2.Set.SearchSet(options))
+        self._added = 0
+        self._sentinels: list[int] = []
+
+    def add(self, regex: str) -> int:
+        shapes = not keyword_led(regex)
+        self._sets[shapes].Add(loosened(regex))
+        self._sets[not shapes].Add(_NOTHING)  # RE2 compiles it away
+        self._added += 1
+        return self._added - 1
+
+    def compile(self) -> None:
+        for patterns in self._sets:
+            patterns.Add(r"\A")
+            patterns.Compile()
+        self._sentinels = [self._added, self._added]
+
+    def match(self, data: bytes) -> list[int] | None:
+        """The numbers of the patterns that match somewhere in `data`, in order."""
+        first, second = self._sets
+        # The binding's own objects: the wrapper's Match only adds checks and a copy.
+        found = first._set.Match(data) + second._set.Match(data)
+        found.sort()
+        if found[-2:] != self._sentinels:
+            return None
+        del found[-2:]
+        return found
+
+
+_NOTHING = r"[^\x00-\x{10ffff}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,12 +232,18 @@ def _checked(rec: Recognizer, pattern: Pattern, value: str) -> _Verdict:
     return None
 
 
+def _checked_whole(rec: Recognizer, pattern: Pattern, value: str) -> _Verdict:
+    """`_checked` for a recognizer whose only span is the whole value, without the generator."""
+    verdict = rec.assess(value, pattern)
+    return None if verdict is None else (0, len(value), verdict)
+
+
 def _assess(
     text: str, start: int, end: int, key: tuple[int, int] | None, entry: _Entry, min_score: float
 ) -> Hit | None:
     rec, check = entry.recognizer, entry.check
     assert rec is not None and check is not None
-    if rec.glued(text, start, end):
+    if rec.strict_edges and rec.glued(text, start, end):
         return None
     # Checks cost more than a context look-up: skip what cannot reach the minimum score.
     context = None

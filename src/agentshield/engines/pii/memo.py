@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Generic, TypeVar, cast
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 SIZE = 2048  # values remembered a check (all full: ~16 MB, measured); past that, start again
@@ -29,9 +29,9 @@ class Memo(Generic[T]):
 
     def __call__(self, value: str) -> T:
         key = hash(value)
-        found = self._seen.get(key, _UNSEEN)  # one look-up: another thread may clear
+        found: T | object = self._seen.get(key, _UNSEEN)  # one look-up: another thread may clear
         if found is not _UNSEEN:
-            return cast(T, found)
+            return found  # type: ignore[return-value]  # (typing.cast costs a call)
         verdict = self._compute(value)
         if self._size:
             if len(self._seen) >= self._size:

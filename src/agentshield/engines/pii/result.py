@@ -1,12 +1,16 @@
-"""What a scan returns. Findings carry spans into the original text and a hash, never a value."""
+"""What a scan returns. Findings carry spans into the original text and a hash, never a value.
+
+Named tuples, immutable as frozen dataclasses are, and built in a third of the time (a
+frozen dataclass sets each field through `object.__setattr__`): a result is built for every
+text scanned, a finding for every value.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from agentshield.engines.findings import Finding
 from agentshield.engines.pii.policy import Mode
@@ -21,8 +25,7 @@ def hash_value(value: str, key: bytes | None = None) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class PiiFinding:
+class PiiFinding(NamedTuple):
     entity_type: str
     start: int  # offsets into the original text, end exclusive
     end: int
@@ -60,8 +63,7 @@ class PiiFinding:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class PiiResult:
+class PiiResult(NamedTuple):
     findings: tuple[PiiFinding, ...]
     redacted_text: str
     risk: RiskAssessment

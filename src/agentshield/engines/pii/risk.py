@@ -30,8 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from agentshield.engines.pii.result import PiiFinding
@@ -100,8 +99,7 @@ EVASION_FACTOR = 1.25
 SATURATION = 25.0
 
 
-@dataclass(frozen=True, slots=True)
-class RiskAssessment:
+class RiskAssessment(NamedTuple):  # not a frozen dataclass: see result.py
     exposure_index: int
     gdpr_liability_eur: int
     compliance_level: str  # GOLD, SILVER or BASIC

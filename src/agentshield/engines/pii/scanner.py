@@ -4,8 +4,9 @@ For each text (and, depth-limited, each text derived from it):
 
 1. normalisation: NFKC, confusables, invisible characters and non-ASCII digits are undone
    when the text is not ASCII (layer 6);
-2. one RE2 pass runs every recognizer (fast path, international IDs, entropy: layers 2-4),
-   the caller's custom rules (layer 5), and the triggers that start the other layers;
+2. the detector's RE2 Sets run every recognizer (fast path, international IDs, entropy:
+   layers 2-4) and the triggers that start the other layers, then the caller's custom
+   rules run (layer 5);
 3. encoded spans (base64, base64url, hex, URL-encoding) and letters split by spaces are
    decoded or joined and scanned again as derived texts (layers 1 and 6);
 4. the ROT13 and reversed forms of the text are scanned by the recognizers whose matches
@@ -95,9 +96,8 @@ class PiiScanner:
 
     def _detect(self, prepared: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
         hits: list[Hit] = []
-        budget = Budget(self.limits.max_candidates)
-        self._scan(prepared, _ORIGIN, 0, rules, budget, hits, min_score)
-        return resolve(h for h in hits if h.score >= min_score)
+        self._scan(prepared, _ORIGIN, 0, rules, Budget(self.limits.max_candidates), hits, min_score)
+        return resolve([h for h in hits if h.score >= min_score]) if hits else hits
 
     def scan(
         self,
@@ -155,7 +155,7 @@ class PiiScanner:
         out: list[Hit],
         min_score: float,
     ) -> None:
-        normal = normalise(text)
+        normal = None if text.isascii() else normalise(text)
         if normal is not None:
             text, where = normal[0], Chain(normal[1], where)
         hits, triggers = self._detector.run(text, budget, min_score)
@@ -164,7 +164,8 @@ class PiiScanner:
             hits += rule_hits
             for name, spans in rule_triggers.items():
                 triggers.setdefault(name, []).extend(spans)
-        out.extend(hits if isinstance(where, Identity) else (_relocated(h, where) for h in hits))
+        if hits:
+            out.extend(hits if where is _ORIGIN else [_relocated(h, where) for h in hits])
         if not triggers or depth >= self.limits.max_decode_depth:
             return
         derived = _derived(text, triggers, self._opaque)

@@ -3,8 +3,8 @@
 A pattern P matches somewhere in rot13(text) exactly when rot13(P) (P with every ASCII letter
 rotated) matches somewhere in text; and in text[::-1] exactly when reverse(P) (P's pieces in
 reverse order) matches in text, which stays true, one way, of reverse(P) less its leading
-pieces. The scanner adds both forms of every pattern that runs on those views to its one
-RE2 pass as triggers, and builds a view only of the texts (of a batch) where its form
+pieces. The scanner adds both forms of every pattern that runs on those views to its RE2
+Sets as triggers, and builds a view only of the texts (of a batch) where its form
 matched: most texts hide nothing and never pay for either view.
 
 Patterns are parsed with Python's own regex parser, whose syntax covers the RE2 subset the
@@ -92,15 +92,26 @@ def turned_triggers(patterns: Iterable[str]) -> list[tuple[str, str]]:
 def transform(regex: str, turn: Callable[[Tree], Tree]) -> str:
     """`regex` parsed, its tree changed by `turn`, written back in RE2 syntax (ALWAYS if
     it cannot be read or written)."""
-    if _MISREAD.search(regex):
+    read = parse(regex)
+    if read is None:
         return ALWAYS
     try:
-        parsed = _parser.parse(regex)
-        out = _group(parsed.state.flags, turn(list(parsed)))
+        out = _group(read[0], turn(read[1]))
         re2.compile(out)
-    except (re.error, re2.error, _Unsupported, RecursionError):
+    except (re2.error, _Unsupported, RecursionError):
         return ALWAYS
     return out
+
+
+def parse(regex: str) -> tuple[int, Tree] | None:
+    """`regex`'s global flags and tree, or None if Python's parser cannot read it as RE2 does."""
+    if _MISREAD.search(regex):
+        return None
+    try:
+        parsed = _parser.parse(regex)
+    except (re.error, RecursionError):
+        return None
+    return parsed.state.flags, list(parsed)
 
 
 def _rebuilt(
@@ -166,17 +177,25 @@ def _mirrored_leaf(op: Any, arg: Any) -> Any:
 
 
 def _lead_trimmed(tree: Tree) -> Tree:
-    """`tree` without its leading long or optional repetitions (and word boundaries before
-    them), when what is left still holds a literal character.
+    """`tree` without its leading long or optional repetitions, single characters (and word
+    boundaries before them), and a leading repetition cut to its fewest, when what is left
+    still holds a literal character.
 
-    Any stretch of a sequence matches wherever the whole does. A reversed pattern tends to
-    start with what followed the keyword or prefix (a value, `[^\\s]{4,64}`), which keeps a
-    DFA thread alive on every word and slows the one RE2 pass over all patterns.
+    Any stretch of a sequence matches wherever the whole does, and a leading `\\d{1,4}x`
+    wherever `\\dx` does. A reversed pattern tends to start with what followed the keyword
+    or prefix (a value, `[^\\s]{4,64}`), which keeps a DFA thread alive on every word and
+    slows the RE2 Set pass over all patterns.
     """
+    while tree and tree[0][0] is c.SUBPATTERN and not (tree[0][1][1] or tree[0][1][2]):
+        tree = list(tree[0][1][3]) + tree[1:]  # a leading group without flags, opened
     start = 0
     while start < len(tree) and _droppable(tree, start):
         start += 1
-    return tree[start:] if _has_literal(tree[start:]) else tree
+    rest = tree[start:]
+    if rest and rest[0][0] in (c.MAX_REPEAT, c.MIN_REPEAT) and rest[0][1][0] > 0:
+        low, _, body = rest[0][1]
+        rest = [(rest[0][0], (low, low, body)), *rest[1:]]
+    return rest if _has_literal(rest) else tree
 
 
 def _has_literal(tree: Tree) -> bool:
@@ -196,6 +215,8 @@ def _droppable(tree: Tree, i: int) -> bool:
     op, arg = tree[i]
     if op is c.AT:
         return i + 1 < len(tree) and _droppable(tree, i + 1)
+    if op in (c.IN, c.ANY, c.NOT_LITERAL):
+        return True
     if op in (c.MAX_REPEAT, c.MIN_REPEAT):
         return arg[0] == 0 or arg[1] >= LONG_RUN
     if op is c.SUBPATTERN:
@@ -261,4 +282,5 @@ def _char(code: int) -> str:
         return ch
     if ch in string.punctuation:
         return "\\" + ch
-    return f"\\x{{{code:x}}}"
+    # Read alike by RE2 and Python's parser, so a transformed pattern can be transformed again.
+    return f"\\x{code:02x}" if code < 0x100 else ch
