@@ -72,10 +72,7 @@ def run(path: str, caller: Caller, limits: Limits, calls: int, batch: int) -> di
 
     for _ in range(calls // batch):
         now = datetime.now(UTC)
-        holds = [
-            HoldRequest(leases, limits, caller.tenant_id, CENT, 100, now, "bench")
-            for _ in range(batch)
-        ]
+        holds = [HoldRequest(leases, limits, CENT, 100, now, "bench") for _ in range(batch)]
         connection.execute("BEGIN IMMEDIATE")
         held = timed("reserve", budget_step, sql, holds)
         timed("commit", connection.execute, "COMMIT")

@@ -20,6 +20,7 @@ from agentshield.store.db import Database
 from agentshield.store.models import SpendAnomaly, utcnow
 from agentshield.store.spend_profiles import fold_hours
 from support import RunningGateway, Tenant, UpstreamServer, new_tenant, run_gateway
+from support.clock import Clock
 from support.config import gateway_settings
 from support.ratelimit import chat, limited_tenant, other_users_key
 from support.redis import redis_url, unique_prefix
@@ -36,14 +37,6 @@ GUARDS = ("ratelimit", "anomaly", "pii", "budget", "cost", "audit")
 TUESDAY = START + timedelta(days=8)  # the day after the learnt week
 # About 100 tokens of reply: a call costing about ten times the usual one.
 COSTLY = {"upstream_test": {"no_usage": True, "reply": "spend " * 100}}
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from agentshield.engines.budget import Refusal
 from agentshield.store import budget
 from agentshield.store.db import Database
 from agentshield.store.models import Quota, QuotaUsage, Wallet
-from support.budget import CENT, DOLLAR, NOW, Clock, fund, limit, new_payer
+from support.budget import CENT, DOLLAR, NOW, fund, limit, new_payer
+from support.clock import Clock
 
 
 async def _spent_to_zero(db: Database, wallet_id: uuid.UUID) -> None:
@@ -57,7 +58,7 @@ async def test_200_concurrent_cents_against_a_dollar_pass_exactly_100(db_url: st
 async def test_concurrent_calls_never_exceed_a_quota_opened_by_all_of_them(db_url: str) -> None:
     # The window's usage row does not exist yet: the calls race to create it too.
     engines = [Database(db_url), Database(db_url)]
-    services = [budget.Budgets(engine, clock=Clock()) for engine in engines]
+    services = [budget.Budgets(engine, clock=Clock(NOW)) for engine in engines]
     try:
         payer = await new_payer(engines[0])
         await limit(engines[0], payer, "user", 50 * CENT)
@@ -84,7 +85,7 @@ async def test_a_stalled_process_settling_while_others_sweep_its_lease_is_charge
     locks leases, then quota windows, then wallets), each call is charged once, and every
     hold comes back once, whichever got there first."""
     engines = [Database(db_url) for _ in range(3)]
-    clock = Clock()
+    clock = Clock(NOW)
     stalled = budget.Budgets(engines[0], lease_ttl=timedelta(seconds=1), clock=clock)
     late = Clock(NOW + timedelta(minutes=10))
     sweepers = [budget.Budgets(engine, clock=late) for engine in engines[1:]]

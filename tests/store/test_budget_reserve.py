@@ -15,12 +15,13 @@ from agentshield.store import budget
 from agentshield.store.budget.quotas import quota_views
 from agentshield.store.db import Database
 from agentshield.store.models import BudgetLease, LeaseHold, LedgerEntry, Tenant, Wallet
-from support.budget import CENT, DOLLAR, NOW, Clock, Payer, fund, limit, new_payer
+from support.budget import CENT, DOLLAR, NOW, Payer, fund, limit, new_payer
+from support.clock import Clock
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture

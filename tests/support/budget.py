@@ -14,21 +14,12 @@ from agentshield.engines.identity import Caller
 from agentshield.store import budget, tenancy
 from agentshield.store.db import Database
 from agentshield.store.models import LedgerEntry, Wallet
+from support.clock import Clock
 from support.gateway import RunningGateway
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 CENT = 10_000_000  # $0.01 in nano-dollars
 DOLLAR = 100 * CENT
-
-
-class Clock:
-    """The time a `Budgets` sees, moved by the test."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @asynccontextmanager

@@ -52,7 +52,6 @@ class Targets:
     """What a call holds against: one object for every call of a batch with the same limits
     on the same day."""
 
-    tenant_id: uuid.UUID
     windows: tuple[Window, ...]
     wallet_id: uuid.UUID | None
 
@@ -84,7 +83,6 @@ NOTHING_HELD = Held(None)
 class HoldRequest:
     leases: Leases
     limits: Limits  # not `none`
-    tenant_id: uuid.UUID
     amount_nanos: int
     tokens: int
     now: datetime

@@ -109,6 +109,38 @@ class WalletMoves:
                     "threshold": to_usd_string(wallet.threshold),
                 }
                 insert_event(self._sql, wallet.tenant_id, "wallet.low_balance", payload, now)
+        self._entry(wallet_id, wallet, kind, now, amount, hold, trace_id, note)
+
+    def hold(self, wallet_id: uuid.UUID, amount: int, now: datetime) -> None:
+        """Change the reserved sum for one call; its entry is the one `record_holds` writes
+        for all the calls held since."""
+        wallet = self.wallets[wallet_id]
+        wallet.reserved += amount
+        wallet.changed_at = now
+        held = self._held.setdefault(wallet_id, [0, 0])
+        held[0] += amount
+        held[1] += 1
+
+    def record_holds(self, kind: str, now: datetime) -> None:
+        """One entry per wallet for the holds since the last call: `N call(s)`."""
+        for wallet_id, (amount, calls) in self._held.items():
+            if amount:
+                wallet = self.wallets[wallet_id]
+                self._entry(wallet_id, wallet, kind, now, 0, amount, None, f"{calls} call(s)")
+        self._held = {}
+
+    def _entry(
+        self,
+        wallet_id: uuid.UUID,
+        wallet: WalletState,
+        kind: str,
+        now: datetime,
+        amount: int,
+        hold: int,
+        trace_id: str | None,
+        note: str | None,
+    ) -> None:
+        """The ledger entry of a movement applied, with the sums after it."""
         self._entries.append(
             {
                 "id": uuid7(),
@@ -124,26 +156,6 @@ class WalletMoves:
                 "now": now,
             }
         )
-
-    def hold(self, wallet_id: uuid.UUID, amount: int, now: datetime) -> None:
-        """Change the reserved sum for one call; its entry is the one `record_holds` writes
-        for all the calls held since."""
-        wallet = self.wallets[wallet_id]
-        wallet.reserved += amount
-        wallet.changed_at = now
-        held = self._held.setdefault(wallet_id, [0, 0])
-        held[0] += amount
-        held[1] += 1
-
-    def record_holds(self, kind: str, now: datetime) -> None:
-        """One entry per wallet for the holds since the last call: `N call(s)`."""
-        for wallet_id, (amount, calls) in self._held.items():
-            if not amount:
-                continue
-            wallet = self.wallets[wallet_id]
-            wallet.reserved -= amount  # `move` adds it back, with the entry
-            self.move(wallet_id, kind, now, hold=amount, note=f"{calls} call(s)")
-        self._held = {}
 
     def write(self) -> None:
         changed = [

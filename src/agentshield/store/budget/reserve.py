@@ -66,7 +66,7 @@ def hold(
         amount = nanos if usd else tokens
         if window.taken + amount > window.limit:
             return _quota_refusal(quota, window, amount, end)
-    wallet_id = group.wallet_id
+    wallet_id = group.targets.wallet_id
     if wallet_id is not None:
         wallet = state.wallets.wallets[wallet_id]
         if not wallet.can_hold(nanos):
@@ -106,7 +106,6 @@ def _group(state: BatchState, request: HoldRequest, bounds: Bounds, lease: Lease
     if wallet_id is not None and wallet_id not in state.wallets.wallets:
         gone = f"wallet {wallet_id} is gone"
     targets = Targets(
-        request.tenant_id,
         tuple(
             Window(quota.id, start, window.usage_id, quota.metric)
             for (quota, start, _), (window, _) in zip(bounds, windows, strict=True)
@@ -114,8 +113,7 @@ def _group(state: BatchState, request: HoldRequest, bounds: Bounds, lease: Lease
         ),
         wallet_id,
     )
-    usage_ids = [w.usage_id for w in targets.windows]
-    return Group(lease, windows, usage_ids, wallet_id, targets, gone)
+    return Group(lease, targets, windows, gone)
 
 
 def _quota_refusal(quota: QuotaLimit, window: WindowState, amount: int, end: datetime) -> Refusal:

@@ -104,9 +104,7 @@ class Budgets:
         if limits.none:
             return NOTHING_HELD
         amount_nanos, tokens = estimate()  # the step refuses a negative one
-        request = HoldRequest(
-            self._leases, limits, caller.tenant_id, amount_nanos, tokens, self._clock(), trace_id
-        )
+        request = HoldRequest(self._leases, limits, amount_nanos, tokens, self._clock(), trace_id)
         return await self._commits.run(budget_step, request, self._held)
 
     def _held(self, outcome: object) -> None:
@@ -143,6 +141,8 @@ class Budgets:
         how many calls."""
         now = time.monotonic()
         overdue = list(itertools.takewhile(lambda held: held.deadline <= now, self._holding))
+        if not overdue and not self._leases.current.written:
+            return 0  # nothing to return, and no lease to renew
         expiry = Expiry(self._leases, overdue, self._clock())
         expired: list[Held] = await self._commits.run(budget_step, expiry, self._expired)
         return len(expired)

@@ -33,7 +33,7 @@ def end(state: BatchState, ending: Ending, overlay: dict[Held, str]) -> bool:
     if ending.charge:
         group.used_nanos += nanos
         group.used_tokens += ending.actual_tokens
-    wallet_id = group.wallet_id
+    wallet_id = group.targets.wallet_id
     if (nanos or hold) and wallet_id is not None and wallet_id in state.wallets.wallets:
         kind = "settle" if ending.charge else "release"
         state.wallets.move(
@@ -52,7 +52,7 @@ def expire(state: BatchState, held: Held, overlay: dict[Held, str]) -> bool:
         group = _group(state, held)
         group.held_nanos -= held.amount_nanos
         group.held_tokens -= held.tokens
-        wallet_id = group.wallet_id
+        wallet_id = group.targets.wallet_id
         if wallet_id is not None and wallet_id in state.wallets.wallets:
             state.wallets.hold(wallet_id, -held.amount_nanos, state.now)
     overlay[held] = EXPIRED
@@ -75,7 +75,6 @@ def _group(state: BatchState, held: Held) -> Group:
         windows = [
             (state.windows.get((w.quota_id, w.start)), w.metric == "usd") for w in targets.windows
         ]
-        usage_ids = [w.usage_id for w in targets.windows]
-        group = Group(lease, windows, usage_ids, targets.wallet_id, targets)
+        group = Group(lease, targets, windows)
         state.groups[key] = group
     return group

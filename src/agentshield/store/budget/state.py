@@ -8,7 +8,6 @@ group: the same limits, the same day).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,10 +20,8 @@ from agentshield.store.budget.quota_windows import WindowKey, WindowState
 @dataclass(slots=True)
 class Group:
     lease: Lease
-    windows: list[tuple[WindowState | None, bool]]  # each window's state, and metric usd
-    usage_ids: list[uuid.UUID]
-    wallet_id: uuid.UUID | None
     targets: Targets
+    windows: list[tuple[WindowState | None, bool]]  # each window's state, and metric usd
     gone: str = ""  # for holds: the quota or wallet removed since the limits were read
     held_nanos: int = 0  # what its calls hold: + for holds, - for holds returned
     held_tokens: int = 0
@@ -35,7 +32,7 @@ class Group:
         """Add the calls' sums to the windows and the lease; `taken` also to the windows'
         running total (holds add to it call by call, to decide each)."""
         deltas = state.deltas
-        for (window, usd), usage_id in zip(self.windows, self.usage_ids, strict=True):
+        for (window, usd), target in zip(self.windows, self.targets.windows, strict=True):
             held = self.held_nanos if usd else self.held_tokens
             if window is not None:  # None: the quota was removed since
                 used = self.used_nanos if usd else self.used_tokens
@@ -44,10 +41,11 @@ class Group:
                 if taken:
                     window.taken += held + used
             if held:
-                key = (self.lease, "quota", usage_id)
+                key = (self.lease, "quota", target.usage_id)
                 deltas[key] = deltas.get(key, 0) + held
-        if self.wallet_id is not None and self.held_nanos:
-            key = (self.lease, "wallet", self.wallet_id)
+        wallet_id = self.targets.wallet_id
+        if wallet_id is not None and self.held_nanos:
+            key = (self.lease, "wallet", wallet_id)
             deltas[key] = deltas.get(key, 0) + self.held_nanos
 
 

@@ -1,7 +1,7 @@
 """Managing a wallet after it is opened: its limits, conversion to prepaid, its history.
 
 Every change is one conditional UPDATE on the wallet's row, so it is atomic with the
-reservations and settlements that update the same row (`reserve`, `ledger.move`).
+holds and settlements that update the same row (the budget step, `ledger.move`).
 """
 
 from __future__ import annotations
