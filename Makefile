@@ -7,9 +7,16 @@ QUICKSTART := AGENTSHIELD_CONFIG=examples/quickstart.yaml
 
 .PHONY: setup run test lint bench clean
 
+RE2_HEADERS := /usr/include/re2/set.h
+
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# The PII finder (src/agentshield/engines/pii/_finder.cpp) compiles against RE2 at install.
+$(RE2_HEADERS):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ libre2-dev \
+	|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ libre2-dev)
+
+$(VENV)/.installed: pyproject.toml src/agentshield/engines/pii/_finder.cpp | $(RE2_HEADERS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# Both declare sentence-transformers (and so torch) but need none of it here: the

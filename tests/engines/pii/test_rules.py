@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import re2
 
 from agentshield.engines.pii import (
     CustomRule,
@@ -13,6 +14,7 @@ from agentshield.engines.pii import (
     merge_rules,
     try_pattern,
 )
+from agentshield.engines.pii._finder import error as finder_error
 
 EMPLOYEE = CustomRule(
     name="employee id",
@@ -90,6 +92,18 @@ def test_user_overrides_department_overrides_tenant() -> None:
 def test_rule_sets_refuse_invalid_rules() -> None:
     with pytest.raises(InvalidRule):
         RuleSet([CustomRule(name="bad", pattern=r"(\w+)\1")])
+
+
+def test_a_rule_the_scans_re2_refuses_is_refused_when_saved() -> None:
+    # The binding may be a newer RE2 than the one scans run on (Debian's, for _finder.cpp):
+    # `(?<name>...)` is newer syntax. Saved, such a rule would stop every scan of its tenant.
+    pattern = r"\bEMP-(?<digits>\d{6})\b"
+    if finder_error(pattern, 1 << 20) is None:
+        pytest.skip("both RE2 builds accept (?<name>...)")
+    assert re2.compile(pattern).search("EMP-123456")  # the binding alone would take it
+    with pytest.raises(InvalidRule) as refused:
+        check_rule(CustomRule(name="new syntax", pattern=pattern, examples=("EMP-123456",)))
+    assert "does not compile under RE2" in refused.value.problems[0]
 
 
 def test_custom_findings_are_reported_and_redacted(scanner: PiiScanner) -> None:

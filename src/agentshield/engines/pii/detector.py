@@ -11,17 +11,16 @@ from __future__ import annotations
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 import re2
 
+from agentshield.engines.pii._finder import Finder
 from agentshield.engines.pii.errors import TooManyCandidates
 from agentshield.engines.pii.layers import NORMALISATION
 from agentshield.engines.pii.leet import leet_alternation, uses_leet
 from agentshield.engines.pii.memo import Memo
 from agentshield.engines.pii.prefilter import keyword_led, loosened
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
-from agentshield.engines.pii.spans import match_spans
 
 Spans = dict[str, list[tuple[int, int]]]
 # The sub-span of a value that passed its recognizer's checks, with their score and note.
@@ -83,12 +82,11 @@ class Detector:
         *,
         max_mem: int = 64 << 20,
     ) -> None:
-        options = re2_options(max_mem)
-        self._sets = _Sets(options)
+        sets = _Sets()
         by_regex: dict[str, list[_Entry]] = {}
         for rec in recognizers:
             context = (
-                self._sets.add("(?i)" + leet_alternation(rec.context, bounded=True))
+                sets.add("(?i)" + leet_alternation(rec.context, bounded=True))
                 if rec.context
                 else -1
             )
@@ -102,110 +100,90 @@ class Detector:
             by_regex.setdefault(regex, []).append(_Entry(None, None, name))
         self._groups: dict[int, _Group] = {}
         for regex, entries in by_regex.items():
-            compiled = re2.compile(regex, options)
-            index = compiled.groupindex
-            self._groups[self._sets.add(regex)] = _Group(
-                compiled,
+            index = re2.compile(regex).groupindex
+            self._groups[sets.add(regex)] = _Group(
+                regex,
                 tuple(entries),
                 min(e.ceiling for e in entries),
                 index.get("value", 0),
                 index.get("key", 0),
             )
-        self._sets.compile()
+        self._finder = sets.finder(self._groups, max_mem)
 
     def run(self, text: str, budget: Budget, min_score: float = 0.0) -> tuple[list[Hit], Spans]:
-        data: str | bytes
-        if text.isascii():  # bytes keep RE2's offsets equal to str offsets, and skip encoding
-            data = text.encode("ascii")
-            matched = self._sets.match(data)
-        else:
-            data = text
-            matched = self._sets.match(text.encode())
-        present: Container[int]
-        if matched is None:
-            matched, present = list(self._groups), _EVERYTHING  # a Set gave up: run all
-        else:
-            present = matched
+        found, candidates, count = self._finder.find(text, min_score, budget.left)
+        budget.left -= count
+        if budget.left < 0:
+            raise TooManyCandidates(budget.limit)
+        present: Container[int] = _EVERYTHING if found is None else found  # None: a Set gave up
         hits: list[Hit] = []
         triggers: Spans = {}
         groups = self._groups
-        for index in matched:
-            group = groups.get(index)
-            if group is None:
-                continue
-            live = (
-                group.entries
-                if group.floor >= min_score
-                else [e for e in group.entries if e.ceiling >= min_score or e.context in present]
-            )
-            if not live:
-                continue
-            values, keys = group.values, group.keys
-            for spans in match_spans(group.regex, data):
-                budget.left -= 1  # spent here, not through a method: one call less a candidate
-                if budget.left < 0:
-                    raise TooManyCandidates(budget.limit)
-                start, end = spans[values]
-                if start < 0 or start == end:
+        at = -1
+        for index, start, end, key_start, key_end in candidates:
+            if index != at:  # candidates come pattern by pattern
+                at, group = index, groups[index]
+                live = (
+                    group.entries
+                    if group.floor >= min_score
+                    else [
+                        e for e in group.entries if e.ceiling >= min_score or e.context in present
+                    ]
+                )
+                keys = group.keys
+            key = (key_start, key_end) if keys else None
+            for entry in live:
+                if entry.trigger is not None:
+                    triggers.setdefault(entry.trigger, []).append((start, end))
                     continue
-                for entry in live:
-                    if entry.trigger is not None:
-                        triggers.setdefault(entry.trigger, []).append((start, end))
-                        continue
-                    hit = _assess(text, start, end, spans[keys] if keys else None, entry, min_score)
-                    if hit is not None:
-                        hits.append(hit)
+                hit = _assess(text, start, end, key, entry, min_score)
+                if hit is not None:
+                    hits.append(hit)
         return hits, triggers
 
 
 class _Sets:
-    """Two RE2 Sets, each pattern in one (see prefilter.py) and a pattern matching nothing
-    in its place in the other, so both number the patterns alike, in the order added.
+    """The patterns of two RE2 Sets, each pattern in one (see prefilter.py) and a pattern
+    matching nothing in its place in the other, so both number the patterns alike, in the
+    order added.
 
     A Set whose DFA runs out of memory returns "no match" instead of falling back, so each
-    ends with an always-matching sentinel; when one is missing, `match` answers None and
+    ends with an always-matching sentinel; when one is missing, the finder answers None and
     every pattern runs (fail closed). The sentinel is `\\A`, which matches once: an empty
     pattern matches at every byte, which doubled a Set's pass.
     """
 
-    def __init__(self, options: re2.Options) -> None:
-        self._sets = (re2.Set.SearchSet(options), re2.Set.SearchSet(options))
-        self._added = 0
-        self._sentinels: list[int] = []
+    def __init__(self) -> None:
+        self._patterns: list[list[str]] = [[] for _ in _SENTINELS]
 
     def add(self, regex: str) -> int:
-        shapes = not keyword_led(regex)
-        self._sets[shapes].Add(loosened(regex))
-        self._sets[not shapes].Add(_NOTHING)  # RE2 compiles it away
-        self._added += 1
-        return self._added - 1
+        into = _which(regex)
+        for k, patterns in enumerate(self._patterns):
+            patterns.append(loosened(regex) if k == into else _NOTHING)  # RE2 compiles it away
+        return len(self._patterns[0]) - 1
 
-    def compile(self) -> None:
-        for patterns in self._sets:
-            patterns.Add(r"\A")
-            patterns.Compile()
-        self._sentinels = [self._added, self._added]
-
-    def match(self, data: bytes) -> list[int] | None:
-        """The numbers of the patterns that match somewhere in `data`, in order."""
-        first, second = self._sets
-        # The binding's own objects: the wrapper's Match only adds checks and a copy.
-        found = first._set.Match(data) + second._set.Match(data)
-        found.sort()
-        if found[-2:] != self._sentinels:
-            return None
-        del found[-2:]
-        return found
+    def finder(self, groups: dict[int, _Group], max_mem: int) -> Finder:
+        sets = [[*p, end] for p, end in zip(self._patterns, _SENTINELS, strict=True)]
+        found = [(None, 0, 0, [])] * len(self._patterns[0])
+        for index, group in groups.items():
+            entries = [(e.ceiling, e.context) for e in group.entries]
+            found[index] = (group.regex, group.values, group.keys, entries)
+        return Finder(sets, found, max_mem)
 
 
 _NOTHING = r"[^\x00-\x{10ffff}]"
+_SENTINELS = (r"\A", r"\A")  # the last pattern of each Set
+
+
+def _which(regex: str) -> int:
+    return int(not keyword_led(regex))
 
 
 @dataclass(frozen=True, slots=True)
 class _Group:
     """One distinct regex, the entries it serves, and where its value and key groups are."""
 
-    regex: Any
+    regex: str
     entries: tuple[_Entry, ...]
     floor: float  # the lowest ceiling of its entries: at or above min_score, all run
     values: int

@@ -16,6 +16,7 @@ from typing import Literal
 
 import re2
 
+from agentshield.engines.pii._finder import error as finder_error
 from agentshield.engines.pii.detector import Budget, Detector, Hit, Spans, re2_options
 from agentshield.engines.pii.errors import InvalidRule
 from agentshield.engines.pii.layers import CUSTOM
@@ -58,10 +59,14 @@ def compile_pattern(pattern: str) -> re2._Regexp:
     if len(pattern) > MAX_PATTERN_CHARS:
         raise InvalidRule([f"pattern is longer than {MAX_PATTERN_CHARS} characters"])
     try:
-        return re2.compile(pattern, re2_options(RULE_MAX_MEM))
+        compiled = re2.compile(pattern, re2_options(RULE_MAX_MEM))
     except re2.error as exc:
         message = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
         raise InvalidRule([f"pattern does not compile under RE2: {message}"]) from exc
+    refused = finder_error(pattern, RULE_MAX_MEM)  # the scan's RE2 may be older
+    if refused is not None:
+        raise InvalidRule([f"pattern does not compile under RE2: {refused}"])
+    return compiled
 
 
 def try_pattern(
