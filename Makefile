@@ -11,12 +11,12 @@ RE2_HEADERS := /usr/include/re2/set.h
 
 setup: $(VENV)/.installed
 
-# The PII finder (src/agentshield/engines/pii/_finder.cpp) compiles against RE2 at install.
+# The PII detector's compiled core (src/agentshield/engines/pii/native) needs RE2 to build.
 $(RE2_HEADERS):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ libre2-dev \
 	|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ libre2-dev)
 
-$(VENV)/.installed: pyproject.toml src/agentshield/engines/pii/_finder.cpp | $(RE2_HEADERS)
+$(VENV)/.installed: pyproject.toml $(wildcard src/agentshield/engines/pii/native/*) | $(RE2_HEADERS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# Both declare sentence-transformers (and so torch) but need none of it here: the

@@ -16,6 +16,7 @@ from agentshield.engines.pii import (
     detector,
     scan_batch,
 )
+from agentshield.engines.pii.detector import Budget
 
 
 def test_ten_megabytes_are_refused_up_front(scanner: PiiScanner) -> None:
@@ -96,6 +97,17 @@ def test_a_set_that_gives_up_fails_closed(which: int, monkeypatch: pytest.Monkey
     sentinels[which] = detector._NOTHING
     monkeypatch.setattr(detector, "_SENTINELS", tuple(sentinels))
     scanner = PiiScanner()
-    assert scanner._detector._finder.find("text", 0.5, 100)[0] is None  # every pattern ran
+    # Every pattern runs: a bare nine-digit number, which needs context words the Sets
+    # did not see, is examined (and refused) rather than skipped.
+    examined = scanner._detector.run("order 123456789", budget := Budget(100), 0.5)
+    assert examined == ([], {}) and budget.left < 100
     result = scanner.scan("mail jane.roe@acme-corp.com, ssn 536-90-4399, password: hunter2hunter2")
     assert [f.entity_type for f in result.findings] == ["EMAIL", "US_SSN", "PASSWORD"]
+
+
+def test_with_the_sets_working_a_number_without_context_is_not_examined() -> None:
+    # The counterpart of the test above: the Sets saw no context words, so the patterns
+    # that need them do not run.
+    budget = Budget(100)
+    assert PiiScanner()._detector.run("order 123456789", budget, 0.5) == ([], {})
+    assert budget.left == 100

@@ -1,14 +1,22 @@
-# The compiled candidate search (_finder.cpp).
+# The PII detector's compiled core: native/*.cpp (see native/finder.h).
+from typing import Any
 
 class Finder:
     def __init__(
         self,
         sets: list[list[str]],
-        patterns: list[tuple[str | None, int, int, list[tuple[float, int]]]],
+        patterns: list[tuple[str | None, int, int, list[tuple[Any, ...]]]],
         max_mem: int,
+        constants: tuple[type, str, str],
     ) -> None: ...
-    def find(
+    def scan(
         self, text: str, min_score: float, limit: int
-    ) -> tuple[list[int] | None, list[tuple[int, int, int, int, int]], int]: ...
+    ) -> tuple[list[Any], dict[str, list[tuple[int, int]]], int]: ...
+
+class Context:
+    def __init__(
+        self, regex: str, far_before: int, far_after: int, near_before: int, near_after: int
+    ) -> None: ...
+    def find(self, text: str, start: int, end: int) -> tuple[str, bool] | None: ...
 
 def error(pattern: str, max_mem: int) -> str | None: ...

@@ -8,7 +8,7 @@ in time, whatever the text.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -17,7 +17,7 @@ import re2
 from agentshield.engines.pii._finder import Finder
 from agentshield.engines.pii.errors import TooManyCandidates
 from agentshield.engines.pii.layers import NORMALISATION
-from agentshield.engines.pii.leet import leet_alternation, uses_leet
+from agentshield.engines.pii.leet import LEET_CHARS, leet_alternation
 from agentshield.engines.pii.memo import Memo
 from agentshield.engines.pii.prefilter import keyword_led, loosened
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
@@ -58,6 +58,25 @@ class _Entry:
     context: int = -1  # Set index of the recognizer's context words, -1 if none
     note: str = ""  # the explanation's first part
     check: Memo[_Verdict] | None = None  # the recognizer's checks on a value (see memo.py)
+
+    def native(self) -> tuple[object, ...]:
+        """The entry as the compiled finder takes it (see native/module.cpp)."""
+        rec = self.recognizer
+        if rec is None:
+            return (1.0, -1, self.trigger, False, None, None, 0.0, None, None, None, None)
+        return (
+            self.ceiling,
+            self.context,
+            None,
+            rec.strict_edges,
+            rec.context_words,
+            rec,
+            rec.context_boost,
+            self.note,
+            self.check,
+            rec.entity_type,
+            rec.layer,
+        )
 
 
 def re2_options(max_mem: int) -> re2.Options:
@@ -102,43 +121,16 @@ class Detector:
         for regex, entries in by_regex.items():
             index = re2.compile(regex).groupindex
             self._groups[sets.add(regex)] = _Group(
-                regex,
-                tuple(entries),
-                min(e.ceiling for e in entries),
-                index.get("value", 0),
-                index.get("key", 0),
+                regex, tuple(entries), index.get("value", 0), index.get("key", 0)
             )
         self._finder = sets.finder(self._groups, max_mem)
 
     def run(self, text: str, budget: Budget, min_score: float = 0.0) -> tuple[list[Hit], Spans]:
-        found, candidates, count = self._finder.find(text, min_score, budget.left)
+        """Hits at or above `min_score`, and the spans of each trigger by name."""
+        hits, triggers, count = self._finder.scan(text, min_score, budget.left)
         budget.left -= count
         if budget.left < 0:
             raise TooManyCandidates(budget.limit)
-        present: Container[int] = _EVERYTHING if found is None else found  # None: a Set gave up
-        hits: list[Hit] = []
-        triggers: Spans = {}
-        groups = self._groups
-        at = -1
-        for index, start, end, key_start, key_end in candidates:
-            if index != at:  # candidates come pattern by pattern
-                at, group = index, groups[index]
-                live = (
-                    group.entries
-                    if group.floor >= min_score
-                    else [
-                        e for e in group.entries if e.ceiling >= min_score or e.context in present
-                    ]
-                )
-                keys = group.keys
-            key = (key_start, key_end) if keys else None
-            for entry in live:
-                if entry.trigger is not None:
-                    triggers.setdefault(entry.trigger, []).append((start, end))
-                    continue
-                hit = _assess(text, start, end, key, entry, min_score)
-                if hit is not None:
-                    hits.append(hit)
         return hits, triggers
 
 
@@ -166,9 +158,9 @@ class _Sets:
         sets = [[*p, end] for p, end in zip(self._patterns, _SENTINELS, strict=True)]
         found = [(None, 0, 0, [])] * len(self._patterns[0])
         for index, group in groups.items():
-            entries = [(e.ceiling, e.context) for e in group.entries]
+            entries = [e.native() for e in group.entries]
             found[index] = (group.regex, group.values, group.keys, entries)
-        return Finder(sets, found, max_mem)
+        return Finder(sets, found, max_mem, (Hit, NORMALISATION, "".join(sorted(LEET_CHARS))))
 
 
 _NOTHING = r"[^\x00-\x{10ffff}]"
@@ -185,21 +177,12 @@ class _Group:
 
     regex: str
     entries: tuple[_Entry, ...]
-    floor: float  # the lowest ceiling of its entries: at or above min_score, all run
     values: int
     keys: int
 
 
 def _note(pattern: Pattern) -> str:
     return f"pattern '{pattern.name}' ({pattern.score:.2f})"
-
-
-class _Everything(frozenset[int]):
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
-_EVERYTHING = _Everything()
 
 
 def _checked(rec: Recognizer, pattern: Pattern, value: str) -> _Verdict:
@@ -214,44 +197,3 @@ def _checked_whole(rec: Recognizer, pattern: Pattern, value: str) -> _Verdict:
     """`_checked` for a recognizer whose only span is the whole value, without the generator."""
     verdict = rec.assess(value, pattern)
     return None if verdict is None else (0, len(value), verdict)
-
-
-def _assess(
-    text: str, start: int, end: int, key: tuple[int, int] | None, entry: _Entry, min_score: float
-) -> Hit | None:
-    rec, check = entry.recognizer, entry.check
-    assert rec is not None and check is not None
-    if rec.strict_edges and rec.glued(text, start, end):
-        return None
-    # Checks cost more than a context look-up: skip what cannot reach the minimum score.
-    context = None
-    if entry.ceiling < min_score:
-        context = rec.context_near(text, start, end)
-        if context is None or entry.ceiling + context[1] < min_score:
-            return None
-    value = text[start:end]
-    verdict = check(value)
-    if verdict is None:
-        return None
-    a, b, (checked, why) = verdict
-    start, end, value = start + a, start + b, value[a:b]
-    score = checked
-    if checked < 1.0:
-        if context is None:
-            if checked + rec.context_boost < min_score:
-                return None  # below the minimum whatever the context
-            context = rec.context_near(text, start, end)
-        if context:
-            score = min(1.0, checked + context[1])
-    if score < min_score:
-        return None  # the scan would drop it: spare the explanation
-    notes = [entry.note]
-    if why:
-        notes.append(why)
-    if context and checked < 1.0:
-        notes.append(f"context '{context[0]}' +{context[1]:.2f}")
-    layer, evasion = rec.layer, None
-    if key is not None and uses_leet(text[key[0] : key[1]]):
-        layer, evasion = NORMALISATION, "leetspeak"
-        notes.append("keyword in leetspeak")
-    return Hit(rec.entity_type, start, end, value, score, layer, evasion, "; ".join(notes))

@@ -53,7 +53,3 @@ def _bounded(word: str) -> str:
     head = r"\b" if word[0].isascii() and word[0].isalnum() else ""
     tail = r"\b" if word[-1].isascii() and word[-1].isalnum() else ""
     return head + leet_word(word) + tail
-
-
-def uses_leet(word: str) -> bool:
-    return any(ch in LEET_CHARS for ch in word)

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
+from agentshield.engines.pii._finder import Context
 from agentshield.engines.pii.layers import FAST_PATH
 from agentshield.engines.pii.leet import leet_alternation
-from agentshield.engines.pii._finder import Context
 
 # Context words count fully within NEAR characters of a value, half as much within FAR.
 NEAR = (24, 16)  # characters before, after
@@ -51,7 +51,7 @@ class Recognizer:
         # alternation at every position, ~7 µs for a far window. The look-arounds become
         # consumed neighbours, which give the same first match, and `\s` is spelt as
         # Python's: RE2's lacks \v and \x1c-\x1f.
-        self._ascii_context = (
+        self.context_words: Context | None = (
             Context(
                 r"(?i)(?:^|[^a-z])("
                 + words.replace(r"[\s_.-]", r"[\t-\r\x1c-\x1f _.-]")
@@ -87,7 +87,7 @@ class Recognizer:
         """The context word near a value and the boost it gives, if any."""
         if self._context is None:
             return None
-        found = self._ascii_context.find(text, start, end)
+        found = self.context_words.find(text, start, end)
         if found is not NotImplemented:  # the windows are ASCII
             if found is None:
                 return None

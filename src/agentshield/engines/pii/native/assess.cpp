@@ -1,0 +1,166 @@
+// A candidate's checks and score (detector.py's contract): edges, context, the recognizer's
+// remembered checks, the explanation. Cheap refusals come first: checks cost more than a
+// context look-up, so a candidate that cannot reach min_score is never checked.
+#include <algorithm>
+
+#include "finder.h"
+
+namespace finder {
+namespace {
+
+// A context word found near a value, and what it adds.
+struct Near {
+  PyObject* word = nullptr;
+  double boost = 0.0;
+  ~Near() { Py_XDECREF(word); }
+};
+
+// recognizer.context_near: false with an exception set on error.
+bool context_near(const Entry& e, PyObject* text, Py_ssize_t start, Py_ssize_t end, Near* out) {
+  Py_CLEAR(out->word);
+  if (e.words == nullptr) return true;
+  std::string word;
+  const auto& words = *reinterpret_cast<ContextObject*>(e.words)->words;
+  const Seen seen = find_context(words, text, start, end, &word);
+  if (seen == Seen::kNone) return true;
+  if (seen != Seen::kBeyondAscii) {
+    out->word = PyUnicode_FromStringAndSize(word.data(), static_cast<Py_ssize_t>(word.size()));
+    out->boost = seen == Seen::kNear ? e.boost : e.boost / 2;
+    return out->word != nullptr;
+  }
+  PyObject* found = PyObject_CallMethod(e.recognizer, "context_near", "Onn", text, start, end);
+  if (found == nullptr) return false;
+  bool ok = true;
+  if (found != Py_None) {
+    PyObject* boost = nullptr;
+    ok = PyArg_ParseTuple(found, "OO", &out->word, &boost);
+    if (ok) {
+      Py_INCREF(out->word);
+      out->boost = PyFloat_AsDouble(boost);
+      ok = !PyErr_Occurred();
+    }
+  }
+  Py_DECREF(found);
+  return ok;
+}
+
+bool is_glue(Py_UCS4 c) { return c == '.' || c == '_' || c == '-' || c == '/'; }
+
+// recognizer.glued: a match run into more of the same (`1.2.3.4.5`, `123-45-6789-1`).
+bool glued(PyObject* text, Py_ssize_t start, Py_ssize_t end) {
+  const Py_ssize_t size = PyUnicode_GET_LENGTH(text);
+  if (end + 2 <= size && is_glue(PyUnicode_READ_CHAR(text, end)) &&
+      Py_UNICODE_ISALNUM(PyUnicode_READ_CHAR(text, end + 1)))
+    return true;
+  return start >= 2 && is_glue(PyUnicode_READ_CHAR(text, start - 1)) &&
+         Py_UNICODE_ISALNUM(PyUnicode_READ_CHAR(text, start - 2));
+}
+
+bool uses_leet(const Constants& k, PyObject* text, Py_ssize_t start, Py_ssize_t end) {
+  for (Py_ssize_t i = start; i < end; ++i)
+    if (k.leet.find(PyUnicode_READ_CHAR(text, i)) != std::u32string::npos) return true;
+  return false;
+}
+
+// Appends `item` (a new reference) to `list`, false on error.
+bool append(PyObject* list, PyObject* item) {
+  if (item == nullptr) return false;
+  const int failed = PyList_Append(list, item);
+  Py_DECREF(item);
+  return failed == 0;
+}
+
+PyObject* explained(const Entry& e, PyObject* why, const Near& context,
+                    bool with_context, bool leet) {
+  PyObject* notes = PyList_New(0);
+  if (notes == nullptr) return nullptr;
+  Py_INCREF(e.note);
+  bool ok = append(notes, e.note);
+  const int has_why = ok ? PyObject_IsTrue(why) : 0;
+  ok = ok && has_why >= 0;
+  if (ok && has_why) {
+    Py_INCREF(why);
+    ok = append(notes, why);
+  }
+  if (ok && with_context) {
+    char* boost = PyOS_double_to_string(context.boost, 'f', 2, 0, nullptr);
+    ok = boost != nullptr && append(notes, PyUnicode_FromFormat("context '%U' +%s", context.word, boost));
+    PyMem_Free(boost);
+  }
+  if (ok && leet) ok = append(notes, PyUnicode_FromString("keyword in leetspeak"));
+  PyObject* separator = ok ? PyUnicode_FromString("; ") : nullptr;
+  PyObject* out = separator ? PyUnicode_Join(separator, notes) : nullptr;
+  Py_XDECREF(separator);
+  Py_DECREF(notes);
+  return out;
+}
+
+}  // namespace
+
+PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t start,
+                 Py_ssize_t end, Py_ssize_t key_start, Py_ssize_t key_end, double min_score) {
+  if (e.strict_edges && glued(text, start, end)) Py_RETURN_NONE;
+  Near context;
+  if (e.ceiling < min_score) {
+    if (!context_near(e, text, start, end, &context)) return nullptr;
+    if (context.word == nullptr || e.ceiling + context.boost < min_score) Py_RETURN_NONE;
+  }
+  PyObject* value = PyUnicode_Substring(text, start, end);
+  if (value == nullptr) return nullptr;
+  PyObject* verdict = PyObject_CallOneArg(e.check, value);
+  Py_DECREF(value);
+  if (verdict == nullptr || verdict == Py_None) return verdict;
+  // From here on `verdict` owns what these borrow.
+  Py_ssize_t a, b;
+  PyObject *checked, *why;
+  if (!PyArg_ParseTuple(verdict, "nn(OO)", &a, &b, &checked, &why)) {
+    Py_DECREF(verdict);
+    return nullptr;
+  }
+  const double checked_score = PyFloat_AsDouble(checked);
+  const Py_ssize_t value_start = start + a, value_end = start + b;
+  PyObject* score = nullptr;  // a new reference once decided
+  PyObject* hit = nullptr;
+  if (!PyErr_Occurred() && checked_score < 1.0) {
+    if (context.word == nullptr) {
+      if (checked_score + e.boost < min_score) {
+        Py_DECREF(verdict);
+        Py_RETURN_NONE;
+      }
+      if (!context_near(e, text, value_start, value_end, &context)) {
+        Py_DECREF(verdict);
+        return nullptr;
+      }
+    }
+    if (context.word != nullptr) score = PyFloat_FromDouble(std::min(1.0, checked_score + context.boost));
+  }
+  if (PyErr_Occurred()) {
+    Py_DECREF(verdict);
+    return nullptr;
+  }
+  if (score == nullptr) {
+    score = checked;
+    Py_INCREF(score);
+  }
+  if (PyFloat_AsDouble(score) < min_score) {
+    Py_DECREF(score);
+    Py_DECREF(verdict);
+    Py_RETURN_NONE;
+  }
+  const bool leet = key_start >= 0 && uses_leet(k, text, key_start, key_end);
+  PyObject* layer = leet ? k.normalisation : e.layer;
+  PyObject* evasion = leet ? k.leetspeak : Py_None;
+  PyObject* why_text =
+      explained(e, why, context, context.word != nullptr && checked_score < 1.0, leet);
+  PyObject* found = PyUnicode_Substring(text, value_start, value_end);
+  if (why_text != nullptr && found != nullptr)
+    hit = PyObject_CallFunction(k.hit, "OnnOOOOO", e.entity_type, value_start, value_end, found,
+                                score, layer, evasion, why_text);
+  Py_XDECREF(why_text);
+  Py_XDECREF(found);
+  Py_DECREF(score);
+  Py_DECREF(verdict);
+  return hit;
+}
+
+}  // namespace finder

@@ -1,0 +1,97 @@
+// The PII detector's compiled core (module agentshield.engines.pii._finder): what
+// detector.py did per candidate in Python, where the interpreter cost more than the work.
+//
+//   search.cpp   both RE2 Sets, then each pattern they found, for candidate spans
+//   context.cpp  a recognizer's context words near a value
+//   assess.cpp   a candidate's checks and score: a Hit, or nothing
+//   module.cpp   the Python types (Finder, Context) and `error`
+//
+// Offsets handed to Python are in characters, as str indexes them.
+#pragma once
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace finder {
+
+re2::RE2::Options options_for(long max_mem);
+
+// context.cpp
+struct ContextWords {
+  std::unique_ptr<re2::RE2> regex;  // group 1 is the word
+  Py_ssize_t far_before, far_after, near_before, near_after;
+};
+
+enum class Seen { kNone, kNear, kFar, kBeyondAscii };
+
+Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, Py_ssize_t end,
+                  std::string* word);
+
+// The Python type Context: a recognizer's ContextWords.
+struct ContextObject {
+  PyObject_HEAD
+  ContextWords* words;
+};
+
+// search.cpp
+struct Entry {
+  double ceiling;          // the best score without context
+  int context;             // the Set index of the recognizer's context words, -1 if none
+  PyObject* trigger;       // the layer it starts (a str), or null for a recognizer's pattern
+  bool strict_edges;       // refuse a match glued to more of the same
+  PyObject* words;         // the recognizer's Context object, or null
+  PyObject* recognizer;    // for context beyond ASCII (its context_near)
+  double boost;            // what a context word adds
+  PyObject* note;          // the explanation's first part
+  PyObject* check;         // value -> None or (start, end, (score, why)), remembered
+  PyObject* entity_type;
+  PyObject* layer;
+};
+
+struct Pattern {
+  std::unique_ptr<re2::RE2> regex;  // null for an index that is only context words
+  int value = 0;                    // the group reported (0: the whole match)
+  int key = 0;                      // the keyword group, 0 if none
+  double floor = 1.0;               // the lowest ceiling of its entries
+  std::vector<Entry> entries;
+};
+
+struct Candidate {
+  int index;
+  Py_ssize_t start, end, key_start, key_end;  // bytes here, characters once converted
+};
+
+struct Search {
+  std::vector<std::unique_ptr<re2::RE2::Set>> sets;
+  int sentinel = 0;  // the index of the always-matching last pattern of each Set
+  std::vector<Pattern> patterns;
+
+  // Fills `found` (the Set indices that matched, sorted) and `out`; false when a Set gave
+  // up, in which case every pattern ran. Stops counting matches past `limit`.
+  bool find(re2::StringPiece text, double min_score, long limit, std::vector<int>* found,
+            std::vector<Candidate>* out, long* count) const;
+  bool live(const Entry& e, const std::vector<int>& found, bool complete, double min_score) const;
+};
+
+// assess.cpp
+struct Constants {
+  PyObject* hit;            // the Hit class
+  PyObject* normalisation;  // the layer of a keyword written in leetspeak
+  PyObject* leetspeak;      // its evasion's name
+  std::u32string leet;      // the characters leetspeak swaps in
+  ~Constants() { Py_XDECREF(leetspeak); }
+};
+
+// A new reference to a Hit, Py_None (a new reference) when the candidate is not one, or
+// null with an exception set.
+PyObject* assess(const Entry& e, const Constants& constants, PyObject* text, Py_ssize_t start,
+                 Py_ssize_t end, Py_ssize_t key_start, Py_ssize_t key_end, double min_score);
+
+}  // namespace finder

@@ -1,0 +1,354 @@
+// The Python face of the compiled core: Finder (the detector's search and assessment),
+// Context (a recognizer's context words) and error (what RE2 here refuses).
+#include <algorithm>
+#include <cstring>
+
+#include "finder.h"
+
+namespace finder {
+
+re2::RE2::Options options_for(long max_mem) {
+  re2::RE2::Options options;
+  options.set_max_mem(max_mem);
+  options.set_log_errors(false);
+  return options;
+}
+
+namespace {
+
+bool utf8(PyObject* str, std::string* out) {
+  Py_ssize_t size;
+  const char* data = PyUnicode_AsUTF8AndSize(str, &size);
+  if (data == nullptr) return false;
+  out->assign(data, size);
+  return true;
+}
+
+PyObject* or_null(PyObject* object) { return object == Py_None ? nullptr : object; }
+
+struct Finder {
+  PyObject_HEAD
+  Search* search;
+  Constants* constants;
+  PyObject* owned;  // what the entries borrow: the patterns, as a tuple, and the constants
+};
+
+bool add_sets(Search* search, PyObject* lists, const re2::RE2::Options& options) {
+  std::string regex;
+  for (Py_ssize_t k = 0; k < PyList_GET_SIZE(lists); ++k) {
+    PyObject* list = PyList_GET_ITEM(lists, k);
+    if (!PyList_Check(list)) {
+      PyErr_SetString(PyExc_TypeError, "a Set's patterns must be a list");
+      return false;
+    }
+    auto set = std::make_unique<re2::RE2::Set>(options, re2::RE2::UNANCHORED);
+    const Py_ssize_t n = PyList_GET_SIZE(list);
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      std::string error;
+      if (!utf8(PyList_GET_ITEM(list, i), &regex)) return false;
+      if (set->Add(regex, &error) < 0) {
+        PyErr_Format(PyExc_ValueError, "cannot add %s to a Set: %s", regex.c_str(), error.c_str());
+        return false;
+      }
+    }
+    if (!set->Compile()) {
+      PyErr_SetString(PyExc_MemoryError, "cannot compile an RE2 Set");
+      return false;
+    }
+    search->sentinel = static_cast<int>(n - 1);
+    search->sets.push_back(std::move(set));
+  }
+  return true;
+}
+
+bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
+  PyObject *source, *entries;
+  if (!PyArg_ParseTuple(item, "OiiO!", &source, &p->value, &p->key, &PyList_Type, &entries))
+    return false;
+  if (source == Py_None) return true;
+  std::string regex;
+  if (!utf8(source, &regex)) return false;
+  p->regex = std::make_unique<re2::RE2>(regex, options);
+  if (!p->regex->ok()) {
+    PyErr_Format(PyExc_ValueError, "bad pattern %s: %s", regex.c_str(), p->regex->error().c_str());
+    return false;
+  }
+  for (Py_ssize_t j = 0; j < PyList_GET_SIZE(entries); ++j) {
+    Entry e;
+    PyObject *trigger, *words, *recognizer, *note, *check, *entity_type, *layer;
+    int strict;
+    if (!PyArg_ParseTuple(PyList_GET_ITEM(entries, j), "diOpOOdOOOO", &e.ceiling, &e.context,
+                          &trigger, &strict, &words, &recognizer, &e.boost, &note, &check,
+                          &entity_type, &layer))
+      return false;
+    e.trigger = or_null(trigger);
+    e.strict_edges = strict;
+    e.words = or_null(words);
+    e.recognizer = recognizer;
+    e.note = note;
+    e.check = check;
+    e.entity_type = entity_type;
+    e.layer = layer;
+    if (e.trigger == nullptr && !PyCallable_Check(check)) {
+      PyErr_SetString(PyExc_TypeError, "a recognizer's entry needs its check");
+      return false;
+    }
+    p->floor = std::min(p->floor, e.ceiling);
+    p->entries.push_back(e);
+  }
+  return true;
+}
+
+// Finder(sets, patterns, max_mem, constants): `sets` holds each Set's patterns (a pattern's
+// index is its place in every one, the last the sentinel); `patterns` one tuple a Set
+// index, (regex or None, value group, key group, [entry, ...]), an entry (ceiling, context
+// index, trigger or None, strict edges, Context or None, recognizer, context boost, note,
+// check, entity type, layer); constants (Hit, normalisation layer, leetspeak characters).
+int Finder_init(Finder* self, PyObject* args, PyObject*) {
+  PyObject *lists, *patterns, *hit, *normalisation, *leet;
+  long max_mem;
+  if (!PyArg_ParseTuple(args, "O!O!l(OUU)", &PyList_Type, &lists, &PyList_Type, &patterns,
+                        &max_mem, &hit, &normalisation, &leet))
+    return -1;
+  PyObject* owned = Py_BuildValue("(NOO)", PySequence_Tuple(patterns), hit, normalisation);
+  if (owned == nullptr) return -1;
+  auto search = std::make_unique<Search>();
+  auto constants = std::make_unique<Constants>();
+  const re2::RE2::Options options = options_for(max_mem);
+  PyObject* items = PyTuple_GET_ITEM(owned, 0);
+  bool ok = add_sets(search.get(), lists, options);
+  search->patterns.resize(ok ? PyTuple_GET_SIZE(items) : 0);
+  for (Py_ssize_t i = 0; ok && i < PyTuple_GET_SIZE(items); ++i)
+    ok = add_pattern(&search->patterns[i], PyTuple_GET_ITEM(items, i), options);
+  constants->hit = hit;
+  constants->normalisation = normalisation;
+  constants->leetspeak = PyUnicode_InternFromString("leetspeak");
+  ok = ok && constants->leetspeak != nullptr;
+  for (Py_ssize_t i = 0; ok && i < PyUnicode_GET_LENGTH(leet); ++i)
+    constants->leet.push_back(PyUnicode_READ_CHAR(leet, i));
+  if (!ok) {
+    Py_DECREF(owned);
+    return -1;
+  }
+  delete self->search;
+  delete self->constants;
+  Py_XDECREF(self->owned);
+  self->search = search.release();
+  self->constants = constants.release();
+  self->owned = owned;
+  return 0;
+}
+
+void Finder_dealloc(Finder* self) {
+  delete self->search;
+  delete self->constants;
+  Py_XDECREF(self->owned);
+  Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
+}
+
+// Byte offsets in UTF-8 to character offsets.
+void to_characters(const char* data, Py_ssize_t size, std::vector<Candidate>* candidates) {
+  std::vector<Py_ssize_t> chars(size + 1);
+  Py_ssize_t n = 0;
+  for (Py_ssize_t i = 0; i < size; ++i) {
+    chars[i] = n;
+    if ((static_cast<unsigned char>(data[i]) & 0xC0) != 0x80) ++n;
+  }
+  chars[size] = n;
+  auto at = [&](Py_ssize_t offset) { return offset < 0 ? offset : chars[offset]; };
+  for (Candidate& c : *candidates) {
+    c.start = at(c.start);
+    c.end = at(c.end);
+    c.key_start = at(c.key_start);
+    c.key_end = at(c.key_end);
+  }
+}
+
+// Appends (start, end) to triggers[name], false on error.
+bool add_trigger(PyObject* triggers, PyObject* name, Py_ssize_t start, Py_ssize_t end) {
+  PyObject* spans = PyDict_GetItemWithError(triggers, name);
+  if (spans == nullptr) {
+    if (PyErr_Occurred()) return false;
+    spans = PyList_New(0);
+    if (spans == nullptr || PyDict_SetItem(triggers, name, spans) < 0) {
+      Py_XDECREF(spans);
+      return false;
+    }
+    Py_DECREF(spans);  // the dict holds it
+  }
+  PyObject* span = Py_BuildValue("(nn)", start, end);
+  const bool ok = span != nullptr && PyList_Append(spans, span) == 0;
+  Py_XDECREF(span);
+  return ok;
+}
+
+// scan(text, min_score, limit) -> (hits, triggers, matches): the Hits of the recognizers'
+// patterns, the spans of each trigger pattern by name, and how many matches were examined,
+// counted no further than past `limit` (nothing is assessed then).
+PyObject* Finder_scan(Finder* self, PyObject* args) {
+  PyObject* text;
+  double min_score;
+  long limit;
+  if (!PyArg_ParseTuple(args, "Udl", &text, &min_score, &limit)) return nullptr;
+  if (self->search == nullptr) {
+    PyErr_SetString(PyExc_RuntimeError, "Finder not initialised");
+    return nullptr;
+  }
+  Py_ssize_t size;
+  const char* data = PyUnicode_AsUTF8AndSize(text, &size);
+  if (data == nullptr) return nullptr;
+  std::vector<int> found;
+  std::vector<Candidate> candidates;
+  long count = 0;
+  bool complete;
+  Py_BEGIN_ALLOW_THREADS
+  complete = self->search->find(re2::StringPiece(data, size), min_score, limit, &found,
+                                &candidates, &count);
+  Py_END_ALLOW_THREADS
+  if (!PyUnicode_IS_ASCII(text)) to_characters(data, size, &candidates);
+  PyObject* hits = PyList_New(0);
+  PyObject* triggers = PyDict_New();
+  bool ok = hits != nullptr && triggers != nullptr;
+  const Search& search = *self->search;
+  for (size_t i = 0; ok && count <= limit && i < candidates.size(); ++i) {
+    const Candidate& c = candidates[i];
+    const Pattern& p = search.patterns[c.index];
+    for (const Entry& e : p.entries) {
+      if (!ok) break;
+      if (p.floor < min_score && !search.live(e, found, complete, min_score)) continue;
+      if (e.trigger != nullptr) {
+        ok = add_trigger(triggers, e.trigger, c.start, c.end);
+        continue;
+      }
+      PyObject* hit = assess(e, *self->constants, text, c.start, c.end, c.key_start, c.key_end,
+                             min_score);
+      if (hit == nullptr) {
+        ok = false;
+      } else if (hit != Py_None) {
+        ok = PyList_Append(hits, hit) == 0;
+      }
+      Py_XDECREF(hit);
+    }
+  }
+  if (!ok) {
+    Py_XDECREF(hits);
+    Py_XDECREF(triggers);
+    return nullptr;
+  }
+  return Py_BuildValue("(NNl)", hits, triggers, count);
+}
+
+PyMethodDef Finder_methods[] = {
+    {"scan", reinterpret_cast<PyCFunction>(Finder_scan), METH_VARARGS, nullptr},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+// Context(regex, far before, far after, near before, near after): `regex` finds a word
+// (group 1) in "near window NUL far window" (see context.cpp).
+int Context_init(ContextObject* self, PyObject* args, PyObject*) {
+  PyObject* pattern;
+  auto words = std::make_unique<ContextWords>();
+  if (!PyArg_ParseTuple(args, "Unnnn", &pattern, &words->far_before, &words->far_after,
+                        &words->near_before, &words->near_after))
+    return -1;
+  std::string regex;
+  if (!utf8(pattern, &regex)) return -1;
+  words->regex = std::make_unique<re2::RE2>(regex, options_for(8 << 20));
+  if (!words->regex->ok() || words->regex->NumberOfCapturingGroups() < 1) {
+    PyErr_Format(PyExc_ValueError, "bad context pattern %s", regex.c_str());
+    return -1;
+  }
+  delete self->words;
+  self->words = words.release();
+  return 0;
+}
+
+void Context_dealloc(ContextObject* self) {
+  delete self->words;
+  Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
+}
+
+// find(text, start, end) -> (word in lower case, whether in the near window), None, or
+// NotImplemented when a window holds more than ASCII.
+PyObject* Context_find(ContextObject* self, PyObject* args) {
+  PyObject* text;
+  Py_ssize_t start, end;
+  if (!PyArg_ParseTuple(args, "Unn", &text, &start, &end)) return nullptr;
+  if (self->words == nullptr) {
+    PyErr_SetString(PyExc_RuntimeError, "Context not initialised");
+    return nullptr;
+  }
+  std::string word;
+  switch (find_context(*self->words, text, start, end, &word)) {
+    case Seen::kNone:
+      Py_RETURN_NONE;
+    case Seen::kBeyondAscii:
+      Py_RETURN_NOTIMPLEMENTED;
+    case Seen::kNear:
+      return Py_BuildValue("(s#O)", word.data(), static_cast<Py_ssize_t>(word.size()), Py_True);
+    case Seen::kFar:
+      return Py_BuildValue("(s#O)", word.data(), static_cast<Py_ssize_t>(word.size()), Py_False);
+  }
+  Py_RETURN_NONE;
+}
+
+PyMethodDef Context_methods[] = {
+    {"find", reinterpret_cast<PyCFunction>(Context_find), METH_VARARGS, nullptr},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+// error(pattern, max_mem) -> the reason RE2 here refuses `pattern`, or None. The binding
+// (google-re2) may be a newer RE2 that accepts more: a custom rule must pass both.
+PyObject* error(PyObject*, PyObject* args) {
+  PyObject* pattern;
+  long max_mem;
+  if (!PyArg_ParseTuple(args, "Ul", &pattern, &max_mem)) return nullptr;
+  std::string regex;
+  if (!utf8(pattern, &regex)) return nullptr;
+  re2::RE2 compiled(regex, options_for(max_mem));
+  if (compiled.ok()) Py_RETURN_NONE;
+  return PyUnicode_FromString(compiled.error().c_str());
+}
+
+PyMethodDef functions[] = {
+    {"error", error, METH_VARARGS, nullptr},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+PyTypeObject FinderType = {PyVarObject_HEAD_INIT(nullptr, 0)};
+PyTypeObject ContextType = {PyVarObject_HEAD_INIT(nullptr, 0)};
+PyModuleDef module = {PyModuleDef_HEAD_INIT, "_finder", nullptr, -1, functions};
+
+}  // namespace
+}  // namespace finder
+
+PyMODINIT_FUNC PyInit__finder() {
+  using namespace finder;
+  FinderType.tp_name = "agentshield.engines.pii._finder.Finder";
+  FinderType.tp_basicsize = sizeof(Finder);
+  FinderType.tp_flags = Py_TPFLAGS_DEFAULT;
+  FinderType.tp_new = PyType_GenericNew;
+  FinderType.tp_init = reinterpret_cast<initproc>(Finder_init);
+  FinderType.tp_dealloc = reinterpret_cast<destructor>(Finder_dealloc);
+  FinderType.tp_methods = Finder_methods;
+  ContextType.tp_name = "agentshield.engines.pii._finder.Context";
+  ContextType.tp_basicsize = sizeof(ContextObject);
+  ContextType.tp_flags = Py_TPFLAGS_DEFAULT;
+  ContextType.tp_new = PyType_GenericNew;
+  ContextType.tp_init = reinterpret_cast<initproc>(Context_init);
+  ContextType.tp_dealloc = reinterpret_cast<destructor>(Context_dealloc);
+  ContextType.tp_methods = Context_methods;
+  if (PyType_Ready(&FinderType) < 0 || PyType_Ready(&ContextType) < 0) return nullptr;
+  PyObject* m = PyModule_Create(&module);
+  if (m == nullptr) return nullptr;
+  for (PyTypeObject* type : {&FinderType, &ContextType}) {
+    Py_INCREF(type);
+    if (PyModule_AddObject(m, std::strrchr(type->tp_name, '.') + 1,
+                           reinterpret_cast<PyObject*>(type)) < 0) {
+      Py_DECREF(type);
+      Py_DECREF(m);
+      return nullptr;
+    }
+  }
+  return m;
+}

@@ -1,0 +1,76 @@
+// Candidates: two RE2 Sets tell which patterns match somewhere (see prefilter.py for the
+// looser forms they hold); each of those runs again to find where, as the binding's
+// finditer would.
+#include <algorithm>
+
+#include "finder.h"
+
+namespace finder {
+
+// Whether an entry can reach min_score: without context, or with its context words found.
+// When a Set gave up, any may (fail closed).
+bool Search::live(const Entry& e, const std::vector<int>& found, bool complete,
+                  double min_score) const {
+  return e.ceiling >= min_score || !complete ||
+         (e.context >= 0 && std::binary_search(found.begin(), found.end(), e.context));
+}
+
+bool Search::find(re2::StringPiece text, double min_score, long limit, std::vector<int>* found,
+                  std::vector<Candidate>* out, long* count) const {
+  std::vector<int> each;  // Match fills its vector anew
+  for (const auto& set : sets) {
+    set->Match(text, &each);
+    found->insert(found->end(), each.begin(), each.end());
+  }
+  std::sort(found->begin(), found->end());
+  // A Set whose DFA runs out of memory answers "no match", its sentinel included.
+  const size_t sentinels = std::count(found->begin(), found->end(), sentinel);
+  const bool complete = sentinels == sets.size();
+  if (complete) {
+    found->resize(found->size() - sentinels);
+  } else {
+    found->clear();
+    for (size_t i = 0; i < patterns.size(); ++i) found->push_back(static_cast<int>(i));
+  }
+  std::vector<re2::StringPiece> groups;
+  const size_t size = text.size();
+  for (int index : *found) {
+    if (index >= static_cast<int>(patterns.size())) continue;
+    const Pattern& p = patterns[index];
+    if (!p.regex) continue;
+    if (p.floor < min_score &&
+        std::none_of(p.entries.begin(), p.entries.end(),
+                     [&](const Entry& e) { return live(e, *found, complete, min_score); }))
+      continue;
+    groups.resize(1 + p.regex->NumberOfCapturingGroups());
+    size_t pos = 0;
+    while (pos <= size) {
+      if (!p.regex->Match(text, pos, size, re2::RE2::UNANCHORED, groups.data(),
+                          static_cast<int>(groups.size())))
+        break;
+      if (++*count > limit) return complete;
+      const re2::StringPiece& value = groups[p.value];
+      if (value.data() != nullptr && !value.empty()) {
+        Candidate c{index, value.data() - text.data(), 0, -1, -1};
+        c.end = c.start + static_cast<Py_ssize_t>(value.size());
+        const re2::StringPiece* key = p.key ? &groups[p.key] : nullptr;
+        if (key != nullptr && key->data() != nullptr) {
+          c.key_start = key->data() - text.data();
+          c.key_end = c.key_start + static_cast<Py_ssize_t>(key->size());
+        }
+        out->push_back(c);
+      }
+      const size_t end = groups[0].data() - text.data() + groups[0].size();
+      if (pos == size) break;
+      if (end > pos) {
+        pos = end;
+      } else {  // an empty match: on by one character, as the binding's finditer goes
+        do ++pos;
+        while (pos < size && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80);
+      }
+    }
+  }
+  return complete;
+}
+
+}  // namespace finder
