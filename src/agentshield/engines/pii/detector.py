@@ -4,6 +4,13 @@ Two RE2 Sets tell, in one linear pass each, which patterns match anywhere (they 
 forms of the patterns, see prefilter.py); only those run again to find where, so ordinary
 text costs two passes however many recognizers are enabled. RE2 keeps every pattern linear
 in time, whatever the text.
+
+This module builds the patterns and entries; the compiled core (native/, module `_finder`)
+runs them: the Sets, the searches, and each candidate's assessment (edges, context words,
+the recognizer's remembered checks, which stay in Python, and the score). A candidate is
+refused as cheaply as it can be: a check is skipped when even the best context could not
+lift the candidate to min_score, and context is looked up before a check when only context
+could. Calling back into Python per candidate cost more than the matching itself.
 """
 
 from __future__ import annotations
@@ -77,13 +84,6 @@ class _Entry:
             rec.entity_type,
             rec.layer,
         )
-
-
-def re2_options(max_mem: int) -> re2.Options:
-    options = re2.Options()
-    options.max_mem = max_mem
-    options.log_errors = False
-    return options
 
 
 class Detector:

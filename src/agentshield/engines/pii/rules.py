@@ -17,7 +17,7 @@ from typing import Literal
 import re2
 
 from agentshield.engines.pii._finder import error as finder_error
-from agentshield.engines.pii.detector import Budget, Detector, Hit, Spans, re2_options
+from agentshield.engines.pii.detector import Budget, Detector, Hit, Spans
 from agentshield.engines.pii.errors import InvalidRule
 from agentshield.engines.pii.layers import CUSTOM
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
@@ -53,6 +53,13 @@ class PatternTest:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+def re2_options(max_mem: int) -> re2.Options:
+    options = re2.Options()
+    options.max_mem = max_mem
+    options.log_errors = False
+    return options
 
 
 def compile_pattern(pattern: str) -> re2._Regexp:

@@ -23,7 +23,6 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
-from agentshield.engines.pii import batch
 from agentshield.engines.pii.decoders import ENCODED, decode, rot13, url_view
 from agentshield.engines.pii.detector import Budget, Detector, Hit
 from agentshield.engines.pii.errors import BatchTooLarge, InvalidText, TextTooLarge
@@ -120,20 +119,17 @@ class PiiScanner:
         rules: RuleSet | None = None,
         restore_map: RestoreMap | None = None,
     ) -> list[PiiResult]:
-        """One result per text, in order; short texts are scanned together (see batch.py)."""
+        """One result per text, in order, the texts' placeholders from one restore map."""
         if len(texts) > self.limits.max_batch:
             raise BatchTooLarge(len(texts), self.limits.max_batch)
         policy = policy or _DEFAULT_POLICY
         prepared = [self.prepare(t) for t in texts]
         if restore_map is None and policy.uses_restore:
             restore_map = RestoreMap()  # one request, one map
-        results: list[PiiResult] = []
-        for group in batch.groups(prepared, min(batch.JOINED, self.limits.max_text_chars)):
-            hits = self._detect(batch.SEPARATOR.join(group), rules, policy.min_score)
-            own = [hits] if len(group) == 1 else batch.split(group, hits)  # alone: as is
-            for text, found in zip(group, own, strict=True):
-                results.append(self._result(text, found, policy, restore_map))
-        return results
+        return [
+            self._result(text, self._detect(text, rules, policy.min_score), policy, restore_map)
+            for text in prepared
+        ]
 
     def _result(
         self, text: str, hits: list[Hit], policy: Policy, restore_map: RestoreMap | None
@@ -174,17 +170,14 @@ class PiiScanner:
         for trick in TURNED:
             if trick not in triggers:
                 continue
-            for start, end in batch.members(text, triggers[trick]):
-                piece = text[start:end]
-                turned, locator = (
-                    (rot13(piece), Same(trick, start))
-                    if trick == "rot13"
-                    else (piece[::-1], Reversed(end))
-                )
-                hits, _ = self._turned.run(turned, budget, min_score)
-                if rules is not None:
-                    hits += rules.run(turned, budget)[0]
-                out.extend(_relocated(hit, Chain(locator, where)) for hit in hits)
+            if trick == "rot13":
+                turned, locator = rot13(text), Same(trick)
+            else:
+                turned, locator = text[::-1], Reversed(len(text))
+            hits, _ = self._turned.run(turned, budget, min_score)
+            if rules is not None:
+                hits += rules.run(turned, budget)[0]
+            out.extend(_relocated(hit, Chain(locator, where)) for hit in hits)
 
 
 def _opaque(token: str) -> bool:

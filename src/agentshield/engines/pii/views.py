@@ -35,7 +35,7 @@ class Whole:
 
 @dataclass(frozen=True, slots=True)
 class Reversed:
-    """The text up to `end`, or a stretch of it ending there, read backwards."""
+    """The text, `end` characters long, read backwards."""
 
     end: int
 
@@ -45,13 +45,12 @@ class Reversed:
 
 @dataclass(frozen=True, slots=True)
 class Same:
-    """Characters changed one for one (ROT13), in a stretch of the text from `offset`."""
+    """Characters changed one for one (ROT13)."""
 
     trick: str
-    offset: int = 0
 
     def locate(self, start: int, end: int) -> tuple[int, int, tuple[str, ...]]:
-        return self.offset + start, self.offset + end, (self.trick,)
+        return start, end, (self.trick,)
 
 
 @dataclass(frozen=True, slots=True)
