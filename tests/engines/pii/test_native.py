@@ -1,0 +1,46 @@
+"""The compiled core (engines/pii/native): what the detector relies on it for."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from agentshield.engines.pii import PiiScanner
+from agentshield.engines.pii.detector import Budget, Detector
+from agentshield.engines.pii.recognizer import Pattern, Recognizer
+
+TEXTS = [
+    f"ticket {n}: mail jane.roe{n}@acme-corp.com, card 4111 1111 1111 1111, "
+    f"ssn 536-90-4399, password: hunter{n}hunter, 日本 +44 20 7946 0958"
+    for n in range(40)
+]
+
+
+class _Broken(Recognizer):
+    entity_type = "BROKEN"
+    patterns = (Pattern("digits", r"\bB-\d{4}\b", 0.9),)
+
+    def validate(self, value: str) -> bool | None:
+        raise RuntimeError(f"check failed on {value}")
+
+
+def test_scans_in_threads_find_what_one_thread_finds(scanner: PiiScanner) -> None:
+    # The search runs with the GIL released; its compiled patterns are shared.
+    alone = [scanner.scan(text).findings for text in TEXTS]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda text: scanner.scan(text).findings, TEXTS * 4))
+    assert together == alone * 4
+
+
+def test_offsets_count_characters_not_bytes(scanner: PiiScanner) -> None:
+    text = "日本語のメール: jane.roe@acme-corp.com と 4111 1111 1111 1111"
+    spans = [text[f.start : f.end] for f in scanner.scan(text).findings]
+    assert spans == ["jane.roe@acme-corp.com", "4111 1111 1111 1111"]
+
+
+def test_an_error_in_a_check_reaches_the_caller_and_the_detector_goes_on() -> None:
+    detector = Detector([_Broken()])
+    with pytest.raises(RuntimeError, match="check failed on B-1234"):
+        detector.run("code B-1234 here", Budget(100))
+    assert detector.run("no code here", Budget(100)) == ([], {})
