@@ -140,8 +140,8 @@ class _Sets:
     order added.
 
     A Set whose DFA runs out of memory returns "no match" instead of falling back, so each
-    ends with an always-matching sentinel; when one is missing, the finder answers None and
-    every pattern runs (fail closed). The sentinel is `\\A`, which matches once: an empty
+    ends with an always-matching sentinel; when one is missing, the finder runs every
+    pattern (fail closed). The sentinel is `\\A`, which matches once: an empty
     pattern matches at every byte, which doubled a Set's pass.
     """
 
@@ -149,7 +149,7 @@ class _Sets:
         self._patterns: list[list[str]] = [[] for _ in _SENTINELS]
 
     def add(self, regex: str) -> int:
-        into = _which(regex)
+        into = int(not keyword_led(regex))
         for k, patterns in enumerate(self._patterns):
             patterns.append(loosened(regex) if k == into else _NOTHING)  # RE2 compiles it away
         return len(self._patterns[0]) - 1
@@ -165,10 +165,6 @@ class _Sets:
 
 _NOTHING = r"[^\x00-\x{10ffff}]"
 _SENTINELS = (r"\A", r"\A")  # the last pattern of each Set
-
-
-def _which(regex: str) -> int:
-    return int(not keyword_led(regex))
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,6 +107,10 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
 int Finder_init(Finder* self, PyObject* args, PyObject*) {
   PyObject *lists, *patterns, *hit, *normalisation, *leet;
   long max_mem;
+  if (self->search != nullptr) {  // another thread may be scanning with it, GIL released
+    PyErr_SetString(PyExc_RuntimeError, "a Finder is initialised once");
+    return -1;
+  }
   if (!PyArg_ParseTuple(args, "O!O!l(OUU)", &PyList_Type, &lists, &PyList_Type, &patterns,
                         &max_mem, &hit, &normalisation, &leet))
     return -1;
@@ -130,9 +134,6 @@ int Finder_init(Finder* self, PyObject* args, PyObject*) {
     Py_DECREF(owned);
     return -1;
   }
-  delete self->search;
-  delete self->constants;
-  Py_XDECREF(self->owned);
   self->search = search.release();
   self->constants = constants.release();
   self->owned = owned;
@@ -247,6 +248,10 @@ PyMethodDef Finder_methods[] = {
 // (group 1) in "near window NUL far window" (see context.cpp).
 int Context_init(ContextObject* self, PyObject* args, PyObject*) {
   PyObject* pattern;
+  if (self->words != nullptr) {  // as for Finder
+    PyErr_SetString(PyExc_RuntimeError, "a Context is initialised once");
+    return -1;
+  }
   auto words = std::make_unique<ContextWords>();
   if (!PyArg_ParseTuple(args, "Unnnn", &pattern, &words->far_before, &words->far_after,
                         &words->near_before, &words->near_after))
@@ -258,7 +263,6 @@ int Context_init(ContextObject* self, PyObject* args, PyObject*) {
     PyErr_Format(PyExc_ValueError, "bad context pattern %s", regex.c_str());
     return -1;
   }
-  delete self->words;
   self->words = words.release();
   return 0;
 }
@@ -322,22 +326,30 @@ PyModuleDef module = {PyModuleDef_HEAD_INIT, "_finder", nullptr, -1, functions};
 }  // namespace
 }  // namespace finder
 
+namespace finder {
+namespace {
+
+template <typename Object>
+void describe(PyTypeObject* type, const char* name, int (*init)(Object*, PyObject*, PyObject*),
+              void (*dealloc)(Object*), PyMethodDef* methods) {
+  type->tp_name = name;
+  type->tp_basicsize = sizeof(Object);
+  type->tp_flags = Py_TPFLAGS_DEFAULT;
+  type->tp_new = PyType_GenericNew;
+  type->tp_init = reinterpret_cast<initproc>(init);
+  type->tp_dealloc = reinterpret_cast<destructor>(dealloc);
+  type->tp_methods = methods;
+}
+
+}  // namespace
+}  // namespace finder
+
 PyMODINIT_FUNC PyInit__finder() {
   using namespace finder;
-  FinderType.tp_name = "agentshield.engines.pii._finder.Finder";
-  FinderType.tp_basicsize = sizeof(Finder);
-  FinderType.tp_flags = Py_TPFLAGS_DEFAULT;
-  FinderType.tp_new = PyType_GenericNew;
-  FinderType.tp_init = reinterpret_cast<initproc>(Finder_init);
-  FinderType.tp_dealloc = reinterpret_cast<destructor>(Finder_dealloc);
-  FinderType.tp_methods = Finder_methods;
-  ContextType.tp_name = "agentshield.engines.pii._finder.Context";
-  ContextType.tp_basicsize = sizeof(ContextObject);
-  ContextType.tp_flags = Py_TPFLAGS_DEFAULT;
-  ContextType.tp_new = PyType_GenericNew;
-  ContextType.tp_init = reinterpret_cast<initproc>(Context_init);
-  ContextType.tp_dealloc = reinterpret_cast<destructor>(Context_dealloc);
-  ContextType.tp_methods = Context_methods;
+  describe(&FinderType, "agentshield.engines.pii._finder.Finder", Finder_init, Finder_dealloc,
+           Finder_methods);
+  describe(&ContextType, "agentshield.engines.pii._finder.Context", Context_init,
+           Context_dealloc, Context_methods);
   if (PyType_Ready(&FinderType) < 0 || PyType_Ready(&ContextType) < 0) return nullptr;
   PyObject* m = PyModule_Create(&module);
   if (m == nullptr) return nullptr;
