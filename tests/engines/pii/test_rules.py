@@ -95,7 +95,7 @@ def test_rule_sets_refuse_invalid_rules() -> None:
 
 
 def test_a_rule_the_scans_re2_refuses_is_refused_when_saved() -> None:
-    # The binding may be a newer RE2 than the one scans run on (Debian's, for _finder.cpp):
+    # The binding may be a newer RE2 than the one scans run on (Debian's, for native/):
     # `(?<name>...)` is newer syntax. Saved, such a rule would stop every scan of its tenant.
     pattern = r"\bEMP-(?<digits>\d{6})\b"
     if finder_error(pattern, 1 << 20) is None:
