@@ -147,21 +147,19 @@ void Finder_dealloc(Finder* self) {
   Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
 }
 
-// Byte offsets in UTF-8 to character offsets.
-void to_characters(const char* data, Py_ssize_t size, std::vector<Candidate>* candidates) {
-  std::vector<Py_ssize_t> chars(size + 1);
-  Py_ssize_t n = 0;
-  for (Py_ssize_t i = 0; i < size; ++i) {
-    chars[i] = n;
-    if ((static_cast<unsigned char>(data[i]) & 0xC0) != 0x80) ++n;
-  }
-  chars[size] = n;
-  auto at = [&](Py_ssize_t offset) { return offset < 0 ? offset : chars[offset]; };
-  for (Candidate& c : *candidates) {
-    c.start = at(c.start);
-    c.end = at(c.end);
-    c.key_start = at(c.key_start);
-    c.key_end = at(c.key_end);
+// Byte offsets in UTF-8 to character offsets, in one walk up to the last of them (a table
+// of the whole text would cost 8 bytes a byte).
+void to_characters(const char* data, std::vector<Candidate>* candidates) {
+  std::vector<Py_ssize_t*> offsets;
+  for (Candidate& c : *candidates)
+    for (Py_ssize_t* offset : {&c.start, &c.end, &c.key_start, &c.key_end})
+      if (*offset >= 0) offsets.push_back(offset);
+  std::sort(offsets.begin(), offsets.end(), [](Py_ssize_t* a, Py_ssize_t* b) { return *a < *b; });
+  Py_ssize_t byte = 0, chars = 0;
+  for (Py_ssize_t* offset : offsets) {  // each still in bytes until its turn
+    for (; byte < *offset; ++byte)
+      if ((static_cast<unsigned char>(data[byte]) & 0xC0) != 0x80) ++chars;
+    *offset = chars;
   }
 }
 
@@ -206,7 +204,7 @@ PyObject* Finder_scan(Finder* self, PyObject* args) {
   complete = self->search->find(re2::StringPiece(data, size), min_score, limit, &found,
                                 &candidates, &count);
   Py_END_ALLOW_THREADS
-  if (!PyUnicode_IS_ASCII(text)) to_characters(data, size, &candidates);
+  if (!PyUnicode_IS_ASCII(text)) to_characters(data, &candidates);
   PyObject* hits = PyList_New(0);
   PyObject* triggers = PyDict_New();
   bool ok = hits != nullptr && triggers != nullptr;
