@@ -9,7 +9,7 @@ import pytest
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from agentshield.engines.pii.recognizers import phone_validity
-from agentshield.engines.pii.recognizers.phone import NATIONAL_REGIONS
+from agentshield.engines.pii.recognizers.phone import NATIONAL_REGIONS, PhoneRecognizer
 from agentshield.engines.pii.recognizers.phone_validity import parsed_region, valid_region
 
 # The regions tried for national numbers, and others whose rules differ: a shared country
@@ -99,3 +99,15 @@ def test_national_numbers_need_no_parse(monkeypatch: pytest.MonkeyPatch) -> None
     assert valid_region("+44 20 7946 0958", None) == "GB"
     assert valid_region("+1 415 555 0132", None) == "US"
     assert valid_region("+1 000 000 0000", None) is None
+
+
+def test_the_default_regions_are_compiled_when_the_recognizer_is_built() -> None:
+    # Not by the first numbers scanned, which paid ~100 ms for them.
+    phone_validity._metadata.cache_clear()
+    PhoneRecognizer()
+    codes = {phonenumbers.country_code_for_region(region) for region in NATIONAL_REGIONS}
+    sharing = {r for code in codes for r in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[code]}
+    assert phone_validity._metadata.cache_info().currsize == len(sharing) > len(NATIONAL_REGIONS)
+    for number, region in (("(415) 555-0132", "US"), ("+1 876 927 1234", None)):
+        assert valid_region(number, region) is not None
+    assert phone_validity._metadata.cache_info().currsize == len(sharing)  # nothing more

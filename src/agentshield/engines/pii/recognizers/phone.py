@@ -12,7 +12,7 @@ import re
 import phonenumbers
 
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
-from agentshield.engines.pii.recognizers.phone_validity import valid_region
+from agentshield.engines.pii.recognizers.phone_validity import prepare, valid_region
 
 NATIONAL_REGIONS = ("US", "GB", "ES", "FR", "IT", "MX", "BR", "IN", "NL", "PL")
 # Where national numbers are always written with their trunk prefix (020 …, 06 …).
@@ -45,6 +45,7 @@ class PhoneRecognizer(Recognizer):
         # Keep per region what a national number can look like (trunk prefix, lengths,
         # number pattern from phonenumbers' metadata) to check only where it can be valid.
         self._shapes = []
+        prepare(regions)
         for region in regions:
             meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
             desc = meta.general_desc

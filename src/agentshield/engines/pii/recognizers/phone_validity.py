@@ -111,6 +111,17 @@ def _described(desc: object) -> str:
     return rf"(?=(?:{length})\Z)(?:{pattern})\Z"
 
 
+def prepare(regions: tuple[str, ...]) -> None:
+    """Compile now, not at the first number, the metadata of `regions` and of every region
+    sharing their country codes (+1 is 25 regions): ~100 ms for the recognizer's default
+    regions, which the first numbers scanned paid."""
+    for region in regions:
+        meta = PhoneMetadata.metadata_for_region(region)
+        for same in COUNTRY_CODE_TO_REGION_CODE.get(meta.country_code, ()) if meta else ():
+            if same != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+                _metadata(same)
+
+
 @cache
 def _metadata(region: str) -> _Metadata:
     meta = PhoneMetadata.metadata_for_region(region)
