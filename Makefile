@@ -7,16 +7,15 @@ QUICKSTART := AGENTSHIELD_CONFIG=examples/quickstart.yaml
 
 .PHONY: setup run test lint bench clean
 
-RE2_HEADERS := /usr/include/re2/set.h
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ libre2-dev
 
 setup: $(VENV)/.installed
 
-# The PII detector's compiled core (src/agentshield/engines/pii/native) needs RE2 to build.
-$(RE2_HEADERS):
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ libre2-dev \
-	|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ libre2-dev)
-
-$(VENV)/.installed: pyproject.toml $(wildcard src/agentshield/engines/pii/native/*) | $(RE2_HEADERS)
+# The PII detector's compiled core (src/agentshield/engines/pii/native) builds against RE2:
+# where the C++ compiler cannot find RE2's headers, they are installed (Debian, as root).
+$(VENV)/.installed: pyproject.toml $(wildcard src/agentshield/engines/pii/native/*)
+	echo '#include <re2/set.h>' | $(CXX) -std=c++17 -x c++ -fsyntax-only - 2>/dev/null \
+	|| $(APT_INSTALL) || (apt-get update -qq && $(APT_INSTALL))
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# Both declare sentence-transformers (and so torch) but need none of it here: the
