@@ -5,7 +5,7 @@ class Finder:
     def __init__(
         self,
         sets: list[list[str]],
-        patterns: list[tuple[str | None, int, int, list[tuple[Any, ...]]]],
+        patterns: list[tuple[str | None, list[tuple[Any, ...]]]],
         max_mem: int,
         constants: tuple[type, str, str],
     ) -> None: ...

@@ -19,8 +19,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-import re2
-
 from agentshield.engines.pii._finder import Finder
 from agentshield.engines.pii.errors import TooManyCandidates
 from agentshield.engines.pii.layers import NORMALISATION
@@ -119,10 +117,7 @@ class Detector:
             by_regex.setdefault(regex, []).append(_Entry(None, None, name))
         self._groups: dict[int, _Group] = {}
         for regex, entries in by_regex.items():
-            index = re2.compile(regex).groupindex
-            self._groups[sets.add(regex)] = _Group(
-                regex, tuple(entries), index.get("value", 0), index.get("key", 0)
-            )
+            self._groups[sets.add(regex)] = _Group(regex, tuple(entries))
         self._finder = sets.finder(self._groups, max_mem)
 
     def run(self, text: str, budget: Budget, min_score: float = 0.0) -> tuple[list[Hit], Spans]:
@@ -156,10 +151,9 @@ class _Sets:
 
     def finder(self, groups: dict[int, _Group], max_mem: int) -> Finder:
         sets = [[*p, end] for p, end in zip(self._patterns, _SENTINELS, strict=True)]
-        found = [(None, 0, 0, [])] * len(self._patterns[0])
+        found = [(None, [])] * len(self._patterns[0])
         for index, group in groups.items():
-            entries = [e.native() for e in group.entries]
-            found[index] = (group.regex, group.values, group.keys, entries)
+            found[index] = (group.regex, [e.native() for e in group.entries])
         return Finder(sets, found, max_mem, (Hit, NORMALISATION, "".join(sorted(LEET_CHARS))))
 
 
@@ -169,12 +163,10 @@ _SENTINELS = (r"\A", r"\A")  # the last pattern of each Set
 
 @dataclass(frozen=True, slots=True)
 class _Group:
-    """One distinct regex, the entries it serves, and where its value and key groups are."""
+    """One distinct regex and the entries it serves."""
 
     regex: str
     entries: tuple[_Entry, ...]
-    values: int
-    keys: int
 
 
 def _note(pattern: Pattern) -> str:

@@ -11,11 +11,6 @@ from datetime import datetime
 from agentshield.engines.ids import uuid7
 from agentshield.store.sql import Sql, as_utc, as_uuid
 
-_USAGE = """
-SELECT u.id, u.used + u.reserved, q.limit_amount
-FROM quota_usage u JOIN quotas q ON q.id = u.quota_id
-WHERE u.quota_id = :quota_id AND u.window_start = :start
-"""
 # Every window of the batch at once, locked in the lock order (PostgreSQL locks the rows
 # as the sort hands them out).
 _ALL = """
@@ -58,7 +53,6 @@ def read_windows(
     holds every older one it needs already, so it never waits for them."""
     ordered = sorted(set(keys))
     found = _existing(sql, ordered)
-    lock = " FOR UPDATE OF u" if sql.locks_rows else ""
     windows: dict[WindowKey, WindowState | None] = {}
     for key in ordered:
         window = found.get(key)
@@ -66,8 +60,7 @@ def read_windows(
             params = {"quota_id": key[0], "start": key[1]}
             if sql.rows(_QUOTA_EXISTS, params):
                 sql.run(_OPEN, {"id": uuid7(), **params})
-                usage_id, taken, limit = sql.rows(_USAGE + lock, params)[0]
-                window = WindowState(as_uuid(usage_id), taken, limit)
+                window = _existing(sql, [key])[key]
         windows[key] = window
     return windows
 

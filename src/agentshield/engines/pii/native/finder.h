@@ -57,8 +57,8 @@ struct Entry {
 
 struct Pattern {
   std::unique_ptr<re2::RE2> regex;  // null for an index that is only context words
-  int value = 0;                    // the group reported (0: the whole match)
-  int key = 0;                      // the keyword group, 0 if none
+  int value = 0;                    // the group named `value` (0, none: the whole match)
+  int key = 0;                      // the group named `key` (the keyword), 0 if none
   double floor = 1.0;               // the lowest ceiling of its entries
   std::vector<Entry> entries;
 };

@@ -63,8 +63,7 @@ bool add_sets(Search* search, PyObject* lists, const re2::RE2::Options& options)
 
 bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
   PyObject *source, *entries;
-  if (!PyArg_ParseTuple(item, "OiiO!", &source, &p->value, &p->key, &PyList_Type, &entries))
-    return false;
+  if (!PyArg_ParseTuple(item, "OO!", &source, &PyList_Type, &entries)) return false;
   if (source == Py_None) return true;
   std::string regex;
   if (!utf8(source, &regex)) return false;
@@ -73,6 +72,10 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
     PyErr_Format(PyExc_ValueError, "bad pattern %s: %s", regex.c_str(), p->regex->error().c_str());
     return false;
   }
+  const auto& named = p->regex->NamedCapturingGroups();
+  const auto value = named.find("value"), key = named.find("key");
+  p->value = value == named.end() ? 0 : value->second;
+  p->key = key == named.end() ? 0 : key->second;
   for (Py_ssize_t j = 0; j < PyList_GET_SIZE(entries); ++j) {
     Entry e;
     PyObject *trigger, *words, *recognizer, *note, *check, *entity_type, *layer;
@@ -101,7 +104,7 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
 
 // Finder(sets, patterns, max_mem, constants): `sets` holds each Set's patterns (a pattern's
 // index is its place in every one, the last the sentinel); `patterns` one tuple a Set
-// index, (regex or None, value group, key group, [entry, ...]), an entry (ceiling, context
+// index, (regex or None, [entry, ...]), an entry (ceiling, context
 // index, trigger or None, strict edges, Context or None, recognizer, context boost, note,
 // check, entity type, layer); constants (Hit, normalisation layer, leetspeak characters).
 int Finder_init(Finder* self, PyObject* args, PyObject*) {
