@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from agentshield.store.db import Database
-from agentshield.store.group_commit import GroupCommit
+from agentshield.store.group_commit import GroupCommit, last
 from agentshield.store.models import OutboxEvent
 from agentshield.store.outbox import insert_event
 from agentshield.store.sql import Sql
@@ -204,3 +204,26 @@ async def _items_of(url: str, tenant_id: uuid.UUID) -> list[int]:
         return await _items(db, tenant_id)
     finally:
         await db.dispose()
+
+
+async def test_a_step_marked_last_runs_after_the_others_of_its_batch(db: Database) -> None:
+    # The audit append takes a tenant's chain lock: run first, it held that lock while a
+    # later step waited for a row an admin transaction had locked before appending its own
+    # event, and PostgreSQL broke the deadlock by failing the admin's call.
+    ran: list[str] = []
+
+    def first(sql: Sql, items: Sequence[int]) -> list[int]:
+        ran.append("first")
+        return list(items)
+
+    def chain(sql: Sql, items: Sequence[int]) -> list[int]:
+        ran.append("chain")
+        return list(items)
+
+    commits = GroupCommit(db)
+    try:
+        done = await asyncio.gather(commits.run(last(chain), 1), commits.run(first, 2))
+    finally:
+        await commits.close()
+    assert done == [1, 2]
+    assert ran == ["first", "chain"]

@@ -4,8 +4,9 @@ Appends run inside the caller's transaction (`Database.transaction()`, or a grou
 `append_step`), at the default READ COMMITTED isolation. Writers of one tenant are
 serialized so the chain never forks: PostgreSQL takes a transaction-scoped advisory lock on
 the tenant before reading the chain head; SQLite transactions already hold the write lock
-from their start (see db.py).
-UNIQUE(tenant_id, seq) stops anything that slips past both.
+from their start (see db.py). A transaction appends after its other writes, so it takes
+the chain lock after any row lock and never holds it while waiting for a row (see
+group_commit.py). UNIQUE(tenant_id, seq) stops anything that slips past both.
 """
 
 from __future__ import annotations

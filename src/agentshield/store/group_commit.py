@@ -16,7 +16,10 @@ gives it up only every 5 ms.) It takes the same queue as the ORM's transactions
 (`Database.writing`), so neither waits for the other in SQLite's busy handler; the write
 lock held by another process (a CLI command) is waited for with the loop free. On
 PostgreSQL it runs on one connection the group commit keeps; steps lock the rows they
-read, in one global order.
+read, in one global order. A step marked `last` (the audit append, which takes a tenant's
+chain lock) runs after the others of its batch, whatever the order calls arrived in: every
+transaction takes that lock after its row locks, so none holds it while waiting for a row
+(a batch touching a key while an admin deleted it deadlocked that way).
 
 A call cancelled before its batch starts is dropped; one cancelled while its batch runs
 still commits. A call may give a `finish` callback: it gets the call's outcome (or the
@@ -58,6 +61,14 @@ CHECKPOINT_EVERY = 200  # commits between two checkpoints of the WAL, by a worke
 # first call came held 8 calls on average, and 15 after two turns. A turn with nothing
 # else to do is microseconds.
 GATHER_TURNS = 2
+_LAST: set[Step] = set()
+
+
+def last(step: Step) -> Step:
+    """Mark `step` to run after the other steps of its batch (see the module's text)."""
+    _LAST.add(step)
+    return step
+
 
 log = logging.getLogger("agentshield.store")
 
@@ -110,13 +121,14 @@ class GroupCommit:
             groups: dict[Step, list[_Call]] = {}
             for call in batch:
                 groups.setdefault(call.step, []).append(call)
-            work = [(step, [call.item for call in calls]) for step, calls in groups.items()]
+            ordered = sorted(groups.items(), key=lambda group: group[0] in _LAST)  # stable
+            work = [(step, [call.item for call in calls]) for step, calls in ordered]
             try:
                 async with self._db.writing():
                     outcomes = await self._commit(work)
             except Exception as exc:  # the transaction failed: every call of it fails
                 outcomes = [[exc] * len(items) for _, items in work]
-            for calls, results in zip(groups.values(), outcomes, strict=True):
+            for (_, calls), results in zip(ordered, outcomes, strict=True):
                 for call, result in zip(calls, results, strict=True):
                     if call.finish is not None:
                         call.finish(result)

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agentshield.engines.audit_chain import to_json_value
 from agentshield.store import audit
 from agentshield.store.batch import BatchWriter
-from agentshield.store.group_commit import GroupCommit
+from agentshield.store.group_commit import GroupCommit, last
 from agentshield.store.models import RequestRecord, utcnow
 from agentshield.store.sql import Sql, in_session, insert_sql
 
@@ -73,6 +73,7 @@ def write_requests(sql: Sql, batches: Sequence[list[dict[str, Any]]]) -> list[No
     return [None] * len(batches)
 
 
+@last  # its chain lock after every row lock of the batch (see group_commit.py)
 def write_audit(
     sql: Sql, batches: Sequence[list[tuple[uuid.UUID, audit.AuditEvent]]]
 ) -> list[None]:
