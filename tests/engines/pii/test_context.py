@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agentshield.engines.pii import PiiScanner
 from agentshield.engines.pii.leet import leet_alternation
 from agentshield.engines.pii.recognizer import FAR, NEAR, Recognizer
 from agentshield.engines.pii.registry import build
@@ -17,12 +18,18 @@ VALUE = "4111111111111111"
 
 
 def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, float] | None:
-    """The definition: search the near window, then the far one."""
-    words = re.compile(r"(?<![a-z])" + leet_alternation(rec.context) + r"(?![a-z])", re.I)
+    """The definition: the first word with no letter or digit before it and no letter after
+    it, in the near window, then the far one, passing over a word whose own last digit
+    meets another (`5417`, "salt", in `99541702`)."""
+    words = re.compile(
+        r"(?<![a-z0-9])" + leet_alternation(rec.context, opening=True) + r"(?![a-z])", re.I
+    )
     for (before, after), boost in ((NEAR, rec.context_boost), (FAR, rec.context_boost / 2)):
-        found = words.search(text[max(0, start - before) : start] + " " + text[end : end + after])
-        if found:
-            return found.group(0).lower(), boost
+        window = text[max(0, start - before) : start] + " " + text[end : end + after]
+        for at in range(len(window)):
+            found = words.match(window, at)
+            if found and not re.match(r"\d\d", window[found.end() - 1 : found.end() + 1]):
+                return found.group(0).lower(), boost
     return None
 
 
@@ -60,3 +67,39 @@ def test_context_words_found_at_the_window_edges(text: str, word: str) -> None:
     found = phone.context_near(text, start, start + len(VALUE))
     assert found is not None and found[0] == word
     assert found == searched(phone, text, start, start + len(VALUE))
+
+
+@pytest.mark.parametrize(
+    ("text", "entity_type"),
+    [
+        ("my_ssn=536904399", "US_SSN"),  # a key in snake_case: the word after `_`
+        ('{"user_ssn": "536904399"}', "US_SSN"),
+        ("ssn_number: 536904399", "US_SSN"),  # the word before `_`
+        ("ssn2 536904399", "US_SSN"),  # digits may follow a word
+        ("phone_number: 415 555 0132", "PHONE"),
+        ("customer_phone=415 555 0132", "PHONE"),
+        ("bsn_nummer 111222333", "NL_BSN"),
+        ('{"patient_nhs_number": "9434765919"}', "UK_NHS"),
+        ("5$n: 536904399", "US_SSN"),  # leetspeak, a digit first
+    ],
+)
+def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
+    assert [f.entity_type for f in SCANNER.scan(text).findings] == [entity_type]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order_no 536904399",  # a key, but no context word
+        "lessons 536904399",  # a word inside another
+        "x1ssn 536904399",  # a digit before the word
+        "$$n: 536904399",  # no context word opens with a mark
+        # `5417` spells "salt", a HIGH_ENTROPY_SECRET context word, but not inside a number
+        "build 9954170 shipped 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",
+    ],
+)
+def test_what_is_no_context_word(text: str) -> None:
+    assert SCANNER.scan(text).findings == ()
+
+
+SCANNER = PiiScanner()

@@ -178,10 +178,34 @@ def test_the_sets_find_what_running_every_pattern_finds(text: str) -> None:
     assert SCANNER.scan(text, policy=ZERO).findings == EVERY.scan(text, policy=ZERO).findings
 
 
+KEYS = ["my_ssn=", "ssn_no ", "phone_number: ", "user-phone ", "x_bsn ", "1ssn ", "5$n ", "_"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            st.builds(
+                lambda key, v: key + v,
+                st.sampled_from(KEYS + CONTEXT),
+                st.sampled_from(["536904399", "415 555 0132", "111222333", "9434765919"]),
+            ),
+            st.text(alphabet="ab_1$ \n", max_size=8),
+        ),
+        min_size=1,
+        max_size=6,
+    ).map("".join)
+)
+def test_the_sets_let_run_what_context_words_call_for(text: str) -> None:
+    # At the usual minimum score, a pattern that needs context runs only when a Set saw
+    # its context words: the Sets must see every word the context windows do.
+    assert SCANNER.scan(text).findings == EVERY.scan(text).findings
+
+
 def _every_pattern() -> PiiScanner:
     """A scanner whose Sets always give up (no sentinel answers), so every pattern runs."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(detector, "_SENTINELS", (detector._NOTHING, detector._NOTHING))
+        patch.setattr(detector, "_SENTINELS", (detector._NOTHING,) * len(detector._SENTINELS))
         return PiiScanner()
 
 

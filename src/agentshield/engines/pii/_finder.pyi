@@ -4,7 +4,7 @@ from typing import Any
 class Finder:
     def __init__(
         self,
-        sets: list[list[str]],
+        sets: list[tuple[str | None, list[str]]],  # (characters a text runs it on, patterns)
         patterns: list[tuple[str | None, list[tuple[Any, ...]]]],
         max_mem: int,
         constants: tuple[type, str, str],

@@ -22,7 +22,7 @@ from functools import partial
 from agentshield.engines.pii._finder import Finder
 from agentshield.engines.pii.errors import TooManyCandidates
 from agentshield.engines.pii.layers import NORMALISATION
-from agentshield.engines.pii.leet import LEET_CHARS, leet_alternation
+from agentshield.engines.pii.leet import LEET_CHARS, context_alternations
 from agentshield.engines.pii.memo import Memo
 from agentshield.engines.pii.prefilter import keyword_led, loosened
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
@@ -102,11 +102,7 @@ class Detector:
         sets = _Sets()
         by_regex: dict[str, list[_Entry]] = {}
         for rec in recognizers:
-            context = (
-                sets.add("(?i)" + leet_alternation(rec.context, bounded=True))
-                if rec.context
-                else -1
-            )
+            context = sets.add_context(rec.context) if rec.context else -1
             checked = _checked if type(rec).spans is not Recognizer.spans else _checked_whole
             for pattern in rec.patterns:
                 check = Memo(partial(checked, rec, pattern))
@@ -130,9 +126,10 @@ class Detector:
 
 
 class _Sets:
-    """The patterns of two RE2 Sets, each pattern in one (see prefilter.py) and a pattern
-    matching nothing in its place in the other, so both number the patterns alike, in the
-    order added.
+    """The patterns of three RE2 Sets, each pattern in one (see prefilter.py) and a pattern
+    matching nothing in its place in the others, so all number the patterns alike, in the
+    order added. The third holds only context words after `_`, and runs only on text
+    holding one (see leet.context_alternations).
 
     A Set whose DFA runs out of memory returns "no match" instead of falling back, so each
     ends with an always-matching sentinel; when one is missing, the finder runs every
@@ -144,13 +141,23 @@ class _Sets:
         self._patterns: list[list[str]] = [[] for _ in _SENTINELS]
 
     def add(self, regex: str) -> int:
-        into = int(not keyword_led(regex))
+        return self._add({int(not keyword_led(regex)): loosened(regex)})
+
+    def add_context(self, words: Sequence[str]) -> int:
+        """Context words: in the keyword Set on a word boundary, in the third after `_`."""
+        free, snake = context_alternations(words)
+        return self._add({0: "(?i)" + free, 2: "(?i)" + snake} if snake else {0: "(?i)" + free})
+
+    def _add(self, forms: dict[int, str]) -> int:
         for k, patterns in enumerate(self._patterns):
-            patterns.append(loosened(regex) if k == into else _NOTHING)  # RE2 compiles it away
+            patterns.append(forms.get(k, _NOTHING))  # RE2 compiles _NOTHING away
         return len(self._patterns[0]) - 1
 
     def finder(self, groups: dict[int, _Group], max_mem: int) -> Finder:
-        sets = [[*p, end] for p, end in zip(self._patterns, _SENTINELS, strict=True)]
+        sets = [
+            (only, [*p, end])
+            for p, end, only in zip(self._patterns, _SENTINELS, _ONLY_WITH, strict=True)
+        ]
         found = [(None, [])] * len(self._patterns[0])
         for index, group in groups.items():
             found[index] = (group.regex, [e.native() for e in group.entries])
@@ -158,7 +165,8 @@ class _Sets:
 
 
 _NOTHING = r"[^\x00-\x{10ffff}]"
-_SENTINELS = (r"\A", r"\A")  # the last pattern of each Set
+_SENTINELS = (r"\A", r"\A", r"\A")  # the last pattern of each Set
+_ONLY_WITH = (None, None, "_")  # what a text must hold one of for the Set to run
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ _SUBSTITUTES = {
     "z": "z2",
 }
 LEET_CHARS = frozenset("48301!|5$7+92@")
+_DIGITS = frozenset("0123456789")
 
 
 def _char(ch: str) -> str:
@@ -38,18 +39,51 @@ def leet_word(word: str) -> str:
     return "".join(_char(ch) for ch in word)
 
 
-def leet_alternation(words: Iterable[str], *, bounded: bool = False) -> str:
-    """One regex for all words, longest first ("password" before "pass").
-
-    `bounded` adds RE2/`re` word boundaries at edges that are ASCII letters.
+def leet_alternation(words: Iterable[str], *, opening: bool = False) -> str:
+    """One regex for all words, longest first ("password" before "pass"). `opening`: for
+    context words, which open with a letter or digit, not a mark (`$$n` is no "ssn"), so
+    that the detector's Sets can find them on a word boundary (see `context_alternations`).
     """
-    ordered = sorted(set(words), key=len, reverse=True)
-    if not bounded:
-        return "(?:" + "|".join(leet_word(w) for w in ordered) + ")"
-    return "(?:" + "|".join(_bounded(w) for w in ordered) + ")"
+    spelt = (_opening(w) if opening else leet_word(w) for w in _longest_first(words))
+    return "(?:" + "|".join(spelt) + ")"
 
 
-def _bounded(word: str) -> str:
-    head = r"\b" if word[0].isascii() and word[0].isalnum() else ""
-    tail = r"\b" if word[-1].isascii() and word[-1].isalnum() else ""
-    return head + leet_word(word) + tail
+def context_alternations(words: Iterable[str]) -> tuple[str, str]:
+    """RE2 forms of context words for the detector's Sets: the words with no word character
+    before them, and the words after `_` (`my_ssn`). Together they find every word the
+    recognizers' windows find: no ASCII letter or digit before it, no letter after it, and
+    opening with no mark (`leet_alternation(opening=True)`).
+
+    They are two because the second would cost a Set that runs on every text: after each
+    `_`, a random id builds DFA states at every character (+16% on new text). Apart, it
+    runs only on text holding a `_` ("" when no word opens with an ASCII letter or digit).
+    """
+    ordered = _longest_first(words)
+    free = "|".join((r"\b" if _alnum(w[0]) else "") + _opening(w) + _tail(w) for w in ordered)
+    snake = "|".join("_" + _opening(w) + _tail(w) for w in ordered if _alnum(w[0]))
+    return "(?:" + free + ")", "(?:" + snake + ")" if snake else ""
+
+
+def glued_digits(text: str, end: int) -> bool:
+    """Whether the word ending at `end` ends on a digit that meets another (`5417` spells
+    "salt", but not in `9954170`): digits may follow a word (`card4111`) but not its own."""
+    return end < len(text) and text[end] in _DIGITS and text[end - 1] in _DIGITS
+
+
+def _longest_first(words: Iterable[str]) -> list[str]:
+    return sorted(set(words), key=len, reverse=True)
+
+
+def _alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _opening(word: str) -> str:
+    """`leet_word(word)` with no mark for its first character."""
+    first = "".join(c for c in _SUBSTITUTES.get(word[0].lower(), "") if c.isalnum())
+    return ("[" + re.escape(first) + "]" if first else re.escape(word[0])) + leet_word(word[1:])
+
+
+def _tail(word: str) -> str:
+    """No letter after a word ending in an ASCII letter or digit; digits may (`card4111`)."""
+    return "(?:[^A-Za-z]|$)" if _alnum(word[-1]) else ""

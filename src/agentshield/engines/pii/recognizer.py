@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from agentshield.engines.pii._finder import Context
 from agentshield.engines.pii.layers import FAST_PATH
-from agentshield.engines.pii.leet import leet_alternation
+from agentshield.engines.pii.leet import glued_digits, leet_alternation
 
 # Context words count fully within NEAR characters of a value, half as much within FAR.
 NEAR = (24, 16)  # characters before, after
@@ -45,15 +45,15 @@ class Recognizer:
     strict_edges: ClassVar[bool] = False
 
     def __init__(self) -> None:
-        words = leet_alternation(self.context) if self.context else ""
-        self._context = re.compile(r"(?<![a-z])" + words + r"(?![a-z])", re.I) if words else None
+        words = leet_alternation(self.context, opening=True) if self.context else ""
+        self._context = re.compile(r"(?<![a-z0-9])" + words + r"(?![a-z])", re.I) if words else None
         # The same search for ASCII windows in RE2 (native/context.cpp): `re` tries the
         # alternation at every position, ~7 µs for a far window. The look-arounds become
         # consumed neighbours, which give the same first match, and `\s` is spelt as
         # Python's: RE2's lacks \v and \x1c-\x1f.
         self.context_words: Context | None = (
             Context(
-                r"(?i)(?:^|[^a-z])("
+                r"(?i)(?:^|[^a-z0-9])("
                 + words.replace(r"[\s_.-]", r"[\t-\r\x1c-\x1f _.-]")
                 + r")(?:[^a-z]|$)",
                 *FAR,
@@ -84,7 +84,9 @@ class Recognizer:
         return max(pattern.score, self.checked_score)
 
     def context_near(self, text: str, start: int, end: int) -> tuple[str, float] | None:
-        """The context word near a value and the boost it gives, if any."""
+        """The context word near a value and the boost it gives, if any: the first in the
+        near window, else in the far one, with no ASCII letter or digit before it and no
+        letter after it, nor a digit after a digit of its own (see `glued_digits`)."""
         if self._context is None or self.context_words is None:
             return None
         found = self.context_words.find(text, start, end)
@@ -98,9 +100,11 @@ class Recognizer:
         near = before[-NEAR[0] :] + " " + after[: NEAR[1]]
         far = before + " " + after
         for window, boost in ((near, self.context_boost), (far, self.context_boost / 2)):
-            found = self._context.search(window)
-            if found:
-                return found.group(0).lower(), boost
+            at = 0
+            while found := self._context.search(window, at):
+                if not glued_digits(window, found.end()):
+                    return found.group(0).lower(), boost
+                at = found.start() + 1
         return None
 
     def glued(self, text: str, start: int, end: int) -> bool:

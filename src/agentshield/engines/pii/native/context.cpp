@@ -8,6 +8,16 @@
 #include "finder.h"
 
 namespace finder {
+namespace {
+
+bool digit(char c) { return c >= '0' && c <= '9'; }
+
+// leet.glued_digits: the word's own last digit, then another.
+bool glued_digits(const std::string& text, size_t last) {
+  return last < text.size() && digit(text[last]) && digit(text[last - 1]);
+}
+
+}  // namespace
 
 Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, Py_ssize_t end,
                   std::string* word) {
@@ -18,8 +28,8 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
   end = std::clamp<Py_ssize_t>(end, start, size);
   const Py_ssize_t from = std::max<Py_ssize_t>(0, start - words.far_before);
   const Py_ssize_t to = std::min(size, end + words.far_after);
-  std::string both;
-  both.reserve(2 * (to - from) + 3);
+  std::string both(1, ' ');  // see the search below
+  both.reserve(2 * (to - from) + 4);
   bool ascii = true;
   auto add = [&](Py_ssize_t a, Py_ssize_t b) {
     for (Py_ssize_t i = a; i < b && ascii; ++i) {
@@ -37,13 +47,23 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
   both.push_back(' ');
   add(end, to);
   if (!ascii) return Seen::kBeyondAscii;
+  // The pattern holds the word's neighbours; a word whose last digit meets another is passed
+  // over (recognizer.context_near), and the search goes on from its first character (which
+  // may be the next word's left neighbour). The leading space keeps that past position 0.
   re2::StringPiece groups[2];
-  if (!words.regex->Match(both, 0, both.size(), re2::RE2::UNANCHORED, groups, 2) ||
-      groups[1].data() == nullptr)
-    return Seen::kNone;
-  word->assign(groups[1].data(), groups[1].size());
-  for (char& c : *word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return static_cast<size_t>(groups[1].data() - both.data()) < near ? Seen::kNear : Seen::kFar;
+  size_t at = 0;
+  while (words.regex->Match(both, at, both.size(), re2::RE2::UNANCHORED, groups, 2) &&
+         groups[1].data() != nullptr) {
+    const size_t first = groups[1].data() - both.data();
+    const size_t last = first + groups[1].size();  // one past
+    if (!glued_digits(both, last)) {
+      word->assign(groups[1].data(), groups[1].size());
+      for (char& c : *word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return first < near ? Seen::kNear : Seen::kFar;
+    }
+    at = first;
+  }
+  return Seen::kNone;
 }
 
 }  // namespace finder

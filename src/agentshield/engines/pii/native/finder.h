@@ -70,6 +70,7 @@ struct Candidate {
 
 struct Search {
   std::vector<std::unique_ptr<re2::RE2::Set>> sets;
+  std::vector<std::string> runs_on;  // each Set's: a text runs it if it holds one ("": all)
   int sentinel = 0;  // the index of the always-matching last pattern of each Set
   std::vector<Pattern> patterns;
 

@@ -36,9 +36,13 @@ struct Finder {
 bool add_sets(Search* search, PyObject* lists, const re2::RE2::Options& options) {
   std::string regex;
   for (Py_ssize_t k = 0; k < PyList_GET_SIZE(lists); ++k) {
-    PyObject* list = PyList_GET_ITEM(lists, k);
-    if (!PyList_Check(list)) {
-      PyErr_SetString(PyExc_TypeError, "a Set's patterns must be a list");
+    PyObject* list;
+    const char* only = nullptr;  // ASCII characters a text must hold one of to run this Set
+    if (!PyArg_ParseTuple(PyList_GET_ITEM(lists, k), "zO!", &only, &PyList_Type, &list))
+      return false;
+    if (only != nullptr && (*only == '\0' || std::any_of(only, only + std::strlen(only),
+                                                         [](char c) { return (c & 0x80) != 0; }))) {
+      PyErr_SetString(PyExc_ValueError, "a Set runs on text holding ASCII characters, or on all");
       return false;
     }
     auto set = std::make_unique<re2::RE2::Set>(options, re2::RE2::UNANCHORED);
@@ -57,6 +61,7 @@ bool add_sets(Search* search, PyObject* lists, const re2::RE2::Options& options)
     }
     search->sentinel = static_cast<int>(n - 1);
     search->sets.push_back(std::move(set));
+    search->runs_on.emplace_back(only == nullptr ? "" : only);
   }
   return true;
 }
@@ -102,8 +107,9 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
   return true;
 }
 
-// Finder(sets, patterns, max_mem, constants): `sets` holds each Set's patterns (a pattern's
-// index is its place in every one, the last the sentinel); `patterns` one tuple a Set
+// Finder(sets, patterns, max_mem, constants): `sets` holds, for each Set, the characters
+// a text must hold one of for it to run (None: always) and its patterns (a pattern's index
+// is its place in every Set, the last the sentinel); `patterns` one tuple a Set
 // index, (regex or None, [entry, ...]), an entry (ceiling, context
 // index, trigger or None, strict edges, Context or None, recognizer, context boost, note,
 // check, entity type, layer); constants (Hit, normalisation layer, leetspeak characters).

@@ -2,10 +2,20 @@
 // looser forms they hold); each of those runs again to find where, as the binding's
 // finditer would.
 #include <algorithm>
+#include <cstring>
 
 #include "finder.h"
 
 namespace finder {
+namespace {
+
+bool holds_any(re2::StringPiece text, const std::string& chars) {
+  return std::any_of(chars.begin(), chars.end(), [&](char c) {
+    return std::memchr(text.data(), c, text.size()) != nullptr;  // a few: memchr each
+  });
+}
+
+}  // namespace
 
 // Whether an entry can reach min_score: without context, or with its context words found.
 // When a Set gave up, any may (fail closed).
@@ -18,16 +28,20 @@ bool Search::live(const Entry& e, const std::vector<int>& found, bool complete,
 bool Search::find(re2::StringPiece text, double min_score, long limit, std::vector<int>* found,
                   std::vector<Candidate>* out, long* count) const {
   std::vector<int> each;  // Match fills its vector anew
-  for (const auto& set : sets) {
-    set->Match(text, &each);
+  size_t ran = 0;
+  for (size_t k = 0; k < sets.size(); ++k) {
+    if (!runs_on[k].empty() && !holds_any(text, runs_on[k])) continue;
+    ++ran;
+    sets[k]->Match(text, &each);
     found->insert(found->end(), each.begin(), each.end());
   }
   std::sort(found->begin(), found->end());
   // A Set whose DFA runs out of memory answers "no match", its sentinel included.
   const size_t sentinels = std::count(found->begin(), found->end(), sentinel);
-  const bool complete = sentinels == sets.size();
+  const bool complete = sentinels == ran;
   if (complete) {
     found->resize(found->size() - sentinels);
+    found->erase(std::unique(found->begin(), found->end()), found->end());  // context words
   } else {
     found->clear();
     for (size_t i = 0; i < patterns.size(); ++i) found->push_back(static_cast<int>(i));
