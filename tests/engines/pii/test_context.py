@@ -94,8 +94,11 @@ def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
         "lessons 536904399",  # a word inside another
         "x1ssn 536904399",  # a digit before the word
         "$$n: 536904399",  # no context word opens with a mark
-        # `5417` spells "salt", a HIGH_ENTROPY_SECRET context word, but not inside a number
+        # `5417` spells "salt", a HIGH_ENTROPY_SECRET context word, but not inside a number:
+        # a digit before it, or one after its own last digit
         "build 9954170 shipped 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",
+        "build 541702 shipped 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",
+        "build 541702 shipped, é 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",  # beyond ASCII
     ],
 )
 def test_what_is_no_context_word(text: str) -> None:

@@ -157,6 +157,7 @@ class _Sets:
         sets = [
             (only, [*p, end])
             for p, end, only in zip(self._patterns, _SENTINELS, _ONLY_WITH, strict=True)
+            if any(pattern != _NOTHING for pattern in p)  # a Set with nothing to find: none
         ]
         found = [(None, [])] * len(self._patterns[0])
         for index, group in groups.items():
