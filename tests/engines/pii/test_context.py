@@ -17,19 +17,28 @@ WITH_CONTEXT = [r for r in build() if r.context]
 VALUE = "4111111111111111"
 
 
-def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, float] | None:
-    """The definition: the first word with no letter or digit before it and no letter after
-    it, in the near window, then the far one, passing over a word whose own last digit
-    meets another (`5417`, "salt", in `99541702`)."""
+def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, float, bool] | None:
+    """The definition: the first word wholly in a window (near before, near after, far
+    before, far after the value) with no letter or digit before it and no letter after it
+    in the text, passing over a word whose own last digit meets another (`5417`, "salt",
+    in `99541702`); keyed when in the near window before the value."""
     words = re.compile(
         r"(?<![a-z0-9])" + leet_alternation(rec.context, opening=True) + r"(?![a-z])", re.I
     )
-    for (before, after), boost in ((NEAR, rec.context_boost), (FAR, rec.context_boost / 2)):
-        window = text[max(0, start - before) : start] + " " + text[end : end + after]
-        for at in range(len(window)):
-            found = words.match(window, at)
-            if found and not re.match(r"\d\d", window[found.end() - 1 : found.end() + 1]):
-                return found.group(0).lower(), boost
+    near, far = rec.context_boost, rec.context_boost / 2
+    windows = [
+        ((max(0, start - NEAR[0]), start), near, True),
+        ((end, end + NEAR[1]), near, False),
+        ((max(0, start - FAR[0]), start), far, False),
+        ((end, end + FAR[1]), far, False),
+    ]
+    for (a, b), boost, keyed in windows:
+        for at in range(a, min(b, len(text))):
+            found = words.match(text, at, b + 1)  # sees the character after the window
+            if found is None or found.end() > b:
+                continue
+            if not re.match(r"\d\d", text[found.end() - 1 : found.end() + 1]):
+                return found.group(0).lower(), boost, keyed
     return None
 
 
@@ -56,16 +65,18 @@ def test_context_near_is_the_window_search(rec: Recognizer, data: st.DataObject)
 @pytest.mark.parametrize(
     ("text", "word"),
     [
-        ("reach" + VALUE + "me later", "reach me"),  # a phrase across the windows' join
-        ("x" * 40 + "call" + " " * 20 + VALUE, "call"),  # a word cut by the window's start
+        ("call" + VALUE, "call"),  # a word ending where the value starts
+        ("x" * 40 + " call" + " " * 19 + VALUE, "call"),  # at the near window's start
+        ("x" * 40 + "recall" + " " * 20 + VALUE, None),  # cut by it: no `call` in `recall`
+        ("reach" + VALUE + "me later", None),  # no phrase across the value
         ("please c4ll me on " + VALUE, "c4ll"),
     ],
 )
-def test_context_words_found_at_the_window_edges(text: str, word: str) -> None:
+def test_context_words_at_the_window_edges(text: str, word: str | None) -> None:
     phone = next(r for r in WITH_CONTEXT if r.entity_type == "PHONE")
     start = text.index(VALUE)
     found = phone.context_near(text, start, start + len(VALUE))
-    assert found is not None and found[0] == word
+    assert (found and found[0]) == word
     assert found == searched(phone, text, start, start + len(VALUE))
 
 
@@ -85,6 +96,23 @@ def test_context_words_found_at_the_window_edges(text: str, word: str) -> None:
 )
 def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
     assert [f.entity_type for f in SCANNER.scan(text).findings] == [entity_type]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # the key before a value names it; a word after it is often the next value's key
+        ('{"ssn": "536904399", "phone": "415 555 0132"}', ["US_SSN", "PHONE"]),
+        ('{"ssn": "536904399", "note": "call me"}', ["US_SSN"]),
+        ("phone: 536904399, not the ssn", ["PHONE"]),
+        ('{"nhs": "9434765919", "mobile": "07700 900123"}', ["UK_NHS", "PHONE"]),
+        # where the word after it is the only one, it still counts
+        ("536904399 is my ssn", ["US_SSN"]),
+        ("9434765919 (mobile)", ["PHONE"]),
+    ],
+)
+def test_the_key_before_a_value_names_it(text: str, found: list[str]) -> None:
+    assert [f.entity_type for f in SCANNER.scan(text).findings] == found
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,7 @@ class Hit:
     layer: str
     evasion: str | None
     explanation: str
+    keyed: bool = False  # a context word of its type right before it: a key or a label
 
 
 class Budget:

@@ -1,8 +1,12 @@
 """One finding per stretch of text: where findings overlap, the most certain one wins.
 
-Order of preference: a specific entity over a generic high-entropy string, then the
-higher score, then the longer span (a card number over the phone number inside it), then a
-finding made without undoing an evasion.
+First, of findings of specific types on the same span, those whose context word comes
+right before it (`Hit.keyed`: `"ssn": "536904399"`, `nhs 943 476 5919`) put out those
+whose word is only after it or further, which in a list is often the next value's key
+(`"phone": …`); a certain finding (score 1.0) stays. Then the order of preference: a
+specific entity over a generic high-entropy string, then the higher score, then the longer
+span (a card number over the phone number inside it), then a finding made without undoing
+an evasion.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ def resolve(hits: Iterable[Hit]) -> list[Hit]:
     hits = list(hits)
     if len(hits) < 2:
         return hits
+    if any(h.keyed for h in hits):
+        hits = _labelled(hits)
     ranked = sorted(
         hits,
         key=lambda h: (
@@ -40,3 +46,14 @@ def resolve(hits: Iterable[Hit]) -> list[Hit]:
         insort(starts, hit.start)
         kept[hit.start] = hit
     return [kept[s] for s in starts]
+
+
+def _labelled(hits: list[Hit]) -> list[Hit]:
+    """`hits` less those of a specific type that share a span with one that is keyed and
+    are neither keyed nor certain."""
+    keyed = {(h.start, h.end) for h in hits if h.keyed and h.entity_type != GENERIC}
+    return [
+        h
+        for h in hits
+        if h.keyed or h.score >= 1.0 or h.entity_type == GENERIC or (h.start, h.end) not in keyed
+    ]

@@ -83,29 +83,21 @@ class Recognizer:
         """The best score `assess` can give this pattern's matches, before context."""
         return max(pattern.score, self.checked_score)
 
-    def context_near(self, text: str, start: int, end: int) -> tuple[str, float] | None:
-        """The context word near a value and the boost it gives, if any: the first in the
-        near window, else in the far one, with no ASCII letter or digit before it and no
-        letter after it, nor a digit after a digit of its own (see `glued_digits`)."""
+    def context_near(self, text: str, start: int, end: int) -> tuple[str, float, bool] | None:
+        """The context word near a value, the boost it gives, and whether it is in the near
+        window before the value (a key or a label: `keyed`), if any: the first wholly in a
+        near window (before, then after the value), else in a far one, with no ASCII letter
+        or digit before it and no letter after it in the text, nor a digit after a digit of
+        its own (see `glued_digits`)."""
         if self._context is None or self.context_words is None:
             return None
         found = self.context_words.find(text, start, end)
         if found is not NotImplemented:  # the windows are ASCII
             if found is None:
                 return None
-            word, is_near = found
-            return word, self.context_boost if is_near else self.context_boost / 2
-        before = text[start - FAR[0] if start > FAR[0] else 0 : start]
-        after = text[end : end + FAR[1]]
-        near = before[-NEAR[0] :] + " " + after[: NEAR[1]]
-        far = before + " " + after
-        for window, boost in ((near, self.context_boost), (far, self.context_boost / 2)):
-            at = 0
-            while found := self._context.search(window, at):
-                if not glued_digits(window, found.end()):
-                    return found.group(0).lower(), boost
-                at = found.start() + 1
-        return None
+            word, is_near, keyed = found
+            return word, self.context_boost if is_near else self.context_boost / 2, keyed
+        return _first_word(self._context, text, start, end, self.context_boost)
 
     def glued(self, text: str, start: int, end: int) -> bool:
         if not self.strict_edges:
@@ -115,3 +107,27 @@ class Recognizer:
         return (len(after) == 2 and after[0] in _GLUE and after[1].isalnum()) or (
             len(before) == 2 and before[1] in _GLUE and before[0].isalnum()
         )
+
+
+def _first_word(
+    words: re.Pattern[str], text: str, start: int, end: int, boost: float
+) -> tuple[str, float, bool] | None:
+    """`Recognizer.context_near` with Python's `re` (native/context.cpp for ASCII windows):
+    each window after a NUL and with the text's characters on either side of it, so that
+    a word is judged by its real neighbours."""
+    windows = (
+        (max(0, start - NEAR[0]), start),
+        (end, end + NEAR[1]),
+        (max(0, start - FAR[0]), start),
+        (end, end + FAR[1]),
+    )
+    for k, (a, b) in enumerate(windows):
+        part = "\0" + text[max(0, a - 1) : b + 1]
+        own = (1 + (a > 0), 1 + (a > 0) + len(text[a:b]))  # the window's characters in `part`
+        at = 0
+        while found := words.search(part, at):
+            inside = own[0] <= found.start() and found.end() <= own[1]
+            if inside and not glued_digits(part, found.end()):
+                return found.group(0).lower(), boost if k < 2 else boost / 2, k == 0
+            at = found.start() + 1
+    return None

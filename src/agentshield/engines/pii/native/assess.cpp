@@ -12,12 +12,14 @@ namespace {
 struct Near {
   PyObject* word = nullptr;
   double boost = 0.0;
+  bool keyed = false;  // in the near window before the value: a key or a label
   ~Near() { Py_XDECREF(word); }
 };
 
 // recognizer.context_near: false with an exception set on error.
 bool context_near(const Entry& e, PyObject* text, Py_ssize_t start, Py_ssize_t end, Near* out) {
   Py_CLEAR(out->word);
+  out->keyed = false;
   if (e.words == nullptr) return true;
   std::string word;
   const auto& words = *reinterpret_cast<ContextObject*>(e.words)->words;
@@ -25,7 +27,8 @@ bool context_near(const Entry& e, PyObject* text, Py_ssize_t start, Py_ssize_t e
   if (seen == Seen::kNone) return true;
   if (seen != Seen::kBeyondAscii) {
     out->word = PyUnicode_FromStringAndSize(word.data(), static_cast<Py_ssize_t>(word.size()));
-    out->boost = seen == Seen::kNear ? e.boost : e.boost / 2;
+    out->boost = seen == Seen::kFar ? e.boost / 2 : e.boost;
+    out->keyed = seen == Seen::kBefore;
     return out->word != nullptr;
   }
   PyObject* found = PyObject_CallMethod(e.recognizer, "context_near", "Onn", text, start, end);
@@ -33,7 +36,9 @@ bool context_near(const Entry& e, PyObject* text, Py_ssize_t start, Py_ssize_t e
   bool ok = true;
   if (found != Py_None) {
     PyObject* boost = nullptr;
-    ok = PyArg_ParseTuple(found, "OO", &out->word, &boost);
+    int keyed = 0;
+    ok = PyArg_ParseTuple(found, "OOp", &out->word, &boost, &keyed);
+    out->keyed = keyed != 0;
     if (ok) {
       Py_INCREF(out->word);
       out->boost = PyFloat_AsDouble(boost);
@@ -154,8 +159,9 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
       explained(e, why, context, context.word != nullptr && checked_score < 1.0, leet);
   PyObject* found = PyUnicode_Substring(text, value_start, value_end);
   if (why_text != nullptr && found != nullptr)
-    hit = PyObject_CallFunction(k.hit, "OnnOOOOO", e.entity_type, value_start, value_end, found,
-                                score, layer, evasion, why_text);
+    hit = PyObject_CallFunction(k.hit, "OnnOOOOOO", e.entity_type, value_start, value_end, found,
+                                score, layer, evasion, why_text,
+                                context.word != nullptr && context.keyed ? Py_True : Py_False);
   Py_XDECREF(why_text);
   Py_XDECREF(found);
   Py_DECREF(score);

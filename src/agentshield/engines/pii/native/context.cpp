@@ -1,7 +1,7 @@
 // A recognizer's context words near a value (recognizer.context_near), for windows of
-// ASCII text: one RE2 search over "near window NUL far window" finds the first word in the
-// near window, else in the far one. NUL is no letter and in no word, so no word reaches
-// across. Windows beyond ASCII are left to Python's `re`, which knows Unicode letters.
+// ASCII text: one RE2 search over the four windows, each after a NUL, finds the first word
+// in the near windows, else in the far ones. NUL is no letter and in no word, so no word
+// reaches across. Windows beyond ASCII are left to Python's `re`, which knows Unicode.
 #include <algorithm>
 #include <cctype>
 
@@ -26,40 +26,51 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
   const Py_ssize_t size = PyUnicode_GET_LENGTH(text);
   start = std::clamp<Py_ssize_t>(start, 0, size);
   end = std::clamp<Py_ssize_t>(end, start, size);
-  const Py_ssize_t from = std::max<Py_ssize_t>(0, start - words.far_before);
-  const Py_ssize_t to = std::min(size, end + words.far_after);
-  std::string both(1, ' ');  // see the search below
-  both.reserve(2 * (to - from) + 4);
+  // The windows, in the order searched: near before, near after, far before, far after.
+  const Py_ssize_t windows[4][2] = {
+      {std::max<Py_ssize_t>(0, start - words.near_before), start},
+      {end, std::min(size, end + words.near_after)},
+      {std::max<Py_ssize_t>(0, start - words.far_before), start},
+      {end, std::min(size, end + words.far_after)},
+  };
+  // Each after a NUL (no letter, digit or part of a word), with the text's characters on
+  // either side of it, so that a word is judged by its real neighbours (`recall` holds no
+  // `call`, even where a window starts at its `c`).
+  size_t own[4][2];  // where each window's own characters are in `all`
+  std::string all;
+  all.reserve(2 * (windows[2][1] - windows[2][0] + windows[3][1] - windows[3][0]) + 16);
   bool ascii = true;
   auto add = [&](Py_ssize_t a, Py_ssize_t b) {
     for (Py_ssize_t i = a; i < b && ascii; ++i) {
       const Py_UCS4 c = PyUnicode_READ(kind, data, i);
       ascii = c < 128;
-      both.push_back(static_cast<char>(c));
+      all.push_back(static_cast<char>(c));
     }
   };
-  add(std::max(from, start - words.near_before), start);
-  both.push_back(' ');
-  add(end, std::min(to, end + words.near_after));
-  const size_t near = both.size();
-  both.push_back('\0');
-  add(from, start);
-  both.push_back(' ');
-  add(end, to);
+  for (int k = 0; k < 4; ++k) {
+    const auto [a, b] = windows[k];
+    all.push_back('\0');
+    add(std::max<Py_ssize_t>(0, a - 1), a);
+    own[k][0] = all.size();
+    add(a, b);
+    own[k][1] = all.size();
+    add(b, std::min(size, b + 1));
+  }
   if (!ascii) return Seen::kBeyondAscii;
-  // The pattern holds the word's neighbours; a word whose last digit meets another is passed
-  // over (recognizer.context_near), and the search goes on from its first character (which
-  // may be the next word's left neighbour). The leading space keeps that past position 0.
+  // The pattern holds the word's neighbours. A word not wholly in a window, or whose last
+  // digit meets another (recognizer.context_near), is passed over, and the search goes on
+  // from its first character (the next word's left neighbour at the nearest).
   re2::StringPiece groups[2];
   size_t at = 0;
-  while (words.regex->Match(both, at, both.size(), re2::RE2::UNANCHORED, groups, 2) &&
+  while (words.regex->Match(all, at, all.size(), re2::RE2::UNANCHORED, groups, 2) &&
          groups[1].data() != nullptr) {
-    const size_t first = groups[1].data() - both.data();
+    const size_t first = groups[1].data() - all.data();
     const size_t last = first + groups[1].size();  // one past
-    if (!glued_digits(both, last)) {
+    for (int k = 0; k < 4; ++k) {
+      if (first < own[k][0] || last > own[k][1] || glued_digits(all, last)) continue;
       word->assign(groups[1].data(), groups[1].size());
       for (char& c : *word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return first < near ? Seen::kNear : Seen::kFar;
+      return k == 0 ? Seen::kBefore : k == 1 ? Seen::kNear : Seen::kFar;
     }
     at = first;
   }

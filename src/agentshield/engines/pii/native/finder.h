@@ -29,7 +29,8 @@ struct ContextWords {
   Py_ssize_t far_before, far_after, near_before, near_after;
 };
 
-enum class Seen { kNone, kNear, kFar, kBeyondAscii };
+// kBefore: in the near window before the value (a key, a label); kNear: after it.
+enum class Seen { kNone, kBefore, kNear, kFar, kBeyondAscii };
 
 Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, Py_ssize_t end,
                   std::string* word);

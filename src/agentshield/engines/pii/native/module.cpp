@@ -279,8 +279,8 @@ void Context_dealloc(ContextObject* self) {
   Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
 }
 
-// find(text, start, end) -> (word in lower case, whether in the near window), None, or
-// NotImplemented when a window holds more than ASCII.
+// find(text, start, end) -> (word in lower case, whether in the near window, whether
+// before the value there), None, or NotImplemented when a window holds more than ASCII.
 PyObject* Context_find(ContextObject* self, PyObject* args) {
   PyObject* text;
   Py_ssize_t start, end;
@@ -290,15 +290,19 @@ PyObject* Context_find(ContextObject* self, PyObject* args) {
     return nullptr;
   }
   std::string word;
-  switch (find_context(*self->words, text, start, end, &word)) {
+  const Seen seen = find_context(*self->words, text, start, end, &word);
+  switch (seen) {
     case Seen::kNone:
       Py_RETURN_NONE;
     case Seen::kBeyondAscii:
       Py_RETURN_NOTIMPLEMENTED;
+    case Seen::kBefore:
     case Seen::kNear:
-      return Py_BuildValue("(s#O)", word.data(), static_cast<Py_ssize_t>(word.size()), Py_True);
-    case Seen::kFar:
-      return Py_BuildValue("(s#O)", word.data(), static_cast<Py_ssize_t>(word.size()), Py_False);
+    case Seen::kFar: {
+      const bool before = seen == Seen::kBefore, near = before || seen == Seen::kNear;
+      return Py_BuildValue("(s#OO)", word.data(), static_cast<Py_ssize_t>(word.size()),
+                           near ? Py_True : Py_False, before ? Py_True : Py_False);
+    }
   }
   Py_RETURN_NONE;
 }
