@@ -72,6 +72,38 @@ def test_the_upstream_sees_every_role_part_and_tool_call_redacted(
     assert headers["x-agentshield-decision"] == "redact"
 
 
+def test_a_tool_result_is_redacted_by_its_keys(
+    client: openai.OpenAI, upstream: UpstreamServer
+) -> None:
+    # Keys in snake_case are context words; the key before a number names it (a bare nine
+    # digits is also a valid Polish phone number, and the phone key after it is the next
+    # value's): the SSN goes whole, not as a phone's last four digits.
+    extra = tagged()
+    record = {"customer_ssn": "536904399", "phone_number": "415 555 0132"}
+    messages: list[Any] = [
+        {"role": "user", "content": "Look the customer up."},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "call_1", "type": "function", "function": {"name": "crm", "arguments": "{}"}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": orjson.dumps(record).decode()},
+    ]
+
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=messages, extra_body=extra
+    )
+
+    sent = upstream.by_tag(extra["upstream_test"]["tag"]).body["messages"]
+    assert orjson.loads(sent[2]["content"]) == {
+        "customer_ssn": "<US_SSN>",
+        "phone_number": "<PHONE_LAST_4:0132>",
+    }
+    assert raw.headers["x-agentshield-pii-findings"] == "PHONE=1,US_SSN=1"
+
+
 def test_a_clean_request_passes_untouched_without_the_header(
     client: openai.OpenAI, upstream: UpstreamServer
 ) -> None:
