@@ -2,8 +2,9 @@
 
 Two RE2 Sets tell, in one linear pass each, which patterns match anywhere (they hold looser
 forms of the patterns, see prefilter.py); only those run again to find where, so ordinary
-text costs two passes however many recognizers are enabled. RE2 keeps every pattern linear
-in time, whatever the text.
+text costs two passes however many recognizers are enabled (a third, small one for context
+words after `_`, only over text holding one). RE2 keeps every pattern linear in time,
+whatever the text.
 
 This module builds the patterns and entries; the compiled core (native/, module `_finder`)
 runs them: the Sets, the searches, and each candidate's assessment (edges, context words,
@@ -142,12 +143,15 @@ class _Sets:
         self._patterns: list[list[str]] = [[] for _ in _SENTINELS]
 
     def add(self, regex: str) -> int:
-        return self._add({int(not keyword_led(regex)): loosened(regex)})
+        return self._add({_KEYWORDS if keyword_led(regex) else _SHAPES: loosened(regex)})
 
     def add_context(self, words: Sequence[str]) -> int:
         """Context words: in the keyword Set on a word boundary, in the third after `_`."""
         free, snake = context_alternations(words)
-        return self._add({0: "(?i)" + free, 2: "(?i)" + snake} if snake else {0: "(?i)" + free})
+        forms = {_KEYWORDS: "(?i)" + free}
+        if snake:
+            forms[_AFTER_UNDERSCORE] = "(?i)" + snake
+        return self._add(forms)
 
     def _add(self, forms: dict[int, str]) -> int:
         for k, patterns in enumerate(self._patterns):
@@ -167,6 +171,7 @@ class _Sets:
 
 
 _NOTHING = r"[^\x00-\x{10ffff}]"
+_KEYWORDS, _SHAPES, _AFTER_UNDERSCORE = range(3)  # the Sets, in this order below
 _SENTINELS = (r"\A", r"\A", r"\A")  # the last pattern of each Set
 _ONLY_WITH = (None, None, "_")  # what a text must hold one of for the Set to run
 

@@ -49,11 +49,12 @@ class Recognizer:
         self._context = re.compile(r"(?<![a-z0-9])" + words + r"(?![a-z])", re.I) if words else None
         # The same search for ASCII windows in RE2 (native/context.cpp): `re` tries the
         # alternation at every position, ~7 µs for a far window. The look-arounds become
-        # consumed neighbours, which give the same first match, and `\s` is spelt as
-        # Python's: RE2's lacks \v and \x1c-\x1f.
+        # consumed neighbours (each window follows a NUL, so every word has one before it),
+        # which give the same first match, and `\s` is spelt as Python's: RE2's lacks \v
+        # and \x1c-\x1f.
         self.context_words: Context | None = (
             Context(
-                r"(?i)(?:^|[^a-z0-9])("
+                r"(?i)[^a-z0-9]("
                 + words.replace(r"[\s_.-]", r"[\t-\r\x1c-\x1f _.-]")
                 + r")(?:[^a-z]|$)",
                 *FAR,

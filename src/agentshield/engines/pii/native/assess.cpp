@@ -35,14 +35,17 @@ bool context_near(const Entry& e, PyObject* text, Py_ssize_t start, Py_ssize_t e
   if (found == nullptr) return false;
   bool ok = true;
   if (found != Py_None) {
-    PyObject* boost = nullptr;
-    int keyed = 0;
-    ok = PyArg_ParseTuple(found, "OOp", &out->word, &boost, &keyed);
-    out->keyed = keyed != 0;
+    PyObject *word, *boost;
+    int keyed;
+    ok = PyArg_ParseTuple(found, "OOp", &word, &boost, &keyed);
     if (ok) {
-      Py_INCREF(out->word);
       out->boost = PyFloat_AsDouble(boost);
       ok = !PyErr_Occurred();
+    }
+    if (ok) {  // borrowed from `found` until now
+      Py_INCREF(word);
+      out->word = word;
+      out->keyed = keyed != 0;
     }
   }
   Py_DECREF(found);

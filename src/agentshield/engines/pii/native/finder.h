@@ -1,7 +1,7 @@
 // The PII detector's compiled core (module agentshield.engines.pii._finder): what
 // detector.py did per candidate in Python, where the interpreter cost more than the work.
 //
-//   search.cpp   both RE2 Sets, then each pattern they found, for candidate spans
+//   search.cpp   the RE2 Sets, then each pattern they found, for candidate spans
 //   context.cpp  a recognizer's context words near a value
 //   assess.cpp   a candidate's checks and score: a Hit, or nothing
 //   module.cpp   the Python types (Finder, Context) and `error`

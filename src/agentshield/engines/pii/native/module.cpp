@@ -252,7 +252,7 @@ PyMethodDef Finder_methods[] = {
 };
 
 // Context(regex, far before, far after, near before, near after): `regex` finds a word
-// (group 1) in "near window NUL far window" (see context.cpp).
+// (group 1) between its neighbours in the windows, each after a NUL (see context.cpp).
 int Context_init(ContextObject* self, PyObject* args, PyObject*) {
   PyObject* pattern;
   if (self->words != nullptr) {  // as for Finder

@@ -1,4 +1,4 @@
-// Candidates: two RE2 Sets tell which patterns match somewhere (see prefilter.py for the
+// Candidates: the RE2 Sets tell which patterns match somewhere (see prefilter.py for the
 // looser forms they hold); each of those runs again to find where, as the binding's
 // finditer would.
 #include <algorithm>
