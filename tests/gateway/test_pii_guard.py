@@ -104,6 +104,37 @@ def test_a_tool_result_is_redacted_by_its_keys(
     assert raw.headers["x-agentshield-pii-findings"] == "PHONE=1,US_SSN=1"
 
 
+def test_a_tool_result_table_is_redacted_by_its_columns(
+    client: openai.OpenAI, upstream: UpstreamServer
+) -> None:
+    # A CSV's header names the column of every row, however far down: the SSNs go whole
+    # (before, only values within a context window of the header were found, as PHONE).
+    extra = tagged()
+    rows = [("536904399", "4155550132"), ("665123456", "3125550100")] * 6
+    table = "\n".join(["name,ssn,phone"] + [f"Person {i},{s},{p}" for i, (s, p) in enumerate(rows)])
+    messages: list[Any] = [
+        {"role": "user", "content": "List the customers."},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "call_1", "type": "function", "function": {"name": "crm", "arguments": "{}"}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": table},
+    ]
+
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=messages, extra_body=extra
+    )
+
+    sent = upstream.by_tag(extra["upstream_test"]["tag"]).body["messages"][2]["content"]
+    assert sent.splitlines()[1:] == [
+        f"Person {i},<US_SSN>,<PHONE_LAST_4:{p[-4:]}>" for i, (_, p) in enumerate(rows)
+    ]
+    assert raw.headers["x-agentshield-pii-findings"] == "PHONE=12,US_SSN=12"
+
+
 def test_a_clean_request_passes_untouched_without_the_header(
     client: openai.OpenAI, upstream: UpstreamServer
 ) -> None:

@@ -21,7 +21,7 @@ def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, flo
     """The definition: the first word wholly in a window (near before, near after, far
     before, far after the value) with no letter or digit before it and no letter after it
     in the text, passing over a word whose own last digit meets another (`5417`, "salt",
-    in `99541702`); keyed when in the near window before the value."""
+    in `99541702`); keyed when in the near window before the value and on its line."""
     words = re.compile(
         r"(?<![a-z0-9])" + leet_alternation(rec.context, opening=True) + r"(?![a-z])", re.I
     )
@@ -38,7 +38,8 @@ def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, flo
             if found is None or found.end() > b:
                 continue
             if not re.match(r"\d\d", text[found.end() - 1 : found.end() + 1]):
-                return found.group(0).lower(), boost, keyed
+                same_line = not re.search(r"[\n\r]", text[found.end() : start])
+                return found.group(0).lower(), boost, keyed and same_line
     return None
 
 
@@ -113,6 +114,26 @@ def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
 )
 def test_the_key_before_a_value_names_it(text: str, found: list[str]) -> None:
     assert [f.entity_type for f in SCANNER.scan(text).findings] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "keyed"),
+    [
+        ("ssn: 536904399", True),
+        ('  "ssn": "536904399",', True),
+        ("ssn:\n536904399", False),  # a line above: in a table, another column's header
+        ("ssn\r\n536904399", False),
+        ("ssn,phone\n536904399", False),
+        ("ssn, é\n536904399", False),  # beyond ASCII, through Python's `re`
+        ("ssn é: 536904399", True),
+    ],
+)
+def test_a_key_is_on_its_values_line(text: str, keyed: bool) -> None:
+    ssn = next(r for r in WITH_CONTEXT if r.entity_type == "US_SSN")
+    start = text.index("536904399")
+    found = ssn.context_near(text, start, start + 9)
+    assert found is not None
+    assert found[2] is keyed
 
 
 @pytest.mark.parametrize(

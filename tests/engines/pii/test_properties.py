@@ -16,8 +16,9 @@ VALUES = [
     "am9obi5kb2VAZXhhbXBsZS5jb20=",
     "j\u043ehn@example.com",
 ]
+SEPARATORS = [" ", "\n", ": ", ",", "|", "\t"]  # with "\n", the last three make tables
 texts = st.lists(
-    st.one_of(st.text(max_size=40), st.sampled_from(VALUES), st.sampled_from([" ", "\n", ": "])),
+    st.one_of(st.text(max_size=40), st.sampled_from(VALUES), st.sampled_from(SEPARATORS)),
     max_size=12,
 ).map("".join)
 PLAIN = Policy(context_aware=False)

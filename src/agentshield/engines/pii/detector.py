@@ -46,6 +46,7 @@ class Hit:
     evasion: str | None
     explanation: str
     keyed: bool = False  # a context word of its type right before it: a key or a label
+    also: tuple[str, ...] = ()  # the other types read on the same span (see overlaps.py)
 
 
 class Budget:

@@ -9,13 +9,16 @@
   never the street, number or postcode.
 - USERNAME keeps two leading characters of a handle of six or more (`<USERNAME_HINT:jo***>`).
 - Everything else (secrets, national IDs, bank details) becomes `<ENTITY_TYPE>`.
+
+A value also read as a type of that last kind (`536904399`: PHONE and US_SSN) becomes
+`<ENTITY_TYPE>` too: a form shows only what every reading of the value would.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 PERSONAL_MAIL = frozenset(
     [
@@ -136,10 +139,11 @@ _FORMS: dict[str, tuple[str, Callable[[str], str | None]]] = {
 }
 
 
-def context_form(entity_type: str, value: str) -> str:
+def context_form(entity_type: str, value: str, also: Iterable[str] = ()) -> str:
+    """The value's form as `entity_type`, other readings of it being `also`."""
     form = _FORMS.get(entity_type)
     hint = None
-    if form is not None:
+    if form is not None and all(other in _FORMS for other in also):
         try:
             hint = form[1](value)
         except ValueError:  # a value found in an odd shape (e.g. an IP from a decoded span)

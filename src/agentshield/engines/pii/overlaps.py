@@ -7,6 +7,10 @@ whose word is only after it or further, which in a list is often the next value'
 specific entity over a generic high-entropy string, then the higher score, then the longer
 span (a card number over the phone number inside it), then a finding made without undoing
 an evasion.
+
+A kept finding names the other types read on its span (`Hit.also`, and its explanation):
+its redaction shows only what each reading's would (see hints.context_form), so a nine-
+digit number read as both PHONE and US_SSN does not show its last four digits.
 """
 
 from __future__ import annotations
@@ -20,11 +24,14 @@ GENERIC = "HIGH_ENTROPY_SECRET"
 
 
 def resolve(hits: Iterable[Hit]) -> list[Hit]:
+    """The findings kept, in text order. Each is this scan's own: its `also` and
+    explanation are set in place."""
     hits = list(hits)
     if len(hits) < 2:
         return hits
+    put_out: list[Hit] = []
     if any(h.keyed for h in hits):
-        hits = _labelled(hits)
+        hits, put_out = _labelled(hits)
     ranked = sorted(
         hits,
         key=lambda h: (
@@ -40,20 +47,43 @@ def resolve(hits: Iterable[Hit]) -> list[Hit]:
     for hit in ranked:
         i = bisect_left(starts, hit.start)
         if i < len(starts) and starts[i] < hit.end:
-            continue  # the next kept finding starts inside this one
+            _also(kept[starts[i]], hit)  # the next kept finding starts inside this one
+            continue
         if i > 0 and kept[starts[i - 1]].end > hit.start:
             continue  # the previous kept finding runs into this one
         insort(starts, hit.start)
         kept[hit.start] = hit
-    return [kept[s] for s in starts]
+    for hit in put_out:
+        if hit.start in kept:
+            _also(kept[hit.start], hit)
+    found = [kept[s] for s in starts]
+    for hit in found:
+        if hit.also:
+            hit.also = tuple(sorted(hit.also))
+            hit.explanation = f"{hit.explanation}; also read as {', '.join(hit.also)}"
+    return found
 
 
-def _labelled(hits: list[Hit]) -> list[Hit]:
+def _also(kept: Hit, other: Hit) -> None:
+    """Note `other`'s type on `kept` when it read the same span as another type."""
+    if (
+        other.start == kept.start
+        and other.end == kept.end
+        and other.entity_type != kept.entity_type
+        and other.entity_type not in kept.also
+    ):
+        kept.also = (*kept.also, other.entity_type)
+
+
+def _labelled(hits: list[Hit]) -> tuple[list[Hit], list[Hit]]:
     """`hits` less those of a specific type that share a span with one that is keyed and
-    are neither keyed nor certain."""
+    are neither keyed nor certain, and those."""
     keyed = {(h.start, h.end) for h in hits if h.keyed and h.entity_type != GENERIC}
-    return [
-        h
-        for h in hits
-        if h.keyed or h.score >= 1.0 or h.entity_type == GENERIC or (h.start, h.end) not in keyed
-    ]
+    stay: list[Hit] = []
+    out: list[Hit] = []
+    for h in hits:
+        if h.keyed or h.score >= 1.0 or h.entity_type == GENERIC or (h.start, h.end) not in keyed:
+            stay.append(h)
+        else:
+            out.append(h)
+    return stay, out

@@ -22,6 +22,7 @@ from agentshield.engines.pii.leet import glued_digits, leet_alternation
 NEAR = (24, 16)  # characters before, after
 FAR = (60, 24)
 _GLUE = "._-/"
+_LINE_BREAK = re.compile(r"[\n\r]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +87,10 @@ class Recognizer:
 
     def context_near(self, text: str, start: int, end: int) -> tuple[str, float, bool] | None:
         """The context word near a value, the boost it gives, and whether it is in the near
-        window before the value (a key or a label: `keyed`), if any: the first wholly in a
-        near window (before, then after the value), else in a far one, with no ASCII letter
-        or digit before it and no letter after it in the text, nor a digit after a digit of
-        its own (see `glued_digits`)."""
+        window before the value and on its line (a key or a label: `keyed`), if any: the
+        first wholly in a near window (before, then after the value), else in a far one,
+        with no ASCII letter or digit before it and no letter after it in the text, nor a
+        digit after a digit of its own (see `glued_digits`)."""
         if self._context is None or self.context_words is None:
             return None
         found = self.context_words.find(text, start, end)
@@ -129,6 +130,7 @@ def _first_word(
         while found := words.search(part, at):
             inside = own[0] <= found.start() and found.end() <= own[1]
             if inside and not glued_digits(part, found.end()):
-                return found.group(0).lower(), boost if k < 2 else boost / 2, k == 0
+                keyed = k == 0 and not _LINE_BREAK.search(part, found.end(), own[1])
+                return found.group(0).lower(), boost if k < 2 else boost / 2, keyed
             at = found.start() + 1
     return None

@@ -21,7 +21,7 @@ def replacement(
             raise ValueError("restore mode needs a RestoreMap")
         return restore_map.placeholder(hit.entity_type, original)
     if policy.context_aware:
-        return context_form(hit.entity_type, hit.value)
+        return context_form(hit.entity_type, hit.value, hit.also)
     return f"<{hit.entity_type}>"
 
 

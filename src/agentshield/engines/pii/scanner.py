@@ -13,7 +13,9 @@ For each text (and, depth-limited, each text derived from it):
    depend on letters (layer 1), each only when the pass of step 2 saw that one of their
    patterns can match it (see turned.py).
 
-Overlapping findings are then resolved (see overlaps.py) and those under the policy's
+A text holding a delimited table (CSV, TSV, `|`) is also scanned as a list of its cells,
+each under its column's header (`ssn: 536904399`, see tables.py). Overlapping findings
+are then resolved (see overlaps.py) and those under the policy's
 minimum score dropped.
 """
 
@@ -23,6 +25,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
+from agentshield.engines.pii import tables
 from agentshield.engines.pii.decoders import ENCODED, decode, rot13, url_view
 from agentshield.engines.pii.detector import Budget, Detector, Hit
 from agentshield.engines.pii.errors import BatchTooLarge, InvalidText, TextTooLarge
@@ -95,7 +98,11 @@ class PiiScanner:
 
     def _detect(self, prepared: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
         hits: list[Hit] = []
-        self._scan(prepared, _ORIGIN, 0, rules, Budget(self.limits.max_candidates), hits, min_score)
+        limit = self.limits.max_candidates
+        self._scan(prepared, _ORIGIN, 0, rules, Budget(limit), hits, min_score)
+        table = tables.view(prepared) if "\n" in prepared else None
+        if table is not None:  # a second reading of the text, with a budget of its own
+            self._scan(*table, 1, rules, Budget(limit), hits, min_score)
         return resolve([h for h in hits if h.score >= min_score]) if hits else hits
 
     def scan(

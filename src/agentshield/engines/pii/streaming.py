@@ -4,7 +4,10 @@ Text is released only up to a cut that splits neither a finding nor a word: a va
 across two chunks is therefore seen whole before any of it leaves. The held tail never
 grows past `max_hold` characters; past that the cut is forced and a value still growing
 there is redacted as far as it has arrived (fail closed). A little of the released text is
-kept as context so that a keyword just before the cut (`password:`) still counts.
+kept as context so that a keyword just before the cut (`password:`) still counts: from the
+start of its first line, and after the header line of the table its last line is a row of,
+so that a table's cells are read under their headers however far the header is behind
+(see tables.py).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from agentshield.engines.pii.restore import RestoreMap
 from agentshield.engines.pii.result import PiiFinding
 from agentshield.engines.pii.rules import RuleSet
 from agentshield.engines.pii.scanner import PiiScanner
+from agentshield.engines.pii.tables import header_of
 
 
 class StreamingRedactor:
@@ -66,7 +70,7 @@ class StreamingRedactor:
         )
         self.findings += findings
         self._offset += cut - base
-        self._released = buffer[max(0, cut - self._context) : cut]
+        self._released = _context(buffer, cut, self._context, self._max_hold)
         self._held = buffer[cut:]
         return text
 
@@ -96,3 +100,17 @@ def _before_single_letters(buffer: str, cut: int, base: int) -> int:
         if pos - 2 >= base and not buffer[pos - 2].isspace():
             return cut  # the end of a longer word
         cut = pos - 1
+
+
+def _context(buffer: str, cut: int, size: int, bound: int) -> str:
+    """What of `buffer[:cut]`, released, is kept to read the text after it: the last `size`
+    characters, from the start of their line (within `bound`), after the header line of
+    the table the last of them is in."""
+    start = max(0, cut - size)
+    line = buffer.rfind("\n", 0, start) + 1
+    if cut - line <= bound:
+        start = line
+    header = header_of(buffer, cut - 1) if cut else None
+    if header is None or header[1] >= start:
+        return buffer[start:cut]
+    return buffer[header[0] : header[1]] + "\n" + buffer[start:cut]

@@ -17,6 +17,13 @@ bool glued_digits(const std::string& text, size_t last) {
   return last < text.size() && digit(text[last]) && digit(text[last - 1]);
 }
 
+// A word before a value keys it only on the value's line: in a table, the header a line
+// above names other columns too (see tables.py).
+bool keys(const std::string& text, size_t from, size_t to) {
+  return std::none_of(text.begin() + from, text.begin() + to,
+                      [](char c) { return c == '\n' || c == '\r'; });
+}
+
 }  // namespace
 
 Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, Py_ssize_t end,
@@ -70,7 +77,8 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
       if (first < own[k][0] || last > own[k][1] || glued_digits(all, last)) continue;
       word->assign(groups[1].data(), groups[1].size());
       for (char& c : *word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return k == 0 ? Seen::kBefore : k == 1 ? Seen::kNear : Seen::kFar;
+      if (k == 0) return keys(all, last, own[0][1]) ? Seen::kBefore : Seen::kNear;
+      return k == 1 ? Seen::kNear : Seen::kFar;
     }
     at = first;
   }

@@ -29,7 +29,8 @@ struct ContextWords {
   Py_ssize_t far_before, far_after, near_before, near_after;
 };
 
-// kBefore: in the near window before the value (a key, a label); kNear: after it.
+// kBefore: in the near window before the value and on its line (a key, a label); kNear:
+// elsewhere in a near window.
 enum class Seen { kNone, kBefore, kNear, kFar, kBeyondAscii };
 
 Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, Py_ssize_t end,

@@ -1,0 +1,151 @@
+"""Tables (CSV, TSV, `|`): each cell is read under its column's header."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agentshield.engines.pii import PiiScanner, StreamingRedactor
+from agentshield.engines.pii.tables import MAX_CELLS, view
+
+from .conftest import Found
+
+SSNS = ["536904399", "665123456", "123456789"]  # valid under the SSA's rules
+PHONES = ["4155550132", "3125550100", "2125550147"]
+
+
+def listed(text: str) -> list[str]:
+    found = view(text)
+    return found[0].splitlines() if found else []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "name,ssn\nJane,536904399\nBob,665123456",
+        "name\tssn\nJane\t536904399\nBob\t665123456",
+        "name;ssn\nJane;536904399\nBob;665123456",
+        "| name | ssn |\n|------|:---:|\n| Jane | 536904399 |\n| Bob | 665123456 |",
+        'name,ssn\r\n"Jane",536904399\r\nBob , "665123456"',
+    ],
+)
+def test_each_cell_is_listed_under_its_header(text: str) -> None:
+    assert listed(text) == ["name: Jane", "ssn: 536904399", "name: Bob", "ssn: 665123456"]
+
+
+def test_quoted_delimiters_are_inside_a_cell() -> None:
+    assert listed('name,note\n"Roe, Jane","a, b"') == ["name: Roe, Jane", "note: a, b"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "536904399",
+        "Hi, Jane\nWhere are you, and when, Jane?",  # one comma, then two
+        "name,ssn\n\nJane,536904399",  # a blank line between
+        "one line, with, commas",
+        "2021,2022\n536904399,665123456",  # a header names a column with a letter
+    ],
+)
+def test_no_table_no_view(text: str) -> None:
+    assert view(text) is None
+
+
+def test_a_table_ends_where_its_rows_stop() -> None:
+    text = "id,ssn\n1,536904399\nthe end\nx,y\n2,665123456"
+    assert listed(text) == ["id: 1", "ssn: 536904399", "x: 2", "y: 665123456"]
+
+
+def test_the_view_maps_back_to_the_cells() -> None:
+    text = 'name | ssn\nJane | 536904399\n"Bob" | 665123456'
+    body, cells = view(text)  # type: ignore[misc]
+    for value in ("Jane", "536904399", "Bob", "665123456"):
+        at = body.index(value)
+        start, end, tricks = cells.locate(at, at + len(value))
+        assert (text[start:end], tricks) == (value, ())
+
+
+def test_the_view_is_bounded() -> None:
+    text = "a,b\n" + "1,2\n" * (MAX_CELLS // 2 + 10)
+    assert len(listed(text)) == MAX_CELLS
+
+
+def test_a_column_names_its_values(found: Found) -> None:
+    """Nine digits are a valid SSN and a valid Polish phone number: the header decides,
+    in every row, however far from the header."""
+    rows = [f"Person {i},{SSNS[i % 3]},{PHONES[i % 3]}" for i in range(40)]
+    text = "\n".join(["name,ssn,phone", *rows])
+    assert found(text) == [
+        kind for i in range(40) for kind in (("US_SSN", SSNS[i % 3]), ("PHONE", PHONES[i % 3]))
+    ]
+
+
+def test_a_column_shows_no_more_than_its_type_allows(scanner: PiiScanner) -> None:
+    """Before, PHONE won the SSN's cell (its word is in the same near window, and it
+    scores higher) and its redaction showed the SSN's last four digits."""
+    text = "name,ssn,phone\nJane,536904399,4155550132"
+    assert scanner.scan(text).redacted_text == ("name,ssn,phone\nJane,<US_SSN>,<PHONE_LAST_4:0132>")
+
+
+def test_a_keyword_column_finds_its_values(found: Found) -> None:
+    text = "user\tpassword\tteam\nmallory_admin\tTr0ub4dor&3x\tred"
+    assert found(text) == [("USERNAME", "mallory_admin"), ("PASSWORD", "Tr0ub4dor&3x")]
+
+
+def test_a_markdown_table(found: Found) -> None:
+    text = "| patient | nhs number |\n|---|---|\n| J. Roe | 943 476 5919 |"
+    assert found(text) == [("UK_NHS", "943 476 5919")]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cells=st.lists(
+        st.lists(
+            st.sampled_from([*SSNS, *PHONES, "x", "", "a b", '"q, r"']), min_size=3, max_size=3
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    delimiter=st.sampled_from([",", "\t", "|", ";"]),
+)
+def test_findings_in_a_table_are_cells(
+    scanner: PiiScanner, cells: list[list[str]], delimiter: str
+) -> None:
+    text = "\n".join(delimiter.join(row) for row in [["ssn", "phone", "note"], *cells])
+    for f in scanner.scan(text).findings:
+        assert text[f.start : f.end] in {*SSNS, *PHONES}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(st.tuples(st.sampled_from(SSNS), st.sampled_from(PHONES)), max_size=12),
+    sizes=st.lists(st.integers(1, 40), min_size=1, max_size=8),
+    hold=st.sampled_from([32, 64, 128]),
+)
+def test_a_streamed_table_is_read_under_its_header(
+    scanner: PiiScanner, rows: list[tuple[str, str]], sizes: list[int], hold: int
+) -> None:
+    """However far the header is behind when a row arrives."""
+    text = "\n".join(["name,ssn,phone", *(f"Person {i},{a},{b}" for i, (a, b) in enumerate(rows))])
+    redactor = StreamingRedactor(scanner, hold=hold)
+    out, pos, i = [], 0, 0
+    while pos < len(text):
+        out.append(redactor.feed(text[pos : pos + sizes[i % len(sizes)]]))
+        pos, i = pos + sizes[i % len(sizes)], i + 1
+    out.append(redactor.flush())
+    assert "".join(out) == scanner.scan(text).redacted_text
+    assert [f.entity_type for f in redactor.findings] == ["US_SSN", "PHONE"] * len(rows)
+
+
+def test_a_span_over_a_separator_ends_at_its_piece() -> None:
+    text = "name,ssn\nJane,536904399"
+    body, cells = view(text)  # type: ignore[misc]
+    assert body == "name: Jane\nssn: 536904399\n"
+    assert cells.locate(0, 6) == (0, 4, ())  # "name: " is the header "name"
+    assert cells.locate(16, 26) == (14, 23, ())  # "536904399\n" is the cell
+    assert cells.locate(6, 10) == (9, 13, ())
