@@ -255,3 +255,100 @@ def corpus(messages: int, pii_share: float, seed: int = 7) -> list[tuple[str, li
             text += value + ". " + _prose(r, r.randint(5, 20))
         out.append((text, labels))
     return out
+
+
+# Tool results: JSON records and tables. The keys or headers name each type's field.
+KEYS: dict[str, tuple[str, ...]] = {
+    "EMAIL": ("email", "contact_email"),
+    "PHONE": ("phone", "phone_number", "mobile"),
+    "CREDIT_CARD": ("card_number", "credit_card"),
+    "IBAN": ("iban",),
+    "US_SSN": ("ssn", "customer_ssn"),
+    "UK_NHS": ("nhs_number",),
+    "ES_DNI": ("dni",),
+    "ES_NIE": ("nie",),
+    "IT_FISCAL_CODE": ("codice_fiscale",),
+    "PL_PESEL": ("pesel",),
+    "IN_AADHAAR": ("aadhaar",),
+    "CA_SIN": ("sin",),
+    "UK_NINO": ("nino", "national_insurance"),
+    "IP_ADDRESS": ("ip", "last_login_ip"),
+    "MAC_ADDRESS": ("device_mac",),
+    "BITCOIN_ADDRESS": ("btc_wallet",),
+}
+# Fields that hold no personal data, several of them look-alike numbers and hashes.
+PLAIN: dict[str, Callable[[random.Random], str]] = {
+    "id": lambda r: str(r.randint(1, 99999)),
+    "order_id": lambda r: str(r.randint(10**8, 10**9 - 1)),
+    "account": lambda r: str(r.randint(10**9, 10**10 - 1)),
+    "status": lambda r: r.choice(["active", "closed", "pending", "on hold"]),
+    "amount": lambda r: f"{r.randint(1, 9999)}.{r.randint(0, 99):02d}",
+    "created_at": lambda r: f"2026-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}",
+    "sku": lambda r: f"SKU-{_digits(r, 8)}",
+    "commit": lambda r: "".join(r.choice("0123456789abcdef") for _ in range(40)),
+    "team": lambda r: r.choice(WORDS),
+}
+_SEPARATED = {"US_SSN": "-", "UK_NHS": " ", "CA_SIN": " ", "IN_AADHAAR": " ", "CREDIT_CARD": " "}
+
+
+def _field_value(r: random.Random, entity: str) -> str:
+    """A value of `entity`, its separators dropped half the time, as databases store it."""
+    value = ENTITIES[entity][0](r)
+    separator = _SEPARATED.get(entity)
+    return value.replace(separator, "") if separator and r.random() < 0.5 else value
+
+
+def tool_results(messages: int, seed: int = 17) -> list[tuple[str, list[Label]]]:
+    """Labelled tool results: JSON lists of records, CSV and markdown tables of 1-12 rows,
+    each of a schema of 2-4 plain fields and 1-3 fields of personal data."""
+    r = random.Random(seed)
+    out: list[tuple[str, list[Label]]] = []
+    for _ in range(messages):
+        entities = r.sample(list(KEYS), r.randint(1, 3))
+        fields = [(key, None) for key in r.sample(list(PLAIN), r.randint(2, 4))]
+        fields += [(r.choice(KEYS[e]), e) for e in entities]
+        r.shuffle(fields)
+        rows = [
+            [(PLAIN[key](r) if e is None else _field_value(r, e), e) for key, e in fields]
+            for _ in range(r.randint(1, 12))
+        ]
+        form = r.choice(["json", "csv", "markdown"])
+        out.append(_as_json(fields, rows) if form == "json" else _as_table(fields, rows, form))
+    return out
+
+
+Row = list[tuple[str, str | None]]
+
+
+def _as_json(fields: list[tuple[str, str | None]], rows: list[Row]) -> tuple[str, list[Label]]:
+    text, labels = "[", []
+    for n, row in enumerate(rows):
+        text += ", " * (n > 0) + "{"
+        for k, ((key, _), (value, entity)) in enumerate(zip(fields, row, strict=True)):
+            text += ", " * (k > 0) + f'"{key}": "'
+            if entity is not None:
+                labels.append((len(text), len(text) + len(value), entity))
+            text += value + '"'
+        text += "}"
+    return text + "]", labels
+
+
+def _as_table(
+    fields: list[tuple[str, str | None]], rows: list[Row], form: str
+) -> tuple[str, list[Label]]:
+    keys = [key for key, _ in fields]
+    if form == "csv":
+        text, labels = ",".join(keys), []
+        before, between, after = "\n", ",", ""
+    else:
+        text, labels = "| " + " | ".join(keys) + " |\n|" + "---|" * len(keys), []
+        before, between, after = "\n| ", " | ", " |"
+    for row in rows:
+        text += before
+        for k, (value, entity) in enumerate(row):
+            text += between * (k > 0)
+            if entity is not None:
+                labels.append((len(text), len(text) + len(value), entity))
+            text += value
+        text += after
+    return text, labels

@@ -5,7 +5,7 @@ types both engines know (no NLP model, no network). Our engine runs everything: 
 recognizers, evasion decoding, normalisation, entropy, redaction and risk. One core.
 
     .venv/bin/python benchmarks/pii_throughput.py [--messages 1500] [--repeat 3] [--batch 16]
-        [--settle 24]
+        [--settle 24] [--tool-results 300]
 
 Prints MB/s for each engine and the ratio, on the labelled corpus (a third of messages
 carry PII) and on ordinary chat text (none), then precision and recall per engine on the
@@ -23,7 +23,10 @@ have not seen (other seeds), and the median: what new text costs once the engine
 a while. Ours keeps what it learnt from one corpus of new text for the next (RE2's DFA
 states; the checks of values that recur), as it would in use. The last of them repeats
 that after ours has scanned --settle (24) more corpora, 36,000 messages: RE2 builds
-fewer new DFA states the longer a scanner runs (see docs/pii.md).
+fewer new DFA states the longer a scanner runs (see docs/pii.md). The last MB/s line is
+structured data, tool results as agents get them (JSON records, CSV and markdown tables,
+`pii_corpus.tool_results`, --tool-results of them a corpus), new to both engines; the
+precision and recall lines are given for both kinds of text.
 
 Goals: ours >= 100x Presidio, >= 5 MB/s on ordinary chat text, and higher precision and
 recall than Presidio.
@@ -39,11 +42,12 @@ import time
 from collections.abc import Callable, Sequence
 
 from agentshield.engines.pii import PiiScanner
-from pii_corpus import ENTITIES, Label, corpus
+from pii_corpus import ENTITIES, Label, corpus, tool_results
 
 BATCH = 16  # messages per scan_batch call, as the guard scans a conversation
 NEW_SEEDS = (23, 29, 31)  # corpora of new text, in the order met
 SETTLED_SEEDS = (37, 41, 43)  # and after --settle more
+RESULT_SEEDS = (17, 19, 53)  # corpora of tool results
 
 
 def pin_one_core() -> None:
@@ -124,14 +128,12 @@ def new_text(
     name: str,
     theirs: Callable[[Sequence[str]], object],
     ours: Callable[[Sequence[str]], object],
-    seeds: Sequence[int],
-    messages: int,
+    corpora: Sequence[Sequence[str]],
 ) -> None:
-    """Print MB/s of one pass over each corpus of `seeds`, the engines taking turns: the
-    median of each and each ratio."""
+    """Print MB/s of one pass over each of `corpora`, the engines taking turns: the median
+    of each and each ratio."""
     ours_new, theirs_new = [], []
-    for k, seed in enumerate(seeds):
-        unseen = [text for text, _ in corpus(messages, pii_share=0.33, seed=seed)]
+    for k, unseen in enumerate(corpora):
         order = ((theirs, theirs_new), (ours, ours_new))
         for run, into in order if k % 2 else order[::-1]:
             into.append(first_pass(run, unseen))
@@ -162,7 +164,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--batch", type=int, default=BATCH, help="messages per scan_batch call")
     parser.add_argument(
-        "--settle", type=int, default=24, help="corpora ours scans before the last line"
+        "--settle", type=int, default=24, help="corpora ours scans before the settled line"
+    )
+    parser.add_argument(
+        "--tool-results", type=int, default=300, help="tool results a corpus of them holds"
     )
     args = parser.parse_args()
     pin_one_core()
@@ -195,22 +200,36 @@ def main() -> None:
             f"{name:30s} {mine:6.2f} MB/s {batched:6.2f} MB/s {theirs:5.3f} MB/s"
             f"  {mine / theirs:5.1f}x {batched / theirs:5.1f}x"
         )
+
     # New text on a warm engine, the figure a gateway lives by: one pass over each of
     # NEW_SEEDS labelled corpora neither engine has met, taking turns; the median of each.
     # Then the same after ours has scanned --settle more corpora (RE2 has built more of the
     # DFA states new text needs, as in a gateway that has run a while; Presidio keeps none).
-    new_text("labelled, new text, warm", runs[0], ours_batch, NEW_SEEDS, args.messages)
+    def chat(seeds: Sequence[int]) -> list[list[str]]:
+        return [[text for text, _ in corpus(args.messages, 0.33, seed=seed)] for seed in seeds]
+
+    new_text("labelled, new text, warm", runs[0], ours_batch, chat(NEW_SEEDS))
     for seed in range(100, 100 + args.settle):
         first_pass(ours_batch, [text for text, _ in corpus(args.messages, 0.33, seed=seed)])
     name = f"  after {args.settle} corpora more"
-    new_text(name, runs[0], ours_batch, SETTLED_SEEDS, args.messages)
-    for name, run in (
+    new_text(name, runs[0], ours_batch, chat(SETTLED_SEEDS))
+    # Tool results (JSON records, CSV and markdown tables), each text new to both.
+    results = [[t for t, _ in tool_results(args.tool_results, seed)] for seed in RESULT_SEEDS]
+    new_text("tool results, new text, warm", runs[0], ours_batch, results)
+    print(f"{'':30s} (JSON, CSV and markdown tables, {args.tool_results} a corpus, "
+          f"{sum(map(len, results[0])) / 1e6:.2f} MB)")  # fmt: skip
+    engines = (
         ("ours", ours),
         ("presidio (threshold 0)", presidio),
         ("presidio (threshold 0.5)", presidio_half),
-    ):  # fmt: skip
-        precision, recall = precision_recall(run, labelled)
-        print(f"{name:26s} precision {precision:.3f}   recall {recall:.3f}")
+    )
+    for title, labelled_texts in (
+        ("chat", labelled),
+        ("tool results", tool_results(args.tool_results, seed=RESULT_SEEDS[0])),
+    ):
+        for name, run in engines:
+            precision, recall = precision_recall(run, labelled_texts)
+            print(f"{title:13s} {name:26s} precision {precision:.3f}   recall {recall:.3f}")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, flo
     """The definition: the first word wholly in a window (near before, near after, far
     before, far after the value) with no letter or digit before it and no letter after it
     in the text, passing over a word whose own last digit meets another (`5417`, "salt",
-    in `99541702`); keyed when in the near window before the value and on its line."""
+    in `99541702`), or after the value and followed by `:` or `=` (the next field's key);
+    keyed when in the near window before the value and on its line."""
     words = re.compile(
         r"(?<![a-z0-9])" + leet_alternation(rec.context, opening=True) + r"(?![a-z])", re.I
     )
@@ -37,7 +38,8 @@ def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, flo
             found = words.match(text, at, b + 1)  # sees the character after the window
             if found is None or found.end() > b:
                 continue
-            if not re.match(r"\d\d", text[found.end() - 1 : found.end() + 1]):
+            next_key = a >= end and re.match(r"[\"']?[ \t]*[:=]", text[found.end() :])
+            if not next_key and not re.match(r"\d\d", text[found.end() - 1 : found.end() + 1]):
                 same_line = not re.search(r"[\n\r]", text[found.end() : start])
                 return found.group(0).lower(), boost, keyed and same_line
     return None
@@ -48,7 +50,7 @@ def pieces(rec: Recognizer) -> st.SearchStrategy[str]:
     spelt = words.map(lambda w: w.replace("e", "3").replace("a", "4").upper())
     spaced = words.map(lambda w: w.replace(" ", "\x0b"))  # `re` reads it as \s, RE2 does not
     halves = words.flatmap(lambda w: st.sampled_from([w[: len(w) // 2], w[len(w) // 2 :]]))
-    other = st.text(alphabet="abxyz _.-\t\x0b\n17|+$#İı", max_size=6)
+    other = st.text(alphabet="abxyz _.-\t\x0b\n17|+$#İı:=\"'", max_size=6)
     return st.one_of(words, spelt, spaced, halves, other, st.text(max_size=4))
 
 
@@ -110,6 +112,11 @@ def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
         # where the word after it is the only one, it still counts
         ("536904399 is my ssn", ["US_SSN"]),
         ("9434765919 (mobile)", ["PHONE"]),
+        ("908740483 (sin)", ["CA_SIN"]),
+        # unless it is the next field's key: a Luhn-valid order number is no SIN
+        ('{"order_id": "908740483", "sin": "x"}', []),
+        ("order_id: 908740483\nsin: x", []),
+        ("order_id=908740483 sin = 3", []),
     ],
 )
 def test_the_key_before_a_value_names_it(text: str, found: list[str]) -> None:

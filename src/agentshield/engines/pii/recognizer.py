@@ -23,6 +23,8 @@ NEAR = (24, 16)  # characters before, after
 FAR = (60, 24)
 _GLUE = "._-/"
 _LINE_BREAK = re.compile(r"[\n\r]")
+# After a value, a word followed by this is the next field's key, not the value's context.
+_NEXT_KEY = re.compile(r"""["']?[ \t]*[:=]""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +131,8 @@ def _first_word(
         at = 0
         while found := words.search(part, at):
             inside = own[0] <= found.start() and found.end() <= own[1]
-            if inside and not glued_digits(part, found.end()):
+            after_key = k % 2 == 1 and _NEXT_KEY.match(text, max(0, a - 1) + found.end() - 1)
+            if inside and not after_key and not glued_digits(part, found.end()):
                 keyed = k == 0 and not _LINE_BREAK.search(part, found.end(), own[1])
                 return found.group(0).lower(), boost if k < 2 else boost / 2, keyed
             at = found.start() + 1

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
 
 from agentshield.engines.pii import tables
 from agentshield.engines.pii.decoders import ENCODED, decode, rot13, url_view
@@ -209,10 +208,13 @@ def _derived(
 
 
 def _relocated(hit: Hit, where: Locator) -> Hit:
-    start, end, tricks = where.locate(hit.start, hit.end)
-    if not tricks:
-        return replace(hit, start=start, end=end)
-    if hit.evasion:
-        tricks += (hit.evasion,)
-    layer = EVASION if DECODING.intersection(tricks) else NORMALISATION
-    return replace(hit, start=start, end=end, layer=layer, evasion="+".join(tricks))
+    """`hit`, found in a derived text, moved to its place in the original. It is this
+    scan's own: it changes in place (`dataclasses.replace` took 1.1 µs a hit, the
+    assignments 0.02 µs; a table view relocates every finding in it)."""
+    hit.start, hit.end, tricks = where.locate(hit.start, hit.end)
+    if tricks:
+        if hit.evasion:
+            tricks += (hit.evasion,)
+        hit.layer = EVASION if DECODING.intersection(tricks) else NORMALISATION
+        hit.evasion = "+".join(tricks)
+    return hit

@@ -19,6 +19,18 @@ bool glued_digits(const std::string& text, size_t last) {
 
 // A word before a value keys it only on the value's line: in a table, the header a line
 // above names other columns too (see tables.py).
+// A word after a value followed by `:` or `=` (after a closing quote and blanks) is the
+// next field's key (`"order_id": "908740483", "sin": …`), not this value's context.
+bool next_key(int kind, const void* data, Py_ssize_t size, Py_ssize_t at) {
+  if (at < size) {
+    const Py_UCS4 c = PyUnicode_READ(kind, data, at);
+    if (c == '"' || c == '\'') ++at;
+  }
+  while (at < size && (PyUnicode_READ(kind, data, at) == ' ' || PyUnicode_READ(kind, data, at) == '\t'))
+    ++at;
+  return at < size && (PyUnicode_READ(kind, data, at) == ':' || PyUnicode_READ(kind, data, at) == '=');
+}
+
 bool keys(const std::string& text, size_t from, size_t to) {
   return std::none_of(text.begin() + from, text.begin() + to,
                       [](char c) { return c == '\n' || c == '\r'; });
@@ -73,7 +85,12 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
          groups[1].data() != nullptr) {
     const size_t first = groups[1].data() - all.data();
     const size_t last = first + groups[1].size();  // one past
-    for (int k = 0; k < 4; ++k) {
+    bool counts = true;
+    for (int k = 1; k < 4 && counts; k += 2) {  // the windows after the value
+      if (first >= own[k][0] && last <= own[k][1])
+        counts = !next_key(kind, data, size, windows[k][0] + Py_ssize_t(last - own[k][0]));
+    }
+    for (int k = 0; k < 4 && counts; ++k) {
       if (first < own[k][0] || last > own[k][1] || glued_digits(all, last)) continue;
       word->assign(groups[1].data(), groups[1].size());
       for (char& c : *word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
