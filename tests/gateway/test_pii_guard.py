@@ -72,6 +72,21 @@ def test_the_upstream_sees_every_role_part_and_tool_call_redacted(
     assert headers["x-agentshield-decision"] == "redact"
 
 
+def a_tool_call(result: str) -> list[Any]:
+    """A conversation whose last message is a CRM tool's `result`."""
+    return [
+        {"role": "user", "content": "Look the customers up."},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "call_1", "type": "function", "function": {"name": "crm", "arguments": "{}"}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": result},
+    ]
+
+
 def test_a_tool_result_is_redacted_by_its_keys(
     client: openai.OpenAI, upstream: UpstreamServer
 ) -> None:
@@ -80,20 +95,8 @@ def test_a_tool_result_is_redacted_by_its_keys(
     # value's): the SSN goes whole, not as a phone's last four digits.
     extra = tagged()
     record = {"customer_ssn": "536904399", "phone_number": "415 555 0132"}
-    messages: list[Any] = [
-        {"role": "user", "content": "Look the customer up."},
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {"id": "call_1", "type": "function", "function": {"name": "crm", "arguments": "{}"}}
-            ],
-        },
-        {"role": "tool", "tool_call_id": "call_1", "content": orjson.dumps(record).decode()},
-    ]
-
     raw = client.chat.completions.with_raw_response.create(
-        model="gpt-4o-mini", messages=messages, extra_body=extra
+        model="gpt-4o-mini", messages=a_tool_call(orjson.dumps(record).decode()), extra_body=extra
     )
 
     sent = upstream.by_tag(extra["upstream_test"]["tag"]).body["messages"]
@@ -112,20 +115,8 @@ def test_a_tool_result_table_is_redacted_by_its_columns(
     extra = tagged()
     rows = [("536904399", "4155550132"), ("665123456", "3125550100")] * 6
     table = "\n".join(["name,ssn,phone"] + [f"Person {i},{s},{p}" for i, (s, p) in enumerate(rows)])
-    messages: list[Any] = [
-        {"role": "user", "content": "List the customers."},
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {"id": "call_1", "type": "function", "function": {"name": "crm", "arguments": "{}"}}
-            ],
-        },
-        {"role": "tool", "tool_call_id": "call_1", "content": table},
-    ]
-
     raw = client.chat.completions.with_raw_response.create(
-        model="gpt-4o-mini", messages=messages, extra_body=extra
+        model="gpt-4o-mini", messages=a_tool_call(table), extra_body=extra
     )
 
     sent = upstream.by_tag(extra["upstream_test"]["tag"]).body["messages"][2]["content"]
