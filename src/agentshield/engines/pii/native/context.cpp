@@ -17,20 +17,20 @@ bool glued_digits(const std::string& text, size_t last) {
   return last < text.size() && digit(text[last]) && digit(text[last - 1]);
 }
 
-// A word before a value keys it only on the value's line: in a table, the header a line
-// above names other columns too (see tables.py).
 // A word after a value followed by `:` or `=` (after a closing quote and blanks) is the
 // next field's key (`"order_id": "908740483", "sin": …`), not this value's context.
 bool next_key(int kind, const void* data, Py_ssize_t size, Py_ssize_t at) {
-  if (at < size) {
-    const Py_UCS4 c = PyUnicode_READ(kind, data, at);
-    if (c == '"' || c == '\'') ++at;
-  }
-  while (at < size && (PyUnicode_READ(kind, data, at) == ' ' || PyUnicode_READ(kind, data, at) == '\t'))
-    ++at;
-  return at < size && (PyUnicode_READ(kind, data, at) == ':' || PyUnicode_READ(kind, data, at) == '=');
+  auto is = [&](Py_ssize_t i, Py_UCS4 a, Py_UCS4 b) {
+    const Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    return c == a || c == b;
+  };
+  if (at < size && is(at, '"', '\'')) ++at;
+  while (at < size && is(at, ' ', '\t')) ++at;
+  return at < size && is(at, ':', '=');
 }
 
+// A word before a value keys it only on the value's line: in a table, the header a line
+// above names other columns too (see tables.py).
 bool keys(const std::string& text, size_t from, size_t to) {
   return std::none_of(text.begin() + from, text.begin() + to,
                       [](char c) { return c == '\n' || c == '\r'; });
