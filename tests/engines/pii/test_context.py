@@ -21,8 +21,9 @@ def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, flo
     """The definition: the first word wholly in a window (near before, near after, far
     before, far after the value) with no letter or digit before it and no letter after it
     in the text, passing over a word whose own last digit meets another (`5417`, "salt",
-    in `99541702`), or after the value and followed by `:` or `=` (the next field's key);
-    keyed when in the near window before the value and on its line."""
+    in `99541702`), or after the value and followed by `:` or `=` after the rest of a
+    key's name (the next field's key); keyed when in the near window before the value and
+    on its line."""
     words = re.compile(
         r"(?<![a-z0-9])" + leet_alternation(rec.context, opening=True) + r"(?![a-z])", re.I
     )
@@ -38,7 +39,7 @@ def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, flo
             found = words.match(text, at, b + 1)  # sees the character after the window
             if found is None or found.end() > b:
                 continue
-            next_key = a >= end and re.match(r"[\"']?[ \t]*[:=]", text[found.end() :])
+            next_key = a >= end and re.match(r"[\w-]*[\"']?[ \t]*[:=]", text[found.end() :])
             if not next_key and not re.match(r"\d\d", text[found.end() - 1 : found.end() + 1]):
                 same_line = not re.search(r"[\n\r]", text[found.end() : start])
                 return found.group(0).lower(), boost, keyed and same_line
@@ -117,6 +118,7 @@ def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
         ('{"order_id": "908740483", "sin": "x"}', []),
         ("order_id: 908740483\nsin: x", []),
         ("order_id=908740483 sin = 3", []),
+        ('{"account": "908740483", "sin_number": "x"}', []),
     ],
 )
 def test_the_key_before_a_value_names_it(text: str, found: list[str]) -> None:

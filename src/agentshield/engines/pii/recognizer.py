@@ -23,8 +23,9 @@ NEAR = (24, 16)  # characters before, after
 FAR = (60, 24)
 _GLUE = "._-/"
 _LINE_BREAK = re.compile(r"[\n\r]")
-# After a value, a word followed by this is the next field's key, not the value's context.
-_NEXT_KEY = re.compile(r"""["']?[ \t]*[:=]""")
+# After a value, a word followed by this (the rest of a key's name, a closing quote, `:` or
+# `=`) is the next field's key, not the value's context.
+_NEXT_KEY = re.compile(r"""[\w-]*["']?[ \t]*[:=]""")
 
 
 @dataclass(frozen=True, slots=True)

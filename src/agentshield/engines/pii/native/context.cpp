@@ -17,13 +17,16 @@ bool glued_digits(const std::string& text, size_t last) {
   return last < text.size() && digit(text[last]) && digit(text[last - 1]);
 }
 
-// A word after a value followed by `:` or `=` (after a closing quote and blanks) is the
-// next field's key (`"order_id": "908740483", "sin": …`), not this value's context.
+// A word after a value followed by `:` or `=` (after the rest of a key's name, a closing
+// quote and blanks) is the next field's key (`"order_id": "908740483", "sin": …`), not
+// this value's context.
 bool next_key(int kind, const void* data, Py_ssize_t size, Py_ssize_t at) {
   auto is = [&](Py_ssize_t i, Py_UCS4 a, Py_UCS4 b) {
     const Py_UCS4 c = PyUnicode_READ(kind, data, i);
     return c == a || c == b;
   };
+  while (at < size && (Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, at)) || is(at, '_', '-')))
+    ++at;
   if (at < size && is(at, '"', '\'')) ++at;
   while (at < size && is(at, ' ', '\t')) ++at;
   return at < size && is(at, ':', '=');
