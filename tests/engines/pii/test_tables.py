@@ -149,3 +149,14 @@ def test_a_span_over_a_separator_ends_at_its_piece() -> None:
     assert cells.locate(0, 6) == (0, 4, ())  # "name: " is the header "name"
     assert cells.locate(16, 26) == (14, 23, ())  # "536904399\n" is the cell
     assert cells.locate(6, 10) == (9, 13, ())
+
+
+def test_a_streamed_table_keeps_a_bounded_context(scanner: PiiScanner) -> None:
+    """A header longer than max_hold is not carried along: each scan stays bounded."""
+    header = ",".join(f"column_{i}" for i in range(300))  # ~3,000 characters
+    rows = "\n".join(",".join(str(i) for i in range(300)) for _ in range(20))
+    redactor = StreamingRedactor(scanner, hold=64, max_hold=2048)
+    text = f"{header}\n{rows}"
+    out = [redactor.feed(text[at : at + 50]) for at in range(0, len(text), 50)]
+    assert "".join([*out, redactor.flush()]) == text
+    assert len(redactor._released) <= 2 * 2048 + 1  # the context kept: header and tail

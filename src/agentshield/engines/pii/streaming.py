@@ -104,13 +104,13 @@ def _before_single_letters(buffer: str, cut: int, base: int) -> int:
 
 def _context(buffer: str, cut: int, size: int, bound: int) -> str:
     """What of `buffer[:cut]`, released, is kept to read the text after it: the last `size`
-    characters, from the start of their line (within `bound`), after the header line of
-    the table the last of them is in."""
+    characters, from the start of their line, after the header line of the table the last
+    of them is in (each within `bound`, so that every scan of the stream stays bounded)."""
     start = max(0, cut - size)
     line = buffer.rfind("\n", 0, start) + 1
     if cut - line <= bound:
         start = line
     header = header_of(buffer, cut - 1) if cut else None
-    if header is None or header[1] >= start:
+    if header is None or header[1] >= start or header[1] - header[0] > bound:
         return buffer[start:cut]
     return buffer[header[0] : header[1]] + "\n" + buffer[start:cut]
