@@ -10,6 +10,8 @@ text for each engine and their ratio, on the same generated corpora:
 - labelled, new text, warm: after two passes over the labelled corpus, one pass over a
   labelled corpus of another seed (RE2 builds DFA states for ids and numbers it has not
   met, and every check runs): what a gateway mostly meets.
+- tool results, new, warm: after those and a corpus of tool results (JSON records, CSV
+  and markdown tables, `pii_corpus.tool_results`), one of another seed.
 
 Ours runs `scan_batch` (16 messages a call, as the guard scans a conversation) over
 --messages messages; Presidio (see `pii_throughput.py`) over the first --presidio of them,
@@ -36,13 +38,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PASSES = ("labelled, first pass", "labelled, warm", "ordinary, warm", "labelled, new text, warm")
+PASSES = (
+    "labelled, first pass",
+    "labelled, warm",
+    "ordinary, warm",
+    "labelled, new text, warm",
+    "tool results, new, warm",
+)
 NEW_SEED = 23
+TOOL_RESULTS = 300  # a corpus of them: ~0.2 MB, as much text as 500 chat messages
 
 
 def corpora(messages: int, settle: int = 0) -> dict[str, tuple[list[str], list[str]]]:
     """For each pass: (texts scanned before counting, texts counted)."""
-    from pii_corpus import corpus
+    from pii_corpus import corpus, tool_results
 
     labelled = [text for text, _ in corpus(messages, pii_share=0.33)]
     ordinary = [text for text, _ in corpus(messages, pii_share=0.0, seed=11)]
@@ -53,6 +62,10 @@ def corpora(messages: int, settle: int = 0) -> dict[str, tuple[list[str], list[s
         PASSES[1]: (labelled * 2, labelled),
         PASSES[2]: (ordinary * 2, ordinary),
         PASSES[3]: (labelled * 2 + others, unseen),
+        PASSES[4]: (
+            labelled * 2 + [text for text, _ in tool_results(TOOL_RESULTS, seed=5)],
+            [text for text, _ in tool_results(TOOL_RESULTS, seed=17)],
+        ),
     }
 
 
