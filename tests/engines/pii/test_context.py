@@ -96,6 +96,8 @@ def test_context_words_at_the_window_edges(text: str, word: str | None) -> None:
         ("bsn_nummer 111222333", "NL_BSN"),
         ('{"patient_nhs_number": "9434765919"}', "UK_NHS"),
         ("5$n: 536904399", "US_SSN"),  # leetspeak, a digit first
+        ('{"ssns": ["536904399"]}', "US_SSN"),  # a plural: a key naming a list
+        ('{"phones": ["536904399"]}', "PHONE"),
     ],
 )
 def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
@@ -150,6 +152,7 @@ def test_a_key_is_on_its_values_line(text: str, keyed: bool) -> None:
     [
         "order_no 536904399",  # a key, but no context word
         "lessons 536904399",  # a word inside another
+        "phoneme 536904399",  # a word before more letters than a plural's
         "x1ssn 536904399",  # a digit before the word
         "$$n: 536904399",  # no context word opens with a mark
         # `5417` spells "salt", a HIGH_ENTROPY_SECRET context word, but not inside a number:

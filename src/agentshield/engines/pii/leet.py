@@ -42,9 +42,10 @@ def leet_word(word: str) -> str:
 def leet_alternation(words: Iterable[str], *, opening: bool = False) -> str:
     """One regex for all words, longest first ("password" before "pass"). `opening`: for
     context words, which open with a letter or digit, not a mark (`$$n` is no "ssn"), so
-    that the detector's Sets can find them on a word boundary (see `context_alternations`).
+    that the detector's Sets can find them on a word boundary (see `context_alternations`),
+    and may take a plural (`phones`).
     """
-    spelt = (_opening(w) if opening else leet_word(w) for w in _longest_first(words))
+    spelt = (_opening(w) + _plural(w) if opening else leet_word(w) for w in _longest_first(words))
     return "(?:" + "|".join(spelt) + ")"
 
 
@@ -59,8 +60,9 @@ def context_alternations(words: Iterable[str]) -> tuple[str, str]:
     runs only on text holding a `_` ("" when no word opens with an ASCII letter or digit).
     """
     ordered = _longest_first(words)
-    free = "|".join((r"\b" if _alnum(w[0]) else "") + _opening(w) + _tail(w) for w in ordered)
-    snake = "|".join("_" + _opening(w) + _tail(w) for w in ordered if _alnum(w[0]))
+    spelt = [(w, _opening(w) + _plural(w) + _tail(w)) for w in ordered]
+    free = "|".join((r"\b" if _alnum(w[0]) else "") + form for w, form in spelt)
+    snake = "|".join("_" + form for w, form in spelt if _alnum(w[0]))
     return "(?:" + free + ")", "(?:" + snake + ")" if snake else ""
 
 
@@ -82,6 +84,12 @@ def _opening(word: str) -> str:
     """`leet_word(word)` with no mark for its first character."""
     first = "".join(c for c in _SUBSTITUTES.get(word[0].lower(), "") if c.isalnum())
     return ("[" + re.escape(first) + "]" if first else re.escape(word[0])) + leet_word(word[1:])
+
+
+def _plural(word: str) -> str:
+    """A context word ending in a letter may take a plural: JSON keys name lists
+    (`"phones": [...]`, `"ssns"`)."""
+    return "(?:es|s)?" if word[-1].isascii() and word[-1].isalpha() else ""
 
 
 def _tail(word: str) -> str:
