@@ -299,8 +299,10 @@ def _field_value(r: random.Random, entity: str) -> str:
 
 
 def tool_results(messages: int, seed: int = 17) -> list[tuple[str, list[Label]]]:
-    """Labelled tool results: JSON lists of records, CSV and markdown tables of 1-12 rows,
-    each of a schema of 2-4 plain fields and 1-3 fields of personal data."""
+    """Labelled tool results of 1-12 rows, each of a schema of 2-4 plain fields and 1-3
+    fields of personal data: JSON lists of records, JSON objects of columns (a list under
+    each key), spreadsheet ranges (a JSON list of rows, the first the header), CSV and
+    markdown tables."""
     r = random.Random(seed)
     out: list[tuple[str, list[Label]]] = []
     for _ in range(messages):
@@ -312,8 +314,13 @@ def tool_results(messages: int, seed: int = 17) -> list[tuple[str, list[Label]]]
             [(PLAIN[key](r) if e is None else _field_value(r, e), e) for key, e in fields]
             for _ in range(r.randint(1, 12))
         ]
-        form = r.choice(["json", "csv", "markdown"])
-        out.append(_as_json(fields, rows) if form == "json" else _as_table(fields, rows, form))
+        form = r.choice(["json", "columns", "sheet", "csv", "markdown"])
+        if form == "json":
+            out.append(_as_json(fields, rows))
+        elif form in ("columns", "sheet"):
+            out.append(_as_lists(fields, rows, form))
+        else:
+            out.append(_as_table(fields, rows, form))
     return out
 
 
@@ -331,6 +338,35 @@ def _as_json(fields: list[tuple[str, str | None]], rows: list[Row]) -> tuple[str
             text += value + '"'
         text += "}"
     return text + "]", labels
+
+
+def _as_lists(
+    fields: list[tuple[str, str | None]], rows: list[Row], form: str
+) -> tuple[str, list[Label]]:
+    """`{"key": ["value", …], …}` (columns) or `{"range": …, "values": [["key", …], …]}`."""
+    labels: list[Label] = []
+
+    def items(values: list[tuple[str, str | None]]) -> str:
+        text_ = ""
+        for k, (value, entity) in enumerate(values):
+            text_ += ", " * (k > 0) + '"'
+            if entity is not None:
+                labels.append((len(text) + len(text_), len(text) + len(text_) + len(value), entity))
+            text_ += value + '"'
+        return text_
+
+    if form == "columns":
+        text = "{"
+        for k, (key, _) in enumerate(fields):
+            text += ", " * (k > 0) + f'"{key}": ['
+            text += items([row[k] for row in rows]) + "]"
+        return text + "}", labels
+    text = f'{{"range": "Sheet1!A1:{chr(64 + len(fields))}{len(rows) + 1}", "values": [['
+    text += items([(key, None) for key, _ in fields]) + "]"
+    for row in rows:
+        text += ", ["
+        text += items(row) + "]"
+    return text + "]}", labels
 
 
 def _as_table(

@@ -31,6 +31,13 @@ def test_two_keyed_findings_go_by_score() -> None:
     assert kept(ssn, phone) == [("PHONE", ("US_SSN",))]
 
 
+def test_a_key_read_from_structure_puts_out_a_near_one() -> None:
+    """A table's column or a JSON list's key, over a word only near the value."""
+    near, listed = hit("PHONE", 0.65, keyed=True), hit("US_SSN", 0.55, keyed=True)
+    listed.listed = True
+    assert kept(near, listed) == [("US_SSN", ("PHONE",))]
+
+
 def test_a_certain_finding_stays_against_a_keyed_one() -> None:
     certain, keyed = hit("CREDIT_CARD", 1.0), hit("PHONE", 0.65, keyed=True)
     assert kept(keyed, certain) == [("CREDIT_CARD", ("PHONE",))]

@@ -3,7 +3,10 @@
 First, of findings of specific types on the same span, those whose context word comes
 right before it (`Hit.keyed`: `"ssn": "536904399"`, `nhs 943 476 5919`) put out those
 whose word is only after it or further, which in a list is often the next value's key
-(`"phone": …`); a certain finding (score 1.0) stays. Then the order of preference: a
+(`"phone": …`); a certain finding (score 1.0) stays. A key read from structure, a
+table's column or a JSON list's key (`Hit.listed`, see tables.py and records.py), puts
+out keys that are only near: in `[["name", "ssn", "phone"], ["Jane", "536904399", …]]`
+every header word is near the first row. Then the order of preference: a
 specific entity over a generic high-entropy string, then the higher score, then the longer
 span (a card number over the phone number inside it), then a finding made without undoing
 an evasion.
@@ -76,13 +79,17 @@ def _also(kept: Hit, other: Hit) -> None:
 
 
 def _labelled(hits: list[Hit]) -> tuple[list[Hit], list[Hit]]:
-    """`hits` less those of a specific type that share a span with one that is keyed and
-    are neither keyed nor certain, and those."""
+    """`hits` less those of a specific type, not certain, that share a span with one keyed
+    by its own column or list (`Hit.listed`) and are not, or with one keyed and are not;
+    and those."""
     keyed = {(h.start, h.end) for h in hits if h.keyed and h.entity_type != GENERIC}
+    listed = {(h.start, h.end) for h in hits if h.keyed and h.listed and h.entity_type != GENERIC}
     stay: list[Hit] = []
     out: list[Hit] = []
     for h in hits:
-        if h.keyed or h.score >= 1.0 or h.entity_type == GENERIC or (h.start, h.end) not in keyed:
+        span = (h.start, h.end)
+        named = h.keyed and h.listed if span in listed else h.keyed or span not in keyed
+        if named or h.score >= 1.0 or h.entity_type == GENERIC:
             stay.append(h)
         else:
             out.append(h)

@@ -13,8 +13,9 @@ For each text (and, depth-limited, each text derived from it):
    depend on letters (layer 1), each only when the pass of step 2 saw that one of their
    patterns can match it (see turned.py).
 
-A text holding a delimited table (CSV, TSV, `|`) is also scanned as a list of its cells,
-each under its column's header (`ssn: 536904399`, see tables.py). Overlapping findings
+A text holding a delimited table (CSV, TSV, `|`) or JSON lists is also scanned as a list
+of its cells or items, each under its column's header or its list's key (`ssn:
+536904399`, see tables.py and records.py). Overlapping findings
 are then resolved (see overlaps.py) and those under the policy's
 minimum score dropped.
 """
@@ -24,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from agentshield.engines.pii import tables
+from agentshield.engines.pii import records, tables
 from agentshield.engines.pii.decoders import ENCODED, decode, rot13, url_view
 from agentshield.engines.pii.detector import Budget, Detector, Hit
 from agentshield.engines.pii.errors import BatchTooLarge, InvalidText, TextTooLarge
@@ -97,12 +98,23 @@ class PiiScanner:
 
     def _detect(self, prepared: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
         hits: list[Hit] = []
-        limit = self.limits.max_candidates
-        self._scan(prepared, _ORIGIN, 0, rules, Budget(limit), hits, min_score)
-        table = tables.view(prepared) if "\n" in prepared else None
-        if table is not None:  # a second reading of the text, with a budget of its own
-            self._scan(*table, 1, rules, Budget(limit), hits, min_score)
+        self._scan(prepared, _ORIGIN, 0, rules, Budget(self.limits.max_candidates), hits, min_score)
+        if "\n" in prepared or "[" in prepared:
+            hits += self._structured(prepared, rules, min_score)
         return resolve([h for h in hits if h.score >= min_score]) if hits else hits
+
+    def _structured(self, text: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
+        """Hits in the text's tables and JSON lists, read value by value under their keys:
+        each view a second reading of the text, with a candidate budget of its own."""
+        listed = [tables.view(text) if "\n" in text else None]
+        listed.append(records.view(text) if "[" in text and '"' in text else None)
+        found: list[Hit] = []
+        for view in listed:
+            if view is not None:
+                self._scan(*view, 1, rules, Budget(self.limits.max_candidates), found, min_score)
+        for hit in found:
+            hit.listed = True
+        return found
 
     def scan(
         self,

@@ -16,10 +16,10 @@ cells of a text are listed; past them the text is read as it stands.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator
 
 from agentshield.engines.pii.recognizer import FAR
+from agentshield.engines.pii.views import Listing
 
 MAX_CELLS = 50_000
 # A line holding a delimiter; anchored, so each line costs one try.
@@ -31,53 +31,23 @@ _RULE = re.compile(r"[ \t|:+]*-[ \t|:+-]*")
 Span = tuple[int, int]
 
 
-def view(text: str) -> tuple[str, Cells] | None:
+def view(text: str) -> tuple[str, Listing] | None:
     """The data cells of the text's tables, each as `header: cell` on its own line, and
     where they lie in `text`; None when it holds no table."""
-    parts: list[str] = []
-    where = Cells()
-    listed = 0
+    listing = Listing(text)
     for _, _, names, row in _rows(text):
         for name, (c, d) in zip(names, row, strict=True):
             if name is None or c == d:
                 continue
-            if listed == MAX_CELLS:
-                return "".join(parts), where
-            listed += 1
-            where.add(name[0], name[1], 2)
-            parts.append(text[name[0] : name[1]] + ": ")
-            where.add(c, d, 1)
-            parts.append(text[c:d] + "\n")
-    return ("".join(parts), where) if parts else None
+            if listing.count == MAX_CELLS:
+                return listing.listed()
+            listing.add(name, (c, d))
+    return listing.listed()
 
 
-class Cells:
-    """Where a view's pieces lie in the text: each is a stretch of the text copied, then
-    a separator that maps to the stretch's end."""
-
-    def __init__(self) -> None:
-        self.view: list[int] = []  # each piece's start in the view
-        self.text: list[int] = []  # and in the text
-        self.size: list[int] = []  # its characters from the text
-        self._end = 0
-
-    def add(self, start: int, end: int, separator: int) -> None:
-        self.view.append(self._end)
-        self.text.append(start)
-        self.size.append(end - start)
-        self._end += end - start + separator
-
-    def _at(self, pos: int, inside: int) -> int:
-        """Where `pos` lies in the text, for the piece holding view position `inside`."""
-        i = max(0, bisect_right(self.view, inside) - 1)
-        return self.text[i] + min(pos - self.view[i], self.size[i])
-
-    def locate(self, start: int, end: int) -> tuple[int, int, tuple[str, ...]]:
-        first = self._at(start, start)
-        return first, max(first, self._at(end, max(start, end - 1))), ()
-
-
-def _names(cell: str) -> bool:
+def names_a_column(cell: str) -> bool:
+    """Whether a header cell can name a column: it holds a letter, and is no longer than a
+    far context window."""
     return len(cell) <= FAR[0] and any(ch.isalpha() for ch in cell)
 
 
@@ -105,7 +75,7 @@ def _rows(text: str) -> Iterator[tuple[Span, Span, list[Span | None], list[Span]
         if found is None:
             continue
         delimiter, header = found
-        names = [(a, b) if _names(text[a:b]) else None for a, b in header]
+        names = [(a, b) if names_a_column(text[a:b]) else None for a, b in header]
         while line is not None:
             if delimiter != "|" or not _RULE.fullmatch(line.group()):
                 row = _cells(text, *line.span(), delimiter)

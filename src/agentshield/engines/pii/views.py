@@ -143,3 +143,41 @@ class Chain:
         a, b, inner_tricks = self.inner.locate(start, end)
         c, d, outer_tricks = self.outer.locate(a, b)
         return c, d, outer_tricks + inner_tricks
+
+
+class Listing:
+    """A view listing values of a text, each on a line of its own after a label from the
+    text (`ssn: 536904399`): the table and JSON views (tables.py, records.py). Label and
+    value map back to where they lie in the text; what separates them maps to the end of
+    the piece before it."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._parts: list[str] = []
+        self._view: list[int] = []  # each piece's start in the view
+        self._starts: list[int] = []  # and in the text
+        self._sizes: list[int] = []  # its characters from the text
+        self._end = 0
+        self.count = 0  # values listed
+
+    def add(self, label: tuple[int, int], value: tuple[int, int]) -> None:
+        for (start, end), after in ((label, ": "), (value, "\n")):
+            self._parts += (self._text[start:end], after)
+            self._view.append(self._end)
+            self._starts.append(start)
+            self._sizes.append(end - start)
+            self._end += end - start + len(after)
+        self.count += 1
+
+    def listed(self) -> tuple[str, Listing] | None:
+        """The view and this, its locator; None when nothing was listed."""
+        return ("".join(self._parts), self) if self.count else None
+
+    def _at(self, pos: int, inside: int) -> int:
+        """Where `pos` lies in the text, for the piece holding view position `inside`."""
+        i = max(0, bisect_right(self._view, inside) - 1)
+        return self._starts[i] + min(pos - self._view[i], self._sizes[i])
+
+    def locate(self, start: int, end: int) -> tuple[int, int, tuple[str, ...]]:
+        first = self._at(start, start)
+        return first, max(first, self._at(end, max(start, end - 1))), ()
