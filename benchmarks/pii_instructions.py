@@ -10,8 +10,9 @@ text for each engine and their ratio, on the same generated corpora:
 - labelled, new text, warm: after two passes over the labelled corpus, one pass over a
   labelled corpus of another seed (RE2 builds DFA states for ids and numbers it has not
   met, and every check runs): what a gateway mostly meets.
-- tool results, new, warm: after those and a corpus of tool results (JSON records, CSV
-  and markdown tables, `pii_corpus.tool_results`), one of another seed.
+- tool results, new, warm: after those and a corpus of tool results (JSON records and
+  lists, spreadsheet ranges, CSV and markdown tables, `pii_corpus.tool_results`), one of
+  another seed.
 
 Ours runs `scan_batch` (16 messages a call, as the guard scans a conversation) over
 --messages messages; Presidio (see `pii_throughput.py`) over the first --presidio of them,

@@ -24,8 +24,9 @@ a while. Ours keeps what it learnt from one corpus of new text for the next (RE2
 states; the checks of values that recur), as it would in use. The last of them repeats
 that after ours has scanned --settle (24) more corpora, 36,000 messages: RE2 builds
 fewer new DFA states the longer a scanner runs (see docs/pii.md). The last MB/s line is
-structured data, tool results as agents get them (JSON records, CSV and markdown tables,
-`pii_corpus.tool_results`, --tool-results of them a corpus), new to both engines; the
+structured data, tool results as agents get them (JSON records, JSON columns, spreadsheet
+ranges, CSV and markdown tables: `pii_corpus.tool_results`, --tool-results of them a
+corpus), new to both engines; the
 precision and recall lines are given for both kinds of text.
 
 Goals: ours >= 100x Presidio, >= 5 MB/s on ordinary chat text, and higher precision and
@@ -213,11 +214,11 @@ def main() -> None:
         first_pass(ours_batch, [text for text, _ in corpus(args.messages, 0.33, seed=seed)])
     name = f"  after {args.settle} corpora more"
     new_text(name, runs[0], ours_batch, chat(SETTLED_SEEDS))
-    # Tool results (JSON records, CSV and markdown tables), each text new to both.
+    # Tool results (JSON records and lists, CSV and markdown tables), each new to both.
     results = [[t for t, _ in tool_results(args.tool_results, seed)] for seed in RESULT_SEEDS]
     new_text("tool results, new text, warm", runs[0], ours_batch, results)
-    print(f"{'':30s} (JSON, CSV and markdown tables, {args.tool_results} a corpus, "
-          f"{sum(map(len, results[0])) / 1e6:.2f} MB)")  # fmt: skip
+    print(f"{'':30s} (JSON records, columns, sheets; CSV, markdown: {args.tool_results} "
+          f"a corpus, {sum(map(len, results[0])) / 1e6:.2f} MB)")  # fmt: skip
     engines = (
         ("ours", ours),
         ("presidio (threshold 0)", presidio),
