@@ -9,15 +9,7 @@ from hypothesis import strategies as st
 from agentshield.engines.pii import PiiScanner, StreamingRedactor
 from agentshield.engines.pii.tables import MAX_CELLS, view
 
-from .conftest import Found
-
-SSNS = ["536904399", "665123456", "123456789"]  # valid under the SSA's rules
-PHONES = ["4155550132", "3125550100", "2125550147"]
-
-
-def listed(text: str) -> list[str]:
-    found = view(text)
-    return found[0].splitlines() if found else []
+from .conftest import PHONES, SSNS, Found, lines
 
 
 @pytest.mark.parametrize(
@@ -31,11 +23,11 @@ def listed(text: str) -> list[str]:
     ],
 )
 def test_each_cell_is_listed_under_its_header(text: str) -> None:
-    assert listed(text) == ["name: Jane", "ssn: 536904399", "name: Bob", "ssn: 665123456"]
+    assert lines(view(text)) == ["name: Jane", "ssn: 536904399", "name: Bob", "ssn: 665123456"]
 
 
 def test_quoted_delimiters_are_inside_a_cell() -> None:
-    assert listed('name,note\n"Roe, Jane","a, b"') == ["name: Roe, Jane", "note: a, b"]
+    assert lines(view('name,note\n"Roe, Jane","a, b"')) == ["name: Roe, Jane", "note: a, b"]
 
 
 @pytest.mark.parametrize(
@@ -54,7 +46,7 @@ def test_no_table_no_view(text: str) -> None:
 
 def test_a_table_ends_where_its_rows_stop() -> None:
     text = "id,ssn\n1,536904399\nthe end\nx,y\n2,665123456"
-    assert listed(text) == ["id: 1", "ssn: 536904399", "x: 2", "y: 665123456"]
+    assert lines(view(text)) == ["id: 1", "ssn: 536904399", "x: 2", "y: 665123456"]
 
 
 def test_the_view_maps_back_to_the_cells() -> None:
@@ -68,7 +60,7 @@ def test_the_view_maps_back_to_the_cells() -> None:
 
 def test_the_view_is_bounded() -> None:
     text = "a,b\n" + "1,2\n" * (MAX_CELLS // 2 + 10)
-    assert len(listed(text)) == MAX_CELLS
+    assert len(lines(view(text))) == MAX_CELLS
 
 
 def test_a_column_names_its_values(found: Found) -> None:
