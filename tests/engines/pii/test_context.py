@@ -22,8 +22,8 @@ def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, flo
     before, far after the value) with no letter or digit before it and no letter after it
     in the text, passing over a word whose own last digit meets another (`5417`, "salt",
     in `99541702`), or after the value and followed by `:` or `=` after the rest of a
-    key's name (the next field's key); keyed when in the near window before the value and
-    on its line."""
+    key's name (the next field's key); keyed when in the near window before the value, on
+    its line, with no other key's `:` or `=` between them."""
     words = re.compile(
         r"(?<![a-z0-9])" + leet_alternation(rec.context, opening=True) + r"(?![a-z])", re.I
     )
@@ -41,8 +41,10 @@ def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, flo
                 continue
             next_key = a >= end and re.match(r"[\w-]*[\"']?[ \t]*[:=]", text[found.end() :])
             if not next_key and not re.match(r"\d\d", text[found.end() - 1 : found.end() + 1]):
-                same_line = not re.search(r"[\n\r]", text[found.end() : start])
-                return found.group(0).lower(), boost, keyed and same_line
+                between = text[found.end() : start]  # the word's own separator, then
+                own = re.match(r"[\w-]*[\"']?[ \t]*[:=]?", between).end()  # no other key's
+                alone = not re.search(r"[\n\r:=]", between[own:])
+                return found.group(0).lower(), boost, keyed and alone
     return None
 
 
@@ -136,7 +138,10 @@ def test_the_key_before_a_value_names_it(text: str, found: list[str]) -> None:
         ("ssn\r\n536904399", False),
         ("ssn,phone\n536904399", False),
         ("ssn, é\n536904399", False),  # beyond ASCII, through Python's `re`
-        ("ssn é: 536904399", True),
+        ("é ssn: 536904399", True),  # beyond ASCII, through Python's `re`
+        ('{"ssn" : "536904399"}', True),
+        ('{"ssn": "x", "id": "536904399"}', False),  # another key comes between
+        ("ssn=1; id=536904399", False),
     ],
 )
 def test_a_key_is_on_its_values_line(text: str, keyed: bool) -> None:

@@ -22,10 +22,12 @@ from agentshield.engines.pii.leet import glued_digits, leet_alternation
 NEAR = (24, 16)  # characters before, after
 FAR = (60, 24)
 _GLUE = "._-/"
-_LINE_BREAK = re.compile(r"[\n\r]")
 # After a value, a word followed by this (the rest of a key's name, a closing quote, `:` or
 # `=`) is the next field's key, not the value's context.
 _NEXT_KEY = re.compile(r"""[\w-]*["']?[ \t]*[:=]""")
+# Before a value, what may follow a word that keys it: its own separator, then no line
+# break and no other key's.
+_KEYS = re.compile(r"""[\w-]*["']?[ \t]*[:=]?[^\n\r:=]*""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +136,12 @@ def _first_word(
             inside = own[0] <= found.start() and found.end() <= own[1]
             after_key = k % 2 == 1 and _NEXT_KEY.match(text, max(0, a - 1) + found.end() - 1)
             if inside and not after_key and not glued_digits(part, found.end()):
-                keyed = k == 0 and not _LINE_BREAK.search(part, found.end(), own[1])
+                keyed = k == 0 and _keys(part, found.end(), own[1])
                 return found.group(0).lower(), boost if k < 2 else boost / 2, keyed
             at = found.start() + 1
     return None
+
+
+def _keys(part: str, end: int, until: int) -> bool:
+    """Whether a word ending at `end` keys the value at `until` (native/context.cpp)."""
+    return _KEYS.fullmatch(part, end, until) is not None

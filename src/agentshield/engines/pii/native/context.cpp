@@ -32,11 +32,19 @@ bool next_key(int kind, const void* data, Py_ssize_t size, Py_ssize_t at) {
   return at < size && is(at, ':', '=');
 }
 
-// A word before a value keys it only on the value's line: in a table, the header a line
-// above names other columns too (see tables.py).
+// A word before a value keys it only on the value's line (in a table, the header a line
+// above names other columns too; see tables.py), and only when no other key comes between
+// them: a `:` or `=` there, past the word's own (after the rest of its name and a quote),
+// follows another key (`{"team": "call", "sin": "294044243"}`: "call" is a value).
 bool keys(const std::string& text, size_t from, size_t to) {
-  return std::none_of(text.begin() + from, text.begin() + to,
-                      [](char c) { return c == '\n' || c == '\r'; });
+  auto name = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; };
+  while (from < to && name(text[from])) ++from;
+  if (from < to && (text[from] == '"' || text[from] == '\'')) ++from;
+  while (from < to && (text[from] == ' ' || text[from] == '\t')) ++from;
+  if (from < to && (text[from] == ':' || text[from] == '=')) ++from;
+  return std::none_of(text.begin() + from, text.begin() + to, [](char c) {
+    return c == '\n' || c == '\r' || c == ':' || c == '=';
+  });
 }
 
 }  // namespace
