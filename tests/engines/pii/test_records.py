@@ -20,7 +20,7 @@ from .conftest import PHONES, SSNS, Found, lines
         ('{"ssns": ["536904399", "665123456"]}', ["ssns: 536904399", "ssns: 665123456"]),
         ('{"ssns": [536904399, 665123456]}', ["ssns: 536904399", "ssns: 665123456"]),
         ('{"a": {"ids": [1, 2]}, "b": "x"}', ["ids: 1", "ids: 2"]),
-        ('Found: {"ids": [7]} and more', ["ids: 7"]),  # JSON inside prose
+        ('Found: {"ids": [7, 8]} and more', ["ids: 7", "ids: 8"]),  # JSON inside prose
         ('{"ids": [[1], [2]]}', ["ids: 1", "ids: 2"]),  # lists of lists with no header
         ('{"t": [["name", "ssn"], ["Jane", "1"]]}', ["name: Jane", "ssn: 1"]),
         (
@@ -39,6 +39,8 @@ def test_each_item_is_listed_under_its_key(text: str, expected: list[str]) -> No
     [
         '{"ssn": "536904399"}',  # a member's key is right before it already
         "[1, 2, 3]",  # a list no key holds
+        '{"ids": [7]}',  # one item: right after its key already
+        '[{"ssn": "536904399"}, {"ssn": "665123456"}]',  # records: members are keyed
         'see [this] and {"that',  # no JSON
         "[" * 5000,  # nested too deep to parse: left as it stands
     ],

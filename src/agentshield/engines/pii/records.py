@@ -8,7 +8,8 @@ is a table, that first its header, as spreadsheet APIs answer
 (`{"values": [["name", "ssn"], ["Jane", "536904399"]]}`): each item is listed under its
 column's header.
 
-Only well-formed JSON is read: a `{` or `[` where json.JSONDecoder finds a whole value.
+Only well-formed JSON is read: a `{` or `[` where json.JSONDecoder finds a whole value,
+in a text holding a list that opens with two scalars or a list (_LIST).
 After MAX_MISSES openers that start none, the rest of the text is left as it stands, so a
 text of brackets costs a bounded number of parses; at most MAX_ITEMS items are listed.
 """
@@ -25,6 +26,9 @@ from agentshield.engines.pii.views import Listing
 MAX_ITEMS = 50_000
 MAX_MISSES = 16
 _OPENER = re.compile(r"[\[{]")
+# What a list worth listing starts with: two scalar items, or a list (a row). JSON records
+# (`[{…}, …]`), whose members are keyed already, need no view.
+_LIST = re.compile(r'\[\s*(?:\[|(?:"(?:[^"\\\n]|\\.)*"|[-\d.eE+]+)\s*,)')
 # Tokens of well-formed JSON: strings, marks, and numbers or literals.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 _DECODER = json.JSONDecoder()
@@ -38,14 +42,17 @@ class _Open:
 
     kind: str  # "{" or "["
     key: Span | None = None  # a list: the key that holds it (or its parent list's)
+    row: bool = False  # a list in a list
     lists: int = 0  # a list: the lists in it so far
     header: list[Span] | None = None  # a list of lists: its first, when all names
-    items: list[tuple[Span, bool]] = field(default_factory=list)  # a list: (span, string)
+    items: list[tuple[Span, bool]] = field(default_factory=list)  # a row: (span, string)
 
 
 def view(text: str) -> tuple[str, Listing] | None:
     """The items of the text's JSON lists, each as `key: item` on its own line, and where
     they lie in `text`; None when it holds none."""
+    if _LIST.search(text) is None:
+        return None
     listing = Listing(text)
     pos = misses = 0
     while misses < MAX_MISSES and (opener := _OPENER.search(text, pos)) is not None:
@@ -65,33 +72,36 @@ def _read(text: str, start: int, end: int, listing: Listing) -> None:
     key: Span | None = None  # the key of the member being read
     last: Span | None = None  # the last string, a key if a `:` follows
     for token in _TOKEN.finditer(text, start, end):
-        mark = token.group()
-        if listing.count >= MAX_ITEMS:
-            return
+        mark = token.group()[0]
+        if mark == ",":
+            continue
         if mark == ":":
             key = last
-        elif mark in "{[":
-            if mark == "[":
-                parent = stack[-1] if stack else None
-                held = parent.key if parent is not None and parent.kind == "[" else key
-                stack.append(_Open("[", held))
-                if parent is not None and parent.kind == "[":
-                    parent.lists += 1
-            else:
-                stack.append(_Open("{"))
+        elif mark == "[":
+            parent = stack[-1] if stack else None
+            row = parent is not None and parent.kind == "["
+            stack.append(_Open("[", parent.key if parent is not None and row else key, row))
+            if parent is not None and row:
+                parent.lists += 1
+        elif mark == "{":
+            stack.append(_Open("{"))
         elif mark in "}]":
             closed = stack.pop()
-            if closed.kind == "[" and stack and stack[-1].kind == "[":
+            if closed.row:
                 _row(text, stack[-1], closed, listing)
-        elif mark != ",":
-            string = mark[0] == '"'
+        else:  # a string or a number
+            string = mark == '"'
             span = (token.start() + 1, token.end() - 1) if string else token.span()
             last = span if string else None
             top = stack[-1] if stack else None
-            if top is not None and top.kind == "[":
+            if top is None or top.kind != "[":
+                continue
+            if top.row:
                 top.items.append((span, string))
-                if not (stack[-2:-1] and stack[-2].kind == "[") and top.key is not None:
-                    listing.add(top.key, span)  # a plain list: each item under its key
+            elif top.key is not None:
+                if listing.count >= MAX_ITEMS:
+                    return
+                listing.add(top.key, span)  # a plain list: each item under its key
 
 
 def _names(text: str, item: tuple[Span, bool]) -> bool:
