@@ -6,10 +6,9 @@ whose word is only after it or further, which in a list is often the next value'
 (`"phone": …`); a certain finding (score 1.0) stays. A key read from structure, a
 table's column or a JSON list's key (`Hit.listed`, see tables.py and records.py), puts
 out keys that are only near: in `[["name", "ssn", "phone"], ["Jane", "536904399", …]]`
-every header word is near the first row. Then the order of preference: a
-specific entity over a generic high-entropy string, then the higher score, then the longer
-span (a card number over the phone number inside it), then a finding made without undoing
-an evasion.
+every header word is near the first row. Then the order of preference: a specific entity
+over a generic high-entropy string, then the higher score, then the longer span (a card
+number over the phone number inside it), then a finding made without undoing an evasion.
 
 A kept finding names the other types read on its span (`Hit.also`, and its explanation):
 its redaction shows only what each reading's would (see hints.context_form), so a nine-

@@ -22,12 +22,12 @@ from agentshield.engines.pii.leet import glued_digits, leet_alternation
 NEAR = (24, 16)  # characters before, after
 FAR = (60, 24)
 _GLUE = "._-/"
-# After a value, a word followed by this (the rest of a key's name, a closing quote, `:` or
-# `=`) is the next field's key, not the value's context.
-_NEXT_KEY = re.compile(r"""[\w-]*["']?[ \t]*[:=]""")
-# Before a value, what may follow a word that keys it: its own separator, then no line
-# break and no other key's.
-_KEYS = re.compile(r"""[\w-]*["']?[ \t]*[:=]?[^\n\r:=]*""")
+# What may follow a word that is a key: the rest of its name, a closing quote, blanks.
+_PAST_NAME = r"""[\w-]*["']?[ \t]*"""
+# After a value, a word followed by its `:` or `=` is the next field's key, not context.
+_NEXT_KEY = re.compile(_PAST_NAME + r"[:=]")
+# Before a value, a word keys it when no line break and no other key's `:` or `=` follows.
+_KEYS = re.compile(_PAST_NAME + r"[:=]?[^\n\r:=]*")
 
 
 @dataclass(frozen=True, slots=True)

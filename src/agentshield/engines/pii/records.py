@@ -55,7 +55,11 @@ def view(text: str) -> tuple[str, Listing] | None:
         return None
     listing = Listing(text)
     pos = misses = 0
-    while misses < MAX_MISSES and (opener := _OPENER.search(text, pos)) is not None:
+    while (
+        misses < MAX_MISSES
+        and listing.count < MAX_ITEMS
+        and (opener := _OPENER.search(text, pos)) is not None
+    ):
         try:
             end = _DECODER.raw_decode(text, opener.start())[1]
         except (ValueError, RecursionError):
@@ -79,10 +83,11 @@ def _read(text: str, start: int, end: int, listing: Listing) -> None:
             key = last
         elif mark == "[":
             parent = stack[-1] if stack else None
-            row = parent is not None and parent.kind == "["
-            stack.append(_Open("[", parent.key if parent is not None and row else key, row))
-            if parent is not None and row:
+            if parent is not None and parent.kind == "[":  # a row of the list `parent`
                 parent.lists += 1
+                stack.append(_Open("[", parent.key, row=True))
+            else:
+                stack.append(_Open("[", key))
         elif mark == "{":
             stack.append(_Open("{"))
         elif mark in "}]":

@@ -14,10 +14,9 @@ For each text (and, depth-limited, each text derived from it):
    patterns can match it (see turned.py).
 
 A text holding a delimited table (CSV, TSV, `|`) or JSON lists is also scanned as a list
-of its cells or items, each under its column's header or its list's key (`ssn:
-536904399`, see tables.py and records.py). Overlapping findings
-are then resolved (see overlaps.py) and those under the policy's
-minimum score dropped.
+of its cells or items, each under its column's header or its list's key
+(`ssn: 536904399`, see tables.py and records.py). Overlapping findings are then resolved
+(see overlaps.py) and those under the policy's minimum score dropped.
 """
 
 from __future__ import annotations
@@ -99,17 +98,19 @@ class PiiScanner:
     def _detect(self, prepared: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
         hits: list[Hit] = []
         self._scan(prepared, _ORIGIN, 0, rules, Budget(self.limits.max_candidates), hits, min_score)
-        if "\n" in prepared or "[" in prepared:
-            hits += self._structured(prepared, rules, min_score)
+        table = "\n" in prepared
+        lists = "[" in prepared and '"' in prepared
+        if table or lists:  # most texts hold neither: no call
+            hits += self._structured(prepared, table, lists, rules, min_score)
         return resolve([h for h in hits if h.score >= min_score]) if hits else hits
 
-    def _structured(self, text: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
+    def _structured(
+        self, text: str, table: bool, lists: bool, rules: RuleSet | None, min_score: float
+    ) -> list[Hit]:
         """Hits in the text's tables and JSON lists, read value by value under their keys:
         each view a second reading of the text, with a candidate budget of its own."""
-        listed = [tables.view(text) if "\n" in text else None]
-        listed.append(records.view(text) if "[" in text and '"' in text else None)
         found: list[Hit] = []
-        for view in listed:
+        for view in (tables.view(text) if table else None, records.view(text) if lists else None):
             if view is not None:
                 self._scan(*view, 1, rules, Budget(self.limits.max_candidates), found, min_score)
         for hit in found:

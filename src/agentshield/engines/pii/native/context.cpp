@@ -17,34 +17,40 @@ bool glued_digits(const std::string& text, size_t last) {
   return last < text.size() && digit(text[last]) && digit(text[last - 1]);
 }
 
-// A word after a value followed by `:` or `=` (after the rest of a key's name, a closing
-// quote and blanks) is the next field's key (`"order_id": "908740483", "sin": …`), not
-// this value's context.
-bool next_key(int kind, const void* data, Py_ssize_t size, Py_ssize_t at) {
-  auto is = [&](Py_ssize_t i, Py_UCS4 a, Py_UCS4 b) {
-    const Py_UCS4 c = PyUnicode_READ(kind, data, i);
+// Past a word at `at`: the rest of a key's name, a closing quote and blanks, where the
+// key's `:` or `=` stands if the word is a key.
+Py_ssize_t past_name(int kind, const void* data, Py_ssize_t at, Py_ssize_t to) {
+  auto is = [&](Py_UCS4 a, Py_UCS4 b) {
+    const Py_UCS4 c = PyUnicode_READ(kind, data, at);
     return c == a || c == b;
   };
-  while (at < size && (Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, at)) || is(at, '_', '-')))
-    ++at;
-  if (at < size && is(at, '"', '\'')) ++at;
-  while (at < size && is(at, ' ', '\t')) ++at;
-  return at < size && is(at, ':', '=');
+  while (at < to && (Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, at)) || is('_', '-'))) ++at;
+  if (at < to && is('"', '\'')) ++at;
+  while (at < to && is(' ', '\t')) ++at;
+  return at;
+}
+
+bool separates(Py_UCS4 c) { return c == ':' || c == '='; }
+
+// A word after a value followed by `:` or `=` is the next field's key
+// (`"order_id": "908740483", "sin": …`), not this value's context.
+bool next_key(int kind, const void* data, Py_ssize_t size, Py_ssize_t at) {
+  at = past_name(kind, data, at, size);
+  return at < size && separates(PyUnicode_READ(kind, data, at));
 }
 
 // A word before a value keys it only on the value's line (in a table, the header a line
 // above names other columns too; see tables.py), and only when no other key comes between
-// them: a `:` or `=` there, past the word's own (after the rest of its name and a quote),
-// follows another key (`{"team": "call", "sin": "294044243"}`: "call" is a value).
-bool keys(const std::string& text, size_t from, size_t to) {
-  auto name = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; };
-  while (from < to && name(text[from])) ++from;
-  if (from < to && (text[from] == '"' || text[from] == '\'')) ++from;
-  while (from < to && (text[from] == ' ' || text[from] == '\t')) ++from;
-  if (from < to && (text[from] == ':' || text[from] == '=')) ++from;
-  return std::none_of(text.begin() + from, text.begin() + to, [](char c) {
-    return c == '\n' || c == '\r' || c == ':' || c == '=';
-  });
+// them: a `:` or `=` there, past the word's own, follows another key
+// (`{"team": "call", "sin": "294044243"}`: "call" is a value).
+bool keys(int kind, const void* data, Py_ssize_t at, Py_ssize_t value) {
+  at = past_name(kind, data, at, value);
+  if (at < value && separates(PyUnicode_READ(kind, data, at))) ++at;
+  for (; at < value; ++at) {
+    const Py_UCS4 c = PyUnicode_READ(kind, data, at);
+    if (c == '\n' || c == '\r' || separates(c)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -96,16 +102,18 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
          groups[1].data() != nullptr) {
     const size_t first = groups[1].data() - all.data();
     const size_t last = first + groups[1].size();  // one past
+    // Where the word ends in the text, were it in window k.
+    auto in_text = [&](int k) { return windows[k][0] + Py_ssize_t(last - own[k][0]); };
     bool counts = true;
     for (int k = 1; k < 4 && counts; k += 2) {  // the windows after the value
       if (first >= own[k][0] && last <= own[k][1])
-        counts = !next_key(kind, data, size, windows[k][0] + Py_ssize_t(last - own[k][0]));
+        counts = !next_key(kind, data, size, in_text(k));
     }
     for (int k = 0; k < 4 && counts; ++k) {
       if (first < own[k][0] || last > own[k][1] || glued_digits(all, last)) continue;
       word->assign(groups[1].data(), groups[1].size());
       for (char& c : *word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (k == 0) return keys(all, last, own[0][1]) ? Seen::kBefore : Seen::kNear;
+      if (k == 0) return keys(kind, data, in_text(0), start) ? Seen::kBefore : Seen::kNear;
       return k == 1 ? Seen::kNear : Seen::kFar;
     }
     at = first;
