@@ -40,7 +40,7 @@ import logging
 import os
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from agentshield.engines.pii import PiiScanner
 from pii_corpus import ENTITIES, Label, corpus, tool_results
@@ -129,7 +129,7 @@ def new_text(
     name: str,
     theirs: Callable[[Sequence[str]], object],
     ours: Callable[[Sequence[str]], object],
-    corpora: Sequence[Sequence[str]],
+    corpora: Iterable[Sequence[str]],
 ) -> None:
     """Print MB/s of one pass over each of `corpora`, the engines taking turns: the median
     of each and each ratio."""
@@ -206,8 +206,8 @@ def main() -> None:
     # NEW_SEEDS labelled corpora neither engine has met, taking turns; the median of each.
     # Then the same after ours has scanned --settle more corpora (RE2 has built more of the
     # DFA states new text needs, as in a gateway that has run a while; Presidio keeps none).
-    def chat(seeds: Sequence[int]) -> list[list[str]]:
-        return [[text for text, _ in corpus(args.messages, 0.33, seed=seed)] for seed in seeds]
+    def chat(seeds: Sequence[int]) -> Iterator[list[str]]:
+        return ([text for text, _ in corpus(args.messages, 0.33, seed=seed)] for seed in seeds)
 
     new_text("labelled, new text, warm", runs[0], ours_batch, chat(NEW_SEEDS))
     for seed in range(100, 100 + args.settle):
