@@ -301,8 +301,8 @@ def _field_value(r: random.Random, entity: str) -> str:
 def tool_results(messages: int, seed: int = 17) -> list[tuple[str, list[Label]]]:
     """Labelled tool results of 1-12 rows, each of a schema of 2-4 plain fields and 1-3
     fields of personal data: JSON lists of records, JSON objects of columns (a list under
-    each key), spreadsheet ranges (a JSON list of rows, the first the header), CSV and
-    markdown tables."""
+    each key), spreadsheet ranges (a JSON list of rows, the first the header), CSV,
+    markdown and HTML tables."""
     r = random.Random(seed)
     out: list[tuple[str, list[Label]]] = []
     for _ in range(messages):
@@ -314,7 +314,7 @@ def tool_results(messages: int, seed: int = 17) -> list[tuple[str, list[Label]]]
             [(PLAIN[key](r) if e is None else _field_value(r, e), e) for key, e in fields]
             for _ in range(r.randint(1, 12))
         ]
-        form = r.choice(["json", "columns", "sheet", "csv", "markdown"])
+        form = r.choice(["json", "columns", "sheet", "csv", "markdown", "html"])
         if form == "json":
             out.append(_as_json(fields, rows))
         elif form in ("columns", "sheet"):
@@ -376,6 +376,9 @@ def _as_table(
     if form == "csv":
         text, labels = ",".join(keys), []
         before, between, after = "\n", ",", ""
+    elif form == "html":  # a fetched page's table
+        text, labels = "<table>\n<tr>" + "".join(f"<th>{key}</th>" for key in keys) + "</tr>", []
+        before, between, after = "\n<tr><td>", "</td><td>", "</td></tr>"
     else:
         text, labels = "| " + " | ".join(keys) + " |\n|" + "---|" * len(keys), []
         before, between, after = "\n| ", " | ", " |"
@@ -387,4 +390,4 @@ def _as_table(
                 labels.append((len(text), len(text) + len(value), entity))
             text += value
         text += after
-    return text, labels
+    return text + "\n</table>" * (form == "html"), labels

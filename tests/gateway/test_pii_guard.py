@@ -126,6 +126,26 @@ def test_a_tool_result_table_is_redacted_by_its_columns(
     assert raw.headers["x-agentshield-pii-findings"] == "PHONE=12,US_SSN=12"
 
 
+def test_a_fetched_html_table_is_redacted_by_its_columns(
+    client: openai.OpenAI, upstream: UpstreamServer
+) -> None:
+    # A page a tool fetched: before, none of these was found (the header row is out of
+    # every window, and a bare nine or ten digits need a word by them).
+    extra = tagged()
+    rows = [("536904399", "4155550132"), ("665123456", "3125550100")] * 6
+    body = "".join(f"<tr><td>{s}</td><td>{p}</td></tr>\n" for s, p in rows)
+    page = f"<table>\n<tr><th>SSN</th><th>Phone</th></tr>\n{body}</table>"
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=a_tool_call(page), extra_body=extra
+    )
+
+    sent = upstream.by_tag(extra["upstream_test"]["tag"]).body["messages"][2]["content"]
+    assert sent.splitlines()[2:-1] == [
+        f"<tr><td><US_SSN></td><td><PHONE_LAST_4:{p[-4:]}></td></tr>" for _, p in rows
+    ]
+    assert raw.headers["x-agentshield-pii-findings"] == "PHONE=12,US_SSN=12"
+
+
 def test_a_clean_request_passes_untouched_without_the_header(
     client: openai.OpenAI, upstream: UpstreamServer
 ) -> None:

@@ -22,8 +22,9 @@ def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, flo
     before, far after the value) with no letter or digit before it and no letter after it
     in the text, passing over a word whose own last digit meets another (`5417`, "salt",
     in `99541702`), or after the value and followed by `:` or `=` after the rest of a
-    key's name (the next field's key); keyed when in the near window before the value, on
-    its line, with no other key's `:` or `=` between them."""
+    key's name (the next field's key), or before the value with a `]` between them (a
+    list that has ended); keyed when in the near window before the value, on its line,
+    with no other key's `:` or `=` between them."""
     words = re.compile(
         r"(?<![a-z0-9])" + leet_alternation(rec.context, opening=True) + r"(?![a-z])", re.I
     )
@@ -40,7 +41,9 @@ def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, flo
             if found is None or found.end() > b:
                 continue
             next_key = a >= end and re.match(r"[\w-]*[\"']?[ \t]*[:=]", text[found.end() :])
-            if not next_key and not re.match(r"\d\d", text[found.end() - 1 : found.end() + 1]):
+            ended = a < end and "]" in text[found.end() : start]
+            glued = re.match(r"\d\d", text[found.end() - 1 : found.end() + 1])
+            if not next_key and not ended and not glued:
                 between = text[found.end() : start]  # the word's own separator, then
                 own = re.match(r"[\w-]*[\"']?[ \t]*[:=]?", between).end()  # no other key's
                 alone = not re.search(r"[\n\r:=]", between[own:])
@@ -53,7 +56,7 @@ def pieces(rec: Recognizer) -> st.SearchStrategy[str]:
     spelt = words.map(lambda w: w.replace("e", "3").replace("a", "4").upper())
     spaced = words.map(lambda w: w.replace(" ", "\x0b"))  # `re` reads it as \s, RE2 does not
     halves = words.flatmap(lambda w: st.sampled_from([w[: len(w) // 2], w[len(w) // 2 :]]))
-    other = st.text(alphabet="abxyz _.-\t\x0b\n17|+$#İı:=\"'", max_size=6)
+    other = st.text(alphabet="abxyz _.-\t\x0b\n17|+$#İı:=\"'[]", max_size=6)
     return st.one_of(words, spelt, spaced, halves, other, st.text(max_size=4))
 
 
@@ -117,6 +120,10 @@ def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
         # where the word after it is the only one, it still counts
         ("536904399 is my ssn", ["US_SSN"]),
         ("9434765919 (mobile)", ["PHONE"]),
+        # a word in a list that has ended before the value is no context: the header
+        # row's last name in a spreadsheet range, a tag
+        ('[["order_id", "phone"], ["862879409", "4155550132"]]', ["PHONE"]),
+        ('{"tags": ["phone"], "id": "862879409"}', []),
         ("908740483 (sin)", ["CA_SIN"]),
         # unless it is the next field's key: a Luhn-valid order number is no SIN
         ('{"order_id": "908740483", "sin": "x"}', []),

@@ -47,7 +47,7 @@ class Hit:
     explanation: str
     keyed: bool = False  # a context word of its type right before it: a key or a label
     also: tuple[str, ...] = ()  # the other types read on the same span (see overlaps.py)
-    listed: bool = False  # found in a table's or JSON lists' view (tables.py, records.py)
+    listed: bool = False  # found in a table or JSON lists view (tables, markup, records)
 
 
 class Budget:

@@ -4,7 +4,7 @@ First, of findings of specific types on the same span, those whose context word 
 right before it (`Hit.keyed`: `"ssn": "536904399"`, `nhs 943 476 5919`) put out those
 whose word is only after it or further, which in a list is often the next value's key
 (`"phone": …`); a certain finding (score 1.0) stays. A key read from structure, a
-table's column or a JSON list's key (`Hit.listed`, see tables.py and records.py), puts
+table's column or a JSON list's key (`Hit.listed`: tables.py, markup.py, records.py), puts
 out keys that are only near: in `[["name", "ssn", "phone"], ["Jane", "536904399", …]]`
 every header word is near the first row. Then the order of preference: a specific entity
 over a generic high-entropy string, then the higher score, then the longer span (a card

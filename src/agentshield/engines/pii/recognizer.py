@@ -95,7 +95,8 @@ class Recognizer:
         window before the value and on its line (a key or a label: `keyed`), if any: the
         first wholly in a near window (before, then after the value), else in a far one,
         with no ASCII letter or digit before it and no letter after it in the text, nor a
-        digit after a digit of its own (see `glued_digits`)."""
+        digit after a digit of its own (see `glued_digits`); not the next field's key after
+        the value, nor a word before it in a list that has ended (a `]` between them)."""
         if self._context is None or self.context_words is None:
             return None
         found = self.context_words.find(text, start, end)
@@ -134,8 +135,12 @@ def _first_word(
         at = 0
         while found := words.search(part, at):
             inside = own[0] <= found.start() and found.end() <= own[1]
-            after_key = k % 2 == 1 and _NEXT_KEY.match(text, max(0, a - 1) + found.end() - 1)
-            if inside and not after_key and not glued_digits(part, found.end()):
+            in_text = max(0, a - 1) + found.end() - 1  # where the word ends in `text`
+            if k % 2:  # after the value: not the next field's key
+                passed = _NEXT_KEY.match(text, in_text) is not None
+            else:  # before it: not in a list that has ended
+                passed = "]" in text[in_text:start]
+            if inside and not passed and not glued_digits(part, found.end()):
                 keyed = k == 0 and _keys(part, found.end(), own[1])
                 return found.group(0).lower(), boost if k < 2 else boost / 2, keyed
             at = found.start() + 1

@@ -13,9 +13,9 @@ For each text (and, depth-limited, each text derived from it):
    depend on letters (layer 1), each only when the pass of step 2 saw that one of their
    patterns can match it (see turned.py).
 
-A text holding a delimited table (CSV, TSV, `|`) or JSON lists is also scanned as a list
-of its cells or items, each under its column's header or its list's key
-(`ssn: 536904399`, see tables.py and records.py). Overlapping findings are then resolved
+A text holding a delimited table (CSV, TSV, `|`), an HTML table or JSON lists is also
+scanned as a list of its cells or items, each under its column's header or its list's key
+(`ssn: 536904399`, see tables.py, markup.py and records.py). Overlapping findings are then resolved
 (see overlaps.py) and those under the policy's minimum score dropped.
 """
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from agentshield.engines.pii import records, tables
+from agentshield.engines.pii import markup, records, tables
 from agentshield.engines.pii.decoders import ENCODED, decode, rot13, url_view
 from agentshield.engines.pii.detector import Budget, Detector, Hit
 from agentshield.engines.pii.errors import BatchTooLarge, InvalidText, TextTooLarge
@@ -100,17 +100,30 @@ class PiiScanner:
         self._scan(prepared, _ORIGIN, 0, rules, Budget(self.limits.max_candidates), hits, min_score)
         table = "\n" in prepared
         lists = "[" in prepared and '"' in prepared
-        if table or lists:  # most texts hold neither: no call
-            hits += self._structured(prepared, table, lists, rules, min_score)
+        tags = "<" in prepared
+        if table or lists or tags:  # most texts hold none: no call
+            hits += self._structured(prepared, table, lists, tags, rules, min_score)
         return resolve([h for h in hits if h.score >= min_score]) if hits else hits
 
     def _structured(
-        self, text: str, table: bool, lists: bool, rules: RuleSet | None, min_score: float
+        self,
+        text: str,
+        table: bool,
+        lists: bool,
+        tags: bool,
+        rules: RuleSet | None,
+        min_score: float,
     ) -> list[Hit]:
-        """Hits in the text's tables and JSON lists, read value by value under their keys:
-        each view a second reading of the text, with a candidate budget of its own."""
+        """Hits in the text's tables (delimited or HTML) and JSON lists, read value by value
+        under their keys: each view a second reading of the text, with a candidate budget
+        of its own."""
         found: list[Hit] = []
-        for view in (tables.view(text) if table else None, records.view(text) if lists else None):
+        views = (
+            tables.view(text) if table else None,
+            markup.view(text) if tags else None,
+            records.view(text) if lists else None,
+        )
+        for view in views:
             if view is not None:
                 self._scan(*view, 1, rules, Budget(self.limits.max_candidates), found, min_score)
         for hit in found:

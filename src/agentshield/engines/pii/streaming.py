@@ -6,8 +6,8 @@ grows past `max_hold` characters; past that the cut is forced and a value still 
 there is redacted as far as it has arrived (fail closed). A little of the released text is
 kept as context so that a keyword just before the cut (`password:`) still counts: from the
 start of its first line, and after the header line of the table its last line is a row of,
-so that a table's cells are read under their headers however far the header is behind
-(see tables.py).
+so that a delimited table's cells are read under their headers however far the header
+is behind (see tables.py; an HTML table's header is not carried).
 """
 
 from __future__ import annotations

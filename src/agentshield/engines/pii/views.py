@@ -147,9 +147,9 @@ class Chain:
 
 class Listing:
     """A view listing values of a text, each on a line of its own after a label from the
-    text (`ssn: 536904399`): the table and JSON views (tables.py, records.py). Label and
-    value map back to where they lie in the text; what separates them maps to the end of
-    the piece before it."""
+    text (`ssn: 536904399`): the table and JSON views (tables.py, markup.py, records.py).
+    Label and value map back to where they lie in the text; what separates them maps to
+    the end of the piece before it."""
 
     def __init__(self, text: str) -> None:
         self._text = text

@@ -32,6 +32,14 @@ Py_ssize_t past_name(int kind, const void* data, Py_ssize_t at, Py_ssize_t to) {
 
 bool separates(Py_UCS4 c) { return c == ':' || c == '='; }
 
+// A word before a value with a `]` between them stood in a list that has ended
+// (`[["name", "phone"], ["908740483", …]]`: the header row's last name): no context.
+bool list_ended(int kind, const void* data, Py_ssize_t at, Py_ssize_t value) {
+  for (; at < value; ++at)
+    if (PyUnicode_READ(kind, data, at) == ']') return true;
+  return false;
+}
+
 // A word after a value followed by `:` or `=` is the next field's key
 // (`"order_id": "908740483", "sin": …`), not this value's context.
 bool next_key(int kind, const void* data, Py_ssize_t size, Py_ssize_t at) {
@@ -111,6 +119,7 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
     }
     for (int k = 0; k < 4 && counts; ++k) {
       if (first < own[k][0] || last > own[k][1] || glued_digits(all, last)) continue;
+      if (k % 2 == 0 && list_ended(kind, data, in_text(k), start)) continue;
       word->assign(groups[1].data(), groups[1].size());
       for (char& c : *word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (k == 0) return keys(kind, data, in_text(0), start) ? Seen::kBefore : Seen::kNear;
