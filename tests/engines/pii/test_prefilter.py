@@ -61,9 +61,12 @@ def _examples(pattern: str) -> st.SearchStrategy[str]:
     return st.one_of(st.from_regex(pattern), st.text())
 
 
+@pytest.mark.parametrize("kinds_alike", [False, True])
 @pytest.mark.parametrize("pattern", SET_PATTERNS)
-def test_a_loosened_pattern_matches_wherever_the_pattern_does(pattern: str) -> None:
-    regex, loose = re2.compile(pattern), re2.compile(loosened(pattern))
+def test_a_loosened_pattern_matches_wherever_the_pattern_does(
+    pattern: str, kinds_alike: bool
+) -> None:
+    regex, loose = re2.compile(pattern), re2.compile(loosened(pattern, kinds_alike=kinds_alike))
 
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(_examples(pattern))
@@ -120,6 +123,32 @@ def test_an_anchored_run_matches_where_the_run_did(text: str) -> None:
 )
 def test_an_alternation_of_digits_becomes_a_run_of_digits(pattern: str, widened: str) -> None:
     assert loosened(pattern) == widened
+
+
+@pytest.mark.parametrize(
+    ("pattern", "alike"),
+    [
+        (r"\b[13]\d{2}", r"(?:\b[\d](?:[\d]){2,2})"),
+        (r"\b0?\d{9}\b", r"(?:\b(?:[\d]){0,1}(?:[\d]){9,9}\b)"),
+        (r"\b[A-CEGHJ-PR-TW-Z][a-f] ?[XYZxyz]", r"(?:\b[A-Z][a-z](?:\x20){0,1}[A-Za-z])"),
+        (r"\d(?:st|nd)", r"(?:[\d](?:[a-z][a-z]|[a-z][a-z]))"),
+        # digits and letters both (base58, hex), or anything else: as written
+        (r"[1-9A-HJ-NP-Z]{3}[0-9a-f]", r"(?:(?:[1-9A-HJ-NP-Z]){3,3}[0-9a-f])"),
+        (r"[A-Z_][^a-z]", r"(?:[A-Z\_][^a-z])"),
+    ],
+)
+def test_kinds_alike_holds_any_of_a_kind_where_some_only_stood(pattern: str, alike: str) -> None:
+    assert loosened(pattern, kinds_alike=True) == alike
+
+
+def test_the_keyword_set_keeps_the_digits_that_open_a_match() -> None:
+    """`00` opens an international number: as two of any digit, any number would pass."""
+    sets = detector._Sets()
+    sets.add(r"(?:\+|\b00)[1-9][\d ().-]{6,18}\d\b")
+    sets.add(r"\b0\d(?:[ .-]\d{2}){4}\b")
+    keywords, shapes = sets._patterns[detector._KEYWORDS], sets._patterns[detector._SHAPES]
+    assert "00" in keywords[0] and shapes[0] == detector._NOTHING
+    assert keywords[1] == detector._NOTHING and shapes[1].startswith(r"(?:\b[\d][\d]")
 
 
 def test_short_bounds_stay() -> None:

@@ -145,7 +145,9 @@ class _Sets:
         self._patterns: list[list[str]] = [[] for _ in _SENTINELS]
 
     def add(self, regex: str) -> int:
-        return self._add({_KEYWORDS if keyword_led(regex) else _SHAPES: loosened(regex)})
+        if keyword_led(regex):
+            return self._add({_KEYWORDS: loosened(regex)})
+        return self._add({_SHAPES: loosened(regex, kinds_alike=True)})
 
     def add_context(self, words: Sequence[str]) -> int:
         """Context words: in the keyword Set on a word boundary, in the third after `_`."""

@@ -15,6 +15,15 @@ Set stands at once, and text it has not met (a new id, hash or number) builds ne
 - Digits: an alternation of digit strings becomes a run of digits as long
   (`25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d`, an IP octet, to `\\d{1,3}`), which the DFA follows
   without telling digits apart (new text: 7k instructions a message less).
+- Kinds alike: in the Set of shapes, a position holding some characters of one kind only
+  (digits, capitals, small letters) holds any of that kind (`[2-9]`, `0`, `[13]` to `\\d`;
+  `[A-CEGHJ-PR-TW-Z]` to `[A-Z]`). The DFA then reads each kind as one byte class, and a
+  number or code it has not met walks the states of any other of its shape instead of
+  building its own: on new text 9% fewer instructions, on text seen before 1% more, as a
+  few patterns run again for nothing (`pii_instructions.py`). A position mixing digits and
+  letters (base58, hex) stays: widened, any word or hash would pass for it. Not in the
+  keyword Set either, where such characters open a match (`+1`, `00`): widened, any number
+  would.
 - Two Sets: how far a keyword has got (`passw`) and how long a run of letters and digits
   is (`\\b\\d{13,}`) combine into states that neither needs alone, and a random id builds
   new ones at every character. Patterns whose every match opens with a keyword or a mark
@@ -37,12 +46,17 @@ from agentshield.engines.pii.turned import ALWAYS, Tree, parse, transform
 LONG = 16
 _ALNUM = frozenset(map(ord, string.ascii_letters + string.digits))
 _DIGITS = frozenset(map(ord, string.digits))
+_CAPITALS = frozenset(map(ord, string.ascii_uppercase))
+_SMALL = frozenset(map(ord, string.ascii_lowercase))
+_KINDS = (_DIGITS, _CAPITALS, _SMALL)
+_ANY_DIGIT = (c.CATEGORY, c.CATEGORY_DIGIT)
 
 
-def loosened(regex: str) -> str:
-    """`regex` with repetitions bounded above LONG unbounded, and a leading unbounded run of
-    a class anchored where the run starts; `regex` itself if unsure."""
-    out = transform(regex, lambda tree: _anchored(_loosened(tree)))
+def loosened(regex: str, *, kinds_alike: bool = False) -> str:
+    """`regex` with repetitions bounded above LONG unbounded, a leading unbounded run of a
+    class anchored where the run starts, and, if `kinds_alike`, any character of a kind
+    where some of that kind only may stand; `regex` itself if unsure."""
+    out = transform(regex, lambda tree: _anchored(_loosened(tree, kinds_alike)))
     return regex if out == ALWAYS else out
 
 
@@ -53,25 +67,27 @@ def keyword_led(regex: str) -> bool:
     return read is not None and _opens(read[1], 0)
 
 
-def _loosened(tree: Tree) -> Tree:
+def _loosened(tree: Tree, kinds_alike: bool) -> Tree:
     out: Tree = []
     for op, arg in tree:
         if op in (c.MAX_REPEAT, c.MIN_REPEAT):
             low, high, body = arg
             if high is not c.MAXREPEAT and high > LONG:
                 low, high = min(low, LONG), c.MAXREPEAT
-            arg = (low, high, _loosened(list(body)))
+            arg = (low, high, _loosened(list(body), kinds_alike))
         elif op is c.BRANCH:
-            ways = [_loosened(list(b)) for b in arg[1]]
+            ways = [_loosened(list(b), kinds_alike) for b in arg[1]]
             lengths = [_digits(way) for way in ways]
             if all(n is not None for n in lengths):  # 25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d
                 low, high = min(n[0] for n in lengths), max(n[1] for n in lengths)
-                out.append((c.MAX_REPEAT, (low, high, [(c.IN, [(c.CATEGORY, c.CATEGORY_DIGIT)])])))
+                out.append((c.MAX_REPEAT, (low, high, [(c.IN, [_ANY_DIGIT])])))
                 continue
             arg = (None, ways)
         elif op is c.SUBPATTERN:
             group, add, remove, body = arg
-            arg = (group, add, remove, _loosened(list(body)))
+            arg = (group, add, remove, _loosened(list(body), kinds_alike))
+        elif kinds_alike and (kinds := _kinds(op, arg)):
+            op, arg = c.IN, kinds
         out.append((op, arg))
     return out
 
@@ -94,20 +110,18 @@ def _digits(way: Tree) -> tuple[int, int] | None:
 
 def _digit(op: Any, arg: Any) -> bool:
     """Whether one position holds only ASCII digits."""
-    if op is c.LITERAL:
-        return arg in _DIGITS
-    if op is not c.IN:
-        return False
-    for item, value in arg:
-        if item is c.CATEGORY:
-            inside = value is c.CATEGORY_DIGIT
-        elif item is c.LITERAL:
-            inside = value in _DIGITS
-        else:
-            inside = item is c.RANGE and value[0] in _DIGITS and value[1] in _DIGITS
-        if not inside:
-            return False
-    return True
+    chars = _members(op, arg)
+    return bool(chars) and chars <= _DIGITS
+
+
+def _kinds(op: Any, arg: Any) -> list[tuple[Any, Any]]:
+    """The whole kinds a position's characters are of, as a class's items: none when it
+    holds anything else, or digits and letters both."""
+    chars = _members(op, arg) or set()
+    kinds = [kind for kind in _KINDS if chars & kind]
+    if not chars <= frozenset().union(*kinds) or (_DIGITS in kinds and len(kinds) > 1):
+        return []
+    return [_ANY_DIGIT if kind is _DIGITS else (c.RANGE, (min(kind), max(kind))) for kind in kinds]
 
 
 def _anchored(tree: Tree) -> Tree:
@@ -151,7 +165,7 @@ def _opens(tree: Tree, narrow: int) -> bool:
             return _opens(list(arg[3]) + rest, narrow)
         if op is c.BRANCH:
             return all(_opens(list(b) + rest, narrow) for b in arg[1])
-        chars = _chars(op, arg)
+        chars = _members(op, arg)
         if chars is None or len(chars) > 4:
             return False
         if narrow or not chars & _ALNUM:
@@ -160,8 +174,9 @@ def _opens(tree: Tree, narrow: int) -> bool:
     return False  # a match may end, or be empty, before it opens
 
 
-def _chars(op: Any, arg: Any) -> set[int] | None:
-    """The characters one position may hold, None if many or unknown."""
+def _members(op: Any, arg: Any) -> set[int] | None:
+    """The characters one position may hold; None if unknown (negated, a category other
+    than digits) or many (a range of more than 256)."""
     if op is c.LITERAL:
         return {arg}
     if op is not c.IN:
@@ -170,8 +185,10 @@ def _chars(op: Any, arg: Any) -> set[int] | None:
     for item, value in arg:
         if item is c.LITERAL:
             chars.add(value)
-        elif item is c.RANGE and value[1] - value[0] < 4:
+        elif item is c.RANGE and value[1] - value[0] < 256:
             chars.update(range(value[0], value[1] + 1))
+        elif item is c.CATEGORY and value is c.CATEGORY_DIGIT:
+            chars.update(_DIGITS)
         else:
-            return None  # negated, a category, or a wide range
+            return None
     return chars
