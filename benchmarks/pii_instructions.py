@@ -11,7 +11,7 @@ text for each engine and their ratio, on the same generated corpora:
   labelled corpus of another seed (RE2 builds DFA states for ids and numbers it has not
   met, and every check runs): what a gateway mostly meets.
 - tool results, new, warm: after those and a corpus of tool results (JSON records and
-  lists, spreadsheet ranges, CSV and markdown tables, `pii_corpus.tool_results`), one of
+  lists, spreadsheet ranges, CSV, markdown and HTML tables, `pii_corpus.tool_results`), one of
   another seed.
 
 Ours runs `scan_batch` (16 messages a call, as the guard scans a conversation) over

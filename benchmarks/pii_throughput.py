@@ -25,7 +25,7 @@ states; the checks of values that recur), as it would in use. The last of them r
 that after ours has scanned --settle (24) more corpora, 36,000 messages: RE2 builds
 fewer new DFA states the longer a scanner runs (see docs/pii.md). The last MB/s line is
 structured data, tool results as agents get them (JSON records, JSON columns, spreadsheet
-ranges, CSV and markdown tables: `pii_corpus.tool_results`, --tool-results of them a
+ranges, CSV, markdown and HTML tables: `pii_corpus.tool_results`, --tool-results of them a
 corpus), new to both engines; the
 precision and recall lines are given for both kinds of text.
 
@@ -214,10 +214,10 @@ def main() -> None:
         first_pass(ours_batch, [text for text, _ in corpus(args.messages, 0.33, seed=seed)])
     name = f"  after {args.settle} corpora more"
     new_text(name, runs[0], ours_batch, chat(SETTLED_SEEDS))
-    # Tool results (JSON records and lists, CSV and markdown tables), each new to both.
+    # Tool results (JSON records and lists, CSV, markdown and HTML tables), each new to both.
     results = [[t for t, _ in tool_results(args.tool_results, seed)] for seed in RESULT_SEEDS]
     new_text("tool results, new text, warm", runs[0], ours_batch, results)
-    print(f"{'':30s} (JSON records, columns, sheets; CSV, markdown: {args.tool_results} "
+    print(f"{'':30s} (JSON records, columns, sheets; CSV, markdown, HTML: {args.tool_results} "
           f"a corpus, {sum(map(len, results[0])) / 1e6:.2f} MB)")  # fmt: skip
     engines = (
         ("ours", ours),

@@ -14,7 +14,8 @@ missing, and a text cut short (a truncated tool result) ends its open row. A cel
 a table of its own is not listed: the inner table is read as one. Tables are found by
 their tags alone, so a table in XHTML or in broken HTML is read too; `colspan` and
 `rowspan` are not followed (such a row has another count of cells and is passed over).
-The first tables.MAX_CELLS cells of a text are listed.
+The first tables.MAX_CELLS cells of a text are listed. A stream carries a table's start
+tag and header row along (`header_of`, see streaming.py).
 """
 
 from __future__ import annotations
@@ -33,68 +34,106 @@ Span = tuple[int, int]
 
 @dataclass(slots=True)
 class _Table:
+    tag: Span  # its start tag
     names: list[Span | None] | None = None  # the header's cells, None for those naming nothing
+    header: Span | None = None  # where the header row lies
     row: list[Span | None] = field(default_factory=list)  # None: a cell holding a table
+    row_start: int | None = None  # where the open row starts
     headings: bool = True  # whether the open row's cells are all `<th>`
     cell: int | None = None  # where the open cell's text starts
+
+
+class _Reader:
+    """The tables open at each tag of a text, read tag by tag; data rows are listed."""
+
+    def __init__(self, text: str, listing: Listing | None) -> None:
+        self.text, self.listing = text, listing
+        self.tables: list[_Table] = []
+
+    def read(self, tag: re.Match[str]) -> bool:
+        """Take one tag; False once the view is full."""
+        closing, name = tag.group(1) == "/", tag.group(2).lower()
+        if name == "table" and not closing:  # in a cell: the cell is not listed
+            if self.tables:
+                self._close_cell(self.tables[-1], None)
+            self.tables.append(_Table(tag.span()))
+            return True
+        if not self.tables:
+            return True
+        table = self.tables[-1]
+        self._close_cell(table, tag.start())
+        if name in ("th", "td") and not closing:
+            table.cell = tag.end()
+            table.headings &= name == "th"
+            if table.row_start is None:
+                table.row_start = tag.start()
+        elif name == "tr" or name == "table":
+            if not self._close_row(table, tag.end() if closing and name == "tr" else tag.start()):
+                return False
+            if name == "tr" and not closing:
+                table.row_start = tag.start()
+            if name == "table":
+                self.tables.pop()
+        return True
+
+    def end(self) -> None:
+        """A text cut short: its open rows end with it."""
+        for table in reversed(self.tables):
+            self._close_cell(table, len(self.text))
+            if not self._close_row(table, len(self.text)):
+                return
+
+    def _close_cell(self, table: _Table, end: int | None) -> None:
+        """End the open cell, if any, at `end` (None: the cell is not to be listed)."""
+        if table.cell is not None:
+            table.row.append(None if end is None else _inner(self.text, table.cell, end))
+            table.cell = None
+
+    def _close_row(self, table: _Table, end: int) -> bool:
+        """End the open row at `end`, listing its cells under the header; False once the
+        view is full."""
+        row, headings, start = table.row, table.headings, table.row_start
+        table.row, table.headings, table.row_start = [], True, None
+        if not row or start is None:  # a row with cells has a start
+            return True
+        text = self.text
+        if headings or table.names is None:
+            table.names = [s if s and names_a_column(text[s[0] : s[1]]) else None for s in row]
+            table.header = (start, end)
+            return True
+        if len(row) != len(table.names) or self.listing is None:
+            return True
+        for name, cell in zip(table.names, row, strict=True):
+            if name is None or cell is None or cell[0] == cell[1]:
+                continue
+            if self.listing.count == MAX_CELLS:
+                return False
+            self.listing.add(name, cell)
+        return True
 
 
 def view(text: str) -> tuple[str, Listing] | None:
     """The data cells of the text's HTML tables, each as `header: cell` on its own line, and
     where they lie in `text`; None when it holds none."""
     listing = Listing(text)
-    tables: list[_Table] = []
+    reader = _Reader(text, listing)
     for tag in _TAG.finditer(text):
-        closing, name = tag.group(1) == "/", tag.group(2).lower()
-        if not tables:
-            if name == "table" and not closing:
-                tables.append(_Table())
-            continue
-        table = tables[-1]
-        if name == "table" and not closing:  # a table in a cell: that cell is not listed
-            _close_cell(table, text, None)
-            tables.append(_Table())
-            continue
-        _close_cell(table, text, tag.start())
-        if name in ("th", "td") and not closing:
-            table.cell = tag.end()
-            table.headings &= name == "th"
-        elif name == "tr" or name == "table":
-            if not _close_row(table, text, listing):
-                return listing.listed()
-            if name == "table":
-                tables.pop()
-    for table in reversed(tables):  # a text cut short: its open rows
-        _close_cell(table, text, len(text))
-        if not _close_row(table, text, listing):
-            break
+        if not reader.read(tag):
+            return listing.listed()
+    reader.end()
     return listing.listed()
 
 
-def _close_cell(table: _Table, text: str, end: int | None) -> None:
-    """End the open cell, if any, at `end` (None: the cell is not to be listed)."""
-    if table.cell is not None:
-        table.row.append(None if end is None else _inner(text, table.cell, end))
-        table.cell = None
-
-
-def _close_row(table: _Table, text: str, listing: Listing) -> bool:
-    """End the open row, listing its cells under the header; False once the view is full."""
-    row, headings, table.row, table.headings = table.row, table.headings, [], True
-    if not row:
-        return True
-    if headings or table.names is None:
-        table.names = [s if s and names_a_column(text[s[0] : s[1]]) else None for s in row]
-        return True
-    if len(row) != len(table.names):
-        return True
-    for name, cell in zip(table.names, row, strict=True):
-        if name is None or cell is None or cell[0] == cell[1]:
-            continue
-        if listing.count == MAX_CELLS:
-            return False
-        listing.add(name, cell)
-    return True
+def header_of(text: str, pos: int) -> tuple[Span, Span] | None:
+    """The start tag and the header row of the innermost HTML table open at `pos`, when
+    its header row ended before `pos`."""
+    reader = _Reader(text, None)
+    for tag in _TAG.finditer(text, 0, pos + 1):
+        reader.read(tag)
+    table = reader.tables[-1] if reader.tables else None
+    if table is None or table.header is None:
+        return None
+    return table.tag, table.header
 
 
 def _inner(text: str, start: int, end: int) -> Span:

@@ -5,15 +5,17 @@ across two chunks is therefore seen whole before any of it leaves. The held tail
 grows past `max_hold` characters; past that the cut is forced and a value still growing
 there is redacted as far as it has arrived (fail closed). A little of the released text is
 kept as context so that a keyword just before the cut (`password:`) still counts: from the
-start of its first line, and after the header line of the table its last line is a row of,
-so that a delimited table's cells are read under their headers however far the header
-is behind (see tables.py; an HTML table's header is not carried).
+start of its first line, and after the header of the table its last line is a row of (a
+delimited table's header line, an HTML table's start tag and header row), so that a
+table's cells are read under their headers however far the header is behind (see
+tables.py, markup.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from agentshield.engines.pii import markup, tables
 from agentshield.engines.pii.detector import Hit
 from agentshield.engines.pii.policy import Policy
 from agentshield.engines.pii.redaction import apply
@@ -21,7 +23,6 @@ from agentshield.engines.pii.restore import RestoreMap
 from agentshield.engines.pii.result import PiiFinding
 from agentshield.engines.pii.rules import RuleSet
 from agentshield.engines.pii.scanner import PiiScanner
-from agentshield.engines.pii.tables import header_of
 
 
 class StreamingRedactor:
@@ -104,13 +105,25 @@ def _before_single_letters(buffer: str, cut: int, base: int) -> int:
 
 def _context(buffer: str, cut: int, size: int, bound: int) -> str:
     """What of `buffer[:cut]`, released, is kept to read the text after it: the last `size`
-    characters, from the start of their line, after the header line of the table the last
-    of them is in (each within `bound`, so that every scan of the stream stays bounded)."""
+    characters, from the start of their line, after the header of the table the last of
+    them is in, what of it lies before them (each within `bound`, so that every scan of
+    the stream stays bounded)."""
     start = max(0, cut - size)
     line = buffer.rfind("\n", 0, start) + 1
     if cut - line <= bound:
         start = line
-    header = header_of(buffer, cut - 1) if cut else None
-    if header is None or header[1] >= start or header[1] - header[0] > bound:
+    header = [(a, b) for a, b in _header(buffer, cut - 1) if b < start]
+    if not header or sum(b - a for a, b in header) > bound:
         return buffer[start:cut]
-    return buffer[header[0] : header[1]] + "\n" + buffer[start:cut]
+    return "".join(buffer[a:b] for a, b in header) + "\n" + buffer[start:cut]
+
+
+def _header(buffer: str, pos: int) -> tuple[tuple[int, int], ...]:
+    """The header of the table open at `pos`: a delimited table's header line, or an HTML
+    table's start tag and header row."""
+    if pos < 0:
+        return ()
+    line = tables.header_of(buffer, pos)
+    if line is not None:
+        return (line,)
+    return (markup.header_of(buffer, pos) or ()) if "<" in buffer else ()
