@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agentshield.engines.pii import PiiScanner
-from agentshield.engines.pii.records import MAX_ITEMS, view
+from agentshield.engines.pii import PiiScanner, StreamingRedactor
+from agentshield.engines.pii.records import MAX_ITEMS, path_of, view
 
 from .conftest import PHONES, SSNS, Found, lines
 
@@ -99,3 +99,75 @@ def test_findings_in_json_are_values(
     text = json.dumps(value, indent=indent)
     for f in scanner.scan(text).findings:
         assert text[f.start : f.end] in {*SSNS, *PHONES}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # cut short by the end of the text: a truncated tool result, a stream so far
+        ('{"ssns": ["536904399", "665123456", "1234', ["ssns: 536904399", "ssns: 665123456"]),
+        ('{"ssns": ["536904399", "665123456", ', ["ssns: 536904399", "ssns: 665123456"]),
+        ('{"t": [["name", "ssn"], ["Jane", "5369"', ["name: Jane", "ssn: 5369"]),  # its open row
+        # a list in broken JSON: under the key written before it
+        ('{"a": oops, "ssns": ["536904399", "665123456"]}', ["ssns: 536904399", "ssns: 665123456"]),
+    ],
+)
+def test_a_value_cut_short_or_in_broken_json_is_read(text: str, expected: list[str]) -> None:
+    assert lines(view(text))[: len(expected)] == expected
+
+
+def test_a_truncated_tool_result_is_read_by_key(found: Found) -> None:
+    """Before, the items past the key's windows were lost with the closing brackets."""
+    text = json.dumps({"customer": {"note": "x", "ssns": SSNS * 3}})[:-3]
+    assert found(text) == [("US_SSN", s) for s in SSNS * 3]
+
+
+def test_what_heads_a_place_in_json() -> None:
+    text = json.dumps({"a": {"ids": [1, 2]}, "t": [["name", "ssn"], ["Jane", "1"]]}, indent=2)
+    heads, row = path_of(text, text.index("2\n"))
+    assert [text[a:b] for a, b in heads] == ["{", '"a": {', '"ids": [']
+    assert row is None
+    heads, row = path_of(text, text.index('"1"'))
+    assert [text[a:b] for a, b in heads] == ["{", '"t": [', '[\n      "name",\n      "ssn"\n    ],']
+    assert row == text.index('[\n      "Jane"')
+    assert path_of("no json here", 5) == ((), None)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    value=st.recursive(
+        st.one_of(st.sampled_from([*SSNS, *PHONES, "x", "a b"]), st.integers(0, 99_999)),
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=8),
+            st.dictionaries(st.sampled_from(["ssns", "phones", "ids", "name"]), inner, max_size=3),
+        ),
+        max_leaves=30,
+    ),
+    indent=st.sampled_from([None, 2]),
+    sizes=st.lists(st.integers(1, 40), min_size=1, max_size=8),
+    hold=st.sampled_from([32, 64, 128]),
+)
+def test_streamed_json_reads_as_the_whole(
+    scanner: PiiScanner, value: object, indent: int | None, sizes: list[int], hold: int
+) -> None:
+    """However far a list's key (or its header row) is behind when an item arrives: the
+    stream carries the heads of the JSON open where its context starts."""
+    text = json.dumps(value, indent=indent)
+    redactor = StreamingRedactor(scanner, hold=hold)
+    out, pos, i = [], 0, 0
+    while pos < len(text):
+        out.append(redactor.feed(text[pos : pos + sizes[i % len(sizes)]]))
+        pos, i = pos + sizes[i % len(sizes)], i + 1
+    out.append(redactor.flush())
+    assert "".join(out) == scanner.scan(text).redacted_text
+
+
+def test_a_streamed_list_is_read_under_its_key(scanner: PiiScanner) -> None:
+    """Before, a pretty-printed list streamed gave one SSN of twelve."""
+    text = json.dumps({"customer": {"ssns": SSNS * 4, "note": "ok"}}, indent=2)
+    redactor = StreamingRedactor(scanner, hold=64)
+    out = [redactor.feed(text[at : at + 20]) for at in range(0, len(text), 20)]
+    assert "".join([*out, redactor.flush()]) == scanner.scan(text).redacted_text
+    assert [f.entity_type for f in redactor.findings] == ["US_SSN"] * 12

@@ -8,16 +8,20 @@ is a table, that first its header, as spreadsheet APIs answer
 (`{"values": [["name", "ssn"], ["Jane", "536904399"]]}`): each item is listed under its
 column's header.
 
-Only well-formed JSON is read: a `{` or `[` where json.JSONDecoder finds a whole value,
-in a text holding a list that opens with two scalars or a list (_LIST).
-After MAX_MISSES openers that start none, the rest of the text is left as it stands, so a
-text of brackets costs a bounded number of parses; at most MAX_ITEMS items are listed.
+Only well-formed JSON is read: a `{` or `[` where json.JSONDecoder finds a whole value, or
+one cut short by the end of the text (a truncated tool result, a stream's text so far),
+in a text holding a list that opens with two scalars or a list (_LIST). A value that is
+not inside one read so takes the key written right before it (`"ssns": [`), so a list is
+read under its key where its container is broken. After MAX_MISSES openers that start
+none, the rest of the text is left as it stands, so a text of brackets costs a bounded
+number of parses; at most MAX_ITEMS items are listed.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from agentshield.engines.pii.tables import names_a_column
@@ -32,6 +36,8 @@ _LIST = re.compile(r'\[\s*(?:\[|(?:"(?:[^"\\\n]|\\.)*"|[-\d.eE+]+)\s*,)')
 # Tokens of well-formed JSON: strings, marks, and numbers or literals.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 _DECODER = json.JSONDecoder()
+# A key right before a value: `"ssns": ` (searched within the 80 characters before it).
+_KEY_BEFORE = re.compile(r'"((?:[^"\\\n]|\\.){1,60})"\s*:\s*\Z')
 
 Span = tuple[int, int]
 
@@ -54,26 +60,108 @@ def view(text: str) -> tuple[str, Listing] | None:
     if _LIST.search(text) is None:
         return None
     listing = Listing(text)
-    pos = misses = 0
-    while (
-        misses < MAX_MISSES
-        and listing.count < MAX_ITEMS
-        and (opener := _OPENER.search(text, pos)) is not None
-    ):
-        try:
-            end = _DECODER.raw_decode(text, opener.start())[1]
-        except (ValueError, RecursionError):
-            misses += 1
-            pos = opener.start() + 1
-            continue
-        _read(text, opener.start(), end, listing)
-        pos = end
+    for start, end in _values(text, len(text)):
+        _read(text, start, end, listing, _key_before(text, start))
+        if listing.count >= MAX_ITEMS:
+            break
     return listing.listed()
 
 
-def _read(text: str, start: int, end: int, listing: Listing) -> None:
+def path_of(text: str, pos: int) -> tuple[tuple[Span, ...], int | None]:
+    """What heads the JSON at `pos`: the heads of the objects and lists open there,
+    outermost first (`{`, `"ssns": [`, and a list of lists' header row with its comma),
+    and where the row open at `pos` starts, if any. A stream carries the heads and keeps
+    the row whole (see streaming.py), so that a list's later items are read under its key
+    and a row's items under their columns' names."""
+    for start, end in _values(text, pos + 1):
+        if end > pos:
+            return _heads(text, start, pos)
+    return (), None
+
+
+def _values(text: str, until: int) -> Iterator[Span]:
+    """Where the JSON values that start before `until` lie, whole or cut short by the end
+    of the text."""
+    pos = misses = 0
+    while misses < MAX_MISSES and (opener := _OPENER.search(text, pos, until)) is not None:
+        start = opener.start()
+        try:
+            end = _DECODER.raw_decode(text, start)[1]
+        except json.JSONDecodeError as exc:
+            if not _cut_short(text, exc):
+                misses += 1
+                pos = start + 1
+                continue
+            end = len(text)
+        except RecursionError:
+            misses += 1
+            pos = start + 1
+            continue
+        yield start, end
+        pos = end
+
+
+@dataclass(slots=True)
+class _Head:
+    """An object or list open at the place sought."""
+
+    span: Span  # its head: from its key's quote (a member) or its bracket to the bracket
+    row: bool = False  # a list in a list
+    items: int = 0  # its items so far
+    names: bool = True  # a row: whether its items so far are all names
+    header: Span | None = None  # a list of lists: its header row, through the comma after
+
+
+def _heads(text: str, start: int, pos: int) -> tuple[tuple[Span, ...], int | None]:
+    """`path_of` for the JSON value at `start`."""
+    stack: list[_Head] = []
+    last: int | None = None  # where the last string starts, a key if a `:` follows
+    key: int | None = None  # where the key of the member being read starts
+    closed: _Head | None = None  # a header row just closed, its comma to come
+    for token in _TOKEN.finditer(text, start, pos):
+        mark = token.group()[0]
+        parent = stack[-1] if stack else None
+        if mark in "[{":
+            row = mark == "[" and parent is not None and text[parent.span[1] - 1] == "["
+            if parent is not None:
+                parent.items += 1
+            stack.append(_Head((token.start() if key is None else key, token.end()), row))
+            key = None
+        elif mark in "]}":
+            done = stack.pop()
+            first = done.row and done.items and done.names and stack and stack[-1].items == 1
+            closed = done if first else None
+        elif mark == ":":
+            key = last
+        elif mark == ",":
+            if closed is not None and parent is not None:
+                parent.header = (closed.span[0], token.end())
+            key = closed = None
+        else:
+            string = mark == '"'
+            last = token.start() if string else None
+            if parent is not None:
+                parent.items += 1
+                inner = (token.start() + 1, token.end() - 1)
+                parent.names &= string and names_a_column(text[inner[0] : inner[1]])
+    row = stack.pop().span[0] if stack and stack[-1].row else None
+    heads = [span for head in stack for span in (head.span, head.header) if span is not None]
+    return tuple(heads), row
+
+
+def _cut_short(text: str, error: json.JSONDecodeError) -> bool:
+    """Whether the value failed only where the text ends: all before it was well formed."""
+    return error.pos >= len(text) or error.msg.startswith("Unterminated string")
+
+
+def _key_before(text: str, at: int) -> Span | None:
+    found = _KEY_BEFORE.search(text, max(0, at - 80), at)
+    return found.span(1) if found else None
+
+
+def _read(text: str, start: int, end: int, listing: Listing, key: Span | None) -> None:
+    """List the items of the lists in `text[start:end]`; `key` is the key before it."""
     stack: list[_Open] = []
-    key: Span | None = None  # the key of the member being read
     last: Span | None = None  # the last string, a key if a `:` follows
     for token in _TOKEN.finditer(text, start, end):
         mark = token.group()[0]
@@ -107,6 +195,9 @@ def _read(text: str, start: int, end: int, listing: Listing) -> None:
                 if listing.count >= MAX_ITEMS:
                     return
                 listing.add(top.key, span)  # a plain list: each item under its key
+    for k in range(len(stack) - 1, 0, -1):  # a value cut short: its open rows, innermost first
+        if stack[k].row:
+            _row(text, stack[k - 1], stack[k], listing)
 
 
 def _names(text: str, item: tuple[Span, bool]) -> bool:

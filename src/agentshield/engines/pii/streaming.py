@@ -6,16 +6,17 @@ grows past `max_hold` characters; past that the cut is forced and a value still 
 there is redacted as far as it has arrived (fail closed). A little of the released text is
 kept as context so that a keyword just before the cut (`password:`) still counts: from the
 start of its first line, and after the header of the table its last line is a row of (a
-delimited table's header line, an HTML table's start tag and header row), so that a
-table's cells are read under their headers however far the header is behind (see
-tables.py, markup.py).
+delimited table's header line, an HTML table's start tag and header row) or the heads of
+the JSON objects and lists it is in (`{"customer": {"ssns": [`), so that a table's cells
+and a list's items are read under their headers and keys however far those are behind
+(see tables.py, markup.py, records.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from agentshield.engines.pii import markup, tables
+from agentshield.engines.pii import markup, records, tables
 from agentshield.engines.pii.detector import Hit
 from agentshield.engines.pii.policy import Policy
 from agentshield.engines.pii.redaction import apply
@@ -105,25 +106,46 @@ def _before_single_letters(buffer: str, cut: int, base: int) -> int:
 
 def _context(buffer: str, cut: int, size: int, bound: int) -> str:
     """What of `buffer[:cut]`, released, is kept to read the text after it: the last `size`
-    characters, from the start of their line, after the header of the table the last of
-    them is in, what of it lies before them (each within `bound`, so that every scan of
-    the stream stays bounded)."""
+    characters, from the start of their line (or of the JSON row they start in), after
+    what heads them and lies before them: the heads of the JSON objects and lists open
+    where they start, or the header of the table the last of them is in (each within
+    `bound`, so that every scan of the stream stays bounded)."""
     start = max(0, cut - size)
     line = buffer.rfind("\n", 0, start) + 1
     if cut - line <= bound:
         start = line
-    header = [(a, b) for a, b in _header(buffer, cut - 1) if b < start]
-    if not header or sum(b - a for a, b in header) > bound:
+    found = _json_heads(buffer, start, cut, bound) if "[" in buffer and '"' in buffer else None
+    heads, start = found if found is not None else (_table_header(buffer, cut - 1), start)
+    kept = [(a, b) for a, b in heads if b <= start]
+    if not kept or sum(b - a for a, b in kept) > bound:
         return buffer[start:cut]
-    return "".join(buffer[a:b] for a, b in header) + "\n" + buffer[start:cut]
+    return "".join(buffer[a:b] for a, b in kept) + "\n" + buffer[start:cut]
 
 
-def _header(buffer: str, pos: int) -> tuple[tuple[int, int], ...]:
-    """The header of the table open at `pos`: a delimited table's header line, or an HTML
-    table's start tag and header row."""
+def _json_heads(
+    buffer: str, start: int, cut: int, bound: int
+) -> tuple[tuple[tuple[int, int], ...], int] | None:
+    """The heads of the JSON objects and lists open at `start`, and where the context
+    starts: there, after a comma when that is mid-line, or at the start of the row it is
+    in (so that a row's items keep their places); None outside JSON."""
+    heads, row = records.path_of(buffer, start)
+    if not heads and row is None:
+        return None
+    if row is not None and cut - row <= bound:
+        return records.path_of(buffer, row)[0], row
+    if buffer[start - 1 : start] not in ("", "\n"):  # mid-line: from a token's start
+        start = buffer.find(",", start, cut) + 1 or start
+        heads = records.path_of(buffer, start)[0]
+    return heads, start
+
+
+def _table_header(buffer: str, pos: int) -> tuple[tuple[int, int], ...]:
+    """An HTML table's start tag and header row, or a delimited table's header line, for
+    the table a row of which is at `pos`."""
     if pos < 0:
         return ()
+    html = markup.header_of(buffer, pos) if "<" in buffer else None
+    if html is not None:
+        return html
     line = tables.header_of(buffer, pos)
-    if line is not None:
-        return (line,)
-    return (markup.header_of(buffer, pos) or ()) if "<" in buffer else ()
+    return (line,) if line is not None else ()
