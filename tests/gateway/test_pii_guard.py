@@ -3,6 +3,7 @@ gets back, streamed or not, and the findings header."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -218,6 +219,22 @@ def test_a_value_split_across_streamed_chunks_is_still_redacted(client: openai.O
     assert text == reply.replace(EMAIL, "<EMAIL_DOMAIN:acme-corp.com>")
     assert len(pieces) > 10, "only a bounded tail may be held back, not the whole answer"
     assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
+
+
+def test_a_streamed_json_list_is_redacted_under_its_key(client: openai.OpenAI) -> None:
+    # The key is far behind the later items when they arrive: the stream carries it (before,
+    # one of the twelve was redacted, the others reached the client).
+    ssns = ["536904399", "665123456", "123456789"] * 4
+    reply = json.dumps({"customer": {"ssns": ssns, "note": "as requested"}}, indent=2)
+    with client.chat.completions.with_streaming_response.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "Their numbers?"}],
+        stream=True,
+        extra_body=tagged(reply=reply, chunk_size=7),
+    ) as response:
+        chunks = list(response.parse())
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert json.loads(text)["customer"]["ssns"] == ["<US_SSN>"] * 12
 
 
 def test_what_is_held_back_is_released_when_a_stream_ends_without_a_finish(
