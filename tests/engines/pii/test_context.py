@@ -17,9 +17,12 @@ WITH_CONTEXT = [r for r in build() if r.context]
 VALUE = "4111111111111111"
 
 
-def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, float, bool] | None:
+def searched(
+    rec: Recognizer, text: str, start: int, end: int, lines: bool = False
+) -> tuple[str, float, bool] | None:
     """The definition: the first word wholly in a window (near before, near after, far
-    before, far after the value) with no letter or digit before it and no letter after it
+    before, far after the value; with `lines`, none past the value's line) with no letter
+    or digit before it and no letter after it
     in the text, passing over a word whose own last digit meets another (`5417`, "salt",
     in `99541702`), or after the value and followed by `:` or `=` after the rest of a
     key's name (the next field's key), or before the value with a `]` between them (a
@@ -29,11 +32,13 @@ def searched(rec: Recognizer, text: str, start: int, end: int) -> tuple[str, flo
         r"(?<![a-z0-9])" + leet_alternation(rec.context, opening=True) + r"(?![a-z])", re.I
     )
     near, far = rec.context_boost, rec.context_boost / 2
+    line = text.rfind("\n", 0, start) + 1 if lines else 0
+    line_end = (text + "\n").index("\n", end) if lines else len(text) + FAR[1]
     windows = [
-        ((max(0, start - NEAR[0]), start), near, True),
-        ((end, end + NEAR[1]), near, False),
-        ((max(0, start - FAR[0]), start), far, False),
-        ((end, end + FAR[1]), far, False),
+        ((max(line, start - NEAR[0]), start), near, True),
+        ((end, min(line_end, end + NEAR[1])), near, False),
+        ((max(line, start - FAR[0]), start), far, False),
+        ((end, min(line_end, end + FAR[1])), far, False),
     ]
     for (a, b), boost, keyed in windows:
         for at in range(a, min(b, len(text))):
@@ -60,15 +65,18 @@ def pieces(rec: Recognizer) -> st.SearchStrategy[str]:
     return st.one_of(words, spelt, spaced, halves, other, st.text(max_size=4))
 
 
+@pytest.mark.parametrize("lines", [False, True])
 @pytest.mark.parametrize("rec", WITH_CONTEXT, ids=lambda r: r.entity_type)
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
-def test_context_near_is_the_window_search(rec: Recognizer, data: st.DataObject) -> None:
+def test_context_near_is_the_window_search(
+    rec: Recognizer, lines: bool, data: st.DataObject
+) -> None:
     before = "".join(data.draw(st.lists(pieces(rec), max_size=8)))
     after = "".join(data.draw(st.lists(pieces(rec), max_size=6)))
     text = before + VALUE + after
     start, end = len(before), len(before) + len(VALUE)
-    assert rec.context_near(text, start, end) == searched(rec, text, start, end)
+    assert rec.context_near(text, start, end, lines) == searched(rec, text, start, end, lines)
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from .conftest import PHONES, SSNS, Found, lines
             ["name: Jane", "ssn: 1", "name: Bob", "ssn: 2"],
         ),
         ('{"ids": ["a \\" b", "c"]}', ['ids: a \\" b', "ids: c"]),  # escapes stay as written
+        ('{"ids": [{"a": 1}, 7]}', ["ids: 7"]),  # a list of objects and values: its values
     ],
 )
 def test_each_item_is_listed_under_its_key(text: str, expected: list[str]) -> None:
@@ -39,7 +40,6 @@ def test_each_item_is_listed_under_its_key(text: str, expected: list[str]) -> No
     [
         '{"ssn": "536904399"}',  # a member's key is right before it already
         "[1, 2, 3]",  # a list no key holds
-        '{"ids": [7]}',  # one item: right after its key already
         '[{"ssn": "536904399"}, {"ssn": "665123456"}]',  # records: members are keyed
         'see [this] and {"that',  # no JSON
         "[" * 5000,  # nested too deep to parse: left as it stands
@@ -67,6 +67,13 @@ def test_a_list_names_its_items(found: Found) -> None:
     """Before, only the first item was within a context window of `phones`."""
     text = json.dumps({"customer": {"phones": PHONES, "ssns": SSNS}})
     assert found(text) == [("PHONE", p) for p in PHONES] + [("US_SSN", s) for s in SSNS]
+
+
+def test_an_item_is_read_under_its_own_key_not_its_neighbours(found: Found) -> None:
+    """In the view `ssns: 665123456` stands on the line before `ids: 123456789`; before,
+    its key counted for that item too (a view's context stops at the item's line)."""
+    text = json.dumps({"ssns": ["536904399", "665123456"], "ids": ["123456789", "7"]})
+    assert found(text) == [("US_SSN", "536904399"), ("US_SSN", "665123456")]
 
 
 def test_a_spreadsheet_is_read_by_column(scanner: PiiScanner) -> None:

@@ -120,9 +120,12 @@ class Detector:
             self._groups[sets.add(regex)] = _Group(regex, tuple(entries))
         self._finder = sets.finder(self._groups, max_mem)
 
-    def run(self, text: str, budget: Budget, min_score: float = 0.0) -> tuple[list[Hit], Spans]:
-        """Hits at or above `min_score`, and the spans of each trigger by name."""
-        hits, triggers, count = self._finder.scan(text, min_score, budget.left)
+    def run(
+        self, text: str, budget: Budget, min_score: float = 0.0, *, lines: bool = False
+    ) -> tuple[list[Hit], Spans]:
+        """Hits at or above `min_score`, and the spans of each trigger by name; with
+        `lines`, context counts only on a value's line (see Recognizer.context_near)."""
+        hits, triggers, count = self._finder.scan(text, min_score, budget.left, lines)
         budget.left -= count
         if budget.left < 0:
             raise TooManyCandidates(budget.limit)

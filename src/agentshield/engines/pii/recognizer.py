@@ -90,22 +90,26 @@ class Recognizer:
         """The best score `assess` can give this pattern's matches, before context."""
         return max(pattern.score, self.checked_score)
 
-    def context_near(self, text: str, start: int, end: int) -> tuple[str, float, bool] | None:
+    def context_near(
+        self, text: str, start: int, end: int, lines: bool = False
+    ) -> tuple[str, float, bool] | None:
         """The context word near a value, the boost it gives, and whether it is in the near
         window before the value and on its line (a key or a label: `keyed`), if any: the
         first wholly in a near window (before, then after the value), else in a far one,
         with no ASCII letter or digit before it and no letter after it in the text, nor a
         digit after a digit of its own (see `glued_digits`); not the next field's key after
-        the value, nor a word before it in a list that has ended (a `]` between them)."""
+        the value, nor a word before it in a list that has ended (a `]` between them). With
+        `lines`, the windows end at the value's line: in a view listing values
+        (views.Listing), a value's context is its own label, not its neighbours'."""
         if self._context is None or self.context_words is None:
             return None
-        found = self.context_words.find(text, start, end)
+        found = self.context_words.find(text, start, end, lines)
         if found is not NotImplemented:  # the windows are ASCII
             if found is None:
                 return None
             word, is_near, keyed = found
             return word, self.context_boost if is_near else self.context_boost / 2, keyed
-        return _first_word(self._context, text, start, end, self.context_boost)
+        return _first_word(self._context, text, start, end, self.context_boost, lines)
 
     def glued(self, text: str, start: int, end: int) -> bool:
         if not self.strict_edges:
@@ -118,16 +122,20 @@ class Recognizer:
 
 
 def _first_word(
-    words: re.Pattern[str], text: str, start: int, end: int, boost: float
+    words: re.Pattern[str], text: str, start: int, end: int, boost: float, lines: bool
 ) -> tuple[str, float, bool] | None:
     """`Recognizer.context_near` with Python's `re` (native/context.cpp for ASCII windows):
     each window after a NUL and with the text's characters on either side of it, so that
     a word is judged by its real neighbours."""
+    first, last = max(0, start - FAR[0]), end + FAR[1]
+    if lines:
+        first = text.rfind("\n", first, start) + 1 or first
+        last = found if (found := text.find("\n", end, last)) >= 0 else last
     windows = (
-        (max(0, start - NEAR[0]), start),
-        (end, end + NEAR[1]),
-        (max(0, start - FAR[0]), start),
-        (end, end + FAR[1]),
+        (max(first, start - NEAR[0]), start),
+        (end, min(last, end + NEAR[1])),
+        (first, start),
+        (end, last),
     )
     for k, (a, b) in enumerate(windows):
         part = "\0" + text[max(0, a - 1) : b + 1]

@@ -9,12 +9,15 @@ is a table, that first its header, as spreadsheet APIs answer
 column's header.
 
 Only well-formed JSON is read: a `{` or `[` where json.JSONDecoder finds a whole value, or
-one cut short by the end of the text (a truncated tool result, a stream's text so far),
-in a text holding a list that opens with two scalars or a list (_LIST). A value that is
-not inside one read so takes the key written right before it (`"ssns": [`), so a list is
-read under its key where its container is broken. After MAX_MISSES openers that start
-none, the rest of the text is left as it stands, so a text of brackets costs a bounded
-number of parses; at most MAX_ITEMS items are listed.
+one cut short by the end of the text (a truncated tool result, a stream's text so far).
+A value not inside another read so takes the key written right before it (`"ssns": [`),
+so a list is read under its key where its container is broken. Whether a list's items
+are listed depends on that list alone, not on the rest of the text, so that a stream,
+which sees part of it, reads them as the whole text does. (A text was once read only
+when some list in it opened with two scalars or a row: 2.3% less work on tool results,
+but a list of objects and values was read only beside another.) After MAX_MISSES
+openers that start none, the rest of the text is left as it stands, so a text of
+brackets costs a bounded number of parses; at most MAX_ITEMS items are listed.
 """
 
 from __future__ import annotations
@@ -30,9 +33,6 @@ from agentshield.engines.pii.views import Listing
 MAX_ITEMS = 50_000
 MAX_MISSES = 16
 _OPENER = re.compile(r"[\[{]")
-# What a list worth listing starts with: two scalar items, or a list (a row). JSON records
-# (`[{…}, …]`), whose members are keyed already, need no view.
-_LIST = re.compile(r'\[\s*(?:\[|(?:"(?:[^"\\\n]|\\.)*"|[-\d.eE+]+)\s*,)')
 # Tokens of well-formed JSON: strings, marks, and numbers or literals.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 _DECODER = json.JSONDecoder()
@@ -57,8 +57,6 @@ class _Open:
 def view(text: str) -> tuple[str, Listing] | None:
     """The items of the text's JSON lists, each as `key: item` on its own line, and where
     they lie in `text`; None when it holds none."""
-    if _LIST.search(text) is None:
-        return None
     listing = Listing(text)
     for start, end in _values(text, len(text)):
         _read(text, start, end, listing, _key_before(text, start))
@@ -69,10 +67,11 @@ def view(text: str) -> tuple[str, Listing] | None:
 
 def path_of(text: str, pos: int) -> tuple[tuple[Span, ...], int | None]:
     """What heads the JSON at `pos`: the heads of the objects and lists open there,
-    outermost first (`{`, `"ssns": [`, and a list of lists' header row with its comma),
-    and where the row open at `pos` starts, if any. A stream carries the heads and keeps
-    the row whole (see streaming.py), so that a list's later items are read under its key
-    and a row's items under their columns' names."""
+    outermost first (`{`, `"ssns": [`, and a list of lists' header row with its comma), up
+    to the outermost row open there (a list in a list), and where that row starts, if any.
+    A stream carries the heads and keeps the row whole (see streaming.py), so that a
+    list's later items are read under its key and a row's items under their columns'
+    names."""
     for start, end in _values(text, pos + 1):
         if end > pos:
             return _heads(text, start, pos)
@@ -107,9 +106,10 @@ class _Head:
 
     span: Span  # its head: from its key's quote (a member) or its bracket to the bracket
     row: bool = False  # a list in a list
-    items: int = 0  # its items so far
+    lists: int = 0  # a list: the lists in it so far
+    items: int = 0  # a row: its items so far
     names: bool = True  # a row: whether its items so far are all names
-    header: Span | None = None  # a list of lists: its header row, through the comma after
+    header: Span | None = None  # a list of lists: its first, if all names, with its comma
 
 
 def _heads(text: str, start: int, pos: int) -> tuple[tuple[Span, ...], int | None]:
@@ -123,14 +123,14 @@ def _heads(text: str, start: int, pos: int) -> tuple[tuple[Span, ...], int | Non
         parent = stack[-1] if stack else None
         if mark in "[{":
             row = mark == "[" and parent is not None and text[parent.span[1] - 1] == "["
-            if parent is not None:
-                parent.items += 1
+            if row and parent is not None:
+                parent.lists += 1
             stack.append(_Head((token.start() if key is None else key, token.end()), row))
             key = None
-        elif mark in "]}":
+        elif mark in "]}":  # a list's first list of names only is its header (see _row)
             done = stack.pop()
-            first = done.row and done.items and done.names and stack and stack[-1].items == 1
-            closed = done if first else None
+            header = done.row and done.items > 0 and done.names and stack[-1].lists == 1
+            closed = done if header else None
         elif mark == ":":
             key = last
         elif mark == ",":
@@ -140,13 +140,14 @@ def _heads(text: str, start: int, pos: int) -> tuple[tuple[Span, ...], int | Non
         else:
             string = mark == '"'
             last = token.start() if string else None
-            if parent is not None:
+            if parent is not None and parent.row:
                 parent.items += 1
-                inner = (token.start() + 1, token.end() - 1)
-                parent.names &= string and names_a_column(text[inner[0] : inner[1]])
-    row = stack.pop().span[0] if stack and stack[-1].row else None
-    heads = [span for head in stack for span in (head.span, head.header) if span is not None]
-    return tuple(heads), row
+                parent.names &= string and names_a_column(text[token.start() + 1 : token.end() - 1])
+    k = len(stack)  # the rows open at `pos` (a row in a row, ...), outermost last
+    while k and stack[k - 1].row:
+        k -= 1
+    heads = [span for head in stack[:k] for span in (head.span, head.header) if span]
+    return tuple(heads), stack[k].span[0] if k < len(stack) else None
 
 
 def _cut_short(text: str, error: json.JSONDecodeError) -> bool:

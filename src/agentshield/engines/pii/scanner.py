@@ -124,8 +124,9 @@ class PiiScanner:
             records.view(text) if lists else None,
         )
         for view in views:
-            if view is not None:
-                self._scan(*view, 1, rules, Budget(self.limits.max_candidates), found, min_score)
+            if view is not None:  # each value under its own label only (`lines`)
+                budget = Budget(self.limits.max_candidates)
+                self._scan(*view, 1, rules, budget, found, min_score, lines=True)
         for hit in found:
             hit.listed = True
         return found
@@ -182,11 +183,13 @@ class PiiScanner:
         budget: Budget,
         out: list[Hit],
         min_score: float,
+        *,
+        lines: bool = False,
     ) -> None:
         normal = None if text.isascii() else normalise(text)
         if normal is not None:
             text, where = normal[0], Chain(normal[1], where)
-        hits, triggers = self._detector.run(text, budget, min_score)
+        hits, triggers = self._detector.run(text, budget, min_score, lines=lines)
         if rules is not None:
             rule_hits, rule_triggers = rules.run(text, budget)
             hits += rule_hits
@@ -198,7 +201,8 @@ class PiiScanner:
             return
         derived = _derived(text, triggers, self._opaque)
         for _, (child, locator) in zip(range(self.limits.max_decoded_spans), derived, strict=False):
-            self._scan(child, Chain(locator, where), depth + 1, rules, budget, out, min_score)
+            child_at = Chain(locator, where)
+            self._scan(child, child_at, depth + 1, rules, budget, out, min_score, lines=lines)
         for trick in TURNED:
             if trick not in triggers:
                 continue
@@ -206,7 +210,7 @@ class PiiScanner:
                 turned, locator = rot13(text), Same(trick)
             else:
                 turned, locator = text[::-1], Reversed(len(text))
-            hits, _ = self._turned.run(turned, budget, min_score)
+            hits, _ = self._turned.run(turned, budget, min_score, lines=lines)
             if rules is not None:
                 hits += rules.run(turned, budget)[0]
             out.extend(_relocated(hit, Chain(locator, where)) for hit in hits)

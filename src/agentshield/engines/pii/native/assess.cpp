@@ -17,13 +17,14 @@ struct Near {
 };
 
 // recognizer.context_near: false with an exception set on error.
-bool context_near(const Entry& e, PyObject* text, Py_ssize_t start, Py_ssize_t end, Near* out) {
+bool context_near(const Entry& e, PyObject* text, Py_ssize_t start, Py_ssize_t end, bool lines,
+                  Near* out) {
   Py_CLEAR(out->word);
   out->keyed = false;
   if (e.words == nullptr) return true;
   std::string word;
   const auto& words = *reinterpret_cast<ContextObject*>(e.words)->words;
-  const Seen seen = find_context(words, text, start, end, &word);
+  const Seen seen = find_context(words, text, start, end, lines, &word);
   if (seen == Seen::kNone) return true;
   if (seen != Seen::kBeyondAscii) {
     out->word = PyUnicode_FromStringAndSize(word.data(), static_cast<Py_ssize_t>(word.size()));
@@ -31,7 +32,8 @@ bool context_near(const Entry& e, PyObject* text, Py_ssize_t start, Py_ssize_t e
     out->keyed = seen == Seen::kBefore;
     return out->word != nullptr;
   }
-  PyObject* found = PyObject_CallMethod(e.recognizer, "context_near", "Onn", text, start, end);
+  PyObject* found = PyObject_CallMethod(e.recognizer, "context_near", "OnnO", text, start, end,
+                                        lines ? Py_True : Py_False);
   if (found == nullptr) return false;
   bool ok = true;
   if (found != Py_None) {
@@ -106,11 +108,12 @@ PyObject* explained(const Entry& e, PyObject* why, const Near& context,
 }  // namespace
 
 PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t start,
-                 Py_ssize_t end, Py_ssize_t key_start, Py_ssize_t key_end, double min_score) {
+                 Py_ssize_t end, Py_ssize_t key_start, Py_ssize_t key_end, double min_score,
+                 bool lines) {
   if (e.strict_edges && glued(text, start, end)) Py_RETURN_NONE;
   Near context;
   if (e.ceiling < min_score) {
-    if (!context_near(e, text, start, end, &context)) return nullptr;
+    if (!context_near(e, text, start, end, lines, &context)) return nullptr;
     if (context.word == nullptr || e.ceiling + context.boost < min_score) Py_RETURN_NONE;
   }
   PyObject* value = PyUnicode_Substring(text, start, end);
@@ -135,7 +138,7 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
         Py_DECREF(verdict);
         Py_RETURN_NONE;
       }
-      if (!context_near(e, text, value_start, value_end, &context)) {
+      if (!context_near(e, text, value_start, value_end, lines, &context)) {
         Py_DECREF(verdict);
         return nullptr;
       }

@@ -64,18 +64,27 @@ bool keys(int kind, const void* data, Py_ssize_t at, Py_ssize_t value) {
 }  // namespace
 
 Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, Py_ssize_t end,
-                  std::string* word) {
+                  bool lines, std::string* word) {
   const int kind = PyUnicode_KIND(text);
   const void* data = PyUnicode_DATA(text);
   const Py_ssize_t size = PyUnicode_GET_LENGTH(text);
   start = std::clamp<Py_ssize_t>(start, 0, size);
   end = std::clamp<Py_ssize_t>(end, start, size);
+  // With `lines`, the windows end at the value's line (a view's entry: its label only).
+  Py_ssize_t first = std::max<Py_ssize_t>(0, start - words.far_before);
+  Py_ssize_t last = std::min(size, end + words.far_after);
+  if (lines) {
+    for (Py_ssize_t i = start; i > first; --i)
+      if (PyUnicode_READ(kind, data, i - 1) == '\n') first = i;
+    for (Py_ssize_t i = end; i < last; ++i)
+      if (PyUnicode_READ(kind, data, i) == '\n') last = i;
+  }
   // The windows, in the order searched: near before, near after, far before, far after.
   const Py_ssize_t windows[4][2] = {
-      {std::max<Py_ssize_t>(0, start - words.near_before), start},
-      {end, std::min(size, end + words.near_after)},
-      {std::max<Py_ssize_t>(0, start - words.far_before), start},
-      {end, std::min(size, end + words.far_after)},
+      {std::max(first, start - words.near_before), start},
+      {end, std::min(last, end + words.near_after)},
+      {first, start},
+      {end, last},
   };
   // Each after a NUL (no letter, digit or part of a word), with the text's characters on
   // either side of it, so that a word is judged by its real neighbours (`recall` holds no

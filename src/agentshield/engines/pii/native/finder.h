@@ -34,7 +34,7 @@ struct ContextWords {
 enum class Seen { kNone, kBefore, kNear, kFar, kBeyondAscii };
 
 Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, Py_ssize_t end,
-                  std::string* word);
+                  bool lines, std::string* word);
 
 // The Python type Context: a recognizer's ContextWords.
 struct ContextObject {
@@ -93,8 +93,9 @@ struct Constants {
 };
 
 // A new reference to a Hit, Py_None (a new reference) when the candidate is not one, or
-// null with an exception set.
+// null with an exception set. With `lines`, context counts only on the value's line.
 PyObject* assess(const Entry& e, const Constants& constants, PyObject* text, Py_ssize_t start,
-                 Py_ssize_t end, Py_ssize_t key_start, Py_ssize_t key_end, double min_score);
+                 Py_ssize_t end, Py_ssize_t key_start, Py_ssize_t key_end, double min_score,
+                 bool lines);
 
 }  // namespace finder

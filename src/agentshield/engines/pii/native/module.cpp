@@ -190,14 +190,16 @@ bool add_trigger(PyObject* triggers, PyObject* name, Py_ssize_t start, Py_ssize_
   return ok;
 }
 
-// scan(text, min_score, limit) -> (hits, triggers, matches): the Hits of the recognizers'
-// patterns, the spans of each trigger pattern by name, and how many matches were examined,
-// counted no further than past `limit` (nothing is assessed then).
+// scan(text, min_score, limit, lines=False) -> (hits, triggers, matches): the Hits of the
+// recognizers' patterns, the spans of each trigger pattern by name, and how many matches
+// were examined, counted no further than past `limit` (nothing is assessed then); with
+// `lines`, context counts only on a value's line (a view's entry, see views.Listing).
 PyObject* Finder_scan(Finder* self, PyObject* args) {
   PyObject* text;
   double min_score;
   long limit;
-  if (!PyArg_ParseTuple(args, "Udl", &text, &min_score, &limit)) return nullptr;
+  int lines = 0;
+  if (!PyArg_ParseTuple(args, "Udl|p", &text, &min_score, &limit, &lines)) return nullptr;
   if (self->search == nullptr) {
     PyErr_SetString(PyExc_RuntimeError, "Finder not initialised");
     return nullptr;
@@ -229,7 +231,7 @@ PyObject* Finder_scan(Finder* self, PyObject* args) {
         continue;
       }
       PyObject* hit = assess(e, *self->constants, text, c.start, c.end, c.key_start, c.key_end,
-                             min_score);
+                             min_score, lines != 0);
       if (hit == nullptr) {
         ok = false;
       } else if (hit != Py_None) {
@@ -279,18 +281,20 @@ void Context_dealloc(ContextObject* self) {
   Py_TYPE(self)->tp_free(reinterpret_cast<PyObject*>(self));
 }
 
-// find(text, start, end) -> (word in lower case, whether in the near window, whether
-// before the value there), None, or NotImplemented when a window holds more than ASCII.
+// find(text, start, end, lines=False) -> (word in lower case, whether in the near window,
+// whether before the value there), None, or NotImplemented when a window holds more than
+// ASCII; with `lines`, only on the value's line.
 PyObject* Context_find(ContextObject* self, PyObject* args) {
   PyObject* text;
   Py_ssize_t start, end;
-  if (!PyArg_ParseTuple(args, "Unn", &text, &start, &end)) return nullptr;
+  int lines = 0;
+  if (!PyArg_ParseTuple(args, "Unn|p", &text, &start, &end, &lines)) return nullptr;
   if (self->words == nullptr) {
     PyErr_SetString(PyExc_RuntimeError, "Context not initialised");
     return nullptr;
   }
   std::string word;
-  const Seen seen = find_context(*self->words, text, start, end, &word);
+  const Seen seen = find_context(*self->words, text, start, end, lines != 0, &word);
   switch (seen) {
     case Seen::kNone:
       Py_RETURN_NONE;
