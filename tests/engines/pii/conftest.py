@@ -1,15 +1,30 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
+from hypothesis import strategies as st
 
-from agentshield.engines.pii import PiiScanner
+from agentshield.engines.pii import PiiScanner, StreamingRedactor
 from agentshield.engines.pii.views import Listing
 
 Found = Callable[[str], list[tuple[str, str]]]
 SSNS = ["536904399", "665123456", "123456789"]  # valid under the SSA's rules
 PHONES = ["4155550132", "3125550100", "2125550147"]
+# A stream's chunk sizes (taken in turn) and held tails, for hypothesis.
+CHUNK_SIZES = st.lists(st.integers(1, 40), min_size=1, max_size=8)
+HOLDS = st.sampled_from([32, 64, 128])
+# Rows of an SSN and a phone number, for the tables' streaming tests.
+ROWS = st.lists(st.tuples(st.sampled_from(SSNS), st.sampled_from(PHONES)), max_size=12)
+
+
+def streamed(redactor: StreamingRedactor, text: str, sizes: Sequence[int]) -> str:
+    """What the redactor gives for `text` fed in chunks of `sizes` (in turn), then flushed."""
+    out, pos, i = [], 0, 0
+    while pos < len(text):
+        out.append(redactor.feed(text[pos : pos + sizes[i % len(sizes)]]))
+        pos, i = pos + sizes[i % len(sizes)], i + 1
+    return "".join([*out, redactor.flush()])
 
 
 def lines(listed: tuple[str, Listing] | None) -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agentshield.engines.pii import PiiScanner, StreamingRedactor
+from agentshield.engines.pii import PiiScanner
 from agentshield.engines.pii.markup import header_of, view
 from agentshield.engines.pii.tables import MAX_CELLS
 
@@ -127,35 +127,6 @@ def test_findings_in_a_table_are_cells(scanner: PiiScanner, cells: list[list[str
     )
     for f in scanner.scan(text).findings:
         assert text[f.start : f.end] in {*SSNS, *PHONES}
-
-
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    rows=st.lists(st.tuples(st.sampled_from(SSNS), st.sampled_from(PHONES)), max_size=12),
-    sizes=st.lists(st.integers(1, 40), min_size=1, max_size=8),
-    hold=st.sampled_from([32, 64, 128]),
-)
-def test_a_streamed_table_is_read_under_its_header(
-    scanner: PiiScanner, rows: list[tuple[str, str]], sizes: list[int], hold: int
-) -> None:
-    """However far the header is behind when a row arrives: the stream carries the
-    table's start tag and header row."""
-    body = "".join(
-        f"<tr><td>Person {i}</td><td>{a}</td><td>{b}</td></tr>\n" for i, (a, b) in enumerate(rows)
-    )
-    text = (
-        f'<table class="people">\n<tr><th>Name</th><th>SSN</th><th>Phone</th></tr>\n{body}</table>'
-    )
-    redactor = StreamingRedactor(scanner, hold=hold)
-    out, pos, i = [], 0, 0
-    while pos < len(text):
-        out.append(redactor.feed(text[pos : pos + sizes[i % len(sizes)]]))
-        pos, i = pos + sizes[i % len(sizes)], i + 1
-    out.append(redactor.flush())
-    assert "".join(out) == scanner.scan(text).redacted_text
-    assert [f.entity_type for f in redactor.findings] == ["US_SSN", "PHONE"] * len(rows)
 
 
 def test_the_header_of_the_table_open_at_a_place() -> None:

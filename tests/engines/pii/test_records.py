@@ -11,7 +11,19 @@ from hypothesis import strategies as st
 from agentshield.engines.pii import PiiScanner, StreamingRedactor
 from agentshield.engines.pii.records import MAX_ITEMS, path_of, view
 
-from .conftest import PHONES, SSNS, Found, lines
+from .conftest import CHUNK_SIZES, HOLDS, PHONES, SSNS, Found, lines, streamed
+
+
+def json_values(max_items: int, max_leaves: int) -> st.SearchStrategy[object]:
+    """JSON values of SSNs, phone numbers and other values under keys that name them or not."""
+    return st.recursive(
+        st.one_of(st.sampled_from([*SSNS, *PHONES, "x", "a b"]), st.integers(0, 99_999)),
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=max_items),
+            st.dictionaries(st.sampled_from(["ssns", "phone", "ids", "name"]), inner, max_size=3),
+        ),
+        max_leaves=max_leaves,
+    )
 
 
 @pytest.mark.parametrize(
@@ -90,14 +102,7 @@ def test_a_spreadsheet_is_read_by_column(scanner: PiiScanner) -> None:
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    value=st.recursive(
-        st.one_of(st.sampled_from([*SSNS, *PHONES, "x", "a b"]), st.integers(0, 99_999)),
-        lambda inner: st.one_of(
-            st.lists(inner, max_size=4),
-            st.dictionaries(st.sampled_from(["ssn", "phones", "ids", "name"]), inner, max_size=3),
-        ),
-        max_leaves=12,
-    ),
+    value=json_values(max_items=4, max_leaves=12),
     indent=st.sampled_from([None, 2]),
 )
 def test_findings_in_json_are_values(
@@ -144,17 +149,10 @@ def test_what_heads_a_place_in_json() -> None:
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    value=st.recursive(
-        st.one_of(st.sampled_from([*SSNS, *PHONES, "x", "a b"]), st.integers(0, 99_999)),
-        lambda inner: st.one_of(
-            st.lists(inner, max_size=8),
-            st.dictionaries(st.sampled_from(["ssns", "phones", "ids", "name"]), inner, max_size=3),
-        ),
-        max_leaves=30,
-    ),
+    value=json_values(max_items=8, max_leaves=30),
     indent=st.sampled_from([None, 2]),
-    sizes=st.lists(st.integers(1, 40), min_size=1, max_size=8),
-    hold=st.sampled_from([32, 64, 128]),
+    sizes=CHUNK_SIZES,
+    hold=HOLDS,
 )
 def test_streamed_json_reads_as_the_whole(
     scanner: PiiScanner, value: object, indent: int | None, sizes: list[int], hold: int
@@ -163,12 +161,7 @@ def test_streamed_json_reads_as_the_whole(
     stream carries the heads of the JSON open where its context starts."""
     text = json.dumps(value, indent=indent)
     redactor = StreamingRedactor(scanner, hold=hold)
-    out, pos, i = [], 0, 0
-    while pos < len(text):
-        out.append(redactor.feed(text[pos : pos + sizes[i % len(sizes)]]))
-        pos, i = pos + sizes[i % len(sizes)], i + 1
-    out.append(redactor.flush())
-    assert "".join(out) == scanner.scan(text).redacted_text
+    assert streamed(redactor, text, sizes) == scanner.scan(text).redacted_text
 
 
 def test_a_streamed_list_is_read_under_its_key(scanner: PiiScanner) -> None:

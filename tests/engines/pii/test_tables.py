@@ -1,4 +1,5 @@
-"""Tables (CSV, TSV, `|`): each cell is read under its column's header."""
+"""Tables (CSV, TSV, `|`): each cell is read under its column's header; streamed tables, HTML
+ones too."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 from agentshield.engines.pii import PiiScanner, StreamingRedactor
 from agentshield.engines.pii.tables import MAX_CELLS, view
 
-from .conftest import PHONES, SSNS, Found, lines
+from .conftest import CHUNK_SIZES, HOLDS, PHONES, ROWS, SSNS, Found, lines, streamed
 
 
 @pytest.mark.parametrize(
@@ -114,23 +115,21 @@ def test_findings_in_a_table_are_cells(
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    rows=st.lists(st.tuples(st.sampled_from(SSNS), st.sampled_from(PHONES)), max_size=12),
-    sizes=st.lists(st.integers(1, 40), min_size=1, max_size=8),
-    hold=st.sampled_from([32, 64, 128]),
-)
+@given(rows=ROWS, html=st.booleans(), sizes=CHUNK_SIZES, hold=HOLDS)
 def test_a_streamed_table_is_read_under_its_header(
-    scanner: PiiScanner, rows: list[tuple[str, str]], sizes: list[int], hold: int
+    scanner: PiiScanner, rows: list[tuple[str, str]], html: bool, sizes: list[int], hold: int
 ) -> None:
-    """However far the header is behind when a row arrives."""
-    text = "\n".join(["name,ssn,phone", *(f"Person {i},{a},{b}" for i, (a, b) in enumerate(rows))])
+    """However far the header is behind when a row arrives: the stream carries a CSV's
+    header line, an HTML table's start tag and header row."""
+    if html:
+        body = "".join(
+            f"<tr><td>P{i}</td><td>{a}</td><td>{b}</td></tr>\n" for i, (a, b) in enumerate(rows)
+        )
+        text = f'<table id="t">\n<tr><th>Name</th><th>SSN</th><th>Phone</th></tr>\n{body}</table>'
+    else:
+        text = "\n".join(["name,ssn,phone", *(f"P{i},{a},{b}" for i, (a, b) in enumerate(rows))])
     redactor = StreamingRedactor(scanner, hold=hold)
-    out, pos, i = [], 0, 0
-    while pos < len(text):
-        out.append(redactor.feed(text[pos : pos + sizes[i % len(sizes)]]))
-        pos, i = pos + sizes[i % len(sizes)], i + 1
-    out.append(redactor.flush())
-    assert "".join(out) == scanner.scan(text).redacted_text
+    assert streamed(redactor, text, sizes) == scanner.scan(text).redacted_text
     assert [f.entity_type for f in redactor.findings] == ["US_SSN", "PHONE"] * len(rows)
 
 
