@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agentshield.engines.pii import PiiScanner, StreamingRedactor
+from agentshield.engines.pii import PiiScanner, StreamingRedactor, markup
 from agentshield.engines.pii.records import MAX_ITEMS, path_of, view
 
 from .conftest import CHUNK_SIZES, HOLDS, PHONES, SSNS, Found, lines, streamed
@@ -171,3 +171,25 @@ def test_a_streamed_list_is_read_under_its_key(scanner: PiiScanner) -> None:
     out = [redactor.feed(text[at : at + 20]) for at in range(0, len(text), 20)]
     assert "".join([*out, redactor.flush()]) == scanner.scan(text).redacted_text
     assert [f.entity_type for f in redactor.findings] == ["US_SSN"] * 12
+
+
+# Marks, keys, strings holding brackets (whole or cut short), tags, a value.
+_PIECES = [*'{}[]",: \n\\ax1', '"ssns": [', '"a, ]]b"', ', "]]', "<table>", "<td>", SSNS[0]]
+JSON_LIKE = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=JSON_LIKE, pos=st.integers(0, 400), sizes=CHUNK_SIZES, hold=st.sampled_from([8, 32]))
+def test_text_that_looks_like_json_never_breaks_a_view_or_a_stream(
+    scanner: PiiScanner, text: str, pos: int, sizes: list[int], hold: int
+) -> None:
+    """Brackets inside strings, values cut short, broken JSON (before, `{"a, ]]b"` raised
+    in path_of, which every release of a stream calls)."""
+    pos = min(pos, max(0, len(text) - 1))
+    heads, row = path_of(text, pos)
+    assert all(0 <= a < b <= pos for a, b in heads) and (row is None or row <= pos)
+    view(text), markup.view(text)
+    out = streamed(StreamingRedactor(scanner, hold=hold), text, sizes)
+    assert out == text or SSNS[0] in text  # only a value is ever rewritten

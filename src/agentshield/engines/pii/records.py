@@ -36,6 +36,7 @@ _OPENER = re.compile(r"[\[{]")
 # Tokens of well-formed JSON: strings, marks, and numbers or literals.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 _DECODER = json.JSONDecoder()
+_UNTERMINATED = "Unterminated string"  # json's message for a string the text cuts short
 # A key right before a value: `"ssns": ` (searched within the 80 characters before it).
 _KEY_BEFORE = re.compile(r'"((?:[^"\\\n]|\\.){1,60})"\s*:\s*\Z')
 
@@ -67,20 +68,20 @@ def view(text: str) -> tuple[str, Listing] | None:
 
 def path_of(text: str, pos: int) -> tuple[tuple[Span, ...], int | None]:
     """What heads the JSON at `pos`: the heads of the objects and lists open there,
-    outermost first (`{`, `"ssns": [`, and a list of lists' header row with its comma), up
+    outermost first (`{`, `"ssns": [`, and a list of lists' first row with its comma), up
     to the outermost row open there (a list in a list), and where that row starts, if any.
     A stream carries the heads and keeps the row whole (see streaming.py), so that a
     list's later items are read under its key and a row's items under their columns'
     names."""
     for start, end in _values(text, pos + 1):
         if end > pos:
-            return _heads(text, start, pos)
+            return _heads(text, start, pos, end)
     return (), None
 
 
 def _values(text: str, until: int) -> Iterator[Span]:
     """Where the JSON values that start before `until` lie, whole or cut short by the end
-    of the text."""
+    of the text (then without the string the text ends in)."""
     pos = misses = 0
     while misses < MAX_MISSES and (opener := _OPENER.search(text, pos, until)) is not None:
         start = opener.start()
@@ -91,7 +92,7 @@ def _values(text: str, until: int) -> Iterator[Span]:
                 misses += 1
                 pos = start + 1
                 continue
-            end = len(text)
+            end = exc.pos if exc.msg.startswith(_UNTERMINATED) else len(text)
         except RecursionError:
             misses += 1
             pos = start + 1
@@ -107,18 +108,18 @@ class _Head:
     span: Span  # its head: from its key's quote (a member) or its bracket to the bracket
     row: bool = False  # a list in a list
     lists: int = 0  # a list: the lists in it so far
-    items: int = 0  # a row: its items so far
-    names: bool = True  # a row: whether its items so far are all names
-    header: Span | None = None  # a list of lists: its first, if all names, with its comma
+    first: Span | None = None  # a list of lists: its first (a header or not), with its comma
 
 
-def _heads(text: str, start: int, pos: int) -> tuple[tuple[Span, ...], int | None]:
-    """`path_of` for the JSON value at `start`."""
+def _heads(text: str, start: int, pos: int, end: int) -> tuple[tuple[Span, ...], int | None]:
+    """`path_of` for the JSON value at `start`, which ends at `end`."""
     stack: list[_Head] = []
     last: int | None = None  # where the last string starts, a key if a `:` follows
     key: int | None = None  # where the key of the member being read starts
-    closed: _Head | None = None  # a header row just closed, its comma to come
-    for token in _TOKEN.finditer(text, start, pos):
+    closed: _Head | None = None  # a list's first row just closed, its comma to come
+    for token in _TOKEN.finditer(text, start, end):
+        if token.end() > pos:  # `pos` may be inside a string: it opens or closes nothing
+            break
         mark = token.group()[0]
         parent = stack[-1] if stack else None
         if mark in "[{":
@@ -127,32 +128,27 @@ def _heads(text: str, start: int, pos: int) -> tuple[tuple[Span, ...], int | Non
                 parent.lists += 1
             stack.append(_Head((token.start() if key is None else key, token.end()), row))
             key = None
-        elif mark in "]}":  # a list's first list of names only is its header (see _row)
+        elif mark in "]}":  # a list's first row decides its header (see _row): carried
             done = stack.pop()
-            header = done.row and done.items > 0 and done.names and stack[-1].lists == 1
-            closed = done if header else None
+            closed = done if done.row and stack[-1].lists == 1 else None
         elif mark == ":":
             key = last
         elif mark == ",":
             if closed is not None and parent is not None:
-                parent.header = (closed.span[0], token.end())
+                parent.first = (closed.span[0], token.end())
             key = closed = None
         else:
-            string = mark == '"'
-            last = token.start() if string else None
-            if parent is not None and parent.row:
-                parent.items += 1
-                parent.names &= string and names_a_column(text[token.start() + 1 : token.end() - 1])
+            last = token.start() if mark == '"' else None
     k = len(stack)  # the rows open at `pos` (a row in a row, ...), outermost last
     while k and stack[k - 1].row:
         k -= 1
-    heads = [span for head in stack[:k] for span in (head.span, head.header) if span]
+    heads = [span for head in stack[:k] for span in (head.span, head.first) if span]
     return tuple(heads), stack[k].span[0] if k < len(stack) else None
 
 
 def _cut_short(text: str, error: json.JSONDecodeError) -> bool:
     """Whether the value failed only where the text ends: all before it was well formed."""
-    return error.pos >= len(text) or error.msg.startswith("Unterminated string")
+    return error.pos >= len(text) or error.msg.startswith(_UNTERMINATED)
 
 
 def _key_before(text: str, at: int) -> Span | None:

@@ -114,7 +114,8 @@ def _context(buffer: str, cut: int, size: int, bound: int) -> str:
     line = buffer.rfind("\n", 0, start) + 1
     if cut - line <= bound:
         start = line
-    found = _json_heads(buffer, start, cut, bound) if "[" in buffer and '"' in buffer else None
+    json = '"' in buffer and ("{" in buffer or "[" in buffer)  # a list may open later
+    found = _json_heads(buffer, start, cut, bound) if json else None
     heads, start = found if found is not None else (_table_header(buffer, cut - 1), start)
     kept = [(a, b) for a, b in heads if b <= start]
     if not kept or sum(b - a for a, b in kept) > bound:
