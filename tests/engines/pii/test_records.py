@@ -136,13 +136,14 @@ def test_a_truncated_tool_result_is_read_by_key(found: Found) -> None:
 
 def test_what_heads_a_place_in_json() -> None:
     text = json.dumps({"a": {"ids": [1, 2]}, "t": [["name", "ssn"], ["Jane", "1"]]}, indent=2)
-    heads, row = path_of(text, text.index("2\n"))
+    heads, row, _ = path_of(text, text.index("2\n"))
     assert [text[a:b] for a, b in heads] == ["{", '"a": {', '"ids": [']
     assert row is None
-    heads, row = path_of(text, text.index('"1"'))
+    heads, row, comma = path_of(text, text.index('"1"'))
     assert [text[a:b] for a, b in heads] == ["{", '"t": [', '[\n      "name",\n      "ssn"\n    ],']
     assert row == text.index('[\n      "Jane"')
-    assert path_of("no json here", 5) == ((), None)
+    assert comma == text.index('"1"') - len("\n      ")  # after `"Jane",`
+    assert path_of("no json here", 5) == ((), None, None)
 
 
 @settings(
@@ -188,8 +189,9 @@ def test_text_that_looks_like_json_never_breaks_a_view_or_a_stream(
     """Brackets inside strings, values cut short, broken JSON (before, `{"a, ]]b"` raised
     in path_of, which every release of a stream calls)."""
     pos = min(pos, max(0, len(text) - 1))
-    heads, row = path_of(text, pos)
+    heads, row, comma = path_of(text, pos)
     assert all(0 <= a < b <= pos for a, b in heads) and (row is None or row <= pos)
+    assert comma is None or (text[comma - 1] == "," and comma <= pos)
     view(text), markup.view(text)
     out = streamed(StreamingRedactor(scanner, hold=hold), text, sizes)
     assert out == text or SSNS[0] in text  # only a value is ever rewritten

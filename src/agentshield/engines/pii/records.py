@@ -26,6 +26,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from agentshield.engines.pii.tables import names_a_column
 from agentshield.engines.pii.views import Listing
@@ -66,17 +67,25 @@ def view(text: str) -> tuple[str, Listing] | None:
     return listing.listed()
 
 
-def path_of(text: str, pos: int) -> tuple[tuple[Span, ...], int | None]:
+class Path(NamedTuple):
+    """What heads a place in JSON (see `path_of`)."""
+
+    heads: tuple[Span, ...]
+    row: int | None  # where the outermost row open there starts
+    comma: int | None  # where the last comma between items before it ends
+
+
+def path_of(text: str, pos: int) -> Path:
     """What heads the JSON at `pos`: the heads of the objects and lists open there,
     outermost first (`{`, `"ssns": [`, and a list of lists' first row with its comma), up
-    to the outermost row open there (a list in a list), and where that row starts, if any.
-    A stream carries the heads and keeps the row whole (see streaming.py), so that a
-    list's later items are read under its key and a row's items under their columns'
-    names."""
+    to the outermost row open there (a list in a list), where that row starts, and where
+    the last comma before `pos` ends: a place the text can be read from. A stream carries
+    the heads and keeps the row whole (see streaming.py), so that a list's later items
+    are read under its key and a row's items under their columns' names."""
     for start, end in _values(text, pos + 1):
         if end > pos:
             return _heads(text, start, pos, end)
-    return (), None
+    return Path((), None, None)
 
 
 def _values(text: str, until: int) -> Iterator[Span]:
@@ -111,12 +120,13 @@ class _Head:
     first: Span | None = None  # a list of lists: its first (a header or not), with its comma
 
 
-def _heads(text: str, start: int, pos: int, end: int) -> tuple[tuple[Span, ...], int | None]:
+def _heads(text: str, start: int, pos: int, end: int) -> Path:
     """`path_of` for the JSON value at `start`, which ends at `end`."""
     stack: list[_Head] = []
     last: int | None = None  # where the last string starts, a key if a `:` follows
     key: int | None = None  # where the key of the member being read starts
     closed: _Head | None = None  # a list's first row just closed, its comma to come
+    comma: int | None = None
     for token in _TOKEN.finditer(text, start, end):
         if token.end() > pos:  # `pos` may be inside a string: it opens or closes nothing
             break
@@ -137,13 +147,14 @@ def _heads(text: str, start: int, pos: int, end: int) -> tuple[tuple[Span, ...],
             if closed is not None and parent is not None:
                 parent.first = (closed.span[0], token.end())
             key = closed = None
+            comma = token.end()
         else:
             last = token.start() if mark == '"' else None
     k = len(stack)  # the rows open at `pos` (a row in a row, ...), outermost last
     while k and stack[k - 1].row:
         k -= 1
     heads = [span for head in stack[:k] for span in (head.span, head.first) if span]
-    return tuple(heads), stack[k].span[0] if k < len(stack) else None
+    return Path(tuple(heads), stack[k].span[0] if k < len(stack) else None, comma)
 
 
 def _cut_short(text: str, error: json.JSONDecodeError) -> bool:

@@ -104,19 +104,24 @@ def _before_single_letters(buffer: str, cut: int, base: int) -> int:
         cut = pos - 1
 
 
+_CLOSING = frozenset(" \t\r\n,]}")
+
+
 def _context(buffer: str, cut: int, size: int, bound: int) -> str:
     """What of `buffer[:cut]`, released, is kept to read the text after it: the last `size`
-    characters, from the start of their line (or of the JSON row they start in), after
-    what heads them and lies before them: the heads of the JSON objects and lists open
-    where they start, or the header of the table the last of them is in (each within
-    `bound`, so that every scan of the stream stays bounded)."""
+    characters, from the start of their line (in a long line of JSON, from a comma between
+    items; or from the start of the JSON row they are in), after what heads them and lies
+    before them: the heads of the JSON objects and lists open where they start, or the
+    header of the table the last of them is in (each within `bound`, so that every scan
+    of the stream stays bounded)."""
     start = max(0, cut - size)
     line = buffer.rfind("\n", 0, start) + 1
-    if cut - line <= bound:
-        start = line
     json = '"' in buffer and ("{" in buffer or "[" in buffer)  # a list may open later
-    found = _json_heads(buffer, start, cut, bound) if json else None
-    heads, start = found if found is not None else (_table_header(buffer, cut - 1), start)
+    found = _json_heads(buffer, line, cut, size, bound) if json else None
+    if found is not None:
+        heads, start = found
+    else:
+        heads, start = _table_header(buffer, cut - 1), line if cut - line <= bound else start
     kept = [(a, b) for a, b in heads if b <= start]
     if not kept or sum(b - a for a, b in kept) > bound:
         return buffer[start:cut]
@@ -124,20 +129,28 @@ def _context(buffer: str, cut: int, size: int, bound: int) -> str:
 
 
 def _json_heads(
-    buffer: str, start: int, cut: int, bound: int
+    buffer: str, line: int, cut: int, size: int, bound: int
 ) -> tuple[tuple[tuple[int, int], ...], int] | None:
-    """The heads of the JSON objects and lists open at `start`, and where the context
-    starts: there, after a comma when that is mid-line, or at the start of the row it is
-    in (so that a row's items keep their places); None outside JSON."""
-    heads, row = records.path_of(buffer, start)
-    if not heads and row is None:
+    """The heads of the JSON objects and lists open where the context starts, and where
+    that is: the line's start; in a longer line, the last comma between items at least
+    `size` characters before the cut (the heads are carried: the rest of a line of JSON,
+    up to `bound`, was scanned again at every release); or the start of the row open
+    there (so that a row's items keep their places). None outside JSON."""
+    start = line
+    if cut - line > 2 * size:
+        comma = records.path_of(buffer, cut - size).comma
+        if comma is not None and comma > line:
+            start = comma
+        elif cut - line > bound:
+            start = cut - size
+    while start < cut and buffer[start] in _CLOSING:  # read from an item, not a `]` or `}`
+        start += 1  # (a carried first row ends in its comma: `[[],` then `]` is no JSON)
+    at = records.path_of(buffer, start)
+    if not at.heads and at.row is None:
         return None
-    if row is not None and cut - row <= bound:
-        return records.path_of(buffer, row)[0], row
-    if buffer[start - 1 : start] not in ("", "\n"):  # mid-line: from a token's start
-        start = buffer.find(",", start, cut) + 1 or start
-        heads = records.path_of(buffer, start)[0]
-    return heads, start
+    if at.row is not None and cut - at.row <= bound:
+        return records.path_of(buffer, at.row).heads, at.row
+    return at.heads, start
 
 
 def _table_header(buffer: str, pos: int) -> tuple[tuple[int, int], ...]:
