@@ -195,3 +195,30 @@ def test_text_that_looks_like_json_never_breaks_a_view_or_a_stream(
     view(text), markup.view(text)
     out = streamed(StreamingRedactor(scanner, hold=hold), text, sizes)
     assert out == text or SSNS[0] in text  # only a value is ever rewritten
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    value=st.recursive(
+        st.sampled_from([SSNS[0], "x" * 300, "a, b", "lorem ipsum " * 30]),
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=6),
+            st.dictionaries(st.sampled_from(["ssns", "t"]), inner, max_size=3),
+        ),
+        max_leaves=25,
+    ),
+    indent=st.sampled_from([None, 2]),
+    size=st.integers(1, 50),
+)
+def test_a_streamed_json_value_keeps_a_bounded_context(
+    scanner: PiiScanner, value: object, indent: int | None, size: int
+) -> None:
+    """The heads carried and the context kept stay within max_hold each, however long the
+    lines, strings and rows (every scan of a stream stays bounded)."""
+    text = json.dumps(value, indent=indent)
+    redactor = StreamingRedactor(scanner, hold=64, max_hold=256)
+    for at in range(0, len(text), size):
+        redactor.feed(text[at : at + size])
+        assert len(redactor._released) <= 2 * 256 + 1

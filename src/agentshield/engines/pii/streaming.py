@@ -139,7 +139,7 @@ def _json_heads(
     start = line
     if cut - line > 2 * size:
         comma = records.path_of(buffer, cut - size).comma
-        if comma is not None and comma > line:
+        if comma is not None and comma > line and cut - comma <= bound:
             start = comma
         elif cut - line > bound:
             start = cut - size
