@@ -3,6 +3,8 @@ ones too."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -39,9 +41,13 @@ def test_quoted_delimiters_are_inside_a_cell() -> None:
         "name,ssn\n\nJane,536904399",  # a blank line between
         "one line, with, commas",
         "2021,2022\n536904399,665123456",  # a header names a column with a letter
+        "name,\nJane,536904399",  # and names two of them
+        json.dumps({"name": "Jane", "ssn": "536904399", "ids": [1, 2]}, indent=2),
     ],
 )
 def test_no_table_no_view(text: str) -> None:
+    """Pretty-printed JSON's lines split on their commas into a name and an empty cell:
+    read as a table, they cost a JSON tool result 70% more time."""
     assert view(text) is None
 
 

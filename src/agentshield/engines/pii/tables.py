@@ -7,7 +7,10 @@ window. A text's table view lists each data cell after its column's header, a li
 or YAML; the view is scanned like a decoded text and its findings map back to the cells.
 
 A table is two or more consecutive lines that split, on one delimiter outside double
-quotes, into the same number (two or more) of cells; its first line is the header.
+quotes, into the same number (two or more) of cells; its first line is the header, and
+two or more of its cells name columns (pretty-printed JSON's lines, `"name": "Jane",`,
+split on their commas alike, into one name and an empty cell: read as a table, they
+cost a JSON tool result 70% more time).
 Markdown's rule line (`|---|:--:|`) is passed over. A header cell names a column when it
 holds a letter and is no longer than a far context window. The first MAX_CELLS data
 cells of a text are listed; past them the text is read as it stands.
@@ -27,6 +30,8 @@ _DELIMITED = re.compile(r"^[^\t|,;\r\n]*[\t|,;][^\r\n]*", re.M)
 _DELIMITERS = "\t|,;"
 _LINE_BREAKS = ("\n", "\r\n")
 _RULE = re.compile(r"[ \t|:+]*-[ \t|:+-]*")
+_LETTER = re.compile(r"[^\W\d_]")  # what names_a_column asks of a header cell
+_DELIMITER = re.compile(r"[\t|,;]")
 
 Span = tuple[int, int]
 
@@ -93,11 +98,22 @@ def _header(
     """The delimiter and cells of `line` when it heads a table, `following` its next line."""
     if text[line.end() : following.start()] not in _LINE_BREAKS:
         return None
+    if not _two_names(text, *line.span()):  # most lines are split no further
+        return None
     for delimiter in _DELIMITERS:
         header = _cells(text, *line.span(), delimiter)
         if len(header) >= 2 and len(_cells(text, *following.span(), delimiter)) == len(header):
-            return delimiter, header
+            names = sum(names_a_column(text[a:b]) for a, b in header)
+            return (delimiter, header) if names >= 2 else None
     return None
+
+
+def _two_names(text: str, start: int, end: int) -> bool:
+    """Whether a line can hold two cells that name columns: a letter, a delimiter after
+    it, a letter after that (the first of each will do: linear in the line)."""
+    letter = _LETTER.search(text, start, end)
+    delimiter = _DELIMITER.search(text, letter.end(), end) if letter else None
+    return delimiter is not None and _LETTER.search(text, delimiter.end(), end) is not None
 
 
 def _cells(text: str, start: int, end: int, delimiter: str) -> list[Span]:
