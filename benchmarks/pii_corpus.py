@@ -8,6 +8,7 @@ next to look-alike numbers that fail theirs. Labels are (start, end, entity_type
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import string
 from collections.abc import Callable
@@ -391,3 +392,31 @@ def _as_table(
             text += value
         text += after
     return text + "\n</table>" * (form == "html"), labels
+
+
+Labelled = list[tuple[str, list[Label]]]
+
+
+def json_cut_short(labelled: Labelled, share: float = 0.7) -> Labelled:
+    """The JSON ones among `labelled` tool results cut after `share` of their text, as
+    agents' frameworks truncate long tool output, with the labels wholly before the cut."""
+    out: Labelled = []
+    for text, labels in labelled:
+        if text.startswith(("[", "{")):
+            cut = int(len(text) * share)
+            out.append((text[:cut], [label for label in labels if label[1] < cut]))
+    return out
+
+
+def json_pretty(labelled: Labelled) -> Labelled:
+    """The JSON ones among `labelled` tool results pretty-printed (indented two spaces)."""
+    out: Labelled = []
+    for text, labels in labelled:
+        if text.startswith(("[", "{")):
+            pretty, moved, at = json.dumps(json.loads(text), indent=2), [], 0
+            for start, end, entity in sorted(labels):
+                at = pretty.index(text[start:end], at)
+                moved.append((at, at + end - start, entity))
+                at += end - start
+            out.append((pretty, moved))
+    return out

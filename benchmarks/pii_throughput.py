@@ -27,7 +27,9 @@ fewer new DFA states the longer a scanner runs (see docs/pii.md). The last MB/s 
 structured data, tool results as agents get them (JSON records, JSON columns, spreadsheet
 ranges, CSV, markdown and HTML tables: `pii_corpus.tool_results`, --tool-results of them a
 corpus), new to both engines; the
-precision and recall lines are given for both kinds of text.
+precision and recall lines are given for both kinds of text, and for three kinds of tool
+results: the HTML tables among them, the JSON ones cut at 70% (truncated tool output) and
+pretty-printed.
 
 Goals: ours >= 100x Presidio, >= 5 MB/s on ordinary chat text, and higher precision and
 recall than Presidio.
@@ -43,7 +45,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from agentshield.engines.pii import PiiScanner
-from pii_corpus import ENTITIES, Label, corpus, tool_results
+from pii_corpus import ENTITIES, Label, corpus, json_cut_short, json_pretty, tool_results
 
 BATCH = 16  # messages per scan_batch call, as the guard scans a conversation
 NEW_SEEDS = (23, 29, 31)  # corpora of new text, in the order met
@@ -224,9 +226,13 @@ def main() -> None:
         ("presidio (threshold 0)", presidio),
         ("presidio (threshold 0.5)", presidio_half),
     )
+    results = tool_results(args.tool_results, seed=RESULT_SEEDS[0])
     for title, labelled_texts in (
         ("chat", labelled),
-        ("tool results", tool_results(args.tool_results, seed=RESULT_SEEDS[0])),
+        ("tool results", results),
+        ("  HTML tables", [r for r in results if r[0].startswith("<table")]),
+        ("  JSON cut 70%", json_cut_short(results)),
+        ("  JSON pretty", json_pretty(results)),
     ):
         for name, run in engines:
             precision, recall = precision_recall(run, labelled_texts)

@@ -9,6 +9,7 @@ from typing import Any
 
 import openai
 import orjson
+import pytest
 
 from support import RunningGateway, UpstreamServer
 
@@ -108,42 +109,42 @@ def test_a_tool_result_is_redacted_by_its_keys(
     assert raw.headers["x-agentshield-pii-findings"] == "PHONE=1,US_SSN=1"
 
 
+ROWS = [("536904399", "4155550132"), ("665123456", "3125550100")] * 6
+CSV = "\n".join(["name,ssn,phone"] + [f"P{i},{s},{p}" for i, (s, p) in enumerate(ROWS)])
+PAGE = (
+    "<table>\n<tr><th>SSN</th><th>Phone</th></tr>\n"
+    + "".join(f"<tr><td>{s}</td><td>{p}</td></tr>\n" for s, p in ROWS)
+    + "</table>"
+)
+
+
+@pytest.mark.parametrize(
+    ("table", "redacted"),
+    [
+        # A CSV's header names the column of every row, however far down: the SSNs go
+        # whole (before, only values within a context window of the header were found,
+        # as PHONE).
+        (CSV, [f"P{i},<US_SSN>,<PHONE_LAST_4:{p[-4:]}>" for i, (_, p) in enumerate(ROWS)]),
+        # A page a tool fetched: before, none of these was found (the header row is out
+        # of every window, and a bare nine or ten digits need a word by them).
+        (
+            PAGE,
+            [f"<tr><td><US_SSN></td><td><PHONE_LAST_4:{p[-4:]}></td></tr>" for _, p in ROWS]
+            + ["</table>"],
+        ),
+    ],
+    ids=["csv", "html"],
+)
 def test_a_tool_result_table_is_redacted_by_its_columns(
-    client: openai.OpenAI, upstream: UpstreamServer
+    client: openai.OpenAI, upstream: UpstreamServer, table: str, redacted: list[str]
 ) -> None:
-    # A CSV's header names the column of every row, however far down: the SSNs go whole
-    # (before, only values within a context window of the header were found, as PHONE).
     extra = tagged()
-    rows = [("536904399", "4155550132"), ("665123456", "3125550100")] * 6
-    table = "\n".join(["name,ssn,phone"] + [f"Person {i},{s},{p}" for i, (s, p) in enumerate(rows)])
     raw = client.chat.completions.with_raw_response.create(
         model="gpt-4o-mini", messages=a_tool_call(table), extra_body=extra
     )
 
     sent = upstream.by_tag(extra["upstream_test"]["tag"]).body["messages"][2]["content"]
-    assert sent.splitlines()[1:] == [
-        f"Person {i},<US_SSN>,<PHONE_LAST_4:{p[-4:]}>" for i, (_, p) in enumerate(rows)
-    ]
-    assert raw.headers["x-agentshield-pii-findings"] == "PHONE=12,US_SSN=12"
-
-
-def test_a_fetched_html_table_is_redacted_by_its_columns(
-    client: openai.OpenAI, upstream: UpstreamServer
-) -> None:
-    # A page a tool fetched: before, none of these was found (the header row is out of
-    # every window, and a bare nine or ten digits need a word by them).
-    extra = tagged()
-    rows = [("536904399", "4155550132"), ("665123456", "3125550100")] * 6
-    body = "".join(f"<tr><td>{s}</td><td>{p}</td></tr>\n" for s, p in rows)
-    page = f"<table>\n<tr><th>SSN</th><th>Phone</th></tr>\n{body}</table>"
-    raw = client.chat.completions.with_raw_response.create(
-        model="gpt-4o-mini", messages=a_tool_call(page), extra_body=extra
-    )
-
-    sent = upstream.by_tag(extra["upstream_test"]["tag"]).body["messages"][2]["content"]
-    assert sent.splitlines()[2:-1] == [
-        f"<tr><td><US_SSN></td><td><PHONE_LAST_4:{p[-4:]}></td></tr>" for _, p in rows
-    ]
+    assert sent.splitlines()[-len(redacted) :] == redacted
     assert raw.headers["x-agentshield-pii-findings"] == "PHONE=12,US_SSN=12"
 
 

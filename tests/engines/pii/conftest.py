@@ -27,6 +27,20 @@ def streamed(redactor: StreamingRedactor, text: str, sizes: Sequence[int]) -> st
     return "".join([*out, redactor.flush()])
 
 
+def mapped(
+    listed: tuple[str, Listing] | None, text: str, values: Sequence[str]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Where each value, found in a view of `text`, lies in `text`, and the tricks undone."""
+    assert listed is not None
+    body, where = listed
+    found = []
+    for value in values:
+        at = body.index(value)
+        start, end, tricks = where.locate(at, at + len(value))
+        found.append((text[start:end], tricks))
+    return found
+
+
 def lines(listed: tuple[str, Listing] | None) -> list[str]:
     """The lines of a table's or JSON lists' view (tables.view, records.view)."""
     return listed[0].splitlines() if listed else []

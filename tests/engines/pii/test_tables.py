@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from agentshield.engines.pii import PiiScanner, StreamingRedactor
 from agentshield.engines.pii.tables import MAX_CELLS, view
 
-from .conftest import CHUNK_SIZES, HOLDS, PHONES, ROWS, SSNS, Found, lines, streamed
+from .conftest import CHUNK_SIZES, HOLDS, PHONES, ROWS, SSNS, Found, lines, mapped, streamed
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_quoted_delimiters_are_inside_a_cell() -> None:
 )
 def test_no_table_no_view(text: str) -> None:
     """Pretty-printed JSON's lines split on their commas into a name and an empty cell:
-    read as a table, they cost a JSON tool result 70% more time."""
+    no table."""
     assert view(text) is None
 
 
@@ -58,11 +58,8 @@ def test_a_table_ends_where_its_rows_stop() -> None:
 
 def test_the_view_maps_back_to_the_cells() -> None:
     text = 'name | ssn\nJane | 536904399\n"Bob" | 665123456'
-    body, cells = view(text)  # type: ignore[misc]
-    for value in ("Jane", "536904399", "Bob", "665123456"):
-        at = body.index(value)
-        start, end, tricks = cells.locate(at, at + len(value))
-        assert (text[start:end], tricks) == (value, ())
+    values = ["Jane", "536904399", "Bob", "665123456"]
+    assert mapped(view(text), text, values) == [(value, ()) for value in values]
 
 
 def test_the_view_is_bounded() -> None:

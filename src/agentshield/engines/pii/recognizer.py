@@ -130,7 +130,8 @@ def _first_word(
     first, last = max(0, start - FAR[0]), end + FAR[1]
     if lines:
         first = text.rfind("\n", first, start) + 1 or first
-        last = found if (found := text.find("\n", end, last)) >= 0 else last
+        line_end = text.find("\n", end, last)
+        last = line_end if line_end >= 0 else last
     windows = (
         (max(first, start - NEAR[0]), start),
         (end, min(last, end + NEAR[1])),

@@ -49,10 +49,12 @@ class _Open:
     """An object or list being read."""
 
     kind: str  # "{" or "["
+    head: Span  # from its key's quote (a member) or its bracket, to the bracket
     key: Span | None = None  # a list: the key that holds it (or its parent list's)
     row: bool = False  # a list in a list
     lists: int = 0  # a list: the lists in it so far
     header: list[Span] | None = None  # a list of lists: its first, when all names
+    first: Span | None = None  # a list of lists: its first (a header or not), with its comma
     items: list[tuple[Span, bool]] = field(default_factory=list)  # a row: (span, string)
 
 
@@ -61,7 +63,7 @@ def view(text: str) -> tuple[str, Listing] | None:
     they lie in `text`; None when it holds none."""
     listing = Listing(text)
     for start, end in _values(text, len(text)):
-        _read(text, start, end, listing, _key_before(text, start))
+        _walk(text, start, end, end, _key_before(text, start), listing)
         if listing.count >= MAX_ITEMS:
             break
     return listing.listed()
@@ -84,7 +86,12 @@ def path_of(text: str, pos: int) -> Path:
     are read under its key and a row's items under their columns' names."""
     for start, end in _values(text, pos + 1):
         if end > pos:
-            return _heads(text, start, pos, end)
+            stack, comma = _walk(text, start, end, pos, None, None)
+            k = len(stack)  # the rows open at `pos` (a row in a row, ...), outermost last
+            while k and stack[k - 1].row:
+                k -= 1
+            heads = [span for open_ in stack[:k] for span in (open_.head, open_.first) if span]
+            return Path(tuple(heads), stack[k].head[0] if k < len(stack) else None, comma)
     return Path((), None, None)
 
 
@@ -110,53 +117,6 @@ def _values(text: str, until: int) -> Iterator[Span]:
         pos = end
 
 
-@dataclass(slots=True)
-class _Head:
-    """An object or list open at the place sought."""
-
-    span: Span  # its head: from its key's quote (a member) or its bracket to the bracket
-    row: bool = False  # a list in a list
-    lists: int = 0  # a list: the lists in it so far
-    first: Span | None = None  # a list of lists: its first (a header or not), with its comma
-
-
-def _heads(text: str, start: int, pos: int, end: int) -> Path:
-    """`path_of` for the JSON value at `start`, which ends at `end`."""
-    stack: list[_Head] = []
-    last: int | None = None  # where the last string starts, a key if a `:` follows
-    key: int | None = None  # where the key of the member being read starts
-    closed: _Head | None = None  # a list's first row just closed, its comma to come
-    comma: int | None = None
-    for token in _TOKEN.finditer(text, start, end):
-        if token.end() > pos:  # `pos` may be inside a string: it opens or closes nothing
-            break
-        mark = token.group()[0]
-        parent = stack[-1] if stack else None
-        if mark in "[{":
-            row = mark == "[" and parent is not None and text[parent.span[1] - 1] == "["
-            if row and parent is not None:
-                parent.lists += 1
-            stack.append(_Head((token.start() if key is None else key, token.end()), row))
-            key = None
-        elif mark in "]}":  # a list's first row decides its header (see _row): carried
-            done = stack.pop()
-            closed = done if done.row and stack[-1].lists == 1 else None
-        elif mark == ":":
-            key = last
-        elif mark == ",":
-            if closed is not None and parent is not None:
-                parent.first = (closed.span[0], token.end())
-            key = closed = None
-            comma = token.end()
-        else:
-            last = token.start() if mark == '"' else None
-    k = len(stack)  # the rows open at `pos` (a row in a row, ...), outermost last
-    while k and stack[k - 1].row:
-        k -= 1
-    heads = [span for head in stack[:k] for span in (head.span, head.first) if span]
-    return Path(tuple(heads), stack[k].span[0] if k < len(stack) else None, comma)
-
-
 def _cut_short(text: str, error: json.JSONDecodeError) -> bool:
     """Whether the value failed only where the text ends: all before it was well formed."""
     return error.pos >= len(text) or error.msg.startswith(_UNTERMINATED)
@@ -167,45 +127,59 @@ def _key_before(text: str, at: int) -> Span | None:
     return found.span(1) if found else None
 
 
-def _read(text: str, start: int, end: int, listing: Listing, key: Span | None) -> None:
-    """List the items of the lists in `text[start:end]`; `key` is the key before it."""
+def _walk(
+    text: str, start: int, end: int, stop: int, key: Span | None, listing: Listing | None
+) -> tuple[list[_Open], int | None]:
+    """Read the JSON value `text[start:end]` token by token, up to `stop` (a string whole or
+    not at all), each list's items into `listing` if one is given; `key` is the key before
+    the value. What is open at `stop`, outermost first, and where the last comma ends."""
     stack: list[_Open] = []
     last: Span | None = None  # the last string, a key if a `:` follows
+    member = key  # the key of the member being read
+    closed: _Open | None = None  # a list's first row just closed, its comma to come
+    comma: int | None = None
     for token in _TOKEN.finditer(text, start, end):
+        if token.end() > stop:
+            break
         mark = token.group()[0]
+        top = stack[-1] if stack else None
         if mark == ",":
-            continue
-        if mark == ":":
-            key = last
-        elif mark == "[":
-            parent = stack[-1] if stack else None
-            if parent is not None and parent.kind == "[":  # a row of the list `parent`
-                parent.lists += 1
-                stack.append(_Open("[", parent.key, row=True))
-            else:
-                stack.append(_Open("[", key))
-        elif mark == "{":
-            stack.append(_Open("{"))
-        elif mark in "}]":
-            closed = stack.pop()
-            if closed.row:
-                _row(text, stack[-1], closed, listing)
+            if closed is not None and top is not None:
+                top.first = (closed.head[0], token.end())
+            member = closed = None
+            comma = token.end()
+        elif mark == ":":
+            member = last
+        elif mark in "[{":
+            row = mark == "[" and top is not None and top.kind == "["
+            if row and top is not None:
+                top.lists += 1
+            label = (top.key if row and top is not None else member) if mark == "[" else None
+            head = (token.start() if member is None else member[0] - 1, token.end())
+            stack.append(_Open(mark, head, label, row))
+            member = None
+        elif mark in "]}":
+            done = stack.pop()
+            closed = done if done.row and stack[-1].lists == 1 else None
+            if done.row and listing is not None:
+                _row(text, stack[-1], done, listing)
         else:  # a string or a number
             string = mark == '"'
             span = (token.start() + 1, token.end() - 1) if string else token.span()
             last = span if string else None
-            top = stack[-1] if stack else None
             if top is None or top.kind != "[":
                 continue
             if top.row:
                 top.items.append((span, string))
-            elif top.key is not None:
+            elif top.key is not None and listing is not None:
                 if listing.count >= MAX_ITEMS:
-                    return
+                    break
                 listing.add(top.key, span)  # a plain list: each item under its key
-    for k in range(len(stack) - 1, 0, -1):  # a value cut short: its open rows, innermost first
-        if stack[k].row:
-            _row(text, stack[k - 1], stack[k], listing)
+    if listing is not None:  # a value cut short: its open rows, innermost first
+        for k in range(len(stack) - 1, 0, -1):
+            if stack[k].row:
+                _row(text, stack[k - 1], stack[k], listing)
+    return stack, comma
 
 
 def _names(text: str, item: tuple[Span, bool]) -> bool:

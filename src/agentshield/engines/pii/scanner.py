@@ -15,8 +15,8 @@ For each text (and, depth-limited, each text derived from it):
 
 A text holding a delimited table (CSV, TSV, `|`), an HTML table or JSON lists is also
 scanned as a list of its cells or items, each under its column's header or its list's key
-(`ssn: 536904399`, see tables.py, markup.py and records.py). Overlapping findings are then resolved
-(see overlaps.py) and those under the policy's minimum score dropped.
+(`ssn: 536904399`, see tables.py, markup.py and records.py). Overlapping findings are
+then resolved (see overlaps.py) and those under the policy's minimum score dropped.
 """
 
 from __future__ import annotations

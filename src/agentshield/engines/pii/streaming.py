@@ -121,7 +121,9 @@ def _context(buffer: str, cut: int, size: int, bound: int) -> str:
     if found is not None:
         heads, start = found
     else:
-        heads, start = _table_header(buffer, cut - 1), line if cut - line <= bound else start
+        heads = _table_header(buffer, cut - 1)
+        if cut - line <= bound:
+            start = line
     kept = [(a, b) for a, b in heads if b <= start]
     if not kept or sum(b - a for a, b in kept) > bound:
         return buffer[start:cut]
@@ -149,7 +151,7 @@ def _json_heads(
     if not at.heads and at.row is None:
         return None
     if at.row is not None and cut - at.row <= bound:
-        return records.path_of(buffer, at.row).heads, at.row
+        start = at.row  # the same heads: they stop before the outermost row open there
     return at.heads, start
 
 

@@ -9,11 +9,11 @@ or YAML; the view is scanned like a decoded text and its findings map back to th
 A table is two or more consecutive lines that split, on one delimiter outside double
 quotes, into the same number (two or more) of cells; its first line is the header, and
 two or more of its cells name columns (pretty-printed JSON's lines, `"name": "Jane",`,
-split on their commas alike, into one name and an empty cell: read as a table, they
-cost a JSON tool result 70% more time).
-Markdown's rule line (`|---|:--:|`) is passed over. A header cell names a column when it
-holds a letter and is no longer than a far context window. The first MAX_CELLS data
-cells of a text are listed; past them the text is read as it stands.
+split alike into one name and an empty cell: read as a table, they cost time and give
+nothing, see docs/pii.md). Markdown's rule line (`|---|:--:|`) is passed over. A header
+cell names a column when it holds a letter and is no longer than a far context window.
+The first MAX_CELLS data cells of a text are listed; past them the text is read as it
+stands.
 """
 
 from __future__ import annotations

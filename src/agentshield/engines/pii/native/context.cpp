@@ -74,10 +74,18 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
   Py_ssize_t first = std::max<Py_ssize_t>(0, start - words.far_before);
   Py_ssize_t last = std::min(size, end + words.far_after);
   if (lines) {
-    for (Py_ssize_t i = start; i > first; --i)
-      if (PyUnicode_READ(kind, data, i - 1) == '\n') first = i;
-    for (Py_ssize_t i = end; i < last; ++i)
-      if (PyUnicode_READ(kind, data, i) == '\n') last = i;
+    for (Py_ssize_t i = start; i > first; --i) {
+      if (PyUnicode_READ(kind, data, i - 1) == '\n') {
+        first = i;
+        break;
+      }
+    }
+    for (Py_ssize_t i = end; i < last; ++i) {
+      if (PyUnicode_READ(kind, data, i) == '\n') {
+        last = i;
+        break;
+      }
+    }
   }
   // The windows, in the order searched: near before, near after, far before, far after.
   const Py_ssize_t windows[4][2] = {
