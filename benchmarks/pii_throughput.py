@@ -236,7 +236,7 @@ def main() -> None:
     ):
         for name, run in engines:
             precision, recall = precision_recall(run, labelled_texts)
-            print(f"{title:13s} {name:26s} precision {precision:.3f}   recall {recall:.3f}")
+            print(f"{title:14s} {name:26s} precision {precision:.3f}   recall {recall:.3f}")
 
 
 if __name__ == "__main__":
