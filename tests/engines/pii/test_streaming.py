@@ -36,6 +36,18 @@ def test_a_value_split_at_any_point_is_caught(scanner: PiiScanner, cut: int) -> 
     assert [f.entity_type for f in redactor.findings] == ["EMAIL", "PHONE"]
 
 
+@pytest.mark.parametrize("hold", range(16, 36, 2))
+def test_a_cut_moved_out_of_a_word_does_not_land_in_a_value(
+    scanner: PiiScanner, hold: int
+) -> None:
+    # Fed a character at a time, the tail's cut once falls right after the value's last
+    # letter, before its `.`: moved back to the word's start, it lands inside the value.
+    text = "National insurance HB 43 49 57 D. Merge the branch tomorrow, please."
+    redactor = StreamingRedactor(scanner, hold=hold)
+    assert stream(redactor, text, 1) == scanner.scan(text).redacted_text
+    assert [f.entity_type for f in redactor.findings] == ["UK_NINO"]
+
+
 def test_findings_report_offsets_into_the_whole_stream(scanner: PiiScanner) -> None:
     redactor = StreamingRedactor(scanner, hold=16)
     stream(redactor, TEXT, 5)

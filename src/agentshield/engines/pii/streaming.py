@@ -78,13 +78,15 @@ class StreamingRedactor:
 
     def _safe_cut(self, buffer: str, hits: list[Hit], base: int) -> int:
         forced = len(buffer) - self._hold
-        cut = forced
-        for hit in hits:
-            if hit.start < cut < hit.end:
-                cut = hit.start
-        while cut > base and not buffer[cut - 1].isspace() and not buffer[cut].isspace():
-            cut -= 1  # do not split a word: it may be a value still arriving
-        cut = _before_single_letters(buffer, cut, base)
+        cut, moved = forced, -1
+        while moved != cut:  # a move back out of a word may land in a finding, and again
+            moved = cut
+            for hit in hits:
+                if hit.start < cut < hit.end:
+                    cut = hit.start
+            while cut > base and not buffer[cut - 1].isspace() and not buffer[cut].isspace():
+                cut -= 1  # do not split a word: it may be a value still arriving
+            cut = _before_single_letters(buffer, cut, base)
         if cut <= base and len(buffer) - base > self._max_hold:
             return forced
         return max(cut, base)

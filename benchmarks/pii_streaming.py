@@ -1,0 +1,105 @@
+"""What redacting a streamed answer costs, against scanning the same answer whole.
+
+A streamed answer arrives a few characters a chunk (a model's token is about four). The
+`StreamingRedactor` holds back a tail of `hold` (128) characters and, at every chunk that
+pushes it past that, scans what it holds plus some of the text it released (the context:
+see `engines/pii/streaming.py`) to release the rest. So each character is scanned many
+times; how many depends on the chunk size and on how much context a kind of text keeps.
+This prints, for each kind of answer and chunk size, microseconds of CPU per KB for the
+answer scanned whole once (the baseline: what a non-streamed answer costs), for the same
+answer streamed, and their ratio (how many times the whole scan a stream costs), with the
+scans per KB; and checks that the stream redacts as the whole scan does.
+
+    .venv/bin/python benchmarks/pii_streaming.py [--size 20000] [--repeat 3]
+
+The answers (`pii_corpus` texts, a third with PII, new to the scanner at its first pass):
+chat messages a line each; paragraphs of five messages (a model's prose: long lines);
+JSON tool results on one line each and pretty-printed; CSV and HTML tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+
+from agentshield.engines.pii import PiiScanner, StreamingRedactor
+from pii_corpus import corpus, tool_results
+from pii_throughput import pin_one_core
+
+CHUNKS = (4, 20)
+
+
+def answers(size: int) -> dict[str, str]:
+    """Each kind of answer, about `size` characters of it."""
+    chat = [text for text, _ in corpus(400, pii_share=0.33, seed=61)]
+    results = [text for text, _ in tool_results(400, seed=67)]
+    found = {
+        "chat, a message a line": "\n".join(chat),
+        "paragraphs (5 messages)": "\n\n".join(
+            " ".join(chat[i : i + 5]) for i in range(0, len(chat), 5)
+        ),
+        "JSON, one line": "\n".join(t for t in results if t.startswith(("[", "{"))),
+        "JSON, pretty-printed": "\n".join(
+            json.dumps(json.loads(t), indent=2) for t in results if t.startswith(("[", "{"))
+        ),
+        "CSV tables": "\n\n".join(t for t in results if t[0].isalpha() and "," in t),
+        "HTML tables": "\n\n".join(t for t in results if t.startswith("<table")),
+    }
+    return {name: text[:size] for name, text in found.items()}
+
+
+def streamed(scanner: PiiScanner, text: str, chunk: int) -> tuple[str, int]:
+    """The redacted stream and how many scans it took."""
+    scans = 0
+    detect = scanner.detect
+
+    def counted(*args: object, **kwargs: object) -> object:
+        nonlocal scans
+        scans += 1
+        return detect(*args, **kwargs)  # type: ignore[arg-type]
+
+    scanner.detect = counted  # type: ignore[method-assign]
+    try:
+        redactor = StreamingRedactor(scanner)
+        out = [redactor.feed(text[at : at + chunk]) for at in range(0, len(text), chunk)]
+        out.append(redactor.flush())
+    finally:
+        del scanner.detect
+    return "".join(out), scans
+
+
+def best(run: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        run()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=20_000, help="characters an answer")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    pin_one_core()
+    scanner = PiiScanner()
+    print(f"{'answer':26s} {'chunk':>5s} {'whole us/KB':>11s} {'streamed':>9s} {'ratio':>7s}")
+    for name, text in answers(args.size).items():
+        whole = scanner.scan(text).redacted_text  # also warms both for the timed passes
+        kb = len(text.encode()) / 1000
+        base = best(lambda text=text: scanner.scan(text), args.repeat) / kb * 1e6
+        for chunk in CHUNKS:
+            out, scans = streamed(scanner, text, chunk)
+            same = "same as whole" if out == whole else "DIFFERS from whole"
+            cost = best(lambda: streamed(scanner, text, chunk), args.repeat) / kb * 1e6
+            print(
+                f"{name:26s} {chunk:5d} {base:11.0f} {cost:9.0f} {cost / base:6.1f}x"
+                f"  {scans / kb:5.0f} scans/KB, {same}"
+            )
+
+
+if __name__ == "__main__":
+    main()
