@@ -37,9 +37,7 @@ def test_a_value_split_at_any_point_is_caught(scanner: PiiScanner, cut: int) -> 
 
 
 @pytest.mark.parametrize("hold", range(16, 36, 2))
-def test_a_cut_moved_out_of_a_word_does_not_land_in_a_value(
-    scanner: PiiScanner, hold: int
-) -> None:
+def test_a_cut_moved_out_of_a_word_does_not_land_in_a_value(scanner: PiiScanner, hold: int) -> None:
     # Fed a character at a time, the tail's cut once falls right after the value's last
     # letter, before its `.`: moved back to the word's start, it lands inside the value.
     text = "National insurance HB 43 49 57 D. Merge the branch tomorrow, please."
