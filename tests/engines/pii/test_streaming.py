@@ -64,6 +64,20 @@ def test_the_held_tail_stays_bounded(scanner: PiiScanner) -> None:
     assert released + len(redactor.flush()) == 1000
 
 
+def test_chunks_that_leave_no_place_to_cut_are_not_scanned(
+    scanner: PiiScanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scans = []
+    monkeypatch.setattr(scanner, "detect", lambda *a, **k: scans.append(1) or [])
+    redactor = StreamingRedactor(scanner, hold=32)
+    word = "A1b2" * 150  # a long word (a token, a CSV row): no cut inside it
+    released = redactor.feed("token ") + "".join(
+        redactor.feed(word[i : i + 4]) for i in range(0, 600, 4)
+    )
+    assert released == "token " and len(scans) == 1  # the one release, before the word
+    assert released + redactor.feed(" done") + redactor.flush() == f"token {word} done"
+
+
 def test_a_private_key_longer_than_the_hold_does_not_leak(scanner: PiiScanner) -> None:
     der = b"".join(hashlib.sha512(bytes([i])).digest() for i in range(20))  # 1280 bytes
     encoded = base64.b64encode(der).decode()

@@ -52,6 +52,11 @@ class StreamingRedactor:
         self._held += chunk
         if len(self._held) <= self._hold:
             return ""
+        if len(self._held) <= self._max_hold:
+            # Findings only move a cut back: with no place to cut before them, none after.
+            buffer, base = self._released + self._held, len(self._released)
+            if _word_cut(buffer, len(buffer) - self._hold, base) <= base:
+                return ""  # (most chunks of a long word or a table row: no scan)
         return self._release(final=False)
 
     def flush(self) -> str:
@@ -84,12 +89,18 @@ class StreamingRedactor:
             for hit in hits:
                 if hit.start < cut < hit.end:
                     cut = hit.start
-            while cut > base and not buffer[cut - 1].isspace() and not buffer[cut].isspace():
-                cut -= 1  # do not split a word: it may be a value still arriving
-            cut = _before_single_letters(buffer, cut, base)
+            cut = _word_cut(buffer, cut, base)
         if cut <= base and len(buffer) - base > self._max_hold:
             return forced
         return max(cut, base)
+
+
+def _word_cut(buffer: str, cut: int, base: int) -> int:
+    """`cut` moved back to the start of the word it splits, if any, and before single
+    characters between blanks: the word, the characters may be a value still arriving."""
+    while cut > base and not buffer[cut - 1].isspace() and not buffer[cut].isspace():
+        cut -= 1
+    return _before_single_letters(buffer, cut, base)
 
 
 def _before_single_letters(buffer: str, cut: int, base: int) -> int:
@@ -124,12 +135,22 @@ def _context(buffer: str, cut: int, size: int, bound: int) -> str:
         heads, start = found
     else:
         heads = _table_header(buffer, cut - 1)
-        if cut - line <= bound:
+        if not heads and not json:  # prose: a word `size` back will do
+            start = _word_start(buffer, line, start)
+        elif cut - line <= bound:  # a row from its first cell, which numbers its cells
             start = line
     kept = [(a, b) for a, b in heads if b <= start]
     if not kept or sum(b - a for a, b in kept) > bound:
         return buffer[start:cut]
     return "".join(buffer[a:b] for a, b in kept) + "\n" + buffer[start:cut]
+
+
+def _word_start(buffer: str, line: int, pos: int) -> int:
+    """The start of the word at `pos`, or of its line when a blank ends no word before it
+    there (a value is never cut: a prose line is read from a word `size` characters back,
+    not rescanned whole at every release)."""
+    blank = max(buffer.rfind(" ", line, pos), buffer.rfind("\t", line, pos))
+    return blank + 1 if blank >= 0 else line
 
 
 def _json_heads(
