@@ -78,6 +78,21 @@ def test_chunks_that_leave_no_place_to_cut_are_not_scanned(
     assert released + redactor.feed(" done") + redactor.flush() == f"token {word} done"
 
 
+def test_a_long_line_of_prose_is_not_rescanned_whole(
+    scanner: PiiScanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A model's paragraph is one line: the context kept is the words `context` (64)
+    # characters back, enough for any context window, not the line from its start.
+    text = " ".join([TEXT] * 12)  # 2,600 characters, one line
+    scanned = []
+    detect = scanner.detect
+    monkeypatch.setattr(scanner, "detect", lambda t, **k: scanned.append(len(t)) or detect(t, **k))
+    assert stream(StreamingRedactor(scanner), text, 4) == scanner.scan(text).redacted_text
+    # The hold and the context, with the words and findings a cut moves back over; the
+    # whole line was up to 2,048 characters. (The last scan is the flush.)
+    assert max(scanned[:-1]) < 2 * (128 + 64)
+
+
 def test_a_private_key_longer_than_the_hold_does_not_leak(scanner: PiiScanner) -> None:
     der = b"".join(hashlib.sha512(bytes([i])).digest() for i in range(20))  # 1280 bytes
     encoded = base64.b64encode(der).decode()
