@@ -43,6 +43,7 @@ bench: setup
 	$(BIN)/python benchmarks/gateway_overhead.py
 	$(BIN)/python benchmarks/upstream_client.py
 	$(BIN)/python benchmarks/pii_throughput.py
+	$(BIN)/python benchmarks/pii_streaming.py
 	$(BIN)/python benchmarks/injection_eval.py
 	$(BIN)/python benchmarks/budget_overhead.py
 	$(BIN)/python benchmarks/budget_steps.py
