@@ -129,12 +129,15 @@ def test_findings_in_a_table_are_cells(scanner: PiiScanner, cells: list[list[str
 def test_the_header_of_the_table_open_at_a_place() -> None:
     inner = "<table><tr><th>ssn</th></tr><tr><td>1</td></tr>"
     text = f"<table id=t><tr><th>a</th></tr><tr><td>{inner}</table></td></tr><tr><td>2"
-    spans = header_of(text, len(text) - 1)
-    assert spans is not None and [text[a:b] for a, b in spans] == [
-        "<table id=t>",
-        "<tr><th>a</th></tr>",
-    ]
+
+    def read(pos: int) -> tuple[list[str], int | None]:
+        found = header_of(text, pos)
+        assert found is not None
+        return [text[a:b] for a, b in found[0]], found[1]
+
+    assert read(len(text) - 1) == (["<table id=t>", "<tr><th>a</th></tr>"], text.rindex("<tr>"))
     at = text.index("<td>1")
-    assert [text[a:b] for a, b in header_of(text, at) or ()] == ["<table>", "<tr><th>ssn</th></tr>"]
-    assert header_of(text, text.index("<th>a")) is None  # its header row has not ended
+    assert read(at) == (["<table>", "<tr><th>ssn</th></tr>"], text.index("<tr><td>1"))
+    # Its header row has not ended: the start tag, and the header row kept whole.
+    assert read(text.index("<th>a")) == (["<table id=t>"], text.index("<tr><th>a"))
     assert header_of("<tr><td>1</td></tr>", 10) is None

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agentshield.engines.pii import PiiScanner, StreamingRedactor
-from agentshield.engines.pii.tables import MAX_CELLS, view
+from agentshield.engines.pii.tables import MAX_CELLS, header_of, view
 
 from .conftest import CHUNK_SIZES, HOLDS, PHONES, ROWS, SSNS, Found, lines, mapped, streamed
 
@@ -118,22 +118,59 @@ def test_findings_in_a_table_are_cells(
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(rows=ROWS, html=st.booleans(), sizes=CHUNK_SIZES, hold=HOLDS)
+@given(
+    rows=ROWS,
+    form=st.sampled_from(["csv", "markdown", "html", "html, a cell a line"]),
+    sizes=CHUNK_SIZES,
+    hold=HOLDS,
+)
 def test_a_streamed_table_is_read_under_its_header(
-    scanner: PiiScanner, rows: list[tuple[str, str]], html: bool, sizes: list[int], hold: int
+    scanner: PiiScanner, rows: list[tuple[str, str]], form: str, sizes: list[int], hold: int
 ) -> None:
-    """However far the header is behind when a row arrives: the stream carries a CSV's
-    header line, an HTML table's start tag and header row."""
-    if html:
-        body = "".join(
-            f"<tr><td>P{i}</td><td>{a}</td><td>{b}</td></tr>\n" for i, (a, b) in enumerate(rows)
+    """However far the header is behind when a row arrives: the stream carries a CSV's or
+    markdown's header line, an HTML table's start tag and header row; and keeps a long
+    header, and an HTML row on many lines, whole while it is still arriving."""
+    names = ("the customer's full name", "customer ssn", "mobile phone")
+    if form.startswith("html"):
+        cells = [[f"P{i}", a, b] for i, (a, b) in enumerate(rows)]
+        tags = [("th", names), *(("td", row) for row in cells)]
+        apart = "\n" if form.endswith("line") else ""
+        body = "\n".join(
+            "<tr>" + apart + apart.join(f"<{tag}>{cell}</{tag}>" for cell in row) + "</tr>"
+            for tag, row in tags
         )
-        text = f'<table id="t">\n<tr><th>Name</th><th>SSN</th><th>Phone</th></tr>\n{body}</table>'
+        text = f'<table id="t">\n{body}\n</table>'
+    elif form == "markdown":
+        lines = [
+            " | ".join(names),
+            "--- | --- | ---",
+            *(f"P{i} | {a} | {b}" for i, (a, b) in enumerate(rows)),
+        ]
+        text = "\n".join(f"| {line} |" for line in lines)
     else:
-        text = "\n".join(["name,ssn,phone", *(f"P{i},{a},{b}" for i, (a, b) in enumerate(rows))])
+        text = "\n".join([",".join(names), *(f"P{i},{a},{b}" for i, (a, b) in enumerate(rows))])
     redactor = StreamingRedactor(scanner, hold=hold)
     assert streamed(redactor, text, sizes) == scanner.scan(text).redacted_text
     assert [f.entity_type for f in redactor.findings] == ["US_SSN", "PHONE"] * len(rows)
+
+
+@pytest.mark.parametrize(
+    ("text", "pos", "header"),
+    [
+        ("name,ssn\nJane,536904399\nBob,665123456", 20, "name,ssn"),  # in a row
+        ("name,ssn\nJane,536904399", 3, "name,ssn"),  # in the header itself
+        # A stream's text so far: the first row still arriving, in the rule line or not.
+        ("| id | team | ssn |\n|---|---|---|\n| 1 | a", 25, "| id | team | ssn |"),
+        ("name,ssn,phone\r\nJane,53", 18, "name,ssn,phone"),
+        ("name,ssn,phone\n", 3, "name,ssn,phone"),
+        ("name,ssn,phone\nJane,536904399,x,y", 20, None),  # more cells than the header
+        ("name,ssn\nJane,536904399\n\nnotes", 30, None),  # after the table
+        ("a plain line\nand another", 15, None),
+    ],
+)
+def test_the_header_of_a_table_at_a_place(text: str, pos: int, header: str | None) -> None:
+    found = header_of(text, pos)
+    assert (text[found[0] : found[1]] if found else None) == header
 
 
 def test_a_span_over_a_separator_ends_at_its_piece() -> None:

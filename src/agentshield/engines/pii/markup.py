@@ -15,7 +15,7 @@ a table of its own is not listed: the inner table is read as one. Tables are fou
 their tags alone, so a table in XHTML or in broken HTML is read too; `colspan` and
 `rowspan` are not followed (such a row has another count of cells and is passed over).
 The first tables.MAX_CELLS cells of a text are listed. A stream carries a table's start
-tag and header row along (`header_of`, see streaming.py).
+tag and header row along and keeps its open row whole (`header_of`, see streaming.py).
 """
 
 from __future__ import annotations
@@ -124,16 +124,18 @@ def view(text: str) -> tuple[str, Listing] | None:
     return listing.listed()
 
 
-def header_of(text: str, pos: int) -> tuple[Span, Span] | None:
-    """The start tag and the header row of the innermost HTML table open at `pos`, when
-    its header row ended before `pos`."""
+def header_of(text: str, pos: int) -> tuple[tuple[Span, ...], int | None] | None:
+    """For the innermost HTML table open at `pos`: its start tag and, when it ended before
+    `pos`, its header row; and where the row open at `pos` starts, if one is (a stream
+    keeps it whole, so that its cells keep their places). None outside tables."""
     reader = _Reader(text, None)
     for tag in _TAG.finditer(text, 0, pos + 1):
         reader.read(tag)
-    table = reader.tables[-1] if reader.tables else None
-    if table is None or table.header is None:
+    if not reader.tables:
         return None
-    return table.tag, table.header
+    table = reader.tables[-1]
+    heads = (table.tag,) if table.header is None else (table.tag, table.header)
+    return heads, table.row_start
 
 
 def _inner(text: str, start: int, end: int) -> Span:

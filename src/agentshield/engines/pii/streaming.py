@@ -134,11 +134,14 @@ def _context(buffer: str, cut: int, size: int, bound: int) -> str:
     if found is not None:
         heads, start = found
     else:
-        heads = _table_header(buffer, cut - 1)
+        heads, row = _table_header(buffer, cut - 1, line)
         if not heads and not json:  # prose: a word `size` back will do
             start = _word_start(buffer, line, start)
-        elif cut - line <= bound:  # a row from its first cell, which numbers its cells
-            start = line
+        elif cut - row <= bound:  # a row from its first cell, which numbers its cells
+            start = row
+            for a, b in heads:  # and a header the row starts in (HTML's, ending here) whole
+                if a < start < b and cut - a <= bound:
+                    start = a
     kept = [(a, b) for a, b in heads if b <= start]
     if not kept or sum(b - a for a, b in kept) > bound:
         return buffer[start:cut]
@@ -178,13 +181,15 @@ def _json_heads(
     return at.heads, start
 
 
-def _table_header(buffer: str, pos: int) -> tuple[tuple[int, int], ...]:
-    """An HTML table's start tag and header row, or a delimited table's header line, for
-    the table a row of which is at `pos`."""
+def _table_header(buffer: str, pos: int, line: int) -> tuple[tuple[tuple[int, int], ...], int]:
+    """What heads the table at `pos` (an HTML table's start tag and header row, or a
+    delimited table's header line), and where the row at `pos` starts (its line, or an
+    HTML row's start tag, if earlier); `line` where none is known."""
     if pos < 0:
-        return ()
+        return (), line
     html = markup.header_of(buffer, pos) if "<" in buffer else None
     if html is not None:
-        return html
-    line = tables.header_of(buffer, pos)
-    return (line,) if line is not None else ()
+        heads, row = html
+        return heads, line if row is None else min(row, line)
+    header = tables.header_of(buffer, pos)
+    return ((header,) if header is not None else ()), line

@@ -57,13 +57,35 @@ def names_a_column(cell: str) -> bool:
 
 
 def header_of(text: str, pos: int) -> Span | None:
-    """The header line of the table with a data row at `pos`, if any."""
+    """The header line of the table that holds `pos` (in its header, rule or a data row),
+    or of a table still arriving at the end of the text (a stream's), if any."""
     for header, row, _, _ in _rows(text):
-        if row[0] > pos:
+        if header[0] > pos:
             break
         if pos <= row[1]:
             return header
-    return None
+    return _arriving(text, pos)
+
+
+def _arriving(text: str, pos: int) -> Span | None:
+    """The header line, at or before `pos`, of a table whose first row is still arriving:
+    the text's last line, cut short, splits into no more cells than the line before it
+    (or before its rule line) does, and that line is a header."""
+    start = text.rfind("\n") + 1
+    last, head = (start, len(text)), _line_before(text, start)
+    if head is not None and _RULE.fullmatch(text, *head):
+        last, head = head, _line_before(text, head[0])
+    if head is None or head[0] > pos or _header(text, head, last, arriving=True) is None:
+        return None
+    return head
+
+
+def _line_before(text: str, start: int) -> Span | None:
+    """The line before the line break that ends right before `start`, if any."""
+    if start == 0:
+        return None
+    end = start - 1 - (start >= 2 and text[start - 2] == "\r")
+    return text.rfind("\n", 0, end) + 1, end
 
 
 def _rows(text: str) -> Iterator[tuple[Span, Span, list[Span | None], list[Span]]]:
@@ -75,7 +97,9 @@ def _rows(text: str) -> Iterator[tuple[Span, Span, list[Span | None], list[Span]
         following = next(lines, None)
         if following is None:
             return
-        found = _header(text, line, following)
+        found = None
+        if text[line.end() : following.start()] in _LINE_BREAKS:
+            found = _header(text, line.span(), following.span())
         head, line = line, following
         if found is None:
             continue
@@ -93,16 +117,18 @@ def _rows(text: str) -> Iterator[tuple[Span, Span, list[Span | None], list[Span]
 
 
 def _header(
-    text: str, line: re.Match[str], following: re.Match[str]
+    text: str, line: Span, following: Span, arriving: bool = False
 ) -> tuple[str, list[Span]] | None:
-    """The delimiter and cells of `line` when it heads a table, `following` its next line."""
-    if text[line.end() : following.start()] not in _LINE_BREAKS:
-        return None
-    if not _two_names(text, *line.span()):  # most lines are split no further
+    """The delimiter and cells of `line` when it heads a table, `following` its next line
+    (`arriving`: cut short, so holding as many cells or fewer)."""
+    if not _two_names(text, *line):  # most lines are split no further
         return None
     for delimiter in _DELIMITERS:
-        header = _cells(text, *line.span(), delimiter)
-        if len(header) >= 2 and len(_cells(text, *following.span(), delimiter)) == len(header):
+        header = _cells(text, *line, delimiter)
+        if len(header) < 2:
+            continue
+        cells = len(_cells(text, *following, delimiter))
+        if cells == len(header) or (arriving and cells < len(header)):
             names = sum(names_a_column(text[a:b]) for a, b in header)
             return (delimiter, header) if names >= 2 else None
     return None
