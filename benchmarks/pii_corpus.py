@@ -397,22 +397,25 @@ def _as_table(
 Labelled = list[tuple[str, list[Label]]]
 
 
-def json_cut_short(labelled: Labelled, share: float = 0.7) -> Labelled:
-    """The JSON ones among `labelled` tool results cut after `share` of their text, as
-    agents' frameworks truncate long tool output, with the labels wholly before the cut."""
+def cut_short(labelled: Labelled, share: float = 0.7) -> Labelled:
+    """`labelled` tool results cut after `share` of their text, as agents' frameworks
+    truncate long tool output, with the labels wholly before the cut."""
     out: Labelled = []
     for text, labels in labelled:
-        if text.startswith(("[", "{")):
-            cut = int(len(text) * share)
-            out.append((text[:cut], [label for label in labels if label[1] < cut]))
+        cut = int(len(text) * share)
+        out.append((text[:cut], [label for label in labels if label[1] < cut]))
     return out
+
+
+def is_json(text: str) -> bool:
+    return text.startswith(("[", "{"))
 
 
 def json_pretty(labelled: Labelled) -> Labelled:
     """The JSON ones among `labelled` tool results pretty-printed (indented two spaces)."""
     out: Labelled = []
     for text, labels in labelled:
-        if text.startswith(("[", "{")):
+        if is_json(text):
             pretty, moved, at = json.dumps(json.loads(text), indent=2), [], 0
             for start, end, entity in sorted(labels):
                 at = pretty.index(text[start:end], at)

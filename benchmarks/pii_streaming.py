@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 
 from agentshield.engines.pii import PiiScanner, StreamingRedactor
-from pii_corpus import corpus, tool_results
+from pii_corpus import corpus, is_json, tool_results
 from pii_throughput import pin_one_core
 
 CHUNKS = (4, 20)
@@ -40,9 +40,9 @@ def answers(size: int) -> dict[str, str]:
         "paragraphs (5 messages)": "\n\n".join(
             " ".join(chat[i : i + 5]) for i in range(0, len(chat), 5)
         ),
-        "JSON, one line": "\n".join(t for t in results if t.startswith(("[", "{"))),
+        "JSON, one line": "\n".join(t for t in results if is_json(t)),
         "JSON, pretty-printed": "\n".join(
-            json.dumps(json.loads(t), indent=2) for t in results if t.startswith(("[", "{"))
+            json.dumps(json.loads(t), indent=2) for t in results if is_json(t)
         ),
         "CSV tables": "\n\n".join(t for t in results if t[0].isalpha() and "," in t),
         "HTML tables": "\n\n".join(t for t in results if t.startswith("<table")),

@@ -58,6 +58,14 @@ def test_a_row_of_another_width_is_passed_over() -> None:
     assert lines(view(text)) == ["name: Jane", "ssn: 536904399"]
 
 
+def test_a_last_row_cut_short_is_listed_as_far_as_it_goes() -> None:
+    # A truncated tool result, or a stream's text so far, with a row still arriving.
+    text = "<table><tr><th>name</th><th>ssn</th><th>phone</th></tr><tr><td>Jane</td><td>536904399"
+    assert lines(view(text)) == ["name: Jane", "ssn: 536904399"]
+    closed = "<table><tr><th>name</th><th>ssn</th><th>phone</th></tr><tr><td>Jane</td></tr></table>"
+    assert view(closed) is None  # a row ended with fewer cells is another width
+
+
 def test_a_table_in_a_cell_is_read_as_a_table() -> None:
     inner = "<table><tr><th>ssn</th></tr><tr><td>536904399</td></tr></table>"
     text = (

@@ -51,6 +51,19 @@ def test_no_table_no_view(text: str) -> None:
     assert view(text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["name,ssn,phone\nJane,536904399", "| name | ssn | phone |\n|---|---|---|\n| Jane | 536904399"],
+)
+def test_a_last_row_cut_short_is_listed_as_far_as_it_goes(text: str) -> None:
+    # A truncated tool result, or a stream's text so far, with a row still arriving.
+    assert lines(view(text)) == ["name: Jane", "ssn: 536904399"]
+
+
+def test_a_shorter_row_inside_a_table_ends_it() -> None:
+    assert lines(view("name,ssn,phone\nJane,536904399\nBob,665123456,x")) == []
+
+
 def test_a_table_ends_where_its_rows_stop() -> None:
     text = "id,ssn\n1,536904399\nthe end\nx,y\n2,665123456"
     assert lines(view(text)) == ["id: 1", "ssn: 536904399", "x: 2", "y: 665123456"]
@@ -171,6 +184,30 @@ def test_a_streamed_table_is_read_under_its_header(
 def test_the_header_of_a_table_at_a_place(text: str, pos: int, header: str | None) -> None:
     found = header_of(text, pos)
     assert (text[found[0] : found[1]] if found else None) == header
+
+
+@pytest.mark.parametrize("form", ["csv", "markdown", "html"])
+def test_a_streamed_row_longer_than_the_hold_is_read_under_its_header(
+    scanner: PiiScanner, form: str
+) -> None:
+    """The cut passes a row's first cells before the row has wholly arrived: they are read
+    under their header all the same."""
+    notes = "called about the order and wants a refund before the end of the month " * 2
+    rows = [["name", "ssn", "notes", "phone"]]
+    rows += [[f"P{i}", ssn, notes, phone] for i, (ssn, phone) in enumerate(zip(SSNS, PHONES))]
+    if form == "html":
+        text = "<table>" + "".join("<tr><td>" + "</td><td>".join(r) + "</td></tr>\n" for r in rows)
+        text += "</table>"
+    elif form == "markdown":
+        rows.insert(1, ["---"] * 4)
+        text = "\n".join("| " + " | ".join(r) + " |" for r in rows)
+    else:
+        text = "\n".join(",".join(r) for r in rows)
+    redactor = StreamingRedactor(scanner)  # holds 128 characters; a row is some 160
+    assert streamed(redactor, text, [4]) == scanner.scan(text).redacted_text
+    assert [f.entity_type for f in redactor.findings] == ["US_SSN", "PHONE"] * (
+        len(rows) - 1 - (form == "markdown")
+    )
 
 
 def test_a_span_over_a_separator_ends_at_its_piece() -> None:

@@ -80,7 +80,7 @@ class _Reader:
         """A text cut short: its open rows end with it."""
         for table in reversed(self.tables):
             self._close_cell(table, len(self.text))
-            if not self._close_row(table, len(self.text)):
+            if not self._close_row(table, len(self.text), cut_short=True):
                 return
 
     def _close_cell(self, table: _Table, end: int | None) -> None:
@@ -89,9 +89,9 @@ class _Reader:
             table.row.append(None if end is None else _inner(self.text, table.cell, end))
             table.cell = None
 
-    def _close_row(self, table: _Table, end: int) -> bool:
-        """End the open row at `end`, listing its cells under the header; False once the
-        view is full."""
+    def _close_row(self, table: _Table, end: int, cut_short: bool = False) -> bool:
+        """End the open row at `end`, listing its cells under the header (the first of
+        them, for a row `cut_short` by the end of the text); False once the view is full."""
         row, headings, start = table.row, table.headings, table.row_start
         table.row, table.headings, table.row_start = [], True, None
         if not row or start is None:  # a row with cells has a start
@@ -101,9 +101,11 @@ class _Reader:
             table.names = [s if s and names_a_column(text[s[0] : s[1]]) else None for s in row]
             table.header = (start, end)
             return True
-        if len(row) != len(table.names) or self.listing is None:
+        if self.listing is None or len(row) > len(table.names):
             return True
-        for name, cell in zip(table.names, row, strict=True):
+        if len(row) < len(table.names) and not cut_short:
+            return True
+        for name, cell in zip(table.names[: len(row)], row, strict=True):
             if name is None or cell is None or cell[0] == cell[1]:
                 continue
             if self.listing.count == MAX_CELLS:

@@ -41,7 +41,7 @@ def view(text: str) -> tuple[str, Listing] | None:
     where they lie in `text`; None when it holds no table."""
     listing = Listing(text)
     for _, _, names, row in _rows(text):
-        for name, (c, d) in zip(names, row, strict=True):
+        for name, (c, d) in zip(names[: len(row)], row, strict=True):  # a last row cut short
             if name is None or c == d:
                 continue
             if listing.count == MAX_CELLS:
@@ -99,7 +99,8 @@ def _rows(text: str) -> Iterator[tuple[Span, Span, list[Span | None], list[Span]
             return
         found = None
         if text[line.end() : following.start()] in _LINE_BREAKS:
-            found = _header(text, line.span(), following.span())
+            arriving = following.end() == len(text)
+            found = _header(text, line.span(), following.span(), arriving)
         head, line = line, following
         if found is None:
             continue
@@ -108,7 +109,8 @@ def _rows(text: str) -> Iterator[tuple[Span, Span, list[Span | None], list[Span]
         while line is not None:
             if delimiter != "|" or not _RULE.fullmatch(line.group()):
                 row = _cells(text, *line.span(), delimiter)
-                if len(row) != len(header):
+                cut_short = line.end() == len(text) and len(row) < len(header)
+                if len(row) != len(header) and not cut_short:
                     break
                 yield head.span(), line.span(), names, row
             end, line = line.end(), next(lines, None)
