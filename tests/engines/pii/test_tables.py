@@ -194,7 +194,10 @@ def test_a_streamed_row_longer_than_the_hold_is_read_under_its_header(
     under their header all the same."""
     notes = "called about the order and wants a refund before the end of the month " * 2
     rows = [["name", "ssn", "notes", "phone"]]
-    rows += [[f"P{i}", ssn, notes, phone] for i, (ssn, phone) in enumerate(zip(SSNS, PHONES))]
+    rows += [
+        [f"P{i}", ssn, notes, phone]
+        for i, (ssn, phone) in enumerate(zip(SSNS, PHONES, strict=True))
+    ]
     if form == "html":
         text = "<table>" + "".join("<tr><td>" + "</td><td>".join(r) + "</td></tr>\n" for r in rows)
         text += "</table>"
