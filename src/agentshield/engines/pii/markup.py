@@ -10,7 +10,8 @@ names is passed over), else its first row, as a CSV's first line; another row is
 when it has as many cells, each under the header cell at its place. A header cell names
 a column as tables.names_a_column says. Tags around a cell's text (`<td><b>…</b></td>`)
 are not part of it. End tags HTML lets a page leave out (`</td>`, `</tr>`) may be
-missing, and a text cut short (a truncated tool result) ends its open row. A cell holding
+missing, and a text cut short (a truncated tool result) ends its open row, listed as
+far as it goes. A cell holding
 a table of its own is not listed: the inner table is read as one. Tables are found by
 their tags alone, so a table in XHTML or in broken HTML is read too; `colspan` and
 `rowspan` are not followed (such a row has another count of cells and is passed over).

@@ -10,7 +10,9 @@ A table is two or more consecutive lines that split, on one delimiter outside do
 quotes, into the same number (two or more) of cells; its first line is the header, and
 two or more of its cells name columns (pretty-printed JSON's lines, `"name": "Jane",`,
 split alike into one name and an empty cell: read as a table, they cost time and give
-nothing, see docs/pii.md). Markdown's rule line (`|---|:--:|`) is passed over. A header
+nothing, see docs/pii.md). Markdown's rule line (`|---|:--:|`) is passed over. A text's
+last line, cut short by its end (a truncated tool result, a stream's text so far), may
+hold fewer cells: they are read under the first headers. A header
 cell names a column when it holds a letter and is no longer than a far context window.
 The first MAX_CELLS data cells of a text are listed; past them the text is read as it
 stands.
