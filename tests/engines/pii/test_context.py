@@ -17,6 +17,10 @@ WITH_CONTEXT = [r for r in build() if r.context]
 VALUE = "4111111111111111"
 
 
+# The rest of a key's name past a word (its further words too), a closing quote, blanks.
+NAME = r"""[\w-]*(?:[ \t]+[^\W\d_][\w.#-]*)*["']?[ \t]*"""
+
+
 def searched(
     rec: Recognizer, text: str, start: int, end: int, lines: bool = False
 ) -> tuple[str, float, bool] | None:
@@ -45,12 +49,12 @@ def searched(
             found = words.match(text, at, b + 1)  # sees the character after the window
             if found is None or found.end() > b:
                 continue
-            next_key = a >= end and re.match(r"[\w-]*[\"']?[ \t]*[:=]", text[found.end() :])
+            next_key = a >= end and re.match(NAME + "[:=]", text[found.end() :])
             ended = a < end and "]" in text[found.end() : start]
             glued = re.match(r"\d\d", text[found.end() - 1 : found.end() + 1])
             if not next_key and not ended and not glued:
                 between = text[found.end() : start]  # the word's own separator, then
-                own = re.match(r"[\w-]*[\"']?[ \t]*[:=]?", between).end()  # no other key's
+                own = re.match(NAME + "[:=]?", between).end()  # no other key's
                 alone = not re.search(r"[\n\r:=]", between[own:])
                 return found.group(0).lower(), boost, keyed and alone
     return None
@@ -133,6 +137,12 @@ def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
         ('[["order_id", "phone"], ["862879409", "4155550132"]]', ["PHONE"]),
         ('{"tags": ["phone"], "id": "862879409"}', []),
         ("908740483 (sin)", ["CA_SIN"]),
+        # a key of more words than its context word names the value after it, and is the
+        # next value's key after a value
+        ("social security number: 536904399 (call me)", ["US_SSN"]),
+        ("Social Security No.: 536904399 (call me)", ["US_SSN"]),
+        ("536904399, phone number: 4155550132", ["PHONE"]),
+        ("name,social security number,mobile phone\nP0,536904399,4155550132", ["US_SSN", "PHONE"]),
         # unless it is the next field's key: a Luhn-valid order number is no SIN
         ('{"order_id": "908740483", "sin": "x"}', []),
         ("order_id: 908740483\nsin: x", []),
@@ -157,6 +167,9 @@ def test_the_key_before_a_value_names_it(text: str, found: list[str]) -> None:
         ('{"ssn" : "536904399"}', True),
         ('{"ssn": "x", "id": "536904399"}', False),  # another key comes between
         ("ssn=1; id=536904399", False),
+        ("ssn number: 536904399", True),  # the key's further words
+        ('"ssn no.": 536904399', True),
+        ('"ssn", "id": 536904399', False),  # not a word of the key: another key
     ],
 )
 def test_a_key_is_on_its_values_line(text: str, keyed: bool) -> None:

@@ -22,8 +22,9 @@ from agentshield.engines.pii.leet import glued_digits, leet_alternation
 NEAR = (24, 16)  # characters before, after
 FAR = (60, 24)
 _GLUE = "._-/"
-# What may follow a word that is a key: the rest of its name, a closing quote, blanks.
-_PAST_NAME = r"""[\w-]*["']?[ \t]*"""
+# What may follow a word that is a key: the rest of its name (its further words too:
+# `social security number`, `phone no.`), a closing quote, blanks.
+_PAST_NAME = r"""[\w-]*(?:[ \t]+[^\W\d_][\w.#-]*)*["']?[ \t]*"""
 # After a value, a word followed by its `:` or `=` is the next field's key, not context.
 _NEXT_KEY = re.compile(_PAST_NAME + r"[:=]")
 # Before a value, a word keys it when no line break and no other key's `:` or `=` follows.

@@ -17,14 +17,19 @@ bool glued_digits(const std::string& text, size_t last) {
   return last < text.size() && digit(text[last]) && digit(text[last - 1]);
 }
 
-// Past a word at `at`: the rest of a key's name, a closing quote and blanks, where the
-// key's `:` or `=` stands if the word is a key.
+// Past a word at `at`: the rest of a key's name (its further words too: `social security
+// number`, `phone no.`), a closing quote and blanks, where the key's `:` or `=` stands if
+// the word is a key.
 Py_ssize_t past_name(int kind, const void* data, Py_ssize_t at, Py_ssize_t to) {
-  auto is = [&](Py_UCS4 a, Py_UCS4 b) {
-    const Py_UCS4 c = PyUnicode_READ(kind, data, at);
-    return c == a || c == b;
-  };
-  while (at < to && (Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, at)) || is('_', '-'))) ++at;
+  auto read = [&](Py_ssize_t i) { return PyUnicode_READ(kind, data, i); };
+  auto is = [&](Py_UCS4 a, Py_UCS4 b) { return read(at) == a || read(at) == b; };
+  auto in_name = [](Py_UCS4 c) { return Py_UNICODE_ISALNUM(c) || c == '_' || c == '-'; };
+  while (at < to && in_name(read(at))) ++at;
+  for (Py_ssize_t next = at;; at = next) {  // a further word: blanks, then a letter
+    while (next < to && (read(next) == ' ' || read(next) == '\t')) ++next;
+    if (next == at || next >= to || !Py_UNICODE_ISALPHA(read(next))) break;
+    while (next < to && (in_name(read(next)) || read(next) == '.' || read(next) == '#')) ++next;
+  }
   if (at < to && is('"', '\'')) ++at;
   while (at < to && is(' ', '\t')) ++at;
   return at;
