@@ -238,6 +238,29 @@ def test_a_streamed_json_list_is_redacted_under_its_key(client: openai.OpenAI) -
     assert json.loads(text)["customer"]["ssns"] == ["<US_SSN>"] * 12
 
 
+def test_a_streamed_table_with_rows_longer_than_the_hold_is_redacted(
+    client: openai.OpenAI,
+) -> None:
+    # A model's markdown table, in 4-character chunks: each row outgrows the 128 characters
+    # held back, so its first cells leave before it ends (before, unread: the SSNs reached
+    # the client).
+    notes = "asked for a callback about the refund on the last order " * 2
+    rows = [f"| P{i} | {ssn} | {notes}| {phone} |" for i, (ssn, phone) in enumerate(ROWS)]
+    reply = "\n".join(["| name | ssn | notes | phone |", "|---|---|---|---|", *rows])
+    with client.chat.completions.with_streaming_response.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "List them."}],
+        stream=True,
+        extra_body=tagged(reply=reply, chunk_size=4),
+    ) as response:
+        chunks = list(response.parse())
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text.splitlines()[2:] == [
+        f"| P{i} | <US_SSN> | {notes}| <PHONE_LAST_4:{phone[-4:]}> |"
+        for i, (_, phone) in enumerate(ROWS)
+    ]
+
+
 def test_what_is_held_back_is_released_when_a_stream_ends_without_a_finish(
     client: openai.OpenAI,
 ) -> None:
