@@ -8,7 +8,9 @@ times; how many depends on the chunk size and on how much context a kind of text
 This prints, for each kind of answer and chunk size, microseconds of CPU per KB for the
 answer scanned whole once (the baseline: what a non-streamed answer costs), for the same
 answer streamed, and their ratio (how many times the whole scan a stream costs), with the
-scans per KB; and checks that the stream redacts as the whole scan does.
+scans per KB; and checks that the stream redacts as the whole scan does, there and on
+--mixed answers of several pieces (chat, tool results in every form, long rows) streamed
+in random chunks with random holds.
 
     .venv/bin/python benchmarks/pii_streaming.py [--size 20000] [--repeat 3]
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import time
 from collections.abc import Callable
 
@@ -48,6 +51,48 @@ def answers(size: int) -> dict[str, str]:
         "HTML tables": "\n\n".join(t for t in results if t.startswith("<table")),
     }
     return {name: text[:size] for name, text in found.items()}
+
+
+def mixed(count: int, seed: int = 71) -> list[str]:
+    """Answers of one to four pieces, a line or a blank line apart: chat messages, tool
+    results of every form, pretty-printed JSON, HTML with a cell a line, CSV whose rows
+    outgrow the hold (a long note in each)."""
+    draw = random.Random(seed)
+    results = [text for text, _ in tool_results(300, seed=seed)]
+    note = ",asked for a callback about the refund on the last order" * 2
+    pieces = [text for text, _ in corpus(300, pii_share=0.5, seed=seed)] + results
+    pieces += [json.dumps(json.loads(t), indent=2) for t in results if is_json(t)]
+    pieces += [t.replace("<td>", "\n<td>") for t in results if t.startswith("<table")]
+    pieces += [
+        "\n".join(line + (",note" if i == 0 else note) for i, line in enumerate(t.splitlines()))
+        for t in results
+        if t[0].isalpha() and "," in t
+    ]
+    return [
+        "".join(
+            draw.choice(pieces) + draw.choice(["\n", "\n\n"]) for _ in range(draw.randint(1, 4))
+        )
+        for _ in range(count)
+    ]
+
+
+def agreement(scanner: PiiScanner, texts: list[str], seed: int = 73) -> tuple[int, int]:
+    """Of `texts` streamed in chunks of 1-200 characters with a hold of 64-256: how many
+    come out unlike the whole scan, and how many let through a value the whole scan
+    redacts."""
+    draw = random.Random(seed)
+    unlike = through = 0
+    for text in texts:
+        chunk, hold = draw.choice([1, 3, 4, 7, 16, 50, 200]), draw.choice([64, 128, 256])
+        redactor = StreamingRedactor(scanner, hold=hold)
+        out = "".join(redactor.feed(text[at : at + chunk]) for at in range(0, len(text), chunk))
+        out += redactor.flush()
+        whole = scanner.scan(text)
+        if out != whole.redacted_text:
+            unlike += 1
+            values = {text[f.start : f.end] for f in whole.findings}
+            through += any(out.count(v) > whole.redacted_text.count(v) for v in values)
+    return unlike, through
 
 
 def streamed(scanner: PiiScanner, text: str, chunk: int) -> tuple[str, int]:
@@ -84,6 +129,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=20_000, help="characters an answer")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--mixed", type=int, default=600, help="mixed answers to compare")
     args = parser.parse_args()
     pin_one_core()
     scanner = PiiScanner()
@@ -100,6 +146,12 @@ def main() -> None:
                 f"{name:26s} {chunk:5d} {base:11.0f} {cost:9.0f} {cost / base:6.1f}x"
                 f"  {scans / kb:5.0f} scans/KB, {same}"
             )
+    texts = mixed(args.mixed)
+    unlike, through = agreement(scanner, texts)
+    print(
+        f"{len(texts)} mixed answers streamed in random chunks and holds: {unlike} unlike the "
+        f"whole scan, {through} letting through a value the whole scan redacts"
+    )
 
 
 if __name__ == "__main__":
