@@ -222,19 +222,24 @@ def test_a_value_split_across_streamed_chunks_is_still_redacted(client: openai.O
     assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
 
 
+def streamed_answer(client: openai.OpenAI, reply: str, chunk_size: int) -> str:
+    """The answer's text as the client gets it, the upstream streaming `reply`."""
+    with client.chat.completions.with_streaming_response.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": "Tell me."}],
+        stream=True,
+        extra_body=tagged(reply=reply, chunk_size=chunk_size),
+    ) as response:
+        chunks = list(response.parse())
+    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+
+
 def test_a_streamed_json_list_is_redacted_under_its_key(client: openai.OpenAI) -> None:
     # The key is far behind the later items when they arrive: the stream carries it (before,
     # one of the twelve was redacted, the others reached the client).
     ssns = ["536904399", "665123456", "123456789"] * 4
     reply = json.dumps({"customer": {"ssns": ssns, "note": "as requested"}}, indent=2)
-    with client.chat.completions.with_streaming_response.create(
-        model="gpt-4o-mini",
-        messages=[{"role": "user", "content": "Their numbers?"}],
-        stream=True,
-        extra_body=tagged(reply=reply, chunk_size=7),
-    ) as response:
-        chunks = list(response.parse())
-    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    text = streamed_answer(client, reply, chunk_size=7)
     assert json.loads(text)["customer"]["ssns"] == ["<US_SSN>"] * 12
 
 
@@ -247,15 +252,7 @@ def test_a_streamed_table_with_rows_longer_than_the_hold_is_redacted(
     notes = "asked for a callback about the refund on the last order " * 2
     rows = [f"| P{i} | {ssn} | {notes}| {phone} |" for i, (ssn, phone) in enumerate(ROWS)]
     reply = "\n".join(["| name | ssn | notes | phone |", "|---|---|---|---|", *rows])
-    with client.chat.completions.with_streaming_response.create(
-        model="gpt-4o-mini",
-        messages=[{"role": "user", "content": "List them."}],
-        stream=True,
-        extra_body=tagged(reply=reply, chunk_size=4),
-    ) as response:
-        chunks = list(response.parse())
-    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
-    assert text.splitlines()[2:] == [
+    assert streamed_answer(client, reply, chunk_size=4).splitlines()[2:] == [
         f"| P{i} | <US_SSN> | {notes}| <PHONE_LAST_4:{phone[-4:]}> |"
         for i, (_, phone) in enumerate(ROWS)
     ]
