@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from agentshield.engines.pii import PiiScanner
 from agentshield.engines.pii.leet import leet_alternation
-from agentshield.engines.pii.recognizer import FAR, NEAR, Recognizer
+from agentshield.engines.pii.recognizer import FAR, LABELS, NEAR, Recognizer
 from agentshield.engines.pii.registry import build
 
 WITH_CONTEXT = [r for r in build() if r.context]
@@ -19,6 +19,25 @@ VALUE = "4111111111111111"
 
 # The rest of a key's name past a word (its further words too), a closing quote, blanks.
 NAME = r"""[\w-]*(?:[ \t]+[^\W\d_][\w.#-]*)*["']?[ \t]*"""
+
+
+def labelled(text: str, window: int, start: int) -> bool:
+    """Whether the near window before a value (from `window`) ends in a label of another
+    kind's value: a word of LABELS (maybe plural), maybe a tail (`_id`, ` no.`), then the
+    marks before a value; the label wholly in the window, or starting it after no letter
+    or digit (`re`'s, ignoring case, as for the words)."""
+    rest = text[window:start].rstrip(" \t:#=_\"'-")
+    rest = rest[:-1] if rest.endswith(".") else rest
+    for tail in ("no", "nr", "num", "number", "id", "code"):
+        if rest.lower().endswith(tail) and rest[: -len(tail)].rstrip(" \t_-") != rest[: -len(tail)]:
+            rest = rest[: -len(tail)].rstrip(" \t_-")
+            break
+    for label in (label for name in LABELS for label in (name, name + "s")):
+        if rest.lower().endswith(label):
+            at = len(rest) - len(label)
+            before = text[window + at - 1] if window + at > 0 else ""
+            return not re.match("[a-z0-9]", before, re.I)  # as the words' edges
+    return False
 
 
 def searched(
@@ -38,6 +57,8 @@ def searched(
     near, far = rec.context_boost, rec.context_boost / 2
     line = text.rfind("\n", 0, start) + 1 if lines else 0
     line_end = (text + "\n").index("\n", end) if lines else len(text) + FAR[1]
+    if labelled(text, max(line, start - NEAR[0]), start):
+        return None
     windows = [
         ((max(line, start - NEAR[0]), start), near, True),
         ((end, min(line_end, end + NEAR[1])), near, False),
@@ -66,7 +87,8 @@ def pieces(rec: Recognizer) -> st.SearchStrategy[str]:
     spaced = words.map(lambda w: w.replace(" ", "\x0b"))  # `re` reads it as \s, RE2 does not
     halves = words.flatmap(lambda w: st.sampled_from([w[: len(w) // 2], w[len(w) // 2 :]]))
     other = st.text(alphabet="abxyz _.-\t\x0b\n17|+$#İı:=\"'[]", max_size=6)
-    return st.one_of(words, spelt, spaced, halves, other, st.text(max_size=4))
+    labels = st.sampled_from(["order ", "Invoice No. ", '"order_id": "', "reorder ", "orders#"])
+    return st.one_of(words, spelt, spaced, halves, other, labels, st.text(max_size=4))
 
 
 @pytest.mark.parametrize("lines", [False, True])
@@ -137,6 +159,14 @@ def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
         ('[["order_id", "phone"], ["862879409", "4155550132"]]', ["PHONE"]),
         ('{"tags": ["phone"], "id": "862879409"}', []),
         ("908740483 (sin)", ["CA_SIN"]),
+        # a value right after a label of a business record's is that record's: no context
+        # word nearby makes it personal data
+        ("call about order 786074506 today", []),
+        ("order 159251258, call me", []),
+        ("Invoice No. 786074506 - call the desk", []),
+        ('{"team": "call", "order_id": "786074506"}', []),
+        ("call reorder 786074506", ["PHONE"]),  # a word inside another is no label
+        ("call me at 786074506 about the order", ["PHONE"]),
         # a key of more words than its context word names the value after it, and is the
         # next value's key after a value
         ("social security number: 536904399 (call me)", ["US_SSN"]),

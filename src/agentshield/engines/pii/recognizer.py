@@ -29,6 +29,20 @@ _PAST_NAME = r"""[\w-]*(?:[ \t]+[^\W\d_][\w.#-]*)*["']?[ \t]*"""
 _NEXT_KEY = re.compile(_PAST_NAME + r"[:=]")
 # Before a value, a word keys it when no line break and no other key's `:` or `=` follows.
 _KEYS = re.compile(_PAST_NAME + r"[:=]?[^\n\r:=]*")
+# Words that name a value of another kind, a business record's: a value right after one
+# (`order 786074506`, `invoice no. 4471`, `"order_id": "908740483"`) is that record's, and
+# no context word nearby makes it personal data ("call" in `call about order 786074506`).
+LABELS = ("order", "invoice", "ticket", "sku", "tracking", "case", "build", "version")
+LABELS += ("issue", "transaction", "txn", "confirmation", "booking", "shipment", "receipt")
+LABELS += ("serial", "item", "ref", "reference", "incident", "request", "job", "batch", "lot")
+LABELS += ("part", "po", "bug", "task", "claim", "quote")
+# One of them, its name's tail (`_id`, ` no.`), then what stands before a value: the end of
+# the near window before it, after the character before the window (or a NUL).
+LABELLED = (
+    r"(?i)[^a-z0-9](?:" + "|".join(LABELS) + r")s?(?:[ \t_-]+(?:no|nr|num|number|id|code))?"
+    r"\.?[ \t:#=_\"'-]*$"
+)
+_LABELLED = re.compile(LABELLED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +80,7 @@ class Recognizer:
                 + r")(?:[^a-z]|$)",
                 *FAR,
                 *NEAR,
+                LABELLED,
             )
             if words
             else None
@@ -133,6 +148,9 @@ def _first_word(
         first = text.rfind("\n", first, start) + 1 or first
         line_end = text.find("\n", end, last)
         last = line_end if line_end >= 0 else last
+    near = max(first, start - NEAR[0])
+    if _LABELLED.search("\0" + text[max(0, near - 1) : start]):
+        return None  # another kind's value (see LABELLED)
     windows = (
         (max(first, start - NEAR[0]), start),
         (end, min(last, end + NEAR[1])),

@@ -123,6 +123,9 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
     add(b, std::min(size, b + 1));
   }
   if (!ascii) return Seen::kBeyondAscii;
+  // Another kind's value (`order 786074506`): no context word makes it this one's.
+  const re2::StringPiece before(all.data() + own[0][0] - 1, own[0][1] - own[0][0] + 1);
+  if (re2::RE2::PartialMatch(before, *words.labelled)) return Seen::kNone;
   // The pattern holds the word's neighbours. A word not wholly in a window, or whose last
   // digit meets another (recognizer.context_near), is passed over, and the search goes on
   // from its first character (the next word's left neighbour at the nearest).

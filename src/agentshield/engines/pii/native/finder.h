@@ -26,6 +26,7 @@ re2::RE2::Options options_for(long max_mem);
 // context.cpp
 struct ContextWords {
   std::unique_ptr<re2::RE2> regex;  // group 1 is the word
+  std::unique_ptr<re2::RE2> labelled;  // a near window before a value: another kind's
   Py_ssize_t far_before, far_after, near_before, near_after;
 };
 

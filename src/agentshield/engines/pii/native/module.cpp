@@ -253,23 +253,27 @@ PyMethodDef Finder_methods[] = {
     {nullptr, nullptr, 0, nullptr},
 };
 
-// Context(regex, far before, far after, near before, near after): `regex` finds a word
-// (group 1) between its neighbours in the windows, each after a NUL (see context.cpp).
+// Context(regex, far before, far after, near before, near after, labelled): `regex` finds
+// a word (group 1) between its neighbours in the windows, each after a NUL; `labelled`
+// matches a near window before a value, after its neighbour, that names another kind's
+// value (recognizer.LABELLED; see context.cpp).
 int Context_init(ContextObject* self, PyObject* args, PyObject*) {
-  PyObject* pattern;
+  PyObject *pattern, *labelled;
   if (self->words != nullptr) {  // as for Finder
     PyErr_SetString(PyExc_RuntimeError, "a Context is initialised once");
     return -1;
   }
   auto words = std::make_unique<ContextWords>();
-  if (!PyArg_ParseTuple(args, "Unnnn", &pattern, &words->far_before, &words->far_after,
-                        &words->near_before, &words->near_after))
+  if (!PyArg_ParseTuple(args, "UnnnnU", &pattern, &words->far_before, &words->far_after,
+                        &words->near_before, &words->near_after, &labelled))
     return -1;
-  std::string regex;
-  if (!utf8(pattern, &regex)) return -1;
+  std::string regex, label;
+  if (!utf8(pattern, &regex) || !utf8(labelled, &label)) return -1;
   words->regex = std::make_unique<re2::RE2>(regex, options_for(8 << 20));
-  if (!words->regex->ok() || words->regex->NumberOfCapturingGroups() < 1) {
-    PyErr_Format(PyExc_ValueError, "bad context pattern %s", regex.c_str());
+  words->labelled = std::make_unique<re2::RE2>(label, options_for(8 << 20));
+  if (!words->regex->ok() || words->regex->NumberOfCapturingGroups() < 1 ||
+      !words->labelled->ok()) {
+    PyErr_Format(PyExc_ValueError, "bad context pattern %s or %s", regex.c_str(), label.c_str());
     return -1;
   }
   self->words = words.release();
