@@ -26,7 +26,7 @@ def labelled(text: str, window: int, start: int) -> bool:
     kind's value: a word of LABELS (maybe plural), maybe a tail (`_id`, ` no.`), then the
     marks before a value; the label wholly in the window, or starting it after no letter
     or digit (`re`'s, ignoring case, as for the words)."""
-    rest = text[window:start].rstrip(" \t:#=_\"'-")
+    rest = text[window:start].rstrip(" \t:#=_\"'>-")
     rest = rest[:-1] if rest.endswith(".") else rest
     for tail in ("no", "nr", "num", "number", "id", "code"):
         if rest.lower().endswith(tail) and rest[: -len(tail)].rstrip(" \t_-") != rest[: -len(tail)]:
@@ -165,6 +165,7 @@ def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
         ("order 159251258, call me", []),
         ("Invoice No. 786074506 - call the desk", []),
         ('{"team": "call", "order_id": "786074506"}', []),
+        ("<ssn>536904399</ssn><order_id>160740601</order_id>", ["US_SSN"]),
         ("call reorder 786074506", ["PHONE"]),  # a word inside another is no label
         ("call me at 786074506 about the order", ["PHONE"]),
         # a key of more words than its context word names the value after it, and is the

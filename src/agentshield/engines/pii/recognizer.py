@@ -30,8 +30,8 @@ _NEXT_KEY = re.compile(_PAST_NAME + r"[:=]")
 # Before a value, a word keys it when no line break and no other key's `:` or `=` follows.
 _KEYS = re.compile(_PAST_NAME + r"[:=]?[^\n\r:=]*")
 # Words that name a value of another kind, a business record's: a value right after one
-# (`order 786074506`, `invoice no. 4471`, `"order_id": "908740483"`) is that record's, and
-# no context word nearby makes it personal data ("call" in `call about order 786074506`).
+# (`order 786074506`, `invoice no. 4471`, `"order_id": "9087"`, `<order_id>9087`) is that
+# record's, and no context word nearby makes it personal data (`call about order 7860`).
 LABELS = ("order", "invoice", "ticket", "sku", "tracking", "case", "build", "version")
 LABELS += ("issue", "transaction", "txn", "confirmation", "booking", "shipment", "receipt")
 LABELS += ("serial", "item", "ref", "reference", "incident", "request", "job", "batch", "lot")
@@ -40,7 +40,7 @@ LABELS += ("part", "po", "bug", "task", "claim", "quote")
 # the near window before it, after the character before the window (or a NUL).
 LABELLED = (
     r"(?i)[^a-z0-9](?:" + "|".join(LABELS) + r")s?(?:[ \t_-]+(?:no|nr|num|number|id|code))?"
-    r"\.?[ \t:#=_\"'-]*$"
+    r"\.?[ \t:#=_\"'>-]*$"
 )
 _LABELLED = re.compile(LABELLED)
 
