@@ -47,10 +47,10 @@ def searched(
     before, far after the value; with `lines`, none past the value's line) with no letter
     or digit before it and no letter after it
     in the text, passing over a word whose own last digit meets another (`5417`, "salt",
-    in `99541702`), or after the value and followed by `:` or `=` after the rest of a
-    key's name (the next field's key), or before the value with a `]` between them (a
-    list that has ended); keyed when in the near window before the value, on its line,
-    with no other key's `:` or `=` between them."""
+    in `99541702`), or after the value and followed by `:`, `=` or `>` after the rest of
+    a key's name (the next field's key, the next element's tag), or before the value
+    with a `]` between them (a list that has ended); keyed when in the near window before
+    the value, on its line, with no other key's `:` or `=` between them."""
     words = re.compile(
         r"(?<![a-z0-9])" + leet_alternation(rec.context, opening=True) + r"(?![a-z])", re.I
     )
@@ -70,7 +70,7 @@ def searched(
             found = words.match(text, at, b + 1)  # sees the character after the window
             if found is None or found.end() > b:
                 continue
-            next_key = a >= end and re.match(NAME + "[:=]", text[found.end() :])
+            next_key = a >= end and re.match(NAME + "[:=>]", text[found.end() :])
             ended = a < end and "]" in text[found.end() : start]
             glued = re.match(r"\d\d", text[found.end() - 1 : found.end() + 1])
             if not next_key and not ended and not glued:
@@ -166,6 +166,8 @@ def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
         ("Invoice No. 786074506 - call the desk", []),
         ('{"team": "call", "order_id": "786074506"}', []),
         ("<ssn>536904399</ssn><order_id>160740601</order_id>", ["US_SSN"]),
+        ("<account>1932513942</account><phone_number>", []),  # the next element's name
+        ("<phone>4155550132</phone>", ["PHONE"]),
         ("call reorder 786074506", ["PHONE"]),  # a word inside another is no label
         ("call me at 786074506 about the order", ["PHONE"]),
         # a key of more words than its context word names the value after it, and is the

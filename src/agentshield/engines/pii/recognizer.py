@@ -25,8 +25,9 @@ _GLUE = "._-/"
 # What may follow a word that is a key: the rest of its name (its further words too:
 # `social security number`, `phone no.`), a closing quote, blanks.
 _PAST_NAME = r"""[\w-]*(?:[ \t]+[^\W\d_][\w.#-]*)*["']?[ \t]*"""
-# After a value, a word followed by its `:` or `=` is the next field's key, not context.
-_NEXT_KEY = re.compile(_PAST_NAME + r"[:=]")
+# After a value, a word followed by its `:` or `=` is the next field's key, and one followed
+# by `>` a tag's name (the next element's), not context.
+_NEXT_KEY = re.compile(_PAST_NAME + r"[:=>]")
 # Before a value, a word keys it when no line break and no other key's `:` or `=` follows.
 _KEYS = re.compile(_PAST_NAME + r"[:=]?[^\n\r:=]*")
 # Words that name a value of another kind, a business record's: a value right after one
@@ -113,10 +114,11 @@ class Recognizer:
         window before the value and on its line (a key or a label: `keyed`), if any: the
         first wholly in a near window (before, then after the value), else in a far one,
         with no ASCII letter or digit before it and no letter after it in the text, nor a
-        digit after a digit of its own (see `glued_digits`); not the next field's key after
-        the value, nor a word before it in a list that has ended (a `]` between them). With
-        `lines`, the windows end at the value's line: in a view listing values
-        (views.Listing), a value's context is its own label, not its neighbours'."""
+        digit after a digit of its own (see `glued_digits`); not the next field's key (or
+        element's tag name) after the value, nor a word before it in a list that has ended
+        (a `]` between them). With `lines`, the windows end at the value's line: in a view
+        listing values (views.Listing), a value's context is its own label, not its
+        neighbours'."""
         if self._context is None or self.context_words is None:
             return None
         found = self.context_words.find(text, start, end, lines)

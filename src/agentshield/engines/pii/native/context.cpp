@@ -46,10 +46,13 @@ bool list_ended(int kind, const void* data, Py_ssize_t at, Py_ssize_t value) {
 }
 
 // A word after a value followed by `:` or `=` is the next field's key
-// (`"order_id": "908740483", "sin": …`), not this value's context.
+// (`"order_id": "908740483", "sin": …`), and one followed by `>` a tag's name (the next
+// element's: `<account>1932513942</account><phone_number>`), not this value's context.
 bool next_key(int kind, const void* data, Py_ssize_t size, Py_ssize_t at) {
   at = past_name(kind, data, at, size);
-  return at < size && separates(PyUnicode_READ(kind, data, at));
+  if (at >= size) return false;
+  const Py_UCS4 c = PyUnicode_READ(kind, data, at);
+  return separates(c) || c == '>';
 }
 
 // A word before a value keys it only on the value's line (in a table, the header a line
