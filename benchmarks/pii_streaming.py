@@ -59,7 +59,7 @@ def mixed(count: int, seed: int = 71) -> list[str]:
     outgrow the hold (a long note in each)."""
     draw = random.Random(seed)
     results = [text for text, _ in tool_results(300, seed=seed)]
-    note = ",asked for a callback about the refund on the last order" * 2
+    note = "," + "asked for a callback about the refund on the last order " * 2
     pieces = [text for text, _ in corpus(300, pii_share=0.5, seed=seed)] + results
     pieces += [json.dumps(json.loads(t), indent=2) for t in results if is_json(t)]
     pieces += [t.replace("<td>", "\n<td>") for t in results if t.startswith("<table")]
