@@ -61,6 +61,8 @@ def names_a_column(cell: str) -> bool:
 def header_of(text: str, pos: int) -> Span | None:
     """The header line of the table that holds `pos` (in its header, rule or a data row),
     or of a table still arriving at the end of the text (a stream's), if any."""
+    if "\n" not in text:  # a table is two lines or more (a stream's paragraph: no call)
+        return None
     for header, row, _, _ in _rows(text):
         if header[0] > pos:
             break
