@@ -16,12 +16,14 @@ in random chunks with random holds.
 
 The answers (`pii_corpus` texts, a third with PII, new to the scanner at its first pass):
 chat messages a line each; paragraphs of five messages (a model's prose: long lines);
-JSON tool results on one line each and pretty-printed; CSV and HTML tables.
+JSON tool results on one line each and pretty-printed; CSV and HTML tables; prose with
+long words (base64 attachments, 1.5 KB each).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import random
 import time
@@ -49,6 +51,10 @@ def answers(size: int) -> dict[str, str]:
         ),
         "CSV tables": "\n\n".join(t for t in results if t[0].isalpha() and "," in t),
         "HTML tables": "\n\n".join(t for t in results if t.startswith("<table")),
+        "long words (1.5 KB base64)": " ".join(
+            f"The file: {base64.b64encode(random.Random(n).randbytes(1152)).decode()} ends."
+            for n in range(size // 1500 + 1)
+        ),
     }
     return {name: text[:size] for name, text in found.items()}
 

@@ -14,6 +14,7 @@ and a list's items are read under their headers and keys however far those are b
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from agentshield.engines.pii import markup, records, tables
@@ -24,6 +25,8 @@ from agentshield.engines.pii.restore import RestoreMap
 from agentshield.engines.pii.result import PiiFinding
 from agentshield.engines.pii.rules import RuleSet
 from agentshield.engines.pii.scanner import PiiScanner
+
+_LAST_BLANK = re.compile(r"\s\S*\Z")  # the last blank before the end searched to
 
 
 class StreamingRedactor:
@@ -98,8 +101,9 @@ class StreamingRedactor:
 def _word_cut(buffer: str, cut: int, base: int) -> int:
     """`cut` moved back to the start of the word it splits, if any, and before single
     characters between blanks: the word, the characters may be a value still arriving."""
-    while cut > base and not buffer[cut - 1].isspace() and not buffer[cut].isspace():
-        cut -= 1
+    if cut > base and not buffer[cut - 1].isspace() and not buffer[cut].isspace():
+        blank = _LAST_BLANK.search(buffer, base, cut)  # (a long word: one search, not a loop)
+        cut = blank.start() + 1 if blank else base
     return _before_single_letters(buffer, cut, base)
 
 
