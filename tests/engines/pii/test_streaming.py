@@ -93,6 +93,16 @@ def test_a_long_line_of_prose_is_not_rescanned_whole(
     assert max(scanned[:-1]) < 2 * (128 + 64)
 
 
+@pytest.mark.parametrize(
+    ("hold", "max_hold", "context"), [(0, 2048, 64), (256, 128, 64), (8, 64, -1)]
+)
+def test_bounds_that_cannot_hold_are_refused(
+    scanner: PiiScanner, hold: int, max_hold: int, context: int
+) -> None:
+    with pytest.raises(ValueError, match="hold"):
+        StreamingRedactor(scanner, hold=hold, max_hold=max_hold, context=context)
+
+
 def test_a_private_key_longer_than_the_hold_does_not_leak(scanner: PiiScanner) -> None:
     der = b"".join(hashlib.sha512(bytes([i])).digest() for i in range(20))  # 1280 bytes
     encoded = base64.b64encode(der).decode()

@@ -41,6 +41,10 @@ class StreamingRedactor:
         max_hold: int = 2048,
         context: int = 64,
     ) -> None:
+        if not 1 <= hold <= max_hold or context < 0:
+            raise ValueError(
+                f"need 1 <= hold <= max_hold and context >= 0, not {hold}, {max_hold}, {context}"
+            )
         self._scanner = scanner
         self._policy = policy or Policy()
         self._rules = rules
