@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 
 from agentshield.engines.pii import PiiScanner, Policy, StreamingRedactor
 
+from .conftest import CHUNK_SIZES, streamed
+
 VALUES = [
     "jane.roe@acme-corp.com",
     "+1 415 555 0132",
@@ -88,17 +90,11 @@ WORDY = st.lists(
 )
 @given(
     text=WORDY,
-    sizes=st.lists(st.integers(1, 40), min_size=1, max_size=8),
+    sizes=CHUNK_SIZES,
     hold=st.sampled_from([32, 64]),
 )
 def test_streaming_redacts_like_a_whole_scan(
     scanner: PiiScanner, text: str, sizes: list[int], hold: int
 ) -> None:
     redactor = StreamingRedactor(scanner, hold=hold)
-    out, pos, i = [], 0, 0
-    while pos < len(text):
-        size = sizes[i % len(sizes)]
-        out.append(redactor.feed(text[pos : pos + size]))
-        pos, i = pos + size, i + 1
-    out.append(redactor.flush())
-    assert "".join(out) == scanner.scan(text).redacted_text
+    assert streamed(redactor, text, sizes) == scanner.scan(text).redacted_text

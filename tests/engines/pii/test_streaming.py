@@ -9,6 +9,8 @@ import pytest
 
 from agentshield.engines.pii import PiiScanner, Policy, StreamingRedactor
 
+from .conftest import streamed
+
 TEXT = (
     "Hello team, the customer wrote from jane.roe@acme-corp.com and left +1 415 555 0132 "
     "as a callback; the card on file is 4242 4242 4242 4242 and the key AKIAIOSFODNN7EXAMPLE "
@@ -16,15 +18,10 @@ TEXT = (
 )
 
 
-def stream(redactor: StreamingRedactor, text: str, size: int) -> str:
-    out = "".join(redactor.feed(text[i : i + size]) for i in range(0, len(text), size))
-    return out + redactor.flush()
-
-
 @pytest.mark.parametrize("size", [1, 3, 8, 17, 40, 1000])
 def test_streamed_output_equals_the_whole_text_redacted(scanner: PiiScanner, size: int) -> None:
     redactor = StreamingRedactor(scanner)
-    assert stream(redactor, TEXT, size) == scanner.scan(TEXT).redacted_text
+    assert streamed(redactor, TEXT, [size]) == scanner.scan(TEXT).redacted_text
 
 
 @pytest.mark.parametrize("cut", range(20, 60, 3))
@@ -42,13 +39,13 @@ def test_a_cut_moved_out_of_a_word_does_not_land_in_a_value(scanner: PiiScanner,
     # letter, before its `.`: moved back to the word's start, it lands inside the value.
     text = "National insurance HB 43 49 57 D. Merge the branch tomorrow, please."
     redactor = StreamingRedactor(scanner, hold=hold)
-    assert stream(redactor, text, 1) == scanner.scan(text).redacted_text
+    assert streamed(redactor, text, [1]) == scanner.scan(text).redacted_text
     assert [f.entity_type for f in redactor.findings] == ["UK_NINO"]
 
 
 def test_findings_report_offsets_into_the_whole_stream(scanner: PiiScanner) -> None:
     redactor = StreamingRedactor(scanner, hold=16)
-    stream(redactor, TEXT, 5)
+    streamed(redactor, TEXT, [5])
     assert [(f.entity_type, TEXT[f.start : f.end]) for f in redactor.findings] == [
         (f.entity_type, TEXT[f.start : f.end]) for f in scanner.scan(TEXT).findings
     ]
@@ -87,7 +84,7 @@ def test_a_long_line_of_prose_is_not_rescanned_whole(
     scanned = []
     detect = scanner.detect
     monkeypatch.setattr(scanner, "detect", lambda t, **k: scanned.append(len(t)) or detect(t, **k))
-    assert stream(StreamingRedactor(scanner), text, 4) == scanner.scan(text).redacted_text
+    assert streamed(StreamingRedactor(scanner), text, [4]) == scanner.scan(text).redacted_text
     # The hold and the context, with the words and findings a cut moves back over; the
     # whole line was up to 2,048 characters. (The last scan is the flush.)
     assert max(scanned[:-1]) < 2 * (128 + 64)
@@ -113,13 +110,13 @@ def test_a_private_key_longer_than_the_hold_does_not_leak(scanner: PiiScanner) -
         + "\n-----END RSA PRIVATE KEY-----\n"
     )
     redactor = StreamingRedactor(scanner, hold=64, max_hold=512)
-    out = stream(redactor, text, 7)
+    out = streamed(redactor, text, [7])
     assert not any(line[8:40] in out for line in lines)
 
 
 def test_restore_mode_streams_placeholders(scanner: PiiScanner) -> None:
     redactor = StreamingRedactor(scanner, policy=Policy(default_mode="restore"), hold=16)
-    out = stream(redactor, "mail jane.roe@acme-corp.com, then jane.roe@acme-corp.com", 4)
+    out = streamed(redactor, "mail jane.roe@acme-corp.com, then jane.roe@acme-corp.com", [4])
     assert out == "mail <EMAIL_1>, then <EMAIL_1>"
     assert (
         redactor.restore_map.restore(out)

@@ -15,7 +15,13 @@ class Finder:
 
 class Context:
     def __init__(
-        self, regex: str, far_before: int, far_after: int, near_before: int, near_after: int
+        self,
+        regex: str,
+        far_before: int,
+        far_after: int,
+        near_before: int,
+        near_after: int,
+        labelled: str,
     ) -> None: ...
     def find(
         self, text: str, start: int, end: int, lines: bool = False

@@ -106,13 +106,7 @@ class _Reader:
             return True
         if len(row) < len(table.names) and not cut_short:
             return True
-        for name, cell in zip(table.names[: len(row)], row, strict=True):
-            if name is None or cell is None or cell[0] == cell[1]:
-                continue
-            if self.listing.count == MAX_CELLS:
-                return False
-            self.listing.add(name, cell)
-        return True
+        return self.listing.add_row(table.names, row, MAX_CELLS)
 
 
 def view(text: str) -> tuple[str, Listing] | None:

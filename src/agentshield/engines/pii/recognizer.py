@@ -154,7 +154,7 @@ def _first_word(
     if _LABELLED.search("\0" + text[max(0, near - 1) : start]):
         return None  # another kind's value (see LABELLED)
     windows = (
-        (max(first, start - NEAR[0]), start),
+        (near, start),
         (end, min(last, end + NEAR[1])),
         (first, start),
         (end, last),

@@ -160,8 +160,8 @@ def _word_start(buffer: str, line: int, pos: int) -> int:
     """The start of the word at `pos`, or of its line when a blank ends no word before it
     there (a value is never cut: a prose line is read from a word `size` characters back,
     not rescanned whole at every release)."""
-    blank = max(buffer.rfind(" ", line, pos), buffer.rfind("\t", line, pos))
-    return blank + 1 if blank >= 0 else line
+    blank = _LAST_BLANK.search(buffer, line, pos)
+    return blank.start() + 1 if blank else line
 
 
 def _json_heads(

@@ -12,10 +12,9 @@ two or more of its cells name columns (pretty-printed JSON's lines, `"name": "Ja
 split alike into one name and an empty cell: read as a table, they cost time and give
 nothing, see docs/pii.md). Markdown's rule line (`|---|:--:|`) is passed over. A text's
 last line, cut short by its end (a truncated tool result, a stream's text so far), may
-hold fewer cells: they are read under the first headers. A header
-cell names a column when it holds a letter and is no longer than a far context window.
-The first MAX_CELLS data cells of a text are listed; past them the text is read as it
-stands.
+hold fewer cells: they are read under the first headers. A header cell names a column
+when it holds a letter and is no longer than a far context window. The first MAX_CELLS
+data cells of a text are listed; past them the text is read as it stands.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ _DELIMITERS = "\t|,;"
 _LINE_BREAKS = ("\n", "\r\n")
 _RULE = re.compile(r"[ \t|:+]*-[ \t|:+-]*")
 _LETTER = re.compile(r"[^\W\d_]")  # what names_a_column asks of a header cell
-_DELIMITER = re.compile(r"[\t|,;]")
+_DELIMITER = re.compile(f"[{re.escape(_DELIMITERS)}]")
 
 Span = tuple[int, int]
 
@@ -43,12 +42,8 @@ def view(text: str) -> tuple[str, Listing] | None:
     where they lie in `text`; None when it holds no table."""
     listing = Listing(text)
     for _, _, names, row in _rows(text):
-        for name, (c, d) in zip(names[: len(row)], row, strict=True):  # a last row cut short
-            if name is None or c == d:
-                continue
-            if listing.count == MAX_CELLS:
-                return listing.listed()
-            listing.add(name, (c, d))
+        if not listing.add_row(names, row, MAX_CELLS):
+            break
     return listing.listed()
 
 

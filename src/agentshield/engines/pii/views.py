@@ -169,6 +169,23 @@ class Listing:
             self._end += end - start + len(after)
         self.count += 1
 
+    def add_row(
+        self,
+        names: Sequence[tuple[int, int] | None],
+        cells: Sequence[tuple[int, int] | None],
+        limit: int,
+    ) -> bool:
+        """A table's row: each cell under the name at its place (a row cut short, under the
+        first names), none with no name or no text (or None: a cell not to be listed);
+        False, listing no more, once `limit` values are listed."""
+        for name, cell in zip(names[: len(cells)], cells, strict=True):
+            if name is None or cell is None or cell[0] == cell[1]:
+                continue
+            if self.count >= limit:
+                return False
+            self.add(name, cell)
+        return True
+
     def listed(self) -> tuple[str, Listing] | None:
         """The view and this, its locator; None when nothing was listed."""
         return ("".join(self._parts), self) if self.count else None
