@@ -1,16 +1,17 @@
 """What redacting a streamed answer costs, against scanning the same answer whole.
 
 A streamed answer arrives a few characters a chunk (a model's token is about four). The
-`StreamingRedactor` holds back a tail of `hold` (128) characters and, at every chunk that
-pushes it past that, scans what it holds plus some of the text it released (the context:
-see `engines/pii/streaming.py`) to release the rest. So each character is scanned many
-times; how many depends on the chunk size and on how much context a kind of text keeps.
-This prints, for each kind of answer and chunk size, microseconds of CPU per KB for the
-answer scanned whole once (the baseline: what a non-streamed answer costs), for the same
-answer streamed, and their ratio (how many times the whole scan a stream costs), with the
-scans per KB; and checks that the stream redacts as the whole scan does, there and on
---mixed answers of several pieces (chat, tool results in every form, long rows) streamed
-in random chunks with random holds.
+`StreamingRedactor` holds back a tail of `hold` (128) characters and, once a cut that
+leaves that tail can release `step` more characters, scans what it holds plus some of the
+text it released (the context: see `engines/pii/streaming.py`) to release them. So each
+character is scanned many times; how many depends on the chunk size, the step and how
+much context a kind of text keeps. This prints, for each kind of answer and chunk size,
+microseconds of CPU per KB for the answer scanned whole once (the baseline: what a
+non-streamed answer costs), and for the same answer streamed with a step of 1 (text
+released at every chunk that lets some out) and of 32 (the default): the CPU, its ratio
+to the whole scan and the scans per KB; and checks that each stream redacts as the whole
+scan does, there and on --mixed answers of several pieces (chat, tool results in every
+form, long rows) streamed in random chunks with random holds and steps.
 
     .venv/bin/python benchmarks/pii_streaming.py [--size 20000] [--repeat 3]
 
@@ -34,6 +35,7 @@ from pii_corpus import corpus, is_json, tool_results
 from pii_throughput import pin_one_core
 
 CHUNKS = (4, 20)
+STEPS = (1, 32)  # released at every chunk that lets text out; at least 32 at a time (default)
 
 
 def answers(size: int) -> dict[str, str]:
@@ -83,14 +85,15 @@ def mixed(count: int, seed: int = 71) -> list[str]:
 
 
 def agreement(scanner: PiiScanner, texts: list[str], seed: int = 73) -> tuple[int, int]:
-    """Of `texts` streamed in chunks of 1-200 characters with a hold of 64-256: how many
+    """Of `texts` streamed in chunks of 1-200 characters with a hold of 64-256 and a step
+    of 1 or 32: how many
     come out unlike the whole scan, and how many let through a value the whole scan
     redacts."""
     draw = random.Random(seed)
     unlike = through = 0
     for text in texts:
         chunk, hold = draw.choice([1, 3, 4, 7, 16, 50, 200]), draw.choice([64, 128, 256])
-        redactor = StreamingRedactor(scanner, hold=hold)
+        redactor = StreamingRedactor(scanner, hold=hold, step=draw.choice(STEPS))
         out = "".join(redactor.feed(text[at : at + chunk]) for at in range(0, len(text), chunk))
         out += redactor.flush()
         whole = scanner.scan(text)
@@ -101,7 +104,7 @@ def agreement(scanner: PiiScanner, texts: list[str], seed: int = 73) -> tuple[in
     return unlike, through
 
 
-def streamed(scanner: PiiScanner, text: str, chunk: int) -> tuple[str, int]:
+def streamed(scanner: PiiScanner, text: str, chunk: int, step: int) -> tuple[str, int]:
     """The redacted stream and how many scans it took."""
     scans = 0
     detect = scanner.detect
@@ -113,7 +116,7 @@ def streamed(scanner: PiiScanner, text: str, chunk: int) -> tuple[str, int]:
 
     scanner.detect = counted  # type: ignore[method-assign]
     try:
-        redactor = StreamingRedactor(scanner)
+        redactor = StreamingRedactor(scanner, step=step)
         out = [redactor.feed(text[at : at + chunk]) for at in range(0, len(text), chunk)]
         out.append(redactor.flush())
     finally:
@@ -139,19 +142,20 @@ def main() -> None:
     args = parser.parse_args()
     pin_one_core()
     scanner = PiiScanner()
-    print(f"{'answer':26s} {'chunk':>5s} {'whole us/KB':>11s} {'streamed':>9s} {'ratio':>7s}")
+    steps = "".join(f"  step {step:<2d} us/KB ratio scans/KB" for step in STEPS)
+    print(f"{'answer':26s} {'chunk':>5s} {'whole us/KB':>11s}{steps}")
     for name, text in answers(args.size).items():
         whole = scanner.scan(text).redacted_text  # also warms both for the timed passes
         kb = len(text.encode()) / 1000
         base = best(args.repeat, scanner.scan, text) / kb * 1e6
         for chunk in CHUNKS:
-            out, scans = streamed(scanner, text, chunk)
-            same = "same as whole" if out == whole else "DIFFERS from whole"
-            cost = best(args.repeat, streamed, scanner, text, chunk) / kb * 1e6
-            print(
-                f"{name:26s} {chunk:5d} {base:11.0f} {cost:9.0f} {cost / base:6.1f}x"
-                f"  {scans / kb:5.0f} scans/KB, {same}"
-            )
+            line, same = f"{name:26s} {chunk:5d} {base:11.0f}", True
+            for step in STEPS:
+                out, scans = streamed(scanner, text, chunk, step)
+                same = same and out == whole
+                cost = best(args.repeat, streamed, scanner, text, chunk, step) / kb * 1e6
+                line += f"  {cost:14.0f} {cost / base:4.1f}x {scans / kb:8.0f}"
+            print(line + ("  same as whole" if same else "  DIFFERS from whole"))
     texts = mixed(args.mixed)
     unlike, through = agreement(scanner, texts)
     print(

@@ -14,6 +14,7 @@ PHONES = ["4155550132", "3125550100", "2125550147"]
 # A stream's chunk sizes (taken in turn) and held tails, for hypothesis.
 CHUNK_SIZES = st.lists(st.integers(1, 40), min_size=1, max_size=8)
 HOLDS = st.sampled_from([32, 64, 128])
+STEPS = st.sampled_from([1, 32])  # a release at every chunk that lets one out; the default
 # Rows of an SSN and a phone number, for the tables' streaming tests.
 ROWS = st.lists(st.tuples(st.sampled_from(SSNS), st.sampled_from(PHONES)), max_size=12)
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from agentshield.engines.pii import PiiScanner, Policy, StreamingRedactor
 
-from .conftest import CHUNK_SIZES, streamed
+from .conftest import CHUNK_SIZES, STEPS, streamed
 
 VALUES = [
     "jane.roe@acme-corp.com",
@@ -92,9 +92,10 @@ WORDY = st.lists(
     text=WORDY,
     sizes=CHUNK_SIZES,
     hold=st.sampled_from([32, 64]),
+    step=STEPS,
 )
 def test_streaming_redacts_like_a_whole_scan(
-    scanner: PiiScanner, text: str, sizes: list[int], hold: int
+    scanner: PiiScanner, text: str, sizes: list[int], hold: int, step: int
 ) -> None:
-    redactor = StreamingRedactor(scanner, hold=hold)
+    redactor = StreamingRedactor(scanner, hold=hold, step=step)
     assert streamed(redactor, text, sizes) == scanner.scan(text).redacted_text

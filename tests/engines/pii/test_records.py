@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from agentshield.engines.pii import PiiScanner, StreamingRedactor, markup
 from agentshield.engines.pii.records import MAX_ITEMS, path_of, view
 
-from .conftest import CHUNK_SIZES, HOLDS, PHONES, SSNS, Found, lines, mapped, streamed
+from .conftest import CHUNK_SIZES, HOLDS, PHONES, SSNS, STEPS, Found, lines, mapped, streamed
 
 
 def json_values(max_items: int, max_leaves: int) -> st.SearchStrategy[object]:
@@ -151,14 +151,15 @@ def test_what_heads_a_place_in_json() -> None:
     indent=st.sampled_from([None, 2]),
     sizes=CHUNK_SIZES,
     hold=HOLDS,
+    step=STEPS,
 )
 def test_streamed_json_reads_as_the_whole(
-    scanner: PiiScanner, value: object, indent: int | None, sizes: list[int], hold: int
+    scanner: PiiScanner, value: object, indent: int | None, sizes: list[int], hold: int, step: int
 ) -> None:
     """However far a list's key (or its header row) is behind when an item arrives: the
     stream carries the heads of the JSON open where its context starts."""
     text = json.dumps(value, indent=indent)
-    redactor = StreamingRedactor(scanner, hold=hold)
+    redactor = StreamingRedactor(scanner, hold=hold, step=step)
     assert streamed(redactor, text, sizes) == scanner.scan(text).redacted_text
 
 

@@ -66,7 +66,7 @@ def test_chunks_that_leave_no_place_to_cut_are_not_scanned(
 ) -> None:
     scans = []
     monkeypatch.setattr(scanner, "detect", lambda *a, **k: scans.append(1) or [])
-    redactor = StreamingRedactor(scanner, hold=32)
+    redactor = StreamingRedactor(scanner, hold=32, step=1)
     word = "A1b2" * 150  # a long word (a token, a CSV row): no cut inside it
     released = redactor.feed("token ") + "".join(
         redactor.feed(word[i : i + 4]) for i in range(0, 600, 4)
@@ -90,14 +90,36 @@ def test_a_long_line_of_prose_is_not_rescanned_whole(
     assert max(scanned[:-1]) < 2 * (128 + 64)
 
 
+def test_text_leaves_in_steps_not_at_every_chunk(
+    scanner: PiiScanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each release scans the held tail and the context again: released at every 4-character
+    # chunk, each character of prose was scanned some 38 times.
+    text = " ".join(["the quick brown fox jumps over the lazy dog"] * 50)  # no finding
+    scans: list[str] = []
+    detect = scanner.detect
+    monkeypatch.setattr(scanner, "detect", lambda t, **k: scans.append(t) or detect(t, **k))
+
+    def scans_streamed(step: int) -> int:
+        scans.clear()
+        redactor = StreamingRedactor(scanner, step=step)
+        pieces = [redactor.feed(text[at : at + 4]) for at in range(0, len(text), 4)]
+        assert "".join([*pieces, redactor.flush()]) == text
+        assert all(len(piece) >= step for piece in pieces if piece)
+        return len(scans)
+
+    assert scans_streamed(32) <= len(text) // 32 + 1 < scans_streamed(1) // 4
+
+
 @pytest.mark.parametrize(
-    ("hold", "max_hold", "context"), [(0, 2048, 64), (256, 128, 64), (8, 64, -1)]
+    ("hold", "step", "max_hold", "context"),
+    [(0, 32, 2048, 64), (256, 32, 128, 64), (8, 32, 64, -1), (64, 0, 2048, 64), (64, 65, 128, 0)],
 )
 def test_bounds_that_cannot_hold_are_refused(
-    scanner: PiiScanner, hold: int, max_hold: int, context: int
+    scanner: PiiScanner, hold: int, step: int, max_hold: int, context: int
 ) -> None:
     with pytest.raises(ValueError, match="hold"):
-        StreamingRedactor(scanner, hold=hold, max_hold=max_hold, context=context)
+        StreamingRedactor(scanner, hold=hold, step=step, max_hold=max_hold, context=context)
 
 
 def test_a_private_key_longer_than_the_hold_does_not_leak(scanner: PiiScanner) -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from agentshield.engines.pii import PiiScanner, StreamingRedactor
 from agentshield.engines.pii.tables import MAX_CELLS, header_of, view
 
-from .conftest import CHUNK_SIZES, HOLDS, PHONES, ROWS, SSNS, Found, lines, mapped, streamed
+from .conftest import CHUNK_SIZES, HOLDS, PHONES, ROWS, SSNS, STEPS, Found, lines, mapped, streamed
 
 
 @pytest.mark.parametrize(
@@ -152,16 +152,22 @@ def table(rows: list[list[str]], form: str) -> str:
     form=st.sampled_from(["csv", "markdown", "html", "html, a cell a line"]),
     sizes=CHUNK_SIZES,
     hold=HOLDS,
+    step=STEPS,
 )
 def test_a_streamed_table_is_read_under_its_header(
-    scanner: PiiScanner, rows: list[tuple[str, str]], form: str, sizes: list[int], hold: int
+    scanner: PiiScanner,
+    rows: list[tuple[str, str]],
+    form: str,
+    sizes: list[int],
+    hold: int,
+    step: int,
 ) -> None:
     """However far the header is behind when a row arrives: the stream carries a CSV's or
     markdown's header line, an HTML table's start tag and header row; and keeps a long
     header, and an HTML row on many lines, whole while it is still arriving."""
     header = ["the customer's full name", "customer ssn", "mobile phone"]
     text = table([header, *([f"P{i}", a, b] for i, (a, b) in enumerate(rows))], form)
-    redactor = StreamingRedactor(scanner, hold=hold)
+    redactor = StreamingRedactor(scanner, hold=hold, step=step)
     assert streamed(redactor, text, sizes) == scanner.scan(text).redacted_text
     assert [f.entity_type for f in redactor.findings] == ["US_SSN", "PHONE"] * len(rows)
 

@@ -1,7 +1,10 @@
 """Redaction of a streamed text: feed chunks, get redacted text, hold back a bounded tail.
 
-Text is released only up to a cut that splits neither a finding nor a word: a value split
-across two chunks is therefore seen whole before any of it leaves. The held tail never
+Text is released only up to a cut that splits neither a finding nor a word and leaves
+`hold` characters behind it: a value split across two chunks is therefore seen whole
+before any of it leaves. Each release scans what is held again, so text leaves in pieces
+of at least `step` characters, not at every chunk (a model's chunk is some 4 characters:
+released at each, a character was scanned some 50 times). The held tail never
 grows past `max_hold` characters; past that the cut is forced and a value still growing
 there is redacted as far as it has arrived (fail closed). A little of the released text is
 kept as context so that a keyword just before the cut (`password:`) still counts: from the
@@ -38,31 +41,38 @@ class StreamingRedactor:
         rules: RuleSet | None = None,
         restore_map: RestoreMap | None = None,
         hold: int = 128,
+        step: int = 32,
         max_hold: int = 2048,
         context: int = 64,
     ) -> None:
-        if not 1 <= hold <= max_hold or context < 0:
+        if hold < 1 or step < 1 or hold + step > max_hold or context < 0:
             raise ValueError(
-                f"need 1 <= hold <= max_hold and context >= 0, not {hold}, {max_hold}, {context}"
+                "need hold >= 1, step >= 1, hold + step <= max_hold and context >= 0, "
+                f"not {hold}, {step}, {max_hold}, {context}"
             )
         self._scanner = scanner
         self._policy = policy or Policy()
         self._rules = rules
         self.restore_map = restore_map if restore_map is not None else RestoreMap()
-        self._hold, self._max_hold, self._context = hold, max_hold, context
+        self._hold, self._step, self._max_hold, self._context = hold, step, max_hold, context
         self._released = ""  # tail of the text already released, for context only
         self._held = ""
         self._offset = 0  # stream offset of the first held character
+        self._stuck = 0  # stream offset of the end of a finding that held a cut back
         self.findings: list[PiiFinding] = []
 
     def feed(self, chunk: str) -> str:
         self._held += chunk
-        if len(self._held) <= self._hold:
+        if len(self._held) < self._hold + self._step:
             return ""
         if len(self._held) <= self._max_hold:
-            # Findings only move a cut back: with no place to cut before them, none after.
+            # Findings only move a cut back: with no place to cut `step` on, none after;
+            # nor while the cut would fall in the finding that held the last one back.
             buffer, base = self._released + self._held, len(self._released)
-            if _word_cut(buffer, len(buffer) - self._hold, base) <= base:
+            forced = len(buffer) - self._hold
+            if self._offset + forced - base < self._stuck:
+                return ""
+            if _word_cut(buffer, forced, base) < base + self._step:
                 return ""  # (most chunks of a long word or a table row: no scan)
         return self._release(final=False)
 
@@ -73,7 +83,9 @@ class StreamingRedactor:
         buffer = self._released + self._held
         base = len(self._released)
         hits = self._scanner.detect(buffer, rules=self._rules, min_score=self._policy.min_score)
-        cut = len(buffer) if final else self._safe_cut(buffer, hits, base)
+        cut, passed = (len(buffer), 0) if final else self._safe_cut(buffer, hits, base)
+        if cut - base < self._step:  # the same finding would hold the next cut back
+            self._stuck = self._offset + passed - base
         emitted = [
             replace(h, start=max(h.start, base) - base, end=min(h.end, cut) - base)
             for h in hits
@@ -88,18 +100,19 @@ class StreamingRedactor:
         self._held = buffer[cut:]
         return text
 
-    def _safe_cut(self, buffer: str, hits: list[Hit], base: int) -> int:
+    def _safe_cut(self, buffer: str, hits: list[Hit], base: int) -> tuple[int, int]:
+        """The cut, and the end of the last finding it was moved back out of (0: none)."""
         forced = len(buffer) - self._hold
-        cut, moved = forced, -1
+        cut, moved, passed = forced, -1, 0
         while moved != cut:  # a move back out of a word may land in a finding, and again
             moved = cut
             for hit in hits:
                 if hit.start < cut < hit.end:
-                    cut = hit.start
+                    cut, passed = hit.start, max(passed, hit.end)
             cut = _word_cut(buffer, cut, base)
         if cut <= base and len(buffer) - base > self._max_hold:
-            return forced
-        return max(cut, base)
+            return forced, 0
+        return max(cut, base), passed
 
 
 def _word_cut(buffer: str, cut: int, base: int) -> int:
