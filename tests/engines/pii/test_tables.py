@@ -43,6 +43,9 @@ def test_quoted_delimiters_are_inside_a_cell() -> None:
         "2021,2022\n536904399,665123456",  # a header names a column with a letter
         "name,\nJane,536904399",  # and names two of them
         json.dumps({"name": "Jane", "ssn": "536904399", "ids": [1, 2]}, indent=2),
+        '["Jane", "536904399", "ok"]\n["Bob", "665123456", "ok"]',  # JSON lines
+        '{"a": "Jane", "b": "x"}\n{"a": "Bob", "b": "y"}',
+        '"a": "Jane", "b": "x"}\n"a": "Bob", "b": "y"}',  # members after a comma
     ],
 )
 def test_no_table_no_view(text: str) -> None:
@@ -207,6 +210,37 @@ def test_a_streamed_row_longer_than_the_hold_is_read_under_its_header(
     redactor = StreamingRedactor(scanner)  # holds 128 characters; a row is some 160
     assert streamed(redactor, text, [4]) == scanner.scan(text).redacted_text
     assert [f.entity_type for f in redactor.findings] == ["US_SSN", "PHONE"] * len(SSNS)
+
+
+NHS_NUMBERS = ["0360379214", "3697096400", "9434765919", "4010232137"]
+_RECORD = {"order_id": "", "account": "", "status": "closed", "nie": "y", "commit": "1b540f7"}
+_SHEET = {"range": "A1:C3", "values": [["team", "status", "ip"], ["merge", "closed", "19.1.2.3"]]}
+
+
+@pytest.mark.parametrize("step", [1, 32])
+@pytest.mark.parametrize(
+    ("before", "columns", "hold", "chunk"),
+    [
+        (_SHEET, 3, 128, 3),  # a sheet's rows
+        ([_RECORD] * 6, 2, 32, 50),  # records: the members after a comma
+        ([_RECORD] * 6, 4, 64, 200),
+    ],
+)
+def test_json_carried_by_a_stream_is_no_header_of_the_table_after_it(
+    scanner: PiiScanner, before: object, columns: int, hold: int, chunk: int, step: int
+) -> None:
+    """A stream carries the JSON row its context starts in, or the members after a comma,
+    as a line of their own: with as many items as the next table has columns, that line
+    was read as the table's header, and the header as a row, so the NHS numbers under it
+    went out."""
+    notes = "asked for a callback about the refund on the last order " * 2
+    names = ["status", "nhs_number", "note", "created_at", "id"][:columns]
+    rows = [names, *(["active", n, notes, "2026-11-24", "7"][:columns] for n in NHS_NUMBERS)]
+    text = json.dumps(before) + "\n" + table(rows, "csv")
+    redactor = StreamingRedactor(scanner, hold=hold, step=step)
+    assert streamed(redactor, text, [chunk]) == scanner.scan(text).redacted_text
+    found = [text[f.start : f.end] for f in redactor.findings if f.entity_type == "UK_NHS"]
+    assert found == NHS_NUMBERS
 
 
 def test_a_span_over_a_separator_ends_at_its_piece() -> None:

@@ -8,13 +8,14 @@ or YAML; the view is scanned like a decoded text and its findings map back to th
 
 A table is two or more consecutive lines that split, on one delimiter outside double
 quotes, into the same number (two or more) of cells; its first line is the header, and
-two or more of its cells name columns (pretty-printed JSON's lines, `"name": "Jane",`,
-split alike into one name and an empty cell: read as a table, they cost time and give
-nothing, see docs/pii.md). Markdown's rule line (`|---|:--:|`) is passed over. A text's
-last line, cut short by its end (a truncated tool result, a stream's text so far), may
-hold fewer cells: they are read under the first headers. A header cell names a column
-when it holds a letter and is no longer than a far context window. The first MAX_CELLS
-data cells of a text are listed; past them the text is read as it stands.
+two or more of its cells name columns. A line that opens as JSON's do (`[`, `{`, `"key":`)
+is no table's: a stream carries a JSON row, or the members after a comma, as a line of
+their own, and with as many items as the table after it has columns it was read as that
+table's header. Markdown's rule line (`|---|:--:|`) is passed over. A text's last line, cut
+short by its end (a truncated tool result, a stream's text so far), may hold fewer cells:
+they are read under the first headers. A header cell names a column when it holds a
+letter and is no longer than a far context window. The first MAX_CELLS data cells of a
+text are listed; past them the text is read as it stands.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from agentshield.engines.pii.recognizer import FAR
 from agentshield.engines.pii.views import Listing
 
 MAX_CELLS = 50_000
-# A line holding a delimiter; anchored, so each line costs one try.
-_DELIMITED = re.compile(r"^[^\t|,;\r\n]*[\t|,;][^\r\n]*", re.M)
+# How a line of JSON (read by records.py) opens.
+_JSON = r"[ \t]*(?:[\[{]|\"[^\"\r\n]*\"[ \t]*:)"
+# A line holding a delimiter, and no JSON; anchored, so each line costs one try.
+_DELIMITED = re.compile(rf"^(?!{_JSON})[^\t|,;\r\n]*[\t|,;][^\r\n]*", re.M)
+_OPENS_JSON = re.compile(_JSON)
 _DELIMITERS = "\t|,;"
 _LINE_BREAKS = ("\n", "\r\n")
 _RULE = re.compile(r"[ \t|:+]*-[ \t|:+-]*")
@@ -74,9 +78,9 @@ def _arriving(text: str, pos: int) -> Span | None:
     last, head = (start, len(text)), _line_before(text, start)
     if head is not None and _RULE.fullmatch(text, *head):
         last, head = head, _line_before(text, head[0])
-    if head is None or head[0] > pos or _header(text, head, last, arriving=True) is None:
+    if head is None or head[0] > pos or _OPENS_JSON.match(text, head[0]):
         return None
-    return head
+    return head if _header(text, head, last, arriving=True) is not None else None
 
 
 def _line_before(text: str, start: int) -> Span | None:
