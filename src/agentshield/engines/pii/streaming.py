@@ -166,7 +166,10 @@ def _context(buffer: str, cut: int, size: int, bound: int) -> str:
     kept = [(a, b) for a, b in heads if b <= start]
     if not kept or sum(b - a for a, b in kept) > bound:
         return buffer[start:cut]
-    return "".join(buffer[a:b] for a, b in kept) + "\n" + buffer[start:cut]
+    # What follows the heads starts a line where the text does: from within a line (a
+    # comma, a row), a line of its own could pass for a table's header.
+    joint = "\n" if start == 0 or buffer[start - 1] == "\n" else ""
+    return "".join(buffer[a:b] for a, b in kept) + joint + buffer[start:cut]
 
 
 def _word_start(buffer: str, line: int, pos: int) -> int:
