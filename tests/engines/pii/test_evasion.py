@@ -22,6 +22,9 @@ EMAIL = "john.doe@example.com"
         ("url", quote(EMAIL, safe="")),
         ("rot13", codecs.encode(EMAIL, "rot13")),
         ("reversed", EMAIL[::-1]),
+        ("html_entities", EMAIL.replace("@", "&#64;")),
+        ("html_entities", "".join(f"&#x{ord(c):x};" for c in EMAIL)),  # every character
+        ("html_entities", EMAIL.replace("@", "&commat;").replace(".", "&period;")),
     ],
 )
 def test_encoded_email_is_found_at_its_encoded_span(
@@ -71,3 +74,15 @@ def test_binary_base64_and_long_words_are_not_decoded_into_findings(scanner: Pii
 def test_rot13_of_ordinary_prose_finds_nothing(scanner: PiiScanner) -> None:
     prose = "Gur zrrgvat vf ng guerr cz va gur znva ebbz, oevat lbhe abgrf."
     assert scanner.scan(prose).findings == ()
+
+
+def test_html_references_that_hide_nothing_are_left_alone(scanner: PiiScanner) -> None:
+    text = "Tom &amp; Jerry &lt;b&gt; &nbsp; &unknown; a&#1234567;b"
+    assert scanner.scan(text).findings == ()
+
+
+def test_a_phone_between_non_breaking_spaces_is_found(scanner: PiiScanner) -> None:
+    text = "call&nbsp;+1&nbsp;415&nbsp;555&nbsp;0132 today"
+    (finding,) = scanner.scan(text).findings
+    assert (finding.entity_type, finding.evasion) == ("PHONE", "html_entities+nfkc")
+    assert text[finding.start : finding.end] == "+1&nbsp;415&nbsp;555&nbsp;0132"

@@ -14,6 +14,9 @@ CASES = [
     ("digits", "ssn ", "\u0665\u0663\u0666-\u0669\u0660-\u0664\u0663\u0669\u0669", "US_SSN"),
     ("split_letters", "", "j o h n @ e x a m p l e . c o m", "EMAIL"),
     ("split_letters", "iban ", "G-B-8-2-W-E-S-T-1-2-3-4-5-6-9-8-7-6-5-4-3-2", "IBAN"),
+    ("spelled_out", "", "john.smith [at] example [dot] com", "EMAIL"),
+    ("spelled_out", "", "jane (AT) acme-corp.co.uk", "EMAIL"),
+    ("spelled_out", "email me: ", "john dot smith at example dot com", "EMAIL"),
 ]
 
 
@@ -72,3 +75,17 @@ def test_a_spaced_value_between_words_is_joined_alone(scanner: PiiScanner) -> No
     text = "mail brown j o h n @ e x a m p l e . c o m then"
     (finding,) = scanner.scan(text).findings
     assert text[finding.start : finding.end] == "j o h n @ e x a m p l e . c o m"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "take a look at example.com for the details",  # `at` between blanks, a real dot
+        "look at example dot com",  # nothing asks for an address
+        "email the team at noon dot",  # no domain
+        "write to us at example dot notatld",  # no known top-level domain
+        "a [at] b",
+    ],
+)
+def test_prose_with_at_and_dot_is_no_address(scanner: PiiScanner, text: str) -> None:
+    assert scanner.scan(text).findings == ()

@@ -17,8 +17,11 @@ VALUES = [
     "AKIAIOSFODNN7EXAMPLE",
     "am9obi5kb2VAZXhhbXBsZS5jb20=",
     "j\u043ehn@example.com",
+    "jane&#46;roe&#64;acme-corp&#x2e;com",
+    "jane [at] acme-corp (dot) com",
 ]
-SEPARATORS = [" ", "\n", ": ", ",", "|", "\t"]  # with "\n", the last three make tables
+# With "\n", ",", "|" and "\t" make tables; the rest pieces of references, spelled marks.
+SEPARATORS = [" ", "\n", ": ", ",", "|", "\t", "&#64;", "&amp;", "&", ";", " at ", " dot "]
 texts = st.lists(
     st.one_of(st.text(max_size=40), st.sampled_from(VALUES), st.sampled_from(SEPARATORS)),
     max_size=12,

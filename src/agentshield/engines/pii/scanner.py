@@ -7,7 +7,8 @@ For each text (and, depth-limited, each text derived from it):
 2. the detector's RE2 Sets run every recognizer (fast path, international IDs, entropy:
    layers 2-4) and the triggers that start the other layers, then the caller's custom
    rules run (layer 5);
-3. encoded spans (base64, base64url, hex, URL-encoding) and letters split by spaces are
+3. encoded spans (base64, base64url, hex, URL-encoding, HTML character references),
+   letters split by spaces and addresses spelled out (`john [at] example [dot] com`) are
    decoded or joined and scanned again as derived texts (layers 1 and 6);
 4. the ROT13 and reversed forms of the text are scanned by the recognizers whose matches
    depend on letters (layer 1), each only when the pass of step 2 saw that one of their
@@ -25,7 +26,15 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from agentshield.engines.pii import markup, records, tables
-from agentshield.engines.pii.decoders import ENCODED, decode, rot13, url_view
+from agentshield.engines.pii.decoders import (
+    ENCODED,
+    REFERENCE,
+    decode,
+    reference_runs,
+    reference_view,
+    rot13,
+    url_view,
+)
 from agentshield.engines.pii.detector import Budget, Detector, Hit
 from agentshield.engines.pii.errors import BatchTooLarge, InvalidText, TextTooLarge
 from agentshield.engines.pii.layers import EVASION, NORMALISATION
@@ -40,16 +49,19 @@ from agentshield.engines.pii.result import PiiResult
 from agentshield.engines.pii.risk import NO_RISK, assess_risk
 from agentshield.engines.pii.rules import RuleSet
 from agentshield.engines.pii.spacing import SPLIT_TRIGGER, collapse
+from agentshield.engines.pii.spelled import SPELLED_TRIGGER, addresses, spelled_view
 from agentshield.engines.pii.turned import turned_triggers
 from agentshield.engines.pii.views import Chain, Identity, Locator, Reversed, Same, Whole
 
 TRIGGERS = {
     "encoded": ENCODED,
     "url": r"(?:[^\s%]|%[0-9A-Fa-f]{2})*%[0-9A-Fa-f]{2}(?:[^\s%]|%[0-9A-Fa-f]{2})*",
+    "references": REFERENCE,
     "split": SPLIT_TRIGGER,
+    "spelled": SPELLED_TRIGGER,
 }
 TURNED = ("rot13", "reversed")
-DECODING = frozenset({"base64", "base64url", "hex", "url", "rot13", "reversed"})
+DECODING = frozenset({"base64", "base64url", "hex", "url", "html_entities", "rot13", "reversed"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DEFAULT_POLICY = Policy()
 _ORIGIN = Identity()
@@ -230,11 +242,18 @@ def _derived(
         if decoded is not None:
             yield decoded[0], Whole(start, end, decoded[1])
     for start, end in triggers.get("url", ()):
-        view = url_view(text, start, end)
-        if view is not None:
+        if (view := url_view(text, start, end)) is not None:
             yield view
+    if "references" in triggers:  # (rare: no generator built for most texts)
+        for start, end in reference_runs(text, triggers["references"]):
+            if (view := reference_view(text, start, end)) is not None:
+                yield view
     for start, end in triggers.get("split", ()):
         yield collapse(text, start, end)
+    if "spelled" in triggers:
+        for start, end in addresses(text):
+            if (view := spelled_view(text, start, end)) is not None:
+                yield view
 
 
 def _relocated(hit: Hit, where: Locator) -> Hit:

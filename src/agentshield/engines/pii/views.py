@@ -6,8 +6,9 @@ and the tricks undone on the way (outermost first), which name the finding's eva
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -119,6 +120,35 @@ class Segments:
         orig_end = last.orig_end - (last.view_end - end if last.one_to_one else 0)
         tricks = sorted({s.trick for s in self._segments[i : j + 1] if s.trick})
         return orig_start, orig_end, tuple(tricks)
+
+
+def replaced(
+    text: str, start: int, end: int, runs: re.Pattern[str], decode: Callable[[str], str], trick: str
+) -> tuple[str, Segments] | None:
+    """`text[start:end]` with each of its `runs` decoded (percent-encoding, HTML references,
+    spelled-out marks), each mapped to its run; None when none decodes to anything else."""
+    pieces: list[str] = []
+    segments = Segments()
+    view = pos = start
+    for run in runs.finditer(text, start, end):
+        decoded = decode(run.group())
+        if decoded == run.group():
+            continue  # (a reference naming no character stays as it is)
+        for piece, a, b, kind in (
+            (text[pos : run.start()], pos, run.start(), None),
+            (decoded, run.start(), run.end(), trick),
+        ):
+            if piece:
+                pieces.append(piece)
+                segments.add(view - start, view - start + len(piece), a, b, kind)
+                view += len(piece)
+        pos = run.end()
+    if not pieces:
+        return None
+    if pos < end:
+        pieces.append(text[pos:end])
+        segments.add(view - start, view - start + end - pos, pos, end, None)
+    return "".join(pieces), segments
 
 
 @dataclass(frozen=True, slots=True)
