@@ -17,6 +17,8 @@ ROWS = [
     ("US office (415) 555-0132", [("PHONE", "(415) 555-0132")]),
     ("llámame al 612 345 678", [("PHONE", "612 345 678")]),
     ("tel 06 12 34 56 78", [("PHONE", "06 12 34 56 78")]),
+    ("Telefon 0049 30 1234567", [("PHONE", "0049 30 1234567")]),  # 00: the `+` dialled
+    ("ref 0026 5907 51", []),  # +265 5907 51 is no valid number
     ("released on 2024-01-15 at 10:30", []),  # dates are not phones
     ("+1 000 000 0000 is not a number", []),  # fails phonenumbers' validity
     ("we shipped 1234 5678 units", []),

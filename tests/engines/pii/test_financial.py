@@ -19,6 +19,8 @@ ROWS = [
     ("IBAN ES9121000418450200051332", [("IBAN", "ES9121000418450200051332")]),
     ("pay to GB82 WEST 1234 5698 7654 33", []),  # check digits wrong
     ("DE89 3704 0044 0532 0130 00 NOW", [("IBAN", "DE89 3704 0044 0532 0130 00")]),
+    ("IBAN: GB82-WEST-1234-5698-7654-32.", [("IBAN", "GB82-WEST-1234-5698-7654-32")]),
+    ("GB82-WEST-1234-5698-7654-33", []),  # dashed, check digits wrong
     # SWIFT_BIC: needs banking context when all letters
     ("swift code DEUTDEFF", [("SWIFT_BIC", "DEUTDEFF")]),
     ("bic: NWBKGB2L", [("SWIFT_BIC", "NWBKGB2L")]),

@@ -8,6 +8,7 @@ from .conftest import Found
 
 ROWS = [
     ("US_SSN", "my ssn is 536-90-4399", "536-90-4399"),
+    ("US_SSN", "SSN: 536.90.4399.", "536.90.4399"),
     ("MX_CURP", "CURP HEGG560427MVZRRL04", "HEGG560427MVZRRL04"),
     ("ES_DNI", "DNI 12345678Z", "12345678Z"),
     ("ES_NIE", "NIE X1234567L", "X1234567L"),
@@ -25,6 +26,7 @@ ROWS = [
 INVALID = [
     "my ssn is 666-90-4399",  # area 666 is never issued
     "my ssn is 078-05-1120",  # the Woolworth wallet number
+    "ssn 666.90.4399",
     "CURP HEGG560427MVZRRL05",
     "DNI 12345678A",
     "NIE X1234567A",
@@ -43,6 +45,7 @@ LOOK_ALIKES = [
     "ticket 44051401359 closed",  # PESEL-valid digits, no identity word near
     "invoice 943 476 5919 paid",
     "we had 2024 1234 5678 runs",
+    "upgrade to 536.90.4399 today",  # a dotted SSN shape is also a version
 ]
 
 

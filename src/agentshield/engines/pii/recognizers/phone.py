@@ -58,7 +58,9 @@ class PhoneRecognizer(Recognizer):
         if _DATE.fullmatch(value):
             return None
         if pattern.name == "international":
-            region = _valid_region(value, (None,))
+            # `00` is the international prefix dialled from most countries (ITU-T E.164
+            # recommends it): `0049 30 …` is `+49 30 …`.
+            region = _valid_region("+" + value[2:] if value[0] == "0" else value, (None,))
         else:
             region = _valid_region(value, self._plausible(_NON_DIGITS.sub("", value)))
         if region is None:

@@ -1,4 +1,4 @@
-"""US_SSN: 123-45-6789; area, group and serial rules and the known-invalid list of stdnum."""
+"""US_SSN: 123-45-6789 (spaced, dotted, bare); stdnum's area, group and serial rules."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ class UsSsnRecognizer(Recognizer):
     patterns = (
         Pattern("dashed", r"\b\d{3}-\d{2}-\d{4}\b", 0.75),
         Pattern("spaced", r"\b\d{3} \d{2} \d{4}\b", 0.5),
+        Pattern("dotted", r"\b\d{3}\.\d{2}\.\d{4}\b", 0.4),  # also a version: needs a word
         Pattern("digits", r"\b\d{9}\b", 0.2),
     )
     context = ("ssn", "social security", "social-security", "ss#", "ss #", "taxpayer")
@@ -22,4 +23,4 @@ class UsSsnRecognizer(Recognizer):
     strict_edges = True
 
     def validate(self, value: str) -> bool | None:
-        return ssn.is_valid(value.replace(" ", "-"))
+        return ssn.is_valid(value.replace(" ", "-").replace(".", "-"))
