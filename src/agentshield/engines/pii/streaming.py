@@ -4,7 +4,7 @@ Text is released only up to a cut that splits neither a finding nor a word and l
 `hold` characters behind it: a value split across two chunks is therefore seen whole
 before any of it leaves. Each release scans what is held again, so text leaves in pieces
 of at least `step` characters, not at every chunk (a model's chunk is some 4 characters:
-released at each, a character was scanned some 50 times). The held tail never
+released at each, a character of prose was scanned 35-38 times). The held tail never
 grows past `max_hold` characters; past that the cut is forced and a value still growing
 there is redacted as far as it has arrived (fail closed). A little of the released text is
 kept as context so that a keyword just before the cut (`password:`) still counts: from the
@@ -84,7 +84,7 @@ class StreamingRedactor:
         base = len(self._released)
         hits = self._scanner.detect(buffer, rules=self._rules, min_score=self._policy.min_score)
         cut, passed = (len(buffer), 0) if final else self._safe_cut(buffer, hits, base)
-        if cut - base < self._step:  # the same finding would hold the next cut back
+        if passed and cut - base < self._step:  # it would hold the next cut back too
             self._stuck = self._offset + passed - base
         emitted = [
             replace(h, start=max(h.start, base) - base, end=min(h.end, cut) - base)
