@@ -19,6 +19,7 @@ ROWS = [
     ("tel 06 12 34 56 78", [("PHONE", "06 12 34 56 78")]),
     ("Telefon 0049 30 1234567", [("PHONE", "0049 30 1234567")]),  # 00: the `+` dialled
     ("ref 0026 5907 51", []),  # +265 5907 51 is no valid number
+    ("ref 0049030442", []),  # digits alone: as likely an id padded with zeros
     ("released on 2024-01-15 at 10:30", []),  # dates are not phones
     ("+1 000 000 0000 is not a number", []),  # fails phonenumbers' validity
     ("we shipped 1234 5678 units", []),

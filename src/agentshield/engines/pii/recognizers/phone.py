@@ -59,8 +59,13 @@ class PhoneRecognizer(Recognizer):
             return None
         if pattern.name == "international":
             # `00` is the international prefix dialled from most countries (ITU-T E.164
-            # recommends it): `0049 30 …` is `+49 30 …`.
-            region = _valid_region("+" + value[2:] if value[0] == "0" else value, (None,))
+            # recommends it): `0049 30 …` is `+49 30 …`. Digits alone (`0049030442`) are
+            # as likely an id padded with zeros.
+            if value[0] == "0":
+                if value.isdigit():
+                    return None
+                value = "+" + value[2:]
+            region = _valid_region(value, (None,))
         else:
             region = _valid_region(value, self._plausible(_NON_DIGITS.sub("", value)))
         if region is None:
