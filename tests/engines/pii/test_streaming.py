@@ -111,6 +111,18 @@ def test_text_leaves_in_steps_not_at_every_chunk(
     assert scans_streamed(32) <= len(text) // 32 + 1 < scans_streamed(1) // 4
 
 
+def test_markup_without_blanks_is_cut_between_tags(scanner: PiiScanner) -> None:
+    # A row of HTML holds few blanks: a cut fell only on one, or was forced at `max_hold`
+    # (here, with no blank at all, in the middle of a cell).
+    rows = "".join(f"<tr><td>P{i}</td><td>536-90-4399</td></tr>" for i in range(40))
+    text = f"<table><tr><th>name</th><th>ssn</th></tr>{rows}</table>"
+    redactor = StreamingRedactor(scanner, max_hold=512)
+    pieces = [redactor.feed(text[at : at + 4]) for at in range(0, len(text), 4)]
+    assert "".join([*pieces, redactor.flush()]) == scanner.scan(text).redacted_text
+    released = [piece for piece in pieces if piece]
+    assert len(released) > 10 and all(piece.endswith(">") for piece in released)
+
+
 @pytest.mark.parametrize(
     ("hold", "step", "max_hold", "context"),
     [(0, 32, 2048, 64), (256, 32, 128, 64), (8, 32, 64, -1), (64, 0, 2048, 64), (64, 65, 128, 0)],

@@ -118,10 +118,18 @@ class StreamingRedactor:
 def _word_cut(buffer: str, cut: int, base: int) -> int:
     """`cut` moved back to the start of the word it splits, if any, and before single
     characters between blanks: the word, the characters may be a value still arriving."""
-    if cut > base and not buffer[cut - 1].isspace() and not buffer[cut].isspace():
+    if cut > base and not _between_words(buffer, cut):
         blank = _LAST_BLANK.search(buffer, base, cut)  # (a long word: one search, not a loop)
-        cut = blank.start() + 1 if blank else base
+        tags = buffer.rfind("><", base, cut)  # or between two tags: `</td>|<td>`
+        cut = max(blank.start() + 1 if blank else base, tags + 1 if tags >= 0 else base)
     return _before_single_letters(buffer, cut, base)
+
+
+def _between_words(buffer: str, cut: int) -> bool:
+    """Whether `cut` splits no word: a blank on either side, or two tags of markup (an
+    HTML row holds few blanks: its cuts were a row apart)."""
+    before, after = buffer[cut - 1], buffer[cut]
+    return before.isspace() or after.isspace() or (before == ">" and after == "<")
 
 
 def _before_single_letters(buffer: str, cut: int, base: int) -> int:
