@@ -86,9 +86,8 @@ def mixed(count: int, seed: int = 71) -> list[str]:
 
 def agreement(scanner: PiiScanner, texts: list[str], seed: int = 73) -> tuple[int, int]:
     """Of `texts` streamed in chunks of 1-200 characters with a hold of 64-256 and a step
-    of 1 or 32: how many
-    come out unlike the whole scan, and how many let through a value the whole scan
-    redacts."""
+    of 1 or 32: how many come out unlike the whole scan, and how many let through a value
+    the whole scan redacts."""
     draw = random.Random(seed)
     unlike = through = 0
     for text in texts:

@@ -111,6 +111,22 @@ def test_text_leaves_in_steps_not_at_every_chunk(
     assert scans_streamed(32) <= len(text) // 32 + 1 < scans_streamed(1) // 4
 
 
+def test_a_finding_that_holds_the_cut_back_is_not_rescanned_at_every_chunk(
+    scanner: PiiScanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each value is longer than the hold: when the cut falls in it, the scan moves the cut
+    # back to its start, and so would every scan until the cut can pass its end (45 scans
+    # here, where one a step will do).
+    text = "ok " * 5 + "NHS 943 476 5919 " * 8
+    scans: list[str] = []
+    detect = scanner.detect
+    monkeypatch.setattr(scanner, "detect", lambda t, **k: scans.append(t) or detect(t, **k))
+    redactor = StreamingRedactor(scanner, hold=16, step=8)
+    assert streamed(redactor, text, [1]) == scanner.scan(text).redacted_text
+    assert [f.entity_type for f in redactor.findings] == ["UK_NHS"] * 8
+    assert len(scans) <= len(text) // 8 + 1
+
+
 def test_markup_without_blanks_is_cut_between_tags(scanner: PiiScanner) -> None:
     # A row of HTML holds few blanks: a cut fell only on one, or was forced at `max_hold`
     # (here, with no blank at all, in the middle of a cell).

@@ -65,23 +65,23 @@ class StreamingRedactor:
         self._held += chunk
         if len(self._held) < self._hold + self._step:
             return ""
+        buffer, base = self._released + self._held, len(self._released)
         if len(self._held) <= self._max_hold:
             # Findings only move a cut back: with no place to cut `step` on, none after;
             # nor while the cut would fall in the finding that held the last one back.
-            buffer, base = self._released + self._held, len(self._released)
             forced = len(buffer) - self._hold
             if self._offset + forced - base < self._stuck:
                 return ""
             if _word_cut(buffer, forced, base) < base + self._step:
                 return ""  # (most chunks of a long word or a table row: no scan)
-        return self._release(final=False)
+        return self._release(buffer, base, final=False)
 
     def flush(self) -> str:
-        return self._release(final=True)
+        return self._release(self._released + self._held, len(self._released), final=True)
 
-    def _release(self, *, final: bool) -> str:
-        buffer = self._released + self._held
-        base = len(self._released)
+    def _release(self, buffer: str, base: int, *, final: bool) -> str:
+        """Scan `buffer` (the context kept, then the held tail from `base`) and release
+        the held text up to a safe cut (all of it when `final`)."""
         hits = self._scanner.detect(buffer, rules=self._rules, min_score=self._policy.min_score)
         cut, passed = (len(buffer), 0) if final else self._safe_cut(buffer, hits, base)
         if passed and cut - base < self._step:  # it would hold the next cut back too
