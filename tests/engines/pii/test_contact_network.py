@@ -23,6 +23,15 @@ ROWS = [
     ("released on 2024-01-15 at 10:30", []),  # dates are not phones
     ("+1 000 000 0000 is not a number", []),  # fails phonenumbers' validity
     ("we shipped 1234 5678 units", []),
+    # a number run into what follows a blank: the end before it
+    ("Call me on +1-312-738-9125. 2022-03-27", [("PHONE", "+1-312-738-9125")]),
+    ("call +1 415 555 0132 24/7", [("PHONE", "+1 415 555 0132")]),
+    ("phone: 415 555 0132 1234", [("PHONE", "415 555 0132")]),
+    # the whole match is glued to a date, the end before its blank is not
+    ("Call me on +1-312-738-9125 2022-03-27", [("PHONE", "+1-312-738-9125")]),
+    # the end kept is glued at its start (`7.+1`): only the national reading is left
+    ("call 7.+1 415 555 0132 24/7", [("PHONE", "415 555 0132")]),
+    ("call 415-555-0132-99", []),  # glued to more digits: no end before a blank
     ("invoice 943 476 5919 is paid", []),  # a bare national number needs a phone word
     # IP_ADDRESS and IPV6
     ("ssh from 203.0.113.45 failed", [("IP_ADDRESS", "203.0.113.45")]),

@@ -72,12 +72,12 @@ class _Entry:
         """The entry as the compiled finder takes it (see native/module.cpp)."""
         rec = self.recognizer
         if rec is None:
-            return (1.0, -1, self.trigger, False, None, None, 0.0, None, None, None, None)
+            return (1.0, -1, self.trigger, 0, None, None, 0.0, None, None, None, None)
         return (
             self.ceiling,
             self.context,
             None,
-            rec.strict_edges,
+            _edges(rec),
             rec.context_words,
             rec,
             rec.context_boost,
@@ -107,7 +107,7 @@ class Detector:
         by_regex: dict[str, list[_Entry]] = {}
         for rec in recognizers:
             context = sets.add_context(rec.context) if rec.context else -1
-            checked = _checked if type(rec).spans is not Recognizer.spans else _checked_whole
+            checked = _checked if _trims(rec) else _checked_whole
             for pattern in rec.patterns:
                 check = Memo(partial(checked, rec, pattern))
                 by_regex.setdefault(pattern.regex, []).append(
@@ -189,6 +189,20 @@ class _Group:
 
     regex: str
     entries: tuple[_Entry, ...]
+
+
+def _trims(rec: Recognizer) -> bool:
+    """Whether the recognizer tries shorter spans of a match (Recognizer.spans)."""
+    return type(rec).spans is not Recognizer.spans
+
+
+def _edges(rec: Recognizer) -> int:
+    """Where the compiled finder refuses what is glued to more of the same (native/
+    finder.h, Edges): nowhere, the match, or the span the checks keep, when they may keep
+    less than the match."""
+    if not rec.strict_edges:
+        return 0
+    return 2 if _trims(rec) else 1
 
 
 def _note(pattern: Pattern) -> str:

@@ -110,7 +110,7 @@ PyObject* explained(const Entry& e, PyObject* why, const Near& context,
 PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t start,
                  Py_ssize_t end, Py_ssize_t key_start, Py_ssize_t key_end, double min_score,
                  bool lines) {
-  if (e.strict_edges && glued(text, start, end)) Py_RETURN_NONE;
+  if (e.edges == Edges::kMatch && glued(text, start, end)) Py_RETURN_NONE;
   Near context;
   if (e.ceiling < min_score) {
     if (!context_near(e, text, start, end, lines, &context)) return nullptr;
@@ -130,6 +130,10 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
   }
   const double checked_score = PyFloat_AsDouble(checked);
   const Py_ssize_t value_start = start + a, value_end = start + b;
+  if (e.edges == Edges::kValue && glued(text, value_start, value_end)) {
+    Py_DECREF(verdict);
+    Py_RETURN_NONE;
+  }
   PyObject* score = nullptr;  // a new reference once decided
   PyObject* hit = nullptr;
   if (!PyErr_Occurred() && checked_score < 1.0) {

@@ -43,12 +43,17 @@ struct ContextObject {
   ContextWords* words;
 };
 
+// Where a recognizer refuses what is glued to more of the same (`123-45-6789-1`): nowhere,
+// the match (before its checks), or the value its checks keep (a recognizer that tries
+// shorter ends of a match: a phone number run into a date).
+enum class Edges { kFree = 0, kMatch = 1, kValue = 2 };
+
 // search.cpp
 struct Entry {
   double ceiling;          // the best score without context
   int context;             // the Set index of the recognizer's context words, -1 if none
   PyObject* trigger;       // the layer it starts (a str), or null for a recognizer's pattern
-  bool strict_edges;       // refuse a match glued to more of the same
+  Edges edges;             // what may not be glued to more of the same
   PyObject* words;         // the recognizer's Context object, or null
   PyObject* recognizer;    // for context beyond ASCII (its context_near)
   double boost;            // what a context word adds

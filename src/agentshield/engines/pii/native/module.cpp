@@ -84,13 +84,17 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
   for (Py_ssize_t j = 0; j < PyList_GET_SIZE(entries); ++j) {
     Entry e;
     PyObject *trigger, *words, *recognizer, *note, *check, *entity_type, *layer;
-    int strict;
-    if (!PyArg_ParseTuple(PyList_GET_ITEM(entries, j), "diOpOOdOOOO", &e.ceiling, &e.context,
-                          &trigger, &strict, &words, &recognizer, &e.boost, &note, &check,
+    int edges;
+    if (!PyArg_ParseTuple(PyList_GET_ITEM(entries, j), "diOiOOdOOOO", &e.ceiling, &e.context,
+                          &trigger, &edges, &words, &recognizer, &e.boost, &note, &check,
                           &entity_type, &layer))
       return false;
     e.trigger = or_null(trigger);
-    e.strict_edges = strict;
+    if (edges < 0 || edges > 2) {
+      PyErr_SetString(PyExc_ValueError, "edges is 0, 1 or 2");
+      return false;
+    }
+    e.edges = static_cast<Edges>(edges);
     e.words = or_null(words);
     e.recognizer = recognizer;
     e.note = note;
@@ -111,7 +115,7 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
 // a text must hold one of for it to run (None: always) and its patterns (a pattern's index
 // is its place in every Set, the last the sentinel); `patterns` one tuple a Set
 // index, (regex or None, [entry, ...]), an entry (ceiling, context
-// index, trigger or None, strict edges, Context or None, recognizer, context boost, note,
+// index, trigger or None, edges (see Edges), Context or None, recognizer, context boost, note,
 // check, entity type, layer); constants (Hit, normalisation layer, leetspeak characters).
 int Finder_init(Finder* self, PyObject* args, PyObject*) {
   PyObject *lists, *patterns, *hit, *normalisation, *leet;

@@ -8,6 +8,7 @@ formats. Dates are not phones.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import phonenumbers
 
@@ -53,6 +54,18 @@ class PhoneRecognizer(Recognizer):
                 (region, meta.national_prefix or "", frozenset(desc.possible_length),
                  re.compile(desc.national_number_pattern))
             )  # fmt: skip
+
+    def spans(self, value: str) -> Iterator[tuple[int, int]]:
+        # A number runs into what follows it after a blank (`+1 415 555 0132 24/7`,
+        # `+1-312-738-9125. 2022-03-27`): the patterns take the next group too, and the
+        # whole is no valid number. The ends before each blank are tried next, longest
+        # first (phonenumbers' own matcher also tries a candidate's inner parts).
+        yield 0, len(value)
+        for i in range(len(value) - 1, 0, -1):
+            if value[i] == " " and value[i - 1] != " ":
+                end = len(value[:i].rstrip(" .-("))
+                if value[end - 1].isdigit() or value[end - 1] == ")":
+                    yield 0, end
 
     def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
         if _DATE.fullmatch(value):
