@@ -40,6 +40,34 @@ def labelled(text: str, window: int, start: int) -> bool:
     return False
 
 
+# The key of a value's own field: a JSON member's, a pair's or a line's, opening the text, a
+# line or a field.
+OWN_KEY = r"""("[^"\n]*"|'[^'\n]*'|[\w.-]+)[ \t]*[:=][ \t]*["']?[ \t]*\Z"""
+OPENS_A_FIELD = "\n\r{,;&?"
+
+
+def own_key(text: str, first: int, start: int) -> int:
+    """Where the key of the value at `start` begins, at or after `first`, or -1."""
+    for at in range(first, start):
+        found = re.match(OWN_KEY, text[at:start])
+        before = text[:at].rstrip(" \t")
+        if found and (not before or before[-1] in OPENS_A_FIELD) and text[at] not in " \t":
+            return at
+    return -1
+
+
+def in_another_field(between: str) -> bool:
+    """Whether a word followed by `between` (up to the value's own key) is in another
+    field: with the brackets closed in it taken out (a bracket closes any kind), and what
+    comes before one closed there (inside an object that has ended), the first of `,;&`
+    or an opening bracket is a separator."""
+    while (shorter := re.sub(r"[{\[][^{}\[\]]*[}\]]", "", between)) != between:
+        between = shorter
+    between = re.split(r"[}\]]", between)[-1]
+    first = re.search(r"[,;&{\[]", between)
+    return first is not None and first.group(0) in ",;&"
+
+
 def searched(
     rec: Recognizer, text: str, start: int, end: int, lines: bool = False
 ) -> tuple[str, float, bool] | None:
@@ -65,6 +93,7 @@ def searched(
         ((max(line, start - FAR[0]), start), far, False),
         ((end, min(line_end, end + FAR[1])), far, False),
     ]
+    key = own_key(text, max(line, start - FAR[0]), start)
     for (a, b), boost, keyed in windows:
         for at in range(a, min(b, len(text))):
             found = words.match(text, at, b + 1)  # sees the character after the window
@@ -72,6 +101,7 @@ def searched(
                 continue
             next_key = a >= end and re.match(NAME + "[:=>]", text[found.end() :])
             ended = a < end and "]" in text[found.end() : start]
+            ended |= a < end and found.end() <= key and in_another_field(text[found.end() : key])
             glued = re.match(r"\d\d", text[found.end() - 1 : found.end() + 1])
             if not next_key and not ended and not glued:
                 between = text[found.end() : start]  # the word's own separator, then
@@ -86,7 +116,7 @@ def pieces(rec: Recognizer) -> st.SearchStrategy[str]:
     spelt = words.map(lambda w: w.replace("e", "3").replace("a", "4").upper())
     spaced = words.map(lambda w: w.replace(" ", "\x0b"))  # `re` reads it as \s, RE2 does not
     halves = words.flatmap(lambda w: st.sampled_from([w[: len(w) // 2], w[len(w) // 2 :]]))
-    other = st.text(alphabet="abxyz _.-\t\x0b\n17|+$#İı:=\"'[]", max_size=6)
+    other = st.text(alphabet="abxyz _.-\t\x0b\n17|+$#İı:=\"'[]{},;&?", max_size=6)
     labels = st.sampled_from(["order ", "Invoice No. ", '"order_id": "', "reorder ", "orders#"])
     return st.one_of(words, spelt, spaced, halves, other, labels, st.text(max_size=4))
 
@@ -181,6 +211,9 @@ def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
         ("order_id: 908740483\nsin: x", []),
         ("order_id=908740483 sin = 3", []),
         ('{"account": "908740483", "sin_number": "x"}', []),
+        # nor the key of a field before it: the value has its own
+        ('{"nhs_number": "x", "account": "3279832381"}', []),
+        ('{"nhs_number": "9434765919", "account": "3279832381"}', ["UK_NHS"]),
     ],
 )
 def test_the_key_before_a_value_names_it(text: str, found: list[str]) -> None:
@@ -198,11 +231,9 @@ def test_the_key_before_a_value_names_it(text: str, found: list[str]) -> None:
         ("ssn, é\n536904399", False),  # beyond ASCII, through Python's `re`
         ("é ssn: 536904399", True),  # beyond ASCII, through Python's `re`
         ('{"ssn" : "536904399"}', True),
-        ('{"ssn": "x", "id": "536904399"}', False),  # another key comes between
-        ("ssn=1; id=536904399", False),
         ("ssn number: 536904399", True),  # the key's further words
         ('"ssn no.": 536904399', True),
-        ('"ssn", "id": 536904399', False),  # not a word of the key: another key
+        ("ssn (id): 536904399", False),  # another name between: no key of the value's own
     ],
 )
 def test_a_key_is_on_its_values_line(text: str, keyed: bool) -> None:
@@ -211,6 +242,35 @@ def test_a_key_is_on_its_values_line(text: str, keyed: bool) -> None:
     found = ssn.context_near(text, start, start + 9)
     assert found is not None
     assert found[2] is keyed
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        # a word in another field before the value's own key (a sibling's) is no context
+        ('{"ssn": "x", "id": "536904399"}', None),
+        ("ssn=1; id=536904399", None),
+        ("/people?ssn=1&id=536904399", None),
+        ('"ssn", "id": 536904399', None),
+        ("ssn, id: 536904399", None),
+        ('{"ssn": {"a": "b"}, "id": "536904399"}', None),  # in an object that has ended
+        ("é ssn=1; id=536904399", None),  # beyond ASCII, through Python's `re`
+        # but one in the value's own key, or in the key of an object holding it, is
+        ('{"ssn": "536904399"}', "ssn"),
+        ('{"ssn": {"number": "536904399"}}', "ssn"),
+        ('{"ssn": {"kind": "x", "number": "536904399"}}', "ssn"),
+        ('{"ssn": "x", "id": {"ssn": "536904399"}}', "ssn"),
+        # and a word in prose before a name that opens no field
+        ("my ssn, as follows: 536904399", "ssn"),
+        ("ssn (id): 536904399", "ssn"),
+    ],
+)
+def test_a_word_in_another_field_is_no_context(text: str, word: str | None) -> None:
+    ssn = next(r for r in WITH_CONTEXT if r.entity_type == "US_SSN")
+    start = text.index("536904399")
+    found = ssn.context_near(text, start, start + 9)
+    assert (found and found[0]) == word
+    assert found == searched(ssn, text, start, start + 9)
 
 
 @pytest.mark.parametrize(

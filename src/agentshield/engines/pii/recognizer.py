@@ -30,6 +30,11 @@ _PAST_NAME = r"""[\w-]*(?:[ \t]+[^\W\d_][\w.#-]*)*["']?[ \t]*"""
 _NEXT_KEY = re.compile(_PAST_NAME + r"[:=>]")
 # Before a value, a word keys it when no line break and no other key's `:` or `=` follows.
 _KEYS = re.compile(_PAST_NAME + r"[:=]?[^\n\r:=]*")
+# The key of a value's own field, right before it (searched up to the value): a JSON
+# member's, a `key=value` pair's or a line's, opening the text, a line or a field.
+_OWN_KEY = re.compile(
+    r"""(?:^|(?<=[\n\r{,;&?]))[ \t]*("[^"\n]*"|'[^'\n]*'|[\w.-]+)[ \t]*[:=][ \t]*["']?[ \t]*\Z"""
+)
 # Words that name a value of another kind, a business record's: a value right after one
 # (`order 786074506`, `invoice no. 4471`, `"order_id": "9087"`, `<order_id>9087`) is that
 # record's, and no context word nearby makes it personal data (`call about order 7860`).
@@ -116,7 +121,8 @@ class Recognizer:
         with no ASCII letter or digit before it and no letter after it in the text, nor a
         digit after a digit of its own (see `glued_digits`); not the next field's key (or
         element's tag name) after the value, nor a word before it in a list that has ended
-        (a `]` between them). With `lines`, the windows end at the value's line: in a view
+        (a `]` between them) or in another field before the value's own key (`{"nhs": "x",
+        "account": …}`). With `lines`, the windows end at the value's line: in a view
         listing values (views.Listing), a value's context is its own label, not its
         neighbours'."""
         if self._context is None or self.context_words is None:
@@ -153,6 +159,8 @@ def _first_word(
     near = max(first, start - NEAR[0])
     if _LABELLED.search("\0" + text[max(0, near - 1) : start]):
         return None  # another kind's value (see LABELLED)
+    own = _OWN_KEY.search(text, first, start)
+    key = own.start(1) if own else -1
     windows = (
         (near, start),
         (end, min(last, end + NEAR[1])),
@@ -168,13 +176,29 @@ def _first_word(
             in_text = max(0, a - 1) + found.end() - 1  # where the word ends in `text`
             if k % 2:  # after the value: not the next field's key
                 passed = _NEXT_KEY.match(text, in_text) is not None
-            else:  # before it: not in a list that has ended
-                passed = "]" in text[in_text:start]
+            else:  # before it: not in a list that has ended, nor in another field
+                passed = "]" in text[in_text:start] or (
+                    0 <= in_text <= key and _sibling(text, in_text, key)
+                )
             if inside and not passed and not glued_digits(part, found.end()):
                 keyed = k == 0 and _keys(part, found.end(), own[1])
                 return found.group(0).lower(), boost if k < 2 else boost / 2, keyed
             at = found.start() + 1
     return None
+
+
+def _sibling(text: str, end: int, key: int) -> bool:
+    """Whether a word ending at `end`, before the key of the value's own field at `key`,
+    is in another field (native/context.cpp)."""
+    depth, fenced = 0, False
+    for c in reversed(text[end:key]):
+        if c in "}]":
+            depth += 1
+        elif c in "{[":
+            depth, fenced = (depth - 1, fenced) if depth else (0, False)
+        elif not depth and c in ",;&":
+            fenced = True
+    return fenced
 
 
 def _keys(part: str, end: int, until: int) -> bool:

@@ -45,6 +45,67 @@ bool list_ended(int kind, const void* data, Py_ssize_t at, Py_ssize_t value) {
   return false;
 }
 
+// Where the key of a value's own field starts, or -1: a JSON member's (`"id": `), a
+// `key=value` pair's or a line's (`id: `), the key opening the text, a line or a field
+// (after `{`, `,`, `;`, `&` or `?` and blanks), within [first, value); what stands
+// before it may be before `first`.
+Py_ssize_t own_key(int kind, const void* data, Py_ssize_t first, Py_ssize_t value) {
+  auto read = [&](Py_ssize_t i) { return PyUnicode_READ(kind, data, i); };
+  auto quote = [](Py_UCS4 c) { return c == '"' || c == '\''; };
+  Py_ssize_t at = value;
+  auto blanks = [&] {
+    while (at > first && (read(at - 1) == ' ' || read(at - 1) == '\t')) --at;
+  };
+  blanks();
+  if (at > first && quote(read(at - 1))) --at;
+  blanks();
+  if (at <= first || !separates(read(at - 1))) return -1;
+  --at;
+  blanks();
+  const Py_ssize_t name_end = at;
+  if (at > first && quote(read(at - 1))) {
+    const Py_UCS4 q = read(--at);
+    while (at > first && read(at - 1) != q && read(at - 1) != '\n') --at;
+    if (at <= first || read(at - 1) != q) return -1;
+    --at;
+  } else {
+    auto in_name = [](Py_UCS4 c) {
+      return Py_UNICODE_ISALNUM(c) || c == '_' || c == '-' || c == '.';
+    };
+    while (at > first && in_name(read(at - 1))) --at;
+    if (at == name_end) return -1;
+  }
+  const Py_ssize_t key = at;
+  blanks();
+  if (at == 0) return key;
+  const Py_UCS4 c = read(at - 1);
+  const bool opens = c == '\n' || c == '\r' || c == '{' || c == ',' || c == ';' || c == '&' || c == '?';
+  return opens ? key : -1;
+}
+
+// Whether a word ending at `end`, before the key of the value's own field at `key`, is in
+// another field: walking back from the key to it, the last mark met outside brackets closed
+// on the way is a `,`, `;` or `&` (a sibling's: `{"nhs": "x", "account": …}`), not an
+// opening bracket (an object holding the value's: `{"phone": {"number": …}}`).
+bool sibling(int kind, const void* data, Py_ssize_t end, Py_ssize_t key) {
+  int depth = 0;
+  bool fenced = false;
+  for (Py_ssize_t i = key - 1; i >= end; --i) {
+    const Py_UCS4 c = PyUnicode_READ(kind, data, i);
+    if (c == '}' || c == ']') {
+      ++depth;
+    } else if (c == '{' || c == '[') {
+      if (depth > 0)
+        --depth;
+      else
+        fenced = false;
+    } else if (depth == 0 && (c == ',' || c == ';' || c == '&')) {
+      fenced = true;
+    }
+  }
+  return fenced;
+}
+
 // A word after a value followed by `:` or `=` is the next field's key
 // (`"order_id": "908740483", "sin": …`), and one followed by `>` a tag's name (the next
 // element's: `<account>1932513942</account><phone_number>`), not this value's context.
@@ -134,6 +195,8 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
   // from its first character (the next word's left neighbour at the nearest).
   re2::StringPiece groups[2];
   size_t at = 0;
+  constexpr Py_ssize_t kUnread = -2;
+  Py_ssize_t key = kUnread;  // the value's own key, read at the first word before it
   while (words.regex->Match(all, at, all.size(), re2::RE2::UNANCHORED, groups, 2) &&
          groups[1].data() != nullptr) {
     const size_t first = groups[1].data() - all.data();
@@ -147,7 +210,11 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
     }
     for (int k = 0; k < 4 && counts; ++k) {
       if (first < own[k][0] || last > own[k][1] || glued_digits(all, last)) continue;
-      if (k % 2 == 0 && list_ended(kind, data, in_text(k), start)) continue;
+      if (k % 2 == 0) {  // before the value: not in a list that has ended, nor another field
+        if (list_ended(kind, data, in_text(k), start)) continue;
+        if (key == kUnread) key = own_key(kind, data, windows[2][0], start);
+        if (key >= 0 && in_text(k) <= key && sibling(kind, data, in_text(k), key)) continue;
+      }
       word->assign(groups[1].data(), groups[1].size());
       for (char& c : *word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (k == 0) return keys(kind, data, in_text(0), start) ? Seen::kBefore : Seen::kNear;
