@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from agentshield.engines.pii import PiiScanner
 from agentshield.engines.pii.leet import leet_alternation
-from agentshield.engines.pii.recognizer import FAR, LABELS, NEAR, Recognizer
+from agentshield.engines.pii.recognizer import CURRENCY_SIGNS, FAR, LABELS, NEAR, Recognizer
 from agentshield.engines.pii.registry import build
 
 WITH_CONTEXT = [r for r in build() if r.context]
@@ -25,7 +25,11 @@ def labelled(text: str, window: int, start: int) -> bool:
     """Whether the near window before a value (from `window`) ends in a label of another
     kind's value: a word of LABELS (maybe plural), maybe a tail (`_id`, ` no.`), then the
     marks before a value; the label wholly in the window, or starting it after no letter
-    or digit (`re`'s, ignoring case, as for the words)."""
+    or digit (`re`'s, ignoring case, as for the words); or a currency sign, in the window
+    or right before it."""
+    signed = text[max(0, window - 1) : start].rstrip(" \t:#=_\"'>-")
+    if signed and signed[-1] in CURRENCY_SIGNS:
+        return True
     rest = text[window:start].rstrip(" \t:#=_\"'>-")
     rest = rest[:-1] if rest.endswith(".") else rest
     for tail in ("no", "nr", "num", "number", "id", "code"):
@@ -117,7 +121,9 @@ def pieces(rec: Recognizer) -> st.SearchStrategy[str]:
     spaced = words.map(lambda w: w.replace(" ", "\x0b"))  # `re` reads it as \s, RE2 does not
     halves = words.flatmap(lambda w: st.sampled_from([w[: len(w) // 2], w[len(w) // 2 :]]))
     other = st.text(alphabet="abxyz _.-\t\x0b\n17|+$#İı:=\"'[]{},;&?", max_size=6)
-    labels = st.sampled_from(["order ", "Invoice No. ", '"order_id": "', "reorder ", "orders#"])
+    labels = st.sampled_from(
+        ["order ", "Invoice No. ", '"order_id": "', "reorder ", "orders#", "$", "€ ", "USD "]
+    )
     return st.one_of(words, spelt, spaced, halves, other, labels, st.text(max_size=4))
 
 
@@ -199,6 +205,14 @@ def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
         ("<account>1932513942</account><phone_number>", []),  # the next element's name
         ("<phone>4155550132</phone>", ["PHONE"]),
         ("call reorder 786074506", ["PHONE"]),  # a word inside another is no label
+        # a number after a currency's sign or code is an amount
+        ("call the desk, it was $7752.75 195 items", []),
+        ("call me, it costs €7752.75 195", []),
+        ("it cost USD 7752.75 195, call me", []),
+        ("call me on 7752 75 195", ["PHONE"]),
+        # a label names only a value on its line, through RE2 and `re` alike
+        ("call about order\n786074506", ["PHONE"]),
+        ("é, call about order\n786074506", ["PHONE"]),  # beyond ASCII, through `re`
         ("call me at 786074506 about the order", ["PHONE"]),
         # a key of more words than its context word names the value after it, and is the
         # next value's key after a value

@@ -42,13 +42,19 @@ LABELS = ("order", "invoice", "ticket", "sku", "tracking", "case", "build", "ver
 LABELS += ("issue", "transaction", "txn", "confirmation", "booking", "shipment", "receipt")
 LABELS += ("serial", "item", "ref", "reference", "incident", "request", "job", "batch", "lot")
 LABELS += ("part", "po", "bug", "task", "claim", "quote")
-# One of them, its name's tail (`_id`, ` no.`), then what stands before a value: the end of
-# the near window before it, after the character before the window (or a NUL).
-LABELLED = (
-    r"(?i)[^a-z0-9](?:" + "|".join(LABELS) + r")s?(?:[ \t_-]+(?:no|nr|num|number|id|code))?"
-    r"\.?[ \t:#=_\"'>-]*$"
+# A currency's code or sign before a number makes it an amount (`$7752.75 195 items` is no
+# Polish phone number, whatever word is near).
+LABELS += ("usd", "eur", "gbp")
+CURRENCY_SIGNS = "$€£¥"
+# One of them, its name's tail (`_id`, ` no.`), or a currency sign, then what stands before
+# a value: the end of the near window before it, after the character before the window (or
+# a NUL).
+_LABEL_BEFORE = (
+    r"(?i)(?:[^a-z0-9](?:" + "|".join(LABELS) + r")s?(?:[ \t_-]+(?:no|nr|num|number|id|code))?"
+    r"\.?|[" + re.escape(CURRENCY_SIGNS) + r"])[ \t:#=_\"'>-]*"
 )
-_LABELLED = re.compile(LABELLED)
+LABELLED = _LABEL_BEFORE + "$"  # for RE2, whose `$` is the text's end
+_LABELLED = re.compile(_LABEL_BEFORE + r"\Z")  # `re`'s `$` is also before a last line break
 
 
 @dataclass(frozen=True, slots=True)
