@@ -403,7 +403,7 @@ def cut_short(labelled: Labelled, share: float = 0.7) -> Labelled:
     out: Labelled = []
     for text, labels in labelled:
         cut = int(len(text) * share)
-        out.append((text[:cut], [label for label in labels if label[1] < cut]))
+        out.append((text[:cut], [label for label in labels if label[1] <= cut]))
     return out
 
 
