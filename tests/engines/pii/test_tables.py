@@ -100,6 +100,39 @@ def test_a_column_shows_no_more_than_its_type_allows(scanner: PiiScanner) -> Non
     assert scanner.scan(text).redacted_text == ("name,ssn,phone\nJane,<US_SSN>,<PHONE_LAST_4:0132>")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a word in another cell, in the row or a row above, is no context for a value
+        # its table lists under a column of its own
+        (
+            "| team | nino | order_id |\n|---|---|---|\n"
+            "| error | EE 90 08 55 A | 391912196 |\n| call | EJ 71 04 30 B | 920644158 |",
+            [("UK_NINO", "EE 90 08 55 A"), ("UK_NINO", "EJ 71 04 30 B")],
+        ),
+        # nor is a header over another column
+        ("status,order_id,customer_ssn\npending,347250562,320878905", [("US_SSN", "320878905")]),
+        (
+            '{"rows": [["team", "phone", "order_id"], ["call", "4155550132", "604987041"]]}',
+            [("PHONE", "4155550132")],
+        ),
+        (
+            "<table><tr><th>team</th><th>order_id</th></tr>"
+            "<tr><td>call</td><td>604987041</td></tr></table>",
+            [],
+        ),
+        # a word in the cell itself still is
+        ("name,notes\nJane,call me on 415 555 0132", [("PHONE", "415 555 0132")]),
+        # and a value hidden in a cell is found, however deep
+        ("name,note\nJane,c3NuIDUzNi05MC00Mzk5", [("US_SSN", "c3NuIDUzNi05MC00Mzk5")]),
+    ],
+)
+def test_a_value_listed_is_read_under_its_own_column(
+    found: Found, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(text) == expected
+
+
 def test_a_keyword_column_finds_its_values(found: Found) -> None:
     text = "user\tpassword\tteam\nmallory_admin\tTr0ub4dor&3x\tred"
     assert found(text) == [("USERNAME", "mallory_admin"), ("PASSWORD", "Tr0ub4dor&3x")]

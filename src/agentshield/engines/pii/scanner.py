@@ -23,6 +23,7 @@ then resolved (see overlaps.py) and those under the policy's minimum score dropp
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 
 from agentshield.engines.pii import markup, records, tables
@@ -114,7 +115,8 @@ class PiiScanner:
         lists = "[" in prepared and '"' in prepared
         tags = "<" in prepared
         if table or lists or tags:  # most texts hold none: no call
-            hits += self._structured(prepared, table, lists, tags, rules, min_score)
+            listed, values = self._structured(prepared, table, lists, tags, rules, min_score)
+            hits = _read_in_place(hits, listed, values) + listed
         return resolve([h for h in hits if h.score >= min_score]) if hits else hits
 
     def _structured(
@@ -125,11 +127,12 @@ class PiiScanner:
         tags: bool,
         rules: RuleSet | None,
         min_score: float,
-    ) -> list[Hit]:
+    ) -> tuple[list[Hit], list[tuple[int, int]]]:
         """Hits in the text's tables (delimited or HTML) and JSON lists, read value by value
         under their keys: each view a second reading of the text, with a candidate budget
-        of its own."""
+        of its own; and where the values listed lie."""
         found: list[Hit] = []
+        values: list[tuple[int, int]] = []
         views = (
             tables.view(text) if table else None,
             markup.view(text) if tags else None,
@@ -139,9 +142,10 @@ class PiiScanner:
             if view is not None:  # each value under its own label only (`lines`)
                 budget = Budget(self.limits.max_candidates)
                 self._scan(*view, 1, rules, budget, found, min_score, lines=True)
+                values += view[1].values()
         for hit in found:
             hit.listed = True
-        return found
+        return found, values
 
     def scan(
         self,
@@ -226,6 +230,31 @@ class PiiScanner:
             if rules is not None:
                 hits += rules.run(turned, budget)[0]
             out.extend(_relocated(hit, Chain(locator, where)) for hit in hits)
+
+
+def _read_in_place(hits: list[Hit], listed: list[Hit], values: list[tuple[int, int]]) -> list[Hit]:
+    """`hits` of the text as it stands, less those inside a value a view lists (a table's
+    cell, a JSON list's item) that its view, reading the value under its own label, did not
+    find as that type: their context word was in another cell (`| call | 530933205 |`, a
+    header over another column). Findings made by undoing an evasion stay: a view decodes
+    one level less deep."""
+    if not values:
+        return hits
+    values.sort()
+    starts = [a for a, _ in values]
+
+    def value_of(start: int, end: int) -> int:  # the index of the value holding the span, or -1
+        i = bisect_right(starts, start) - 1
+        return i if i >= 0 and end <= values[i][1] else -1
+
+    found = {(h.entity_type, value_of(h.start, h.end)) for h in listed}
+    return [
+        h
+        for h in hits
+        if h.evasion is not None
+        or (k := value_of(h.start, h.end)) < 0
+        or (h.entity_type, k) in found
+    ]
 
 
 def _opaque(token: str) -> bool:

@@ -216,6 +216,11 @@ class Listing:
             self.add(name, cell)
         return True
 
+    def values(self) -> list[tuple[int, int]]:
+        """Where the values listed lie in the text."""
+        pairs = zip(self._starts[1::2], self._sizes[1::2], strict=True)
+        return [(at, at + size) for at, size in pairs]
+
     def listed(self) -> tuple[str, Listing] | None:
         """The view and this, its locator; None when nothing was listed."""
         return ("".join(self._parts), self) if self.count else None
