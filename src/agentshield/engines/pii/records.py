@@ -9,7 +9,8 @@ is a table, that first its header, as spreadsheet APIs answer
 column's header.
 
 Only well-formed JSON is read: a `{` or `[` where json.JSONDecoder finds a whole value, or
-one cut short by the end of the text (a truncated tool result, a stream's text so far).
+one cut short by the end of the text (a truncated tool result, a stream's text so far),
+with the string it ends in as far as it goes.
 A value not inside another read so takes the key written right before it (`"ssns": [`),
 so a list is read under its key where its container is broken. Whether a list's items
 are listed depends on that list alone, not on the rest of the text, so that a stream,
@@ -34,8 +35,9 @@ from agentshield.engines.pii.views import Listing
 MAX_ITEMS = 50_000
 MAX_MISSES = 16
 _OPENER = re.compile(r"[\[{]")
-# Tokens of well-formed JSON: strings, marks, and numbers or literals.
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+# Tokens of well-formed JSON: strings (the last maybe cut short by the end), marks, and
+# numbers or literals.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*(?:(?P<closed>")|\\?\Z)|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 _DECODER = json.JSONDecoder()
 _UNTERMINATED = "Unterminated string"  # json's message for a string the text cuts short
 # A key right before a value: `"ssns": ` (searched within the 80 characters before it).
@@ -97,7 +99,7 @@ def path_of(text: str, pos: int) -> Path:
 
 def _values(text: str, until: int) -> Iterator[Span]:
     """Where the JSON values that start before `until` lie, whole or cut short by the end
-    of the text (then without the string the text ends in)."""
+    of the text (with the string the text ends in, as far as it goes)."""
     pos = misses = 0
     while misses < MAX_MISSES and (opener := _OPENER.search(text, pos, until)) is not None:
         start = opener.start()
@@ -108,7 +110,7 @@ def _values(text: str, until: int) -> Iterator[Span]:
                 misses += 1
                 pos = start + 1
                 continue
-            end = exc.pos if exc.msg.startswith(_UNTERMINATED) else len(text)
+            end = len(text)
         except RecursionError:
             misses += 1
             pos = start + 1
@@ -165,7 +167,9 @@ def _walk(
                 _row(text, stack[-1], done, listing)
         else:  # a string or a number
             string = mark == '"'
-            span = (token.start() + 1, token.end() - 1) if string else token.span()
+            span = token.span()
+            if string:  # inside its quotes, or to the end of the text
+                span = (span[0] + 1, span[1] - (token.group("closed") is not None))
             last = span if string else None
             if top is None or top.kind != "[":
                 continue
