@@ -102,7 +102,8 @@ class Recognizer:
         return None
 
     def spans(self, value: str) -> Iterator[tuple[int, int]]:
-        """Sub-spans of a match to try, best first (an IBAN may have swallowed a word)."""
+        """Sub-spans of a match to try, best first (an IBAN may have swallowed a word); each
+        keeps the match's start."""
         yield 0, len(value)
 
     def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:

@@ -238,7 +238,11 @@ def _read_in_place(hits: list[Hit], listed: list[Hit], values: list[tuple[int, i
     find as that type: their context word was in another cell (`| call | 530933205 |`, a
     header over another column). Findings made by undoing an evasion stay: a view decodes
     one level less deep."""
-    if not values:
+    same = {(h.entity_type, h.start, h.end) for h in listed}
+    doubtful = [
+        h for h in hits if h.evasion is None and (h.entity_type, h.start, h.end) not in same
+    ]
+    if not doubtful or not values:  # most: the view found each on the same span
         return hits
     values.sort()
     starts = [a for a, _ in values]
@@ -248,13 +252,12 @@ def _read_in_place(hits: list[Hit], listed: list[Hit], values: list[tuple[int, i
         return i if i >= 0 and end <= values[i][1] else -1
 
     found = {(h.entity_type, value_of(h.start, h.end)) for h in listed}
-    return [
-        h
-        for h in hits
-        if h.evasion is not None
-        or (k := value_of(h.start, h.end)) < 0
-        or (h.entity_type, k) in found
-    ]
+    out = {
+        id(h)
+        for h in doubtful
+        if (k := value_of(h.start, h.end)) >= 0 and (h.entity_type, k) not in found
+    }
+    return [h for h in hits if id(h) not in out] if out else hits
 
 
 def _opaque(token: str) -> bool:

@@ -56,12 +56,14 @@ bool context_near(const Entry& e, PyObject* text, Py_ssize_t start, Py_ssize_t e
 
 bool is_glue(Py_UCS4 c) { return c == '.' || c == '_' || c == '-' || c == '/'; }
 
-// recognizer.glued: a match run into more of the same (`1.2.3.4.5`, `123-45-6789-1`).
-bool glued(PyObject* text, Py_ssize_t start, Py_ssize_t end) {
-  const Py_ssize_t size = PyUnicode_GET_LENGTH(text);
-  if (end + 2 <= size && is_glue(PyUnicode_READ_CHAR(text, end)) &&
-      Py_UNICODE_ISALNUM(PyUnicode_READ_CHAR(text, end + 1)))
-    return true;
+// recognizer.glued: a match run into more of the same (`1.2.3.4.5`, `123-45-6789-1`),
+// after its end or before its start.
+bool glued_after(PyObject* text, Py_ssize_t end) {
+  return end + 2 <= PyUnicode_GET_LENGTH(text) && is_glue(PyUnicode_READ_CHAR(text, end)) &&
+         Py_UNICODE_ISALNUM(PyUnicode_READ_CHAR(text, end + 1));
+}
+
+bool glued_before(PyObject* text, Py_ssize_t start) {
   return start >= 2 && is_glue(PyUnicode_READ_CHAR(text, start - 1)) &&
          Py_UNICODE_ISALNUM(PyUnicode_READ_CHAR(text, start - 2));
 }
@@ -110,7 +112,9 @@ PyObject* explained(const Entry& e, PyObject* why, const Near& context,
 PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t start,
                  Py_ssize_t end, Py_ssize_t key_start, Py_ssize_t key_end, double min_score,
                  bool lines) {
-  if (e.edges == Edges::kMatch && glued(text, start, end)) Py_RETURN_NONE;
+  // A shorter end a recognizer's checks keep (Edges::kValue) keeps the match's start.
+  if (e.edges != Edges::kFree && glued_before(text, start)) Py_RETURN_NONE;
+  if (e.edges == Edges::kMatch && glued_after(text, end)) Py_RETURN_NONE;
   Near context;
   if (e.ceiling < min_score) {
     if (!context_near(e, text, start, end, lines, &context)) return nullptr;
@@ -130,7 +134,7 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
   }
   const double checked_score = PyFloat_AsDouble(checked);
   const Py_ssize_t value_start = start + a, value_end = start + b;
-  if (e.edges == Edges::kValue && glued(text, value_start, value_end)) {
+  if (e.edges == Edges::kValue && (glued_before(text, value_start) || glued_after(text, value_end))) {
     Py_DECREF(verdict);
     Py_RETURN_NONE;
   }

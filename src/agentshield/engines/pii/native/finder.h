@@ -45,7 +45,8 @@ struct ContextObject {
 
 // Where a recognizer refuses what is glued to more of the same (`123-45-6789-1`): nowhere,
 // the match (before its checks), or the value its checks keep (a recognizer that tries
-// shorter ends of a match: a phone number run into a date).
+// shorter ends of a match: a phone number run into a date; its start, which they keep, is
+// judged before the checks).
 enum class Edges { kFree = 0, kMatch = 1, kValue = 2 };
 
 // search.cpp
