@@ -168,8 +168,9 @@ def _walk(
         else:  # a string or a number
             string = mark == '"'
             span = token.span()
-            if string:  # inside its quotes, or to the end of the text
-                span = (span[0] + 1, span[1] - (token.group("closed") is not None))
+            if string:  # inside its quotes, or to the end of the text (only there unclosed)
+                ends_quoted = span[1] < len(text) or token.group("closed") is not None
+                span = (span[0] + 1, span[1] - ends_quoted)
             last = span if string else None
             if top is None or top.kind != "[":
                 continue
