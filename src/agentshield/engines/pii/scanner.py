@@ -270,6 +270,8 @@ def _derived(
 ) -> Iterator[tuple[str, Locator]]:
     for start, end in triggers.get("encoded", ()):
         token = text[start:end]
+        if token.isdigit():  # a long number (a card's, an id) hides no text: no memo entry
+            continue
         decoded = None if opaque(token) else decode(token)
         if decoded is not None:
             yield decoded[0], Whole(start, end, decoded[1])
