@@ -42,10 +42,10 @@ class HighEntropySecretRecognizer(Recognizer):
         if pattern.name == "hex":
             bits = shannon(body)
             return (pattern.score, f"hex entropy {bits:.2f} bits") if bits >= HEX_BITS else None
-        if _HEX.issuperset(body):
-            return None  # the hex pattern's, which wants context
+        if len(body) < MIN_BASE64 or _HEX.issuperset(body):
+            return None  # too short, or the hex pattern's, which wants context
         bits = shannon(body)
-        if len(body) < MIN_BASE64 or bits < BASE64_BITS or decode_base64(body) is not None:
+        if bits < BASE64_BITS or decode_base64(body) is not None:
             return None
         mixed = (
             any(c.isupper() for c in body)
