@@ -64,7 +64,7 @@ class PhoneRecognizer(Recognizer):
         for i in range(len(value) - 1, 0, -1):
             if value[i] == " " and value[i - 1] != " ":
                 end = len(value[:i].rstrip(" .-("))
-                if value[end - 1].isdigit() or value[end - 1] == ")":
+                if end and (value[end - 1].isdigit() or value[end - 1] == ")"):
                     yield 0, end
 
     def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
