@@ -46,18 +46,34 @@ def labelled(text: str, window: int, start: int) -> bool:
 
 # The key of a value's own field: a JSON member's, a pair's or a line's, opening the text, a
 # line or a field.
-OWN_KEY = r"""("[^"\n]*"|'[^'\n]*'|[\w.-]+)[ \t]*[:=][ \t]*["']?[ \t]*\Z"""
+OWN_KEY = r"""("[^"\n]*"|'[^'\n]*'|[\w.-]+)[ \t]*[:=][ \t]*(["']?)[ \t]*\Z"""
 OPENS_A_FIELD = "\n\r{,;&?"
 
 
-def own_key(text: str, first: int, start: int) -> int:
-    """Where the key of the value at `start` begins, at or after `first`, or -1."""
+def own_key(text: str, first: int, start: int) -> tuple[int, bool, str]:
+    """Where the key of the value at `start` begins, at or after `first`, or -1; whether it
+    is a JSON member's (in quotes); the quote opening the value's string, if one does."""
     for at in range(first, start):
         found = re.match(OWN_KEY, text[at:start])
         before = text[:at].rstrip(" \t")
         if found and (not before or before[-1] in OPENS_A_FIELD) and text[at] not in " \t":
-            return at
-    return -1
+            return at, text[at] in "\"'", found.group(2)
+    return -1, False, ""
+
+
+def in_next_field(after: str, quote: str) -> bool:
+    """Whether a word after a JSON member's value, `after` between them, is in another
+    field: past the value's string (through its closing quote, if one opened it), with
+    the brackets closed there taken out, a `,` or a closing bracket before any bracket
+    still open."""
+    if quote:
+        closed = re.match(rf"(?:[^\\{quote}]|\\.)*{quote}", after, re.S)
+        if closed is None:
+            return False  # in the value's own string
+        after = after[closed.end() :]
+    while (shorter := re.sub(r"[{\[][^{}\[\]]*[}\]]", "", after)) != after:
+        after = shorter
+    return bool(re.search(r"[,}\]]", re.split(r"[{\[]", after)[0]))
 
 
 def in_another_field(between: str) -> bool:
@@ -97,13 +113,16 @@ def searched(
         ((max(line, start - FAR[0]), start), far, False),
         ((end, min(line_end, end + FAR[1])), far, False),
     ]
-    key = own_key(text, max(line, start - FAR[0]), start)
+    key, member, quote = own_key(text, max(line, start - FAR[0]), start)
     for (a, b), boost, keyed in windows:
         for at in range(a, min(b, len(text))):
             found = words.match(text, at, b + 1)  # sees the character after the window
             if found is None or found.end() > b:
                 continue
-            next_key = a >= end and re.match(NAME + "[:=>]", text[found.end() :])
+            next_key = a >= end and (
+                re.match(NAME + "[:=>]", text[found.end() :]) is not None
+                or (member and in_next_field(text[end : found.start()], quote))
+            )
             ended = a < end and "]" in text[found.end() : start]
             ended |= a < end and found.end() <= key and in_another_field(text[found.end() : key])
             glued = re.match(r"\d\d", text[found.end() - 1 : found.end() + 1])
@@ -225,6 +244,12 @@ def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
         ("order_id: 908740483\nsin: x", []),
         ("order_id=908740483 sin = 3", []),
         ('{"account": "908740483", "sin_number": "x"}', []),
+        # nor a word in a field after a JSON member's value
+        ('{"account": "6059712633", "team": "call", "pesel": "x"}', []),
+        ('{"account": 6059712633, "team": "call"}', []),
+        ("{'account': '6059712633', 'team': 'call'}", []),
+        ('{"note": "4155550132, call me"}', ["PHONE"]),  # in the value's own string
+        ("contact: 415 555 0132, call after 5pm", ["PHONE"]),  # a line's key: prose
         # nor the key of a field before it: the value has its own
         ('{"nhs_number": "x", "account": "3279832381"}', []),
         ('{"nhs_number": "9434765919", "account": "3279832381"}', ["UK_NHS"]),
@@ -280,6 +305,30 @@ def test_a_key_is_on_its_values_line(text: str, keyed: bool) -> None:
     ],
 )
 def test_a_word_in_another_field_is_no_context(text: str, word: str | None) -> None:
+    ssn = next(r for r in WITH_CONTEXT if r.entity_type == "US_SSN")
+    start = text.index("536904399")
+    found = ssn.context_near(text, start, start + 9)
+    assert (found and found[0]) == word
+    assert found == searched(ssn, text, start, start + 9)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        # after a JSON member's value, a word in the next field is no context
+        ('{"id": "536904399", "team": "ssn"}', None),
+        ('{"id": 536904399, "t": {"a": "ssn"}}', None),
+        ('[{"id": "536904399"}, {"team": "ssn"}]', None),
+        ('{"id": "536904399 \\"x\\", ssn"}', "ssn"),  # in its own string, past a quote
+        ('{"id": {"n": "536904399", "t": "x"}, "ssn": 1}', None),
+        ("é {'id': '536904399', 'team': 'ssn'}", None),  # beyond ASCII, through `re`
+        # but one in its own string is, and one after a value that is no member's
+        ('{"id": "536904399, ssn"}', "ssn"),
+        ("id: 536904399, ssn", "ssn"),
+        ('["536904399", "ssn"]', "ssn"),
+    ],
+)
+def test_a_word_in_the_next_field_is_no_context(text: str, word: str | None) -> None:
     ssn = next(r for r in WITH_CONTEXT if r.entity_type == "US_SSN")
     start = text.index("536904399")
     found = ssn.context_near(text, start, start + 9)

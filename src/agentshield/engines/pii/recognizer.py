@@ -33,7 +33,7 @@ _KEYS = re.compile(_PAST_NAME + r"[:=]?[^\n\r:=]*")
 # The key of a value's own field, right before it (searched up to the value): a JSON
 # member's, a `key=value` pair's or a line's, opening the text, a line or a field.
 _OWN_KEY = re.compile(
-    r"""(?:^|(?<=[\n\r{,;&?]))[ \t]*("[^"\n]*"|'[^'\n]*'|[\w.-]+)[ \t]*[:=][ \t]*["']?[ \t]*\Z"""
+    r"""(?:^|(?<=[\n\r{,;&?]))[ \t]*("[^"\n]*"|'[^'\n]*'|[\w.-]+)[ \t]*[:=][ \t]*(["']?)[ \t]*\Z"""
 )
 # Words that name a value of another kind, a business record's: a value right after one
 # (`order 786074506`, `invoice no. 4471`, `"order_id": "9087"`, `<order_id>9087`) is that
@@ -129,9 +129,9 @@ class Recognizer:
         digit after a digit of its own (see `glued_digits`); not the next field's key (or
         element's tag name) after the value, nor a word before it in a list that has ended
         (a `]` between them) or in another field before the value's own key (`{"nhs": "x",
-        "account": …}`). With `lines`, the windows end at the value's line: in a view
-        listing values (views.Listing), a value's context is its own label, not its
-        neighbours'."""
+        "account": …}`), nor one in the next field after a JSON member's value. With
+        `lines`, the windows end at the value's line: in a view listing values
+        (views.Listing), a value's context is its own label, not its neighbours'."""
         if self._context is None or self.context_words is None:
             return None
         found = self.context_words.find(text, start, end, lines)
@@ -166,8 +166,9 @@ def _first_word(
     near = max(first, start - NEAR[0])
     if _LABELLED.search("\0" + text[max(0, near - 1) : start]):
         return None  # another kind's value (see LABELLED)
-    own = _OWN_KEY.search(text, first, start)
-    key = own.start(1) if own else -1
+    field = _OWN_KEY.search(text, first, start)  # the value's own key
+    key = field.start(1) if field else -1
+    member = field is not None and field.group(1)[0] in "\"'"  # a JSON member's value
     windows = (
         (near, start),
         (end, min(last, end + NEAR[1])),
@@ -181,8 +182,10 @@ def _first_word(
         while found := words.search(part, at):
             inside = own[0] <= found.start() and found.end() <= own[1]
             in_text = max(0, a - 1) + found.end() - 1  # where the word ends in `text`
-            if k % 2:  # after the value: not the next field's key
-                passed = _NEXT_KEY.match(text, in_text) is not None
+            if k % 2:  # after the value: not the next field's key, nor in another field
+                passed = _NEXT_KEY.match(text, in_text) is not None or (
+                    member and _next_field(text, field.group(2), end, in_text - len(found[0]))
+                )
             else:  # before it: not in a list that has ended, nor in another field
                 passed = "]" in text[in_text:start] or (
                     0 <= in_text <= key and _sibling(text, in_text, key)
@@ -206,6 +209,29 @@ def _sibling(text: str, end: int, key: int) -> bool:
         elif not depth and c in ",;&":
             fenced = True
     return fenced
+
+
+def _next_field(text: str, quote: str, end: int, word: int) -> bool:
+    """Whether a word starting at `word`, after a JSON member's value ending at `end` (in
+    a string opened by `quote`, if any), is in another field (native/context.cpp)."""
+    at = end
+    if quote:
+        while at < word and text[at] != quote:
+            at += 2 if text[at] == "\\" else 1
+        if at >= word:
+            return False  # in the value's own string
+        at += 1
+    depth = 0
+    for c in text[at:word]:
+        if c in "{[":
+            depth += 1
+        elif c in "}]":
+            if not depth:
+                return True
+            depth -= 1
+        elif c == "," and not depth:
+            return True
+    return False
 
 
 def _keys(part: str, end: int, until: int) -> bool:

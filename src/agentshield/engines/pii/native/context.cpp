@@ -45,42 +45,54 @@ bool list_ended(int kind, const void* data, Py_ssize_t at, Py_ssize_t value) {
   return false;
 }
 
-// Where the key of a value's own field starts, or -1: a JSON member's (`"id": `), a
-// `key=value` pair's or a line's (`id: `), the key opening the text, a line or a field
-// (after `{`, `,`, `;`, `&` or `?` and blanks), within [first, value); what stands
-// before it may be before `first`.
-Py_ssize_t own_key(int kind, const void* data, Py_ssize_t first, Py_ssize_t value) {
+// The key of a value's own field: a JSON member's (`"id": `), a `key=value` pair's or a
+// line's (`id: `), the key opening the text, a line or a field (after `{`, `,`, `;`, `&` or
+// `?` and blanks), within [first, value); what stands before it may be before `first`.
+struct OwnKey {
+  Py_ssize_t start = -1;  // where the key starts, -1 if the value has none
+  Py_UCS4 quote = 0;      // the quote opening the value's string, if one does
+  bool member = false;    // a JSON member's key, in quotes
+};
+
+OwnKey own_key(int kind, const void* data, Py_ssize_t first, Py_ssize_t value) {
   auto read = [&](Py_ssize_t i) { return PyUnicode_READ(kind, data, i); };
   auto quote = [](Py_UCS4 c) { return c == '"' || c == '\''; };
+  OwnKey found;
   Py_ssize_t at = value;
   auto blanks = [&] {
     while (at > first && (read(at - 1) == ' ' || read(at - 1) == '\t')) --at;
   };
   blanks();
-  if (at > first && quote(read(at - 1))) --at;
+  const Py_UCS4 value_quote = at > first && quote(read(at - 1)) ? read(--at) : 0;
   blanks();
-  if (at <= first || !separates(read(at - 1))) return -1;
+  if (at <= first || !separates(read(at - 1))) return found;
   --at;
   blanks();
   const Py_ssize_t name_end = at;
-  if (at > first && quote(read(at - 1))) {
+  const bool member = at > first && quote(read(at - 1));
+  if (member) {
     const Py_UCS4 q = read(--at);
     while (at > first && read(at - 1) != q && read(at - 1) != '\n') --at;
-    if (at <= first || read(at - 1) != q) return -1;
+    if (at <= first || read(at - 1) != q) return found;
     --at;
   } else {
     auto in_name = [](Py_UCS4 c) {
       return Py_UNICODE_ISALNUM(c) || c == '_' || c == '-' || c == '.';
     };
     while (at > first && in_name(read(at - 1))) --at;
-    if (at == name_end) return -1;
+    if (at == name_end) return found;
   }
   const Py_ssize_t key = at;
   blanks();
-  if (at == 0) return key;
-  const Py_UCS4 c = read(at - 1);
-  const bool opens = c == '\n' || c == '\r' || c == '{' || c == ',' || c == ';' || c == '&' || c == '?';
-  return opens ? key : -1;
+  if (at > 0) {
+    const Py_UCS4 c = read(at - 1);
+    if (!(c == '\n' || c == '\r' || c == '{' || c == ',' || c == ';' || c == '&' || c == '?'))
+      return found;
+  }
+  found.start = key;
+  found.quote = value_quote;
+  found.member = member;
+  return found;
 }
 
 // Whether a word ending at `end`, before the key of the value's own field at `key`, is in
@@ -104,6 +116,33 @@ bool sibling(int kind, const void* data, Py_ssize_t end, Py_ssize_t key) {
     }
   }
   return fenced;
+}
+
+// Whether a word starting at `word`, after a JSON member's value ending at `end`, is in
+// another field: past the value's string (if it is in one), a `,` or a closing bracket
+// met outside brackets opened on the way (`"account": "6059712633", "team": "call"`).
+bool next_field(int kind, const void* data, const OwnKey& key, Py_ssize_t end, Py_ssize_t word) {
+  auto read = [&](Py_ssize_t i) { return PyUnicode_READ(kind, data, i); };
+  Py_ssize_t i = end;
+  if (key.quote != 0) {
+    for (; i < word && read(i) != key.quote; ++i)
+      if (read(i) == '\\') ++i;
+    if (i >= word) return false;  // in the value's own string
+    ++i;
+  }
+  int depth = 0;
+  for (; i < word; ++i) {
+    const Py_UCS4 c = read(i);
+    if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) return true;
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // A word after a value followed by `:` or `=` is the next field's key
@@ -195,8 +234,13 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
   // from its first character (the next word's left neighbour at the nearest).
   re2::StringPiece groups[2];
   size_t at = 0;
-  constexpr Py_ssize_t kUnread = -2;
-  Py_ssize_t key = kUnread;  // the value's own key, read at the first word before it
+  bool read_key = false;
+  OwnKey key;  // the value's own key, read at the first word near it
+  auto field = [&]() -> const OwnKey& {
+    if (!read_key) key = own_key(kind, data, windows[2][0], start);
+    read_key = true;
+    return key;
+  };
   while (words.regex->Match(all, at, all.size(), re2::RE2::UNANCHORED, groups, 2) &&
          groups[1].data() != nullptr) {
     const size_t first = groups[1].data() - all.data();
@@ -205,15 +249,18 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
     auto in_text = [&](int k) { return windows[k][0] + Py_ssize_t(last - own[k][0]); };
     bool counts = true;
     for (int k = 1; k < 4 && counts; k += 2) {  // the windows after the value
-      if (first >= own[k][0] && last <= own[k][1])
-        counts = !next_key(kind, data, size, in_text(k));
+      if (first >= own[k][0] && last <= own[k][1]) {
+        const Py_ssize_t word = in_text(k) - Py_ssize_t(last - first);
+        counts = !next_key(kind, data, size, in_text(k)) &&
+                 !(field().member && next_field(kind, data, field(), end, word));
+      }
     }
     for (int k = 0; k < 4 && counts; ++k) {
       if (first < own[k][0] || last > own[k][1] || glued_digits(all, last)) continue;
       if (k % 2 == 0) {  // before the value: not in a list that has ended, nor another field
         if (list_ended(kind, data, in_text(k), start)) continue;
-        if (key == kUnread) key = own_key(kind, data, windows[2][0], start);
-        if (key >= 0 && in_text(k) <= key && sibling(kind, data, in_text(k), key)) continue;
+        const Py_ssize_t at = field().start;
+        if (at >= 0 && in_text(k) <= at && sibling(kind, data, in_text(k), at)) continue;
       }
       word->assign(groups[1].data(), groups[1].size());
       for (char& c : *word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
