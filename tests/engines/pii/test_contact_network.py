@@ -23,6 +23,11 @@ ROWS = [
     ("released on 2024-01-15 at 10:30", []),  # dates are not phones
     ("+1 000 000 0000 is not a number", []),  # fails phonenumbers' validity
     ("we shipped 1234 5678 units", []),
+    # a US number with its trunk prefix `1` (Presidio finds it; before, the `1-` glued the
+    # rest and nothing was found)
+    ("call 1-415-555-0132", [("PHONE", "1-415-555-0132")]),
+    ("call 1 800 555 0199 today", [("PHONE", "1 800 555 0199")]),
+    ("call 5-1-415-555-0132", []),  # glued to more digits
     # a number run into what follows a blank: the end before it
     ("Call me on +1-312-738-9125. 2022-03-27", [("PHONE", "+1-312-738-9125")]),
     ("call +1 415 555 0132 24/7", [("PHONE", "+1 415 555 0132")]),
@@ -30,7 +35,7 @@ ROWS = [
     # the whole match is glued to a date, the end before its blank is not
     ("Call me on +1-312-738-9125 2022-03-27", [("PHONE", "+1-312-738-9125")]),
     # the end kept is glued at its start (`7.+1`): only the national reading is left
-    ("call 7.+1 415 555 0132 24/7", [("PHONE", "415 555 0132")]),
+    ("call 7.+1 415 555 0132 24/7", [("PHONE", "1 415 555 0132")]),
     ("call 415-555-0132-99", []),  # glued to more digits: no end before a blank
     ("invoice 943 476 5919 is paid", []),  # a bare national number needs a phone word
     # IP_ADDRESS and IPV6

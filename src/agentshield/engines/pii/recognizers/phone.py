@@ -30,7 +30,7 @@ class PhoneRecognizer(Recognizer):
         Pattern("international", r"(?:\+|\b00)[1-9][\d ().-]{6,18}\d\b", 0.8),
         Pattern("area code", r"\(\d{2,5}\)[ .-]?(?:\d{2,5}[ .-]){0,3}\d{3,8}\b", 0.6),
         # Ends in a group of 3-8 digits, so ISO dates (2024-01-15) do not even match.
-        Pattern("national", r"\b\d{2,5}[ .-](?:\d{2,5}[ .-]){0,3}\d{3,8}\b", 0.45),
+        Pattern("national", r"\b(?:1[ .-])?\d{2,5}[ .-](?:\d{2,5}[ .-]){0,3}\d{3,8}\b", 0.45),
         Pattern("national pairs", r"\b0\d(?:[ .-]\d{2}){4}\b", 0.45),
         Pattern("digits", r"\b0?\d{9,10}\b", 0.3),
     )
