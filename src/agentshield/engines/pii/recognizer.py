@@ -205,7 +205,10 @@ def _sibling(text: str, end: int, key: int) -> bool:
         if c in "}]":
             depth += 1
         elif c in "{[":
-            depth, fenced = (depth - 1, fenced) if depth else (0, False)
+            if depth:
+                depth -= 1
+            else:
+                fenced = False  # the key of an object holding the value's
         elif not depth and c in ",;&":
             fenced = True
     return fenced

@@ -238,11 +238,13 @@ def _read_in_place(hits: list[Hit], listed: list[Hit], values: list[tuple[int, i
     find as that type: their context word was in another cell (`| call | 530933205 |`, a
     header over another column). Findings made by undoing an evasion stay: a view decodes
     one level less deep."""
+    if not values:  # no view listed anything (most texts with a line break)
+        return hits
     same = {(h.entity_type, h.start, h.end) for h in listed}
     doubtful = [
         h for h in hits if h.evasion is None and (h.entity_type, h.start, h.end) not in same
     ]
-    if not doubtful or not values:  # most: the view found each on the same span
+    if not doubtful:  # most: the view found each on the same span
         return hits
     values.sort()
     starts = [a for a, _ in values]
