@@ -65,9 +65,8 @@ def _as_text(data: bytes) -> str | None:
 
 
 def decode(token: str) -> tuple[str, str] | None:
-    """(decoded text, "hex", "base64" or "base64url") of a token, or None."""
-    if token.isdigit():
-        return None  # a long number: neither hex nor base64 of text, in practice
+    """(decoded text, "hex", "base64" or "base64url") of a token, or None. (The scanner
+    passes no token of digits alone: see scanner._derived.)"""
     hexed = decode_hex(token)
     return (hexed, "hex") if hexed is not None else decode_base64(token)
 

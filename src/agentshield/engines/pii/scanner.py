@@ -272,7 +272,7 @@ def _derived(
 ) -> Iterator[tuple[str, Locator]]:
     for start, end in triggers.get("encoded", ()):
         token = text[start:end]
-        if token.isdigit():  # a long number (a card's, an id) hides no text: no memo entry
+        if token.isdigit():  # a long number (a card's, an id): neither hex nor base64 of text
             continue
         decoded = None if opaque(token) else decode(token)
         if decoded is not None:
