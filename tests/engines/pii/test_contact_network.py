@@ -65,6 +65,25 @@ ROWS = [
         [("ADDRESS", "221B Baker Street, London NW1 6XE")],
     ),
     ("vivo en Calle Mayor 5, 28013 Madrid", [("ADDRESS", "Calle Mayor 5, 28013 Madrid")]),
+    # A US street's direction, before or after its name, and a unit: the city, state and
+    # ZIP code after them are the address's too.
+    (
+        "send it to 1600 Pennsylvania Avenue NW, Washington, DC 20500",
+        [("ADDRESS", "1600 Pennsylvania Avenue NW, Washington, DC 20500")],
+    ),
+    (
+        "mail 42 N. Main St Apt 4B, Springfield, IL 62704",
+        [("ADDRESS", "42 N. Main St Apt 4B, Springfield, IL 62704")],
+    ),
+    (
+        "office: 350 5th Ave NE, Suite 300, New York, NY 10118",
+        [("ADDRESS", "350 5th Ave NE, Suite 300, New York, NY 10118")],
+    ),
+    (
+        "at 12 E 34th St, Floor 5, New York, NY 10016",
+        [("ADDRESS", "12 E 34th St, Floor 5, New York, NY 10016")],
+    ),
+    ("see 10 Downing Street SW1A 2AA", [("ADDRESS", "10 Downing Street SW1A 2AA")]),
     ("the street was busy", []),
     # USERNAME
     ("user: jdoe", [("USERNAME", "jdoe")]),

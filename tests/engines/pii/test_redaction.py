@@ -18,6 +18,11 @@ FORMS = [
     ("at 350 Fifth Avenue, New York, NY 10118", "at <ADDRESS_PATTERN_PARTIAL:New York, NY>"),
     ("at 221B Baker Street, London NW1 6XE", "at <ADDRESS_PATTERN_PARTIAL:London>"),
     ("at 12 Elm Street", "at <ADDRESS>"),
+    # The street's direction does not cut the address short, leaving its ZIP code out.
+    (
+        "to 1600 Pennsylvania Avenue NW, Washington, DC 20500",
+        "to <ADDRESS_PATTERN_PARTIAL:Washington, DC>",
+    ),
     ("username: johndoe42", "username: <USERNAME_HINT:jo***>"),
     ("username: jdoe", "username: <USERNAME>"),  # too short to show any of it
     ("card 4242 4242 4242 4242", "card <CREDIT_CARD_LAST_4:4242>"),

@@ -2,6 +2,8 @@
 
 `123 Main Street, Springfield, IL 62704`, `221B Baker Street, London NW1 6XE`,
 `Calle Mayor 5, 28013 Madrid`. A house number and a street-type word are both required.
+A US street may have a direction before or after its name (`1600 Pennsylvania Avenue NW`,
+`42 N. Main St`: USPS Publication 28, section 233) and a unit after it (`Suite 300`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ _EN_TYPES = (
 )
 _US_TAIL = r", [A-Z][a-z]+(?: [A-Z][a-z]+){0,2}, [A-Z]{2}(?: \d{5}(?:-\d{4})?)?"
 _UK_TAIL = r"(?:, [A-Z][a-z]+(?: [A-Z][a-z]+)?)?,? [A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
+_DIRECTION = r"(?:[NS][EW]?|[EW])\b\.?"
+_UNIT = "Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|Building|Bldg|#"
 _EN = (
-    rf"\b\d{{1,6}}[A-Z]?(?: {_WORD}| \d{{1,3}}(?:st|nd|rd|th)){{1,4}} (?:{_EN_TYPES})\b\.?"
-    r"(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|#) ?[A-Za-z0-9-]{1,6})?"
+    rf"\b\d{{1,6}}[A-Z]?(?: {_DIRECTION})?(?: {_WORD}| \d{{1,3}}(?:st|nd|rd|th)){{1,4}}"
+    rf" (?:{_EN_TYPES})\b\.?(?: {_DIRECTION})?"
+    rf"(?:,? (?:{_UNIT}) ?[A-Za-z0-9-]{{1,6}})?"
     rf"(?:{_US_TAIL}|{_UK_TAIL}|, [A-Z][a-z]+(?: [A-Z][a-z]+)?\b)?"
 )
 _ES_L = "[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+"
