@@ -43,6 +43,16 @@ ROWS = [
     ("bind to 127.0.0.1 and 0.0.0.0", []),  # loopback and unspecified are nobody's
     ("upgrade to version 1.2.3.4.5", []),  # glued to more numbers
     ("octet 256.1.1.1 is out of range", []),
+    # A version of four numbers is no address, in prose, a JSON member or a table's column.
+    ("we upgraded to version 1.2.3.4 yesterday", []),
+    ("build 2.10.4.1 is out", []),
+    ('{"firmware": "1.0.0.2", "host": "10.20.30.40"}', [("IP_ADDRESS", "10.20.30.40")]),
+    ("release: 3.2.1.0 on server 10.0.0.7", [("IP_ADDRESS", "10.0.0.7")]),
+    (
+        "| host | version |\n|---|---|\n| 10.0.0.5 | 1.2.3.4 |\n| 10.0.0.6 | 1.2.3.9 |",
+        [("IP_ADDRESS", "10.0.0.5"), ("IP_ADDRESS", "10.0.0.6")],
+    ),
+    ("reversion to 1.2.3.4", [("IP_ADDRESS", "1.2.3.4")]),  # a word that ends in a label
     ("client 2001:db8:85a3::8a2e:370:7334 connected", [("IPV6", "2001:db8:85a3::8a2e:370:7334")]),
     ("use std::vector and a::b", []),
     # MAC_ADDRESS

@@ -72,7 +72,7 @@ class _Entry:
         """The entry as the compiled finder takes it (see native/module.cpp)."""
         rec = self.recognizer
         if rec is None:
-            return (1.0, -1, self.trigger, 0, None, None, 0.0, None, None, None, None)
+            return (1.0, -1, self.trigger, 0, None, None, 0.0, None, None, None, None, None)
         return (
             self.ceiling,
             self.context,
@@ -85,6 +85,7 @@ class _Entry:
             self.check,
             rec.entity_type,
             rec.layer,
+            rec.refused if rec.not_after else None,
         )
 
 

@@ -10,7 +10,7 @@ format has no checksum.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -46,13 +46,20 @@ LABELS += ("part", "po", "bug", "task", "claim", "quote")
 # Polish phone number, whatever word is near).
 LABELS += ("usd", "eur", "gbp")
 CURRENCY_SIGNS = "$€£¥"
-# One of them, its name's tail (`_id`, ` no.`), or a currency sign, then what stands before
-# a value: the end of the near window before it, after the character before the window (or
-# a NUL).
-_LABEL_BEFORE = (
-    r"(?i)(?:[^a-z0-9](?:" + "|".join(LABELS) + r")s?(?:[ \t_-]+(?:no|nr|num|number|id|code))?"
-    r"\.?|[" + re.escape(CURRENCY_SIGNS) + r"])[ \t:#=_\"'>-]*"
-)
+
+
+def _label_before(words: Sequence[str], signs: str = "") -> str:
+    """A regex for the end of the near window before a value (after the character before
+    the window, or a NUL) when one of `words` labels it, with its name's tail (`_id`,
+    ` no.`), or one of `signs` opens it, then what stands before a value."""
+    marks = "|[" + re.escape(signs) + "]" if signs else ""
+    return (
+        r"(?i)(?:[^a-z0-9](?:" + "|".join(words) + r")s?(?:[ \t_-]+(?:no|nr|num|number|id|code))?"
+        r"\.?" + marks + r")[ \t:#=_\"'>-]*"
+    )
+
+
+_LABEL_BEFORE = _label_before(LABELS, CURRENCY_SIGNS)
 LABELLED = _LABEL_BEFORE + "$"  # for RE2, whose `$` is the text's end
 _LABELLED = re.compile(_LABEL_BEFORE + r"\Z")  # `re`'s `$` is also before a last line break
 
@@ -76,6 +83,9 @@ class Recognizer:
     letter_sensitive: ClassVar[bool] = True
     # Reject a match glued to more of the same (`1.2.3.4.5`, `123-45-6789-1`).
     strict_edges: ClassVar[bool] = False
+    # Labels of another thing: a value right after one is not this entity, whatever its
+    # checks say (`version 1.2.3.4` is no IP address). See `refused`.
+    not_after: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self) -> None:
         words = leet_alternation(self.context, opening=True) if self.context else ""
@@ -97,6 +107,15 @@ class Recognizer:
             if words
             else None
         )
+        self._not_after = (
+            re.compile(_label_before(self.not_after) + r"\Z") if self.not_after else None
+        )
+
+    def refused(self, text: str, start: int) -> bool:
+        """Whether a label in `not_after` stands right before a value starting at `start`,
+        within the near window."""
+        before = "\0" + text[max(0, start - NEAR[0] - 1) : start]
+        return self._not_after is not None and self._not_after.search(before) is not None
 
     def validate(self, value: str) -> bool | None:
         return None

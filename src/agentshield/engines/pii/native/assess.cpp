@@ -138,6 +138,16 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
     Py_DECREF(verdict);
     Py_RETURN_NONE;
   }
+  if (e.refuse != nullptr) {  // a label of another thing before it (Recognizer.not_after)
+    PyObject* refused = PyObject_CallFunction(e.refuse, "On", text, value_start);
+    const int yes = refused == nullptr ? -1 : PyObject_IsTrue(refused);
+    Py_XDECREF(refused);
+    if (yes != 0) {
+      Py_DECREF(verdict);
+      if (yes < 0) return nullptr;
+      Py_RETURN_NONE;
+    }
+  }
   PyObject* score = nullptr;  // a new reference once decided
   PyObject* hit = nullptr;
   if (!PyErr_Occurred() && checked_score < 1.0) {

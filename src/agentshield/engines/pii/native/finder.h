@@ -62,6 +62,7 @@ struct Entry {
   PyObject* check;         // value -> None or (start, end, (score, why)), remembered
   PyObject* entity_type;
   PyObject* layer;
+  PyObject* refuse;        // (text, start) -> whether a label refuses the value, or null
 };
 
 struct Pattern {
