@@ -68,6 +68,18 @@ ROWS = [
     ("Passwort: geheim123", [("PASSWORD", "geheim123")]),
     ("password: ********", []),
     ("a password is required", []),
+    # A JSON member's or a dict's key closes its quote before the separator; in quotes, a
+    # password may hold blanks.
+    ('{"password": "hunter22", "user": "admin"}', [("PASSWORD", "hunter22")]),
+    ("config = {'db_password': 'Tr0ub4dor&3'}", [("PASSWORD", "Tr0ub4dor&3")]),
+    (
+        'passphrase: "correct horse battery staple"',
+        [("PASSWORD", "correct horse battery staple")],
+    ),
+    ('my password is "open sesame 42"', [("PASSWORD", "open sesame 42")]),
+    ('{"password": null, "password_reset": "2024-01-01", "passwordless": true}', []),
+    ('{"password": true}', []),
+    ('{"password": "", "user": "jdoe"}', []),
     (
         "Authorization: Bearer abcDEF1234567890xyzXYZ",
         [("AUTH_TOKEN", "abcDEF1234567890xyzXYZ")],

@@ -20,6 +20,7 @@ TURNED_PATTERNS = sorted(
     | {r"\bEMP-\d{6}\b", r"^acct [a-f]{4}$", r"(?i)x{2,3}(?:ab|c)+\B"}
     | {r"(?i)\bkey\s*[:=]\s*(?P<v>[a-z0-9][a-z0-9.-]{1,31})", r"\b\d{2,3} ?[a-z]{1,9}x"}
     | {r"z(?:ab)?\d{2}"}
+    | {r"(?i)\bkey\s*[:=]\s*(?P<v>\"[^\"]{4,64}\"|'[^']{4,64}'|[^\s\"']{4,64})"}
 )
 HIDDEN = [
     ("EMAIL", "write to " + codecs.encode("jane.roe@example.org", "rot13")),
@@ -29,6 +30,7 @@ HIDDEN = [
     ("AWS_KEY", "key " + "AKIAIOSFODNN7EXAMPLE"[::-1]),
     ("IBAN", "pay to " + "GB82 WEST 1234 5698 7654 32"[::-1]),
     ("GITHUB_TOKEN", codecs.encode("ghp_" + "a1B2c3D4e5" * 4, "rot13")),
+    ("PASSWORD", '{"password": "correct horse battery"}'[::-1]),
 ]
 
 
@@ -66,6 +68,8 @@ def test_a_turned_pattern_matches_wherever_the_view_would(pattern: str) -> None:
         (r"\b\d{2,3} ?[a-z]{1,9}x", r"(?:x(?:[a-z]){1,9}(?:\x20){0,1}(?:[\d]){2,3}\b)"),
         (r"x[a-z]{2,3}\d{1,4}", r"(?:(?:[\d]){1,1}(?:[a-z]){2,3}x)"),  # cut to its fewest
         (r"\d{4}[a-z]", r"(?:[a-z](?:[\d]){4,4})"),  # nothing literal left: as it was
+        # A value of several forms goes when one of them would (PASSWORD's, quoted or not).
+        (r"(?i)\bkey\s*[:=]\s*(?P<v>\"[^\"]{4,64}\"|[^\s\"]{4,64})", r"(?i:yek\b)"),
     ],
 )
 def test_a_reversed_pattern_loses_what_leads_it(pattern: str, trimmed: str) -> None:

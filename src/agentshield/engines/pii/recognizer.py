@@ -121,8 +121,9 @@ class Recognizer:
         return None
 
     def spans(self, value: str) -> Iterator[tuple[int, int]]:
-        """Sub-spans of a match to try, best first (an IBAN may have swallowed a word); each
-        keeps the match's start."""
+        """Sub-spans of a match to try, best first (an IBAN may have swallowed a word). With
+        `strict_edges`, each keeps the match's start, which the compiled finder judges
+        before the checks."""
         yield 0, len(value)
 
     def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:

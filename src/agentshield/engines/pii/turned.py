@@ -178,13 +178,14 @@ def _mirrored_leaf(op: Any, arg: Any) -> Any:
 
 def _lead_trimmed(tree: Tree) -> Tree:
     """`tree` without its leading long or optional repetitions, single characters (and word
-    boundaries before them), and a leading repetition cut to its fewest, when what is left
-    still holds a literal character.
+    boundaries before them), alternations one of whose ways is all of these, and a leading
+    repetition cut to its fewest, when what is left still holds a literal character.
 
     Any stretch of a sequence matches wherever the whole does, and a leading `\\d{1,4}x`
     wherever `\\dx` does. A reversed pattern tends to start with what followed the keyword
     or prefix (a value, `[^\\s]{4,64}`), which keeps a DFA thread alive on every word and
-    slows the RE2 Set pass over all patterns.
+    slows the RE2 Set pass over all patterns. A value of several forms (PASSWORD's, quoted
+    or bare) kept its quoted forms leading: new text cost 11% more instructions.
     """
     while tree and tree[0][0] is c.SUBPATTERN and not (tree[0][1][1] or tree[0][1][2]):
         tree = list(tree[0][1][3]) + tree[1:]  # a leading group without flags, opened
@@ -220,9 +221,14 @@ def _droppable(tree: Tree, i: int) -> bool:
     if op in (c.MAX_REPEAT, c.MIN_REPEAT):
         return arg[0] == 0 or arg[1] >= LONG_RUN
     if op is c.SUBPATTERN:
-        inner = list(arg[3])
-        return bool(inner) and all(_droppable(inner, j) for j in range(len(inner)))
+        return _all_droppable(list(arg[3]))
+    if op is c.BRANCH:  # a value of several forms, one of them a wide run (`"[^"]+"|\S+`)
+        return any(_all_droppable(list(way)) for way in arg[1])
     return False
+
+
+def _all_droppable(tree: Tree) -> bool:
+    return bool(tree) and all(_droppable(tree, j) for j in range(len(tree)))
 
 
 def _group(flags: int, tree: Tree) -> str:

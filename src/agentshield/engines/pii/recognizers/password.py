@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from agentshield.engines.pii.leet import leet_alternation
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
@@ -14,7 +16,10 @@ _WORDS += ("clave", "mot de passe", "mdp", "passwort", "kennwort", "senha", "wac
 _WORDS += ("hasło", "haslo", "parola", "пароль", "パスワード", "密码")
 # "pass is" is prose ("the pass is valid"); the other words are not.
 _NOT_PASS = leet_alternation(w for w in _WORDS if w != "pass")
-_VALUE = r"[\"']?(?P<value>[^\s\"']{4,64})"
+# In quotes, a password may hold blanks (`"correct horse battery staple"`): the quotes are
+# in the match, for RE2 has one `value` group, and `spans` trims them.
+_VALUE = r"""(?P<value>"[^"\n]{4,64}"|'[^'\n]{4,64}'|["']?[^\s"']{4,64})"""
+_QUOTES = "\"'"
 _NOT_PASSWORDS = frozenset(
     [
         "required",
@@ -34,6 +39,8 @@ _NOT_PASSWORDS = frozenset(
         "redacted",
         "none",
         "null",
+        "true",
+        "false",
         "undefined",
         "must",
         "should",
@@ -64,7 +71,8 @@ class PasswordRecognizer(Recognizer):
     patterns = (
         Pattern(
             "keyword and separator",
-            rf"(?i)(?P<key>{leet_alternation(_WORDS)})\s*[:=]\s*{_VALUE}",
+            # A key may close its quote before the separator (`{"password": "hunter22"}`).
+            rf"(?i)(?P<key>{leet_alternation(_WORDS)})[\"']?\s*[:=]\s*{_VALUE}",
             0.8,
         ),
         Pattern(
@@ -74,8 +82,14 @@ class PasswordRecognizer(Recognizer):
         ),
     )
 
+    def spans(self, value: str) -> Iterator[tuple[int, int]]:
+        # The value's quotes are not the password (and a value cut short has only one).
+        start = 1 if value[0] in _QUOTES else 0
+        end = len(value) - 1 if start and len(value) > 1 and value[-1] == value[0] else len(value)
+        yield start, end
+
     def validate(self, value: str) -> bool | None:
-        lowered = value.lower().strip(".,;:!?")
+        lowered = value.lower().strip(".,;:!?}])")
         if lowered in _NOT_PASSWORDS or len(set(value)) == 1 or value.startswith(("${", "{{", "<")):
             return False
         return None
