@@ -99,6 +99,11 @@ ROWS = [
     ("user: jdoe", [("USERNAME", "jdoe")]),
     ("login jdoe to continue", [("USERNAME", "jdoe")]),
     ("usuario = maria_g", [("USERNAME", "maria_g")]),
+    # A JSON member's or a dict's key closes its quote before the separator.
+    ('{"username": "jdoe", "team": "ops"}', [("USERNAME", "jdoe")]),
+    ("{'login': 'maria_g'}", [("USERNAME", "maria_g")]),
+    ('user: "jdoe"', [("USERNAME", "jdoe")]),
+    ('{"user": {"team": "ops"}}', []),
     ("the login page failed again", []),
     ("login with your badge", []),
 ]

@@ -102,7 +102,13 @@ _PROSE = frozenset(
 class UsernameRecognizer(Recognizer):
     entity_type = "USERNAME"
     patterns = (
-        Pattern("keyword and separator", rf"(?i)\b(?P<key>{_ANY_KEY})\s*[:=]\s*{_HANDLE}", 0.75),
+        # A key may close its quote before the separator, the value be in quotes
+        # (`{"username": "jdoe"}`).
+        Pattern(
+            "keyword and separator",
+            rf"(?i)\b(?P<key>{_ANY_KEY})[\"']?\s*[:=]\s*[\"']?{_HANDLE}",
+            0.75,
+        ),
         Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})\s+{_HANDLE}", 0.6),
     )
 
