@@ -104,6 +104,8 @@ ROWS = [
     ("{'login': 'maria_g'}", [("USERNAME", "maria_g")]),
     ('user: "jdoe"', [("USERNAME", "jdoe")]),
     ('{"user": {"team": "ops"}}', []),
+    ("<user><login>jdoe</login></user>", [("USERNAME", "jdoe")]),
+    ("go to login > settings", []),
     ("the login page failed again", []),
     ("login with your badge", []),
 ]

@@ -70,7 +70,7 @@ ROWS = [
     ("a password is required", []),
     # A JSON member's or a dict's key closes its quote before the separator; in quotes, a
     # password may hold blanks.
-    ('{"password": "hunter22", "user": "admin"}', [("PASSWORD", "hunter22")]),
+    ('{"password": "hunter22", "team": "ops"}', [("PASSWORD", "hunter22")]),
     ("config = {'db_password': 'Tr0ub4dor&3'}", [("PASSWORD", "Tr0ub4dor&3")]),
     (
         'passphrase: "correct horse battery staple"',
@@ -79,7 +79,10 @@ ROWS = [
     ('my password is "open sesame 42"', [("PASSWORD", "open sesame 42")]),
     ('{"password": null, "password_reset": "2024-01-01", "passwordless": true}', []),
     ('{"password": true}', []),
-    ('{"password": "", "user": "jdoe"}', []),
+    ('{"password": "", "team": "ops"}', []),
+    # An element's tag keys its text; the closing tag is not the password.
+    ("<password>hunter22</password>", [("PASSWORD", "hunter22")]),
+    ("<password></password><pass>abc</pass>", []),
     (
         "Authorization: Bearer abcDEF1234567890xyzXYZ",
         [("AUTH_TOKEN", "abcDEF1234567890xyzXYZ")],

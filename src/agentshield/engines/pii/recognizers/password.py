@@ -71,8 +71,9 @@ class PasswordRecognizer(Recognizer):
     patterns = (
         Pattern(
             "keyword and separator",
-            # A key may close its quote before the separator (`{"password": "hunter22"}`).
-            rf"(?i)(?P<key>{leet_alternation(_WORDS)})[\"']?\s*[:=]\s*{_VALUE}",
+            # A key may close its quote before the separator (`{"password": "hunter22"}`),
+            # or be an element's tag (`<password>hunter22</password>`).
+            rf"(?i)(?P<key>{leet_alternation(_WORDS)})(?:[\"']?\s*[:=]\s*|>){_VALUE}",
             0.8,
         ),
         Pattern(
@@ -83,10 +84,14 @@ class PasswordRecognizer(Recognizer):
     )
 
     def spans(self, value: str) -> Iterator[tuple[int, int]]:
-        # The value's quotes are not the password (and a value cut short has only one).
+        # The value's quotes are not the password (and a value cut short has only one), nor
+        # is the closing tag after an element's text.
         start = 1 if value[0] in _QUOTES else 0
         end = len(value) - 1 if start and len(value) > 1 and value[-1] == value[0] else len(value)
-        yield start, end
+        tag = value.find("</", start, end)
+        end = end if tag < 0 else tag
+        if end - start >= 4:  # as long as the pattern wants a value
+            yield start, end
 
     def validate(self, value: str) -> bool | None:
         lowered = value.lower().strip(".,;:!?}])")

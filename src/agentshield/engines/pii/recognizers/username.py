@@ -103,10 +103,10 @@ class UsernameRecognizer(Recognizer):
     entity_type = "USERNAME"
     patterns = (
         # A key may close its quote before the separator, the value be in quotes
-        # (`{"username": "jdoe"}`).
+        # (`{"username": "jdoe"}`), or the key be an element's tag (`<login>jdoe</login>`).
         Pattern(
             "keyword and separator",
-            rf"(?i)\b(?P<key>{_ANY_KEY})[\"']?\s*[:=]\s*[\"']?{_HANDLE}",
+            rf"(?i)\b(?P<key>{_ANY_KEY})(?:[\"']?\s*[:=]\s*[\"']?|>){_HANDLE}",
             0.75,
         ),
         Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})\s+{_HANDLE}", 0.6),
