@@ -94,6 +94,17 @@ ROWS = [
         [("ADDRESS", "12 E 34th St, Floor 5, New York, NY 10016")],
     ),
     ("see 10 Downing Street SW1A 2AA", [("ADDRESS", "10 Downing Street SW1A 2AA")]),
+    (
+        "at 1 Infinite Loop, Cupertino, CA 95014",
+        [("ADDRESS", "1 Infinite Loop, Cupertino, CA 95014")],
+    ),
+    # A Spanish floor and door before the postcode (`º` and `ª` are scanned as NFKC's o, a).
+    ("vivo en C/ Mayor, 5, 3º B, 28013 Madrid", [("ADDRESS", "C/ Mayor, 5, 3º B, 28013 Madrid")]),
+    (
+        "en Calle de Alcalá 50, 2º izq., 28014 Madrid",
+        [("ADDRESS", "Calle de Alcalá 50, 2º izq., 28014 Madrid")],
+    ),
+    ("en Calle Mayor 5, 3° B, 28013 Madrid", [("ADDRESS", "Calle Mayor 5, 3° B, 28013 Madrid")]),
     ("the street was busy", []),
     # USERNAME
     ("user: jdoe", [("USERNAME", "jdoe")]),

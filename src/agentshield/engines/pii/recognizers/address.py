@@ -14,7 +14,7 @@ _WORD = r"[A-Z][a-z]+\.?"
 _EN_TYPES = (
     "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|"
     "Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Close|Crescent|Gardens|Grove|"
-    "Mews|Row|Walk|Hill"
+    "Mews|Row|Walk|Hill|Loop|Trail|Trl|Plaza|Plz|Alley|Pike|Expressway|Expy|Freeway|Fwy"
 )
 _US_TAIL = r", [A-Z][a-z]+(?: [A-Z][a-z]+){0,2}, [A-Z]{2}(?: \d{5}(?:-\d{4})?)?"
 _UK_TAIL = r"(?:, [A-Z][a-z]+(?: [A-Z][a-z]+)?)?,? [A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
@@ -32,7 +32,8 @@ _ES = (
     r"\b(?:Calle|C/|Avenida|Avda\.?|Av\.|Plaza|Pza\.?|Paseo|Camino|Carretera|Ctra\.?|Ronda|"
     r"Travesía|Glorieta|Callejón|Carrer|Rúa) ?"
     rf"{_ES_JOIN}{_ES_L}(?: {_ES_JOIN}{_ES_L}){{0,3}},? (?:n[º°o.] ?)?\d{{1,4}}[A-Za-z]?"
-    r"(?:,? \d{1,2}[º°]? ?[A-Za-z]?\b)?"
+    # The floor and door (`3º B`, `2º izq.`), as scanned: NFKC makes `º` an `o`, `ª` an `a`.
+    r"(?:,? \d{1,2}(?:°|[oa]\b|\b)\.?(?: ?(?:izq(?:uierda|da)?|dcha|derecha|[A-Za-z])\b\.?)?)?"
     rf"(?:,? \d{{5}} {_ES_L}(?: {_ES_L})?)?"
 )
 
