@@ -117,6 +117,10 @@ ROWS = [
     ('{"user": {"team": "ops"}}', []),
     ("<user><login>jdoe</login></user>", [("USERNAME", "jdoe")]),
     ("go to login > settings", []),
+    # An account's number is no user name; its handle is.
+    ("account: jdoe", [("USERNAME", "jdoe")]),
+    ("account: 4336772981", []),
+    ('[{"account": "2915987219", "status": "closed"}]', []),
     ("the login page failed again", []),
     ("login with your badge", []),
 ]

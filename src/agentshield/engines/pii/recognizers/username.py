@@ -6,8 +6,11 @@ from agentshield.engines.pii.leet import leet_alternation
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
 _KEYS = ("user", "username", "user name", "user id", "userid", "login", "usuario")
-_KEYS += ("utilisateur", "benutzer", "benutzername", "handle", "account")
+_KEYS += ("utilisateur", "benutzer", "benutzername", "handle")
 _ANY_KEY = leet_alternation(_KEYS)
+# An account is named by a handle (`account: jdoe`) or a number, which is no user name
+# (`{"account": "3279832381"}`, a bank's or a customer's): its value needs a letter.
+_ACCOUNT = leet_alternation(("account",))
 _BARE_KEY = leet_alternation(("username", "user name", "login", "usuario"))
 _HANDLE = r"@?(?P<value>[A-Za-z0-9][A-Za-z0-9._-]{1,31})"
 # Words that follow "login"/"username" in prose and are not handles.
@@ -109,8 +112,16 @@ class UsernameRecognizer(Recognizer):
             rf"(?i)\b(?P<key>{_ANY_KEY})(?:[\"']?\s*[:=]\s*[\"']?|>){_HANDLE}",
             0.75,
         ),
+        Pattern(
+            "account", rf"(?i)\b(?P<key>{_ACCOUNT})(?:[\"']?\s*[:=]\s*[\"']?|>){_HANDLE}", 0.75
+        ),
         Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})\s+{_HANDLE}", 0.6),
     )
+
+    def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
+        if pattern.name == "account" and not any(c.isalpha() for c in value):
+            return None
+        return super().assess(value, pattern)
 
     def validate(self, value: str) -> bool | None:
         return False if value.lower() in _PROSE else None
