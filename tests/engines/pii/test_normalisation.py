@@ -42,6 +42,19 @@ def test_spans_map_back_to_the_original_characters(
 
 
 @pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("Tél : +33\u00a01\u00a042\u00a068\u00a053\u00a000", "PHONE"),  # no-break spaces
+        ("tel +33\u202f1\u202f42\u202f68\u202f53\u202f00", "PHONE"),  # narrow ones
+        ("vivo en Calle Mayor nº 5, 3º B, 28013 Madrid", "ADDRESS"),
+    ],
+)
+def test_typography_is_no_evasion(scanner: PiiScanner, text: str, entity: str) -> None:
+    (finding,) = scanner.scan(text).findings
+    assert (finding.entity_type, finding.evasion) == (entity, None)
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [("p4ssw0rd: hunter22", "hunter22"), ("P@$$W0RD = s3cretValue", "s3cretValue")],
 )

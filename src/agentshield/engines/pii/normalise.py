@@ -106,9 +106,16 @@ class Aligned:
                 tricks.add("digits")
             elif ord(ch) in _skeleton():
                 tricks.add("confusable")
-            elif unicodedata.normalize("NFKC", ch) != ch:
+            elif unicodedata.normalize("NFKC", ch) != ch and not _typographic(ch):
                 tricks.add("nfkc")
         return orig_start, orig_end, tuple(sorted(tricks))
+
+
+def _typographic(ch: str) -> bool:
+    """Whether NFKC changes `ch` as plain typography, no evasion: a space (no-break, thin
+    or narrow: French writes numbers with them, `+33 1 42 68 53 00`) or an ordinal
+    indicator (Spanish floors and numbers, `3º`, `1ª`)."""
+    return ch in "\u00aa\u00ba" or unicodedata.category(ch) == "Zs"
 
 
 def _piecewise(mapped: str) -> tuple[str, Segments]:
