@@ -80,6 +80,16 @@ ROWS = [
     ('{"password": null, "password_reset": "2024-01-01", "passwordless": true}', []),
     ('{"password": true}', []),
     ('{"password": "", "team": "ops"}', []),
+    # A secret's key introduces one; "secret" alone is prose.
+    (
+        "SECRET_KEY=django-insecure-7h1s1sn0ts3cur3",
+        [("PASSWORD", "django-insecure-7h1s1sn0ts3cur3")],
+    ),
+    ("client_secret: abcd1234efgh", [("PASSWORD", "abcd1234efgh")]),
+    ('{"secret": "s3cr3t-value-here"}', [("PASSWORD", "s3cr3t-value-here")]),
+    ("client-secret = hunter22hunter22", [("PASSWORD", "hunter22hunter22")]),
+    ("the secret: practice every day", []),
+    ('"secret_key": "${SECRET_KEY}"', []),
     # An element's tag keys its text; the closing tag is not the password.
     ("<password>hunter22</password>", [("PASSWORD", "hunter22")]),
     ("<password></password><pass>abc</pass>", []),

@@ -1,4 +1,5 @@
-"""PASSWORD: a value introduced by a password keyword, in several languages and in leetspeak.
+"""PASSWORD: a value introduced by a password keyword, in several languages and in leetspeak,
+or by a secret's key.
 
 `password: hunter2`, `contraseña = 1234abcd`, `mot de passe: …`, `p4ssw0rd=…`, or
 `my password is hunter2`. Placeholders and prose after the keyword are not passwords.
@@ -74,6 +75,14 @@ class PasswordRecognizer(Recognizer):
             # A key may close its quote before the separator (`{"password": "hunter22"}`),
             # or be an element's tag (`<password>hunter22</password>`).
             rf"(?i)(?P<key>{leet_alternation(_WORDS)})(?:[\"']?\s*[:=]\s*|>){_VALUE}",
+            0.8,
+        ),
+        # A secret's key (`SECRET_KEY=`, `client_secret:`, `client-secret:`, `{"secret": `):
+        # "secret" glued to a name or in quotes, or before "key"; alone it is prose ("the
+        # secret: practice").
+        Pattern(
+            "secret key",
+            rf"(?i)(?P<key>[_\"-]secret(?:[_-]?key)?|\bsecret[_-]?key)[\"']?\s*[:=]\s*{_VALUE}",
             0.8,
         ),
         Pattern(
