@@ -90,6 +90,14 @@ ROWS = [
     ("client-secret = hunter22hunter22", [("PASSWORD", "hunter22hunter22")]),
     ("the secret: practice every day", []),
     ('"secret_key": "${SECRET_KEY}"', []),
+    # A command's option; a shell variable is no password.
+    (
+        "docker login --username ci --password hunter22",
+        [("USERNAME", "ci"), ("PASSWORD", "hunter22")],
+    ),
+    ('pg_dump --password "correct horse battery"', [("PASSWORD", "correct horse battery")]),
+    ("mysql --password $MYSQL_PASSWORD", []),
+    ("docker login --password-stdin", []),
     # An element's tag keys its text; the closing tag is not the password.
     ("<password>hunter22</password>", [("PASSWORD", "hunter22")]),
     ("<password></password><pass>abc</pass>", []),

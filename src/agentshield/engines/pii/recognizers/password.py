@@ -7,6 +7,7 @@ or by a secret's key.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from agentshield.engines.pii.leet import leet_alternation
@@ -21,6 +22,7 @@ _NOT_PASS = leet_alternation(w for w in _WORDS if w != "pass")
 # in the match, for RE2 has one `value` group, and `spans` trims them.
 _VALUE = r"""(?P<value>"[^"\n]{4,64}"|'[^'\n]{4,64}'|["']?[^\s"']{4,64})"""
 _QUOTES = "\"'"
+_VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 _NOT_PASSWORDS = frozenset(
     [
         "required",
@@ -85,6 +87,9 @@ class PasswordRecognizer(Recognizer):
             rf"(?i)(?P<key>[_\"-]secret(?:[_-]?key)?|\bsecret[_-]?key)[\"']?\s*[:=]\s*{_VALUE}",
             0.8,
         ),
+        # A command's option (`--password hunter22`; `--password=` is a keyword and
+        # separator): agents run commands.
+        Pattern("option", rf"(?i)--(?P<key>password|passwd|pass|pwd)[ \t]+{_VALUE}", 0.8),
         Pattern(
             "keyword is",
             rf"(?i)(?P<key>{_NOT_PASS})\s+(?:is|es|est|ist|é|è)\s+{_VALUE}",
@@ -106,4 +111,6 @@ class PasswordRecognizer(Recognizer):
         lowered = value.lower().strip(".,;:!?}])")
         if lowered in _NOT_PASSWORDS or len(set(value)) == 1 or value.startswith(("${", "{{", "<")):
             return False
+        if _VARIABLE.fullmatch(value):
+            return False  # a shell variable holding it (`--password $PGPASS`)
         return None
