@@ -114,8 +114,8 @@ class Recognizer:
     def refused(self, text: str, start: int) -> bool:
         """Whether a label in `not_after` stands right before a value starting at `start`,
         within the near window."""
-        before = "\0" + text[max(0, start - NEAR[0] - 1) : start]
-        return self._not_after is not None and self._not_after.search(before) is not None
+        near = max(0, start - NEAR[0])
+        return self._not_after is not None and _labelled(self._not_after, text, near, start)
 
     def validate(self, value: str) -> bool | None:
         return None
@@ -184,7 +184,7 @@ def _first_word(
         line_end = text.find("\n", end, last)
         last = line_end if line_end >= 0 else last
     near = max(first, start - NEAR[0])
-    if _LABELLED.search("\0" + text[max(0, near - 1) : start]):
+    if _labelled(_LABELLED, text, near, start):
         return None  # another kind's value (see LABELLED)
     field = _OWN_KEY.search(text, first, start)  # the value's own key
     key = field.start(1) if field else -1
@@ -215,6 +215,12 @@ def _first_word(
                 return found.group(0).lower(), boost if k < 2 else boost / 2, keyed
             at = found.start() + 1
     return None
+
+
+def _labelled(rule: re.Pattern[str], text: str, near: int, start: int) -> bool:
+    """Whether a label `rule` (see `_label_before`) ends the near window [near, start) before
+    a value, read after the character before it (or a NUL)."""
+    return rule.search("\0" + text[max(0, near - 1) : start]) is not None
 
 
 def _sibling(text: str, end: int, key: int) -> bool:

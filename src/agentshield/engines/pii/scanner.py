@@ -52,7 +52,7 @@ from agentshield.engines.pii.rules import RuleSet
 from agentshield.engines.pii.spacing import SPLIT_TRIGGER, collapse
 from agentshield.engines.pii.spelled import SPELLED_TRIGGER, addresses, spelled_view
 from agentshield.engines.pii.turned import turned_triggers
-from agentshield.engines.pii.views import Chain, Identity, Locator, Reversed, Same, Whole
+from agentshield.engines.pii.views import Chain, Identity, Listing, Locator, Reversed, Same, Whole
 
 TRIGGERS = {
     "encoded": ENCODED,
@@ -115,8 +115,8 @@ class PiiScanner:
         lists = "[" in prepared and '"' in prepared
         tags = "<" in prepared
         if table or lists or tags:  # most texts hold none: no call
-            listed, values = self._structured(prepared, table, lists, tags, rules, min_score)
-            hits = _read_in_place(hits, listed, values) + listed
+            listed, listings = self._structured(prepared, table, lists, tags, rules, min_score)
+            hits = _read_in_place(hits, listed, listings) + listed
         return resolve([h for h in hits if h.score >= min_score]) if hits else hits
 
     def _structured(
@@ -127,12 +127,12 @@ class PiiScanner:
         tags: bool,
         rules: RuleSet | None,
         min_score: float,
-    ) -> tuple[list[Hit], list[tuple[int, int]]]:
+    ) -> tuple[list[Hit], list[Listing]]:
         """Hits in the text's tables (delimited or HTML) and JSON lists, read value by value
         under their keys: each view a second reading of the text, with a candidate budget
-        of its own; and where the values listed lie."""
+        of its own; and the views' listings (where the values they list lie)."""
         found: list[Hit] = []
-        values: list[tuple[int, int]] = []
+        listings: list[Listing] = []
         views = (
             tables.view(text) if table else None,
             markup.view(text) if tags else None,
@@ -142,10 +142,10 @@ class PiiScanner:
             if view is not None:  # each value under its own label only (`lines`)
                 budget = Budget(self.limits.max_candidates)
                 self._scan(*view, 1, rules, budget, found, min_score, lines=True)
-                values += view[1].values()
+                listings.append(view[1])
         for hit in found:
             hit.listed = True
-        return found, values
+        return found, listings
 
     def scan(
         self,
@@ -232,13 +232,13 @@ class PiiScanner:
             out.extend(_relocated(hit, Chain(locator, where)) for hit in hits)
 
 
-def _read_in_place(hits: list[Hit], listed: list[Hit], values: list[tuple[int, int]]) -> list[Hit]:
+def _read_in_place(hits: list[Hit], listed: list[Hit], listings: list[Listing]) -> list[Hit]:
     """`hits` of the text as it stands, less those inside a value a view lists (a table's
     cell, a JSON list's item) that its view, reading the value under its own label, did not
     find as that type: their context word was in another cell (`| call | 530933205 |`, a
     header over another column). Findings made by undoing an evasion stay: a view decodes
     one level less deep."""
-    if not values:  # no view listed anything (most texts with a line break)
+    if not listings:  # no view listed anything (most texts with a line break)
         return hits
     same = {(h.entity_type, h.start, h.end) for h in listed}
     doubtful = [
@@ -246,7 +246,7 @@ def _read_in_place(hits: list[Hit], listed: list[Hit], values: list[tuple[int, i
     ]
     if not doubtful:  # most: the view found each on the same span
         return hits
-    values.sort()
+    values = sorted(value for listing in listings for value in listing.values())
     starts = [a for a, _ in values]
 
     def value_of(start: int, end: int) -> int:  # the index of the value holding the span, or -1

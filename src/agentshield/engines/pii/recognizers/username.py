@@ -13,6 +13,9 @@ _ANY_KEY = leet_alternation(_KEYS)
 _ACCOUNT = leet_alternation(("account",))
 _BARE_KEY = leet_alternation(("username", "user name", "login", "usuario"))
 _HANDLE = r"@?(?P<value>[A-Za-z0-9][A-Za-z0-9._-]{1,31})"
+# After a key: a separator, the key's closing quote before it and the value's opening one
+# after it (`{"username": "jdoe"}`), or the end of an element's start tag (`<login>jdoe`).
+_SEPARATED = rf"(?:[\"']?\s*[:=]\s*[\"']?|>){_HANDLE}"
 # Words that follow "login"/"username" in prose and are not handles.
 _PROSE = frozenset(
     [
@@ -105,16 +108,8 @@ _PROSE = frozenset(
 class UsernameRecognizer(Recognizer):
     entity_type = "USERNAME"
     patterns = (
-        # A key may close its quote before the separator, the value be in quotes
-        # (`{"username": "jdoe"}`), or the key be an element's tag (`<login>jdoe</login>`).
-        Pattern(
-            "keyword and separator",
-            rf"(?i)\b(?P<key>{_ANY_KEY})(?:[\"']?\s*[:=]\s*[\"']?|>){_HANDLE}",
-            0.75,
-        ),
-        Pattern(
-            "account", rf"(?i)\b(?P<key>{_ACCOUNT})(?:[\"']?\s*[:=]\s*[\"']?|>){_HANDLE}", 0.75
-        ),
+        Pattern("keyword and separator", rf"(?i)\b(?P<key>{_ANY_KEY}){_SEPARATED}", 0.75),
+        Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75),
         Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})\s+{_HANDLE}", 0.6),
     )
 
