@@ -102,6 +102,16 @@ ROWS = [
     ("<password>hunter22</password>", [("PASSWORD", "hunter22")]),
     ("<password></password><pass>abc</pass>", []),
     (
+        "<password>a1b2c3d4</password><password>e5f6g7h8</password>",
+        [("PASSWORD", "a1b2c3d4"), ("PASSWORD", "e5f6g7h8")],
+    ),
+    # The punctuation after a bare value, JSON's or a sentence's, is not the password; a
+    # bracket the value opens is.
+    ('{"password": 12345678}', [("PASSWORD", "12345678")]),
+    ('{"password":12345678,"team":"ops"}', [("PASSWORD", "12345678")]),
+    ("password: hunter22, then sign in.", [("PASSWORD", "hunter22")]),
+    ("password=(hunter22))", [("PASSWORD", "(hunter22)")]),
+    (
         "Authorization: Bearer abcDEF1234567890xyzXYZ",
         [("AUTH_TOKEN", "abcDEF1234567890xyzXYZ")],
     ),

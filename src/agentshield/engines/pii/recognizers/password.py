@@ -19,9 +19,15 @@ _WORDS += ("hasło", "haslo", "parola", "пароль", "パスワード", "密�
 # "pass is" is prose ("the pass is valid"); the other words are not.
 _NOT_PASS = leet_alternation(w for w in _WORDS if w != "pass")
 # In quotes, a password may hold blanks (`"correct horse battery staple"`): the quotes are
-# in the match, for RE2 has one `value` group, and `spans` trims them.
-_VALUE = r"""(?P<value>"[^"\n]{4,64}"|'[^'\n]{4,64}'|["']?[^\s"']{4,64})"""
+# in the match, for RE2 has one `value` group, and `spans` trims them. A bare value is no
+# tag and ends before a closing one (`<password>a1b2</password><password>c3d4</password>`
+# holds two passwords).
+_BARE = r"""[^\s"'<](?:[^\s"'<]|<[^\s"'/]){3,63}"""
+_VALUE = rf"""(?P<value>"[^"\n]{{4,64}}"|'[^'\n]{{4,64}}'|["']?{_BARE})"""
 _QUOTES = "\"'"
+# After a bare value, the punctuation of the sentence or of JSON (`{"pin": 12345678}`).
+_TRAILING = ",;.)]}"
+_OPENERS = {")": "(", "]": "[", "}": "{"}
 _VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 _NOT_PASSWORDS = frozenset(
     [
@@ -104,6 +110,13 @@ class PasswordRecognizer(Recognizer):
         end = len(value) - 1 if start and len(value) > 1 and value[-1] == value[0] else len(value)
         tag = value.find("</", start, end)
         end = end if tag < 0 else tag
+        while not start and end > 4 and value[end - 1] in _TRAILING:
+            closer = value[end - 1]
+            if closer in _OPENERS and value.count(_OPENERS[closer], 0, end) >= value.count(
+                closer, 0, end
+            ):
+                break  # closes a bracket of its own (`(hunter22)`)
+            end -= 1
         if end - start >= 4:  # as long as the pattern wants a value
             yield start, end
 
