@@ -46,7 +46,7 @@ class PhoneRecognizer(Recognizer):
         # Keep per region what a national number can look like (trunk prefix, lengths,
         # number pattern from phonenumbers' metadata) to check only where it can be valid.
         self._shapes = []
-        prepare(regions)
+        prepare()
         for region in regions:
             meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
             desc = meta.general_desc
