@@ -110,6 +110,8 @@ ROWS = [
     ("user: jdoe", [("USERNAME", "jdoe")]),
     ("login jdoe to continue", [("USERNAME", "jdoe")]),
     ("usuario = maria_g", [("USERNAME", "maria_g")]),
+    # A dot inside a handle is the handle's; one after it, the sentence's.
+    ("Sign in with login: j.doe.", [("USERNAME", "j.doe")]),
     # A JSON member's or a dict's key closes its quote before the separator.
     ('{"username": "jdoe", "team": "ops"}', [("USERNAME", "jdoe")]),
     ("{'login': 'maria_g'}", [("USERNAME", "maria_g")]),

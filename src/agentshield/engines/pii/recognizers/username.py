@@ -12,7 +12,8 @@ _ANY_KEY = leet_alternation(_KEYS)
 # (`{"account": "3279832381"}`, a bank's or a customer's): its value needs a letter.
 _ACCOUNT = leet_alternation(("account",))
 _BARE_KEY = leet_alternation(("username", "user name", "login", "usuario"))
-_HANDLE = r"@?(?P<value>[A-Za-z0-9][A-Za-z0-9._-]{1,31})"
+# A handle does not end in a dot: that is the sentence's (`login: jdoe.`).
+_HANDLE = r"@?(?P<value>[A-Za-z0-9][A-Za-z0-9._-]{0,30}[A-Za-z0-9_-])"
 # After a key: a separator, the key's closing quote before it and the value's opening one
 # after it (`{"username": "jdoe"}`), or the end of an element's start tag (`<login>jdoe`).
 _SEPARATED = rf"(?:[\"']?\s*[:=]\s*[\"']?|>){_HANDLE}"
