@@ -77,6 +77,10 @@ ROWS = [
     ("vivo en Calle Mayor 5, 28013 Madrid", [("ADDRESS", "Calle Mayor 5, 28013 Madrid")]),
     # A US street's direction, before or after its name, and a unit: the city, state and
     # ZIP code after them are the address's too.
+    # A post office box with its town; without one it is no address.
+    ("PO Box 1234, Springfield, IL 62704", [("ADDRESS", "PO Box 1234, Springfield, IL 62704")]),
+    ("Write to P.O. Box 77, London W1A 1AA.", [("ADDRESS", "P.O. Box 77, London W1A 1AA")]),
+    ("the PO Box 12 is full", []),
     (
         "send it to 1600 Pennsylvania Avenue NW, Washington, DC 20500",
         [("ADDRESS", "1600 Pennsylvania Avenue NW, Washington, DC 20500")],

@@ -38,6 +38,14 @@ def test_encoded_email_is_found_at_its_encoded_span(
     assert text[finding.start : finding.end] == encoded
 
 
+def test_a_reversed_post_office_box_is_found(scanner: PiiScanner) -> None:
+    # Its town is required, which the reversed view's trigger must not lead with.
+    box = "PO Box 1234, Springfield, IL 62704"
+    result = scanner.scan(f"ship to {box[::-1]} now")
+    assert [(f.entity_type, f.evasion) for f in result.findings] == [("ADDRESS", "reversed")]
+    assert result.redacted_text == "ship to <ADDRESS_PATTERN_PARTIAL:Springfield, IL> now"
+
+
 def test_a_secret_in_base64_is_found(scanner: PiiScanner) -> None:
     encoded = base64.b64encode(b"password: hunter22 for the admin panel").decode()
     result = scanner.scan(f"config {encoded}")

@@ -23,6 +23,7 @@ FORMS = [
         "to 1600 Pennsylvania Avenue NW, Washington, DC 20500",
         "to <ADDRESS_PATTERN_PARTIAL:Washington, DC>",
     ),
+    ("Post Office Box 5, Austin, TX 78701", "<ADDRESS_PATTERN_PARTIAL:Austin, TX>"),
     ("username: johndoe42", "username: <USERNAME_HINT:jo***>"),
     ("username: jdoe", "username: <USERNAME>"),  # too short to show any of it
     ("card 4242 4242 4242 4242", "card <CREDIT_CARD_LAST_4:4242>"),

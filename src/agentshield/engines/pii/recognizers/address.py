@@ -1,12 +1,15 @@
 """ADDRESS: street addresses in US, UK and Spanish forms.
 
 `123 Main Street, Springfield, IL 62704`, `221B Baker Street, London NW1 6XE`,
-`Calle Mayor 5, 28013 Madrid`. A house number and a street-type word are both required.
+`Calle Mayor 5, 28013 Madrid`. A house number and a street-type word are both required;
+a post office box needs its town (`PO Box 1234, Springfield, IL 62704`).
 A US street may have a direction before or after its name (`1600 Pennsylvania Avenue NW`,
 `42 N. Main St`: USPS Publication 28, section 233) and a unit after it (`Suite 300`).
 """
 
 from __future__ import annotations
+
+import re
 
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
@@ -26,6 +29,11 @@ _EN = (
     rf"(?:,? (?:{_UNIT}) ?[A-Za-z0-9-]{{1,6}})?"
     rf"(?:{_US_TAIL}|{_UK_TAIL}|, [A-Z][a-z]+(?: [A-Z][a-z]+)?\b)?"
 )
+# A post office box is a postal address too, with its town (as a street needs its type).
+# The town is optional here and required in `assess`: required, it led the reversed view's
+# trigger (turned.py), which then opened on any capital or digit (new text +2.6%).
+_PO_BOX = rf"\b(?:P\.? ?O\.?|Post Office) Box \d{{1,6}}(?:{_US_TAIL}|{_UK_TAIL})?"
+_BARE_BOX = re.compile(r".* Box \d+")
 _ES_L = "[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+"
 _ES_JOIN = "(?:(?:de|del|la|las|los|el|d') ?)*"
 _ES = (
@@ -40,6 +48,15 @@ _ES = (
 
 class AddressRecognizer(Recognizer):
     entity_type = "ADDRESS"
-    patterns = (Pattern("english street", _EN, 0.7), Pattern("spanish street", _ES, 0.7))
+    patterns = (
+        Pattern("english street", _EN, 0.7),
+        Pattern("post office box", _PO_BOX, 0.7),
+        Pattern("spanish street", _ES, 0.7),
+    )
     context = ("address", "live at", "lives at", "street", "ship to", "deliver", "dirección")
     context += ("domicilio", "vivo en", "postcode", "zip")
+
+    def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
+        if pattern.name == "post office box" and _BARE_BOX.fullmatch(value):
+            return None
+        return super().assess(value, pattern)
