@@ -98,6 +98,11 @@ ROWS = [
     ('pg_dump --password "correct horse battery"', [("PASSWORD", "correct horse battery")]),
     ("mysql --password $MYSQL_PASSWORD", []),
     ("docker login --password-stdin", []),
+    # curl's -u holds the user and the password: both are redacted.
+    ("curl -u admin:hunter22 https://api.example.com", [("PASSWORD", "admin:hunter22")]),
+    ("curl -s --user 'ci-bot:s3cr3t pass' https://x", [("PASSWORD", "ci-bot:s3cr3t pass")]),
+    ("curl -u admin https://api.example.com", []),  # curl asks for the password
+    ("docker run -u 1000:1000 alpine", []),
     # An element's tag keys its text; the closing tag is not the password.
     ("<password>hunter22</password>", [("PASSWORD", "hunter22")]),
     ("<password></password><pass>abc</pass>", []),

@@ -96,6 +96,9 @@ class PasswordRecognizer(Recognizer):
         # A command's option (`--password hunter22`; `--password=` is a keyword and
         # separator): agents run commands.
         Pattern("option", rf"(?i)--(?P<key>password|passwd|pass|pwd)[ \t]+{_VALUE}", 0.8),
+        # curl's user and password (`curl -u admin:hunter22`), both in the value: the
+        # reversed view's trigger then opens with `u-`, not with a `:` after any word.
+        Pattern("curl user", rf"(?i)\bcurl\b[^\n]*?\s(?P<key>-u|--user)[ \t]*{_VALUE}", 0.8),
         Pattern(
             "keyword is",
             rf"(?i)(?P<key>{_NOT_PASS})\s+(?:is|es|est|ist|é|è)\s+{_VALUE}",
@@ -119,6 +122,11 @@ class PasswordRecognizer(Recognizer):
             end -= 1
         if end - start >= 4:  # as long as the pattern wants a value
             yield start, end
+
+    def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
+        if pattern.name == "curl user" and ":" not in value.strip(":"):
+            return None  # a user alone (`curl -u admin`: curl asks for the password)
+        return super().assess(value, pattern)
 
     def validate(self, value: str) -> bool | None:
         lowered = value.lower().strip(".,;:!?}])")
