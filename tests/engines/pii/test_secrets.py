@@ -103,6 +103,12 @@ ROWS = [
     ("curl -s --user 'ci-bot:s3cr3t pass' https://x", [("PASSWORD", "ci-bot:s3cr3t pass")]),
     ("curl -u admin https://api.example.com", []),  # curl asks for the password
     ("docker run -u 1000:1000 alpine", []),
+    # A short -p is a password where the command says so.
+    ("mysql -u root -phunter22 -h db.internal shop", [("PASSWORD", "hunter22")]),
+    ("mysql -u root -p shop", []),  # mysql asks for it
+    ("mysql -h db -P 3306 -u root -p", []),
+    ("docker login -u ci -p hunter22 registry.example.com", [("PASSWORD", "hunter22")]),
+    ("psql -h db -p 5432 -U postgres", []),
     # An element's tag keys its text; the closing tag is not the password.
     ("<password>hunter22</password>", [("PASSWORD", "hunter22")]),
     ("<password></password><pass>abc</pass>", []),

@@ -99,6 +99,11 @@ class PasswordRecognizer(Recognizer):
         # curl's user and password (`curl -u admin:hunter22`), both in the value: the
         # reversed view's trigger then opens with `u-`, not with a `:` after any word.
         Pattern("curl user", rf"(?i)\bcurl\b[^\n]*?\s(?P<key>-u|--user)[ \t]*{_VALUE}", 0.8),
+        # A short `-p` is a password only where the command says so: glued to it for the
+        # MySQL clients (`mysql -u root -phunter22`; `-p` alone asks, `-P 3306` is a port),
+        # or after docker login (`docker login -u ci -p hunter22`).
+        Pattern("mysql option", rf"\b(?i:mysql\w*|mariadb\w*)\b[^\n]*?\s(?P<key>-p){_VALUE}", 0.8),
+        Pattern("docker login", rf"\b(?i:docker login)\b[^\n]*?\s(?P<key>-p)[ \t]+{_VALUE}", 0.8),
         Pattern(
             "keyword is",
             rf"(?i)(?P<key>{_NOT_PASS})\s+(?:is|es|est|ist|é|è)\s+{_VALUE}",
