@@ -114,6 +114,8 @@ ROWS = [
     ("user: jdoe", [("USERNAME", "jdoe")]),
     ("login jdoe to continue", [("USERNAME", "jdoe")]),
     ("usuario = maria_g", [("USERNAME", "maria_g")]),
+    ("docker login ghcr.io -u ci", []),  # a host one logs in to
+    ("login j.doe to continue", [("USERNAME", "j.doe")]),
     # A dot inside a handle is the handle's; one after it, the sentence's.
     ("Sign in with login: j.doe.", [("USERNAME", "j.doe")]),
     # A JSON member's or a dict's key closes its quote before the separator.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agentshield.engines.pii.leet import leet_alternation
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
+from agentshield.engines.pii.recognizers.tlds import is_known_tld
 
 _KEYS = ("user", "username", "user name", "user id", "userid", "login", "usuario")
 _KEYS += ("utilisateur", "benutzer", "benutzername", "handle")
@@ -117,6 +118,8 @@ class UsernameRecognizer(Recognizer):
     def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
         if pattern.name == "account" and not any(c.isalpha() for c in value):
             return None
+        if pattern.name == "keyword" and "." in value and is_known_tld(value.rsplit(".", 1)[1]):
+            return None  # a host one logs in to (`docker login ghcr.io`), not a user
         return super().assess(value, pattern)
 
     def validate(self, value: str) -> bool | None:
