@@ -114,6 +114,10 @@ ROWS = [
     ("user: jdoe", [("USERNAME", "jdoe")]),
     ("login jdoe to continue", [("USERNAME", "jdoe")]),
     ("usuario = maria_g", [("USERNAME", "maria_g")]),
+    ("identifiant : jdupont", [("USERNAME", "jdupont")]),
+    ("utente: mrossi", [("USERNAME", "mrossi")]),
+    ("gebruikersnaam = jjansen", [("USERNAME", "jjansen")]),
+    ("usuário: jsilva", [("USERNAME", "jsilva")]),
     ("docker login ghcr.io -u ci", []),  # a host one logs in to
     ("login j.doe to continue", [("USERNAME", "j.doe")]),
     # A dot inside a handle is the handle's; one after it, the sentence's.

@@ -7,7 +7,8 @@ from agentshield.engines.pii.recognizer import Pattern, Recognizer
 from agentshield.engines.pii.recognizers.tlds import is_known_tld
 
 _KEYS = ("user", "username", "user name", "user id", "userid", "login", "usuario")
-_KEYS += ("utilisateur", "benutzer", "benutzername", "handle")
+_KEYS += ("utilisateur", "identifiant", "benutzer", "benutzername", "utente", "usuário")
+_KEYS += ("gebruikersnaam", "handle")
 _ANY_KEY = leet_alternation(_KEYS)
 # An account is named by a handle (`account: jdoe`) or a number, which is no user name
 # (`{"account": "3279832381"}`, a bank's or a customer's): its value needs a letter.
