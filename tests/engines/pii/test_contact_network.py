@@ -10,6 +10,8 @@ ROWS = [
     # EMAIL
     ("write to jane.roe@acme-corp.com today", [("EMAIL", "jane.roe@acme-corp.com")]),
     ("cc: ops+alerts@mail.example.co.uk", [("EMAIL", "ops+alerts@mail.example.co.uk")]),
+    ("git clone git@github.com:acme/api.git", []),  # a repository's remote
+    ("mail gita@example.com", [("EMAIL", "gita@example.com")]),
     ("the file is report@2x.png", []),  # not a known top-level domain
     ("meet me @ the office", []),
     # PHONE

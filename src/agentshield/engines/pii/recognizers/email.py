@@ -19,4 +19,8 @@ class EmailRecognizer(Recognizer):
     checksum = "known top-level domain"
 
     def validate(self, value: str) -> bool | None:
+        # `git@github.com:acme/api.git` is a repository's remote, its user every code
+        # host's service account: no one's address.
+        if value[:4].lower() == "git@":
+            return False
         return is_known_tld(value.rsplit(".", 1)[1])
