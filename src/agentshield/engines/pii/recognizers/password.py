@@ -25,7 +25,7 @@ _NOT_PASS = leet_alternation(w for w in _WORDS if w != "pass")
 _BARE = r"""[^\s"'<](?:[^\s"'<]|<[^\s"'/]){3,63}"""
 _VALUE = rf"""(?P<value>"[^"\n]{{4,64}}"|'[^'\n]{{4,64}}'|["']?{_BARE})"""
 _QUOTES = "\"'"
-# After a bare value, the punctuation of the sentence or of JSON (`{"pin": 12345678}`).
+# After a bare value, the punctuation of the sentence or of JSON (`{"password": 1234}`).
 _TRAILING = ",;.)]}"
 _OPENERS = {")": "(", "]": "[", "}": "{"}
 _VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
