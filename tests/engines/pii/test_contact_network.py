@@ -121,6 +121,12 @@ ROWS = [
     ("gebruikersnaam = jjansen", [("USERNAME", "jjansen")]),
     ("usuário: jsilva", [("USERNAME", "jsilva")]),
     ("docker login ghcr.io -u ci", []),  # a host one logs in to
+    # Code naming a user, not a handle: a type, a call, a variable, the next line's code.
+    ("def f(user_id: Optional[str], handle: int):", []),
+    ("user = User(name=name)", []),
+    ("username = self.username", []),
+    ("if login:\n    raise ValueError", []),
+    ("if not login\n    raise ValueError", []),
     ("login j.doe to continue", [("USERNAME", "j.doe")]),
     # A dot inside a handle is the handle's; one after it, the sentence's.
     ("Sign in with login: j.doe.", [("USERNAME", "j.doe")]),

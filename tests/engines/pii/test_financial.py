@@ -21,10 +21,13 @@ ROWS = [
     ("DE89 3704 0044 0532 0130 00 NOW", [("IBAN", "DE89 3704 0044 0532 0130 00")]),
     ("IBAN: GB82-WEST-1234-5698-7654-32.", [("IBAN", "GB82-WEST-1234-5698-7654-32")]),
     ("GB82-WEST-1234-5698-7654-33", []),  # dashed, check digits wrong
-    # SWIFT_BIC: needs banking context when all letters
+    # SWIFT_BIC: needs banking context
     ("swift code DEUTDEFF", [("SWIFT_BIC", "DEUTDEFF")]),
     ("bic: NWBKGB2L", [("SWIFT_BIC", "NWBKGB2L")]),
+    ('{"bic": "NWBKGB2L"}', [("SWIFT_BIC", "NWBKGB2L")]),
     ("the DATABASE is DOWN", []),
+    ("indicated by VERSION0 or VERSION1", []),  # code's constants
+    ("if elf_header.e_ident_data == elf_header.ELFDATA2LSB:", []),
     # BITCOIN_ADDRESS: base58check and bech32
     (
         "send btc to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",

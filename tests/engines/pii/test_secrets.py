@@ -42,6 +42,8 @@ ROWS = [
         [("OPENAI_KEY", "sk-proj-Ab3dEf1234567890GhIjKlMnOpQrStUvWxYz")],
     ),
     ("we use sk-learn and scikit", []),
+    # A name after `sk-` is no key: keys are random.
+    ('<label class="sk-toggleable__label sk-toggleable__label-arrow">', []),
     (f"maps {GOOGLE}", [("GOOGLE_API_KEY", GOOGLE)]),
     (
         "DATABASE_URL=postgresql://app:Sup3rS3cret@db.internal:5432/prod",
@@ -103,6 +105,12 @@ ROWS = [
     ("curl -s --user 'ci-bot:s3cr3t pass' https://x", [("PASSWORD", "ci-bot:s3cr3t pass")]),
     ("curl -u admin https://api.example.com", []),  # curl asks for the password
     ("docker run -u 1000:1000 alpine", []),
+    # Code holding a password, bare, is no password; a quoted literal is one.
+    ("password = urllib.parse.unquote(password)", []),
+    ("password: Optional[str] = None", []),
+    ("self.password = self.password", []),
+    ("user_pass =\n    return None", []),
+    ('password = "self.x"', [("PASSWORD", "self.x")]),
     # A short -p is a password where the command says so.
     ("mysql -u root -phunter22 -h db.internal shop", [("PASSWORD", "hunter22")]),
     ("mysql -u root -p shop", []),  # mysql asks for it

@@ -42,6 +42,8 @@ def test_quoted_delimiters_are_inside_a_cell() -> None:
         "one line, with, commas",
         "2021,2022\n536904399,665123456",  # a header names a column with a letter
         "name,\nJane,536904399",  # and names two of them
+        # A paragraph's wrapped lines, a comma in each: a clause names no column.
+        "a value, and therefore the user\n# should set the value, otherwise a warning",
         json.dumps({"name": "Jane", "ssn": "536904399", "ids": [1, 2]}, indent=2),
         '["Jane", "536904399", "ok"]\n["Bob", "665123456", "ok"]',  # JSON lines
         '{"a": "Jane", "b": "x"}\n{"a": "Bob", "b": "y"}',

@@ -36,6 +36,10 @@ _DELIMITERS = "\t|,;"
 _LINE_BREAKS = ("\n", "\r\n")
 _RULE = re.compile(r"[ \t|:+]*-[ \t|:+-]*")
 _LETTER = re.compile(r"[^\W\d_]")  # what names_a_column asks of a header cell
+# Words that open a clause, not a column's name.
+_PROSE_OPENERS = frozenset(
+    ["and", "but", "or", "so", "then", "the", "a", "an", "which", "that", "because", "if"]
+)
 _DELIMITER = re.compile(f"[{re.escape(_DELIMITERS)}]")
 
 Span = tuple[int, int]
@@ -52,9 +56,13 @@ def view(text: str) -> tuple[str, Listing] | None:
 
 
 def names_a_column(cell: str) -> bool:
-    """Whether a header cell can name a column: it holds a letter, and is no longer than a
-    far context window."""
-    return len(cell) <= FAR[0] and any(ch.isalpha() for ch in cell)
+    """Whether a header cell can name a column: it holds a letter, is no longer than a far
+    context window, and is no run of prose (two wrapped lines of a paragraph, a comma in
+    each, split alike: `… and therefore the user\n# should set the value, otherwise …`)."""
+    if len(cell) > FAR[0] or not any(ch.isalpha() for ch in cell):
+        return False
+    words = cell.split(None, 1)
+    return len(words) < 2 or words[0].lower() not in _PROSE_OPENERS
 
 
 def header_of(text: str, pos: int) -> Span | None:

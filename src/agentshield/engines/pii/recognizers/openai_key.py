@@ -14,4 +14,11 @@ class OpenaiKeyRecognizer(Recognizer):
 
     def validate(self, value: str) -> bool | None:
         # Classic and project keys carry base64("OpenAI") in the middle.
-        return True if "T3BlbkFJ" in value else None
+        if "T3BlbkFJ" in value:
+            return True
+        # A key is random: digits and letters of both cases. A name after `sk-` is not
+        # (scikit-learn's CSS class `sk-toggleable__label-arrow`).
+        body = value[3:]
+        if any(c.isdigit() for c in body) and body.lower() != body and body.upper() != body:
+            return None
+        return False

@@ -25,6 +25,12 @@ _NOT_PASS = leet_alternation(w for w in _WORDS if w != "pass")
 _BARE = r"""[^\s"'<](?:[^\s"'<]|<[^\s"'/]){3,63}"""
 _VALUE = rf"""(?P<value>"[^"\n]{{4,64}}"|'[^'\n]{{4,64}}'|["']?{_BARE})"""
 _QUOTES = "\"'"
+# On the key's line: a value on the next is code's (`user_pass =\n    return …`).
+_SEPARATOR = r"[ \t]*[:=][ \t]*"
+# Code, not a password, when bare: a call or subscript (`urllib.parse.unquote(password)`,
+# `Optional[str]`), an attribute of the object at hand (`self.password`), a type's name.
+_CODE = re.compile(r"(?:self|cls|this)\.|[A-Za-z_][\w.]*[a-z][\w.]*[(\[]")
+_TYPES = frozenset(["str", "bytes", "bool", "int", "optional", "notrequired", "secretstr"])
 # After a bare value, the punctuation of the sentence or of JSON (`{"password": 1234}`).
 _TRAILING = ",;.)]}"
 _OPENERS = {")": "(", "]": "[", "}": "{"}
@@ -82,7 +88,7 @@ class PasswordRecognizer(Recognizer):
             "keyword and separator",
             # A key may close its quote before the separator (`{"password": "hunter22"}`),
             # or be an element's tag (`<password>hunter22</password>`).
-            rf"(?i)(?P<key>{leet_alternation(_WORDS)})(?:[\"']?\s*[:=]\s*|>){_VALUE}",
+            rf"(?i)(?P<key>{leet_alternation(_WORDS)})(?:[\"']?{_SEPARATOR}|>){_VALUE}",
             0.8,
         ),
         # A secret's key (`SECRET_KEY=`, `client_secret:`, `client-secret:`, `{"secret": `):
@@ -90,7 +96,7 @@ class PasswordRecognizer(Recognizer):
         # secret: practice").
         Pattern(
             "secret key",
-            rf"(?i)(?P<key>[_\"-]secret(?:[_-]?key)?|\bsecret[_-]?key)[\"']?\s*[:=]\s*{_VALUE}",
+            rf"(?i)(?P<key>[_\"-]secret(?:[_-]?key)?|\bsecret[_-]?key)[\"']?{_SEPARATOR}{_VALUE}",
             0.8,
         ),
         # A command's option (`--password hunter22`; `--password=` is a keyword and
@@ -115,6 +121,8 @@ class PasswordRecognizer(Recognizer):
         # The value's quotes are not the password (and a value cut short has only one), nor
         # is the closing tag after an element's text.
         start = 1 if value[0] in _QUOTES else 0
+        if not start and (_CODE.match(value) or value.lower() in _TYPES):
+            return  # code, where a quoted value would be a literal
         end = len(value) - 1 if start and len(value) > 1 and value[-1] == value[0] else len(value)
         tag = value.find("</", start, end)
         end = end if tag < 0 else tag

@@ -14,11 +14,14 @@ _ANY_KEY = leet_alternation(_KEYS)
 # (`{"account": "3279832381"}`, a bank's or a customer's): its value needs a letter.
 _ACCOUNT = leet_alternation(("account",))
 _BARE_KEY = leet_alternation(("username", "user name", "login", "usuario"))
-# A handle does not end in a dot: that is the sentence's (`login: jdoe.`).
-_HANDLE = r"@?(?P<value>[A-Za-z0-9][A-Za-z0-9._-]{0,30}[A-Za-z0-9_-])"
+# A handle does not end in a dot: that is the sentence's (`login: jdoe.`). A bracket after
+# it is in the value, for `assess` to refuse: code calls (`user = User(`) or subscripts
+# (`user_id: Optional[str]`) there.
+_HANDLE = r"@?(?P<value>[A-Za-z0-9][A-Za-z0-9._-]{0,30}[A-Za-z0-9_-][(\[]?)"
 # After a key: a separator, the key's closing quote before it and the value's opening one
 # after it (`{"username": "jdoe"}`), or the end of an element's start tag (`<login>jdoe`).
-_SEPARATED = rf"(?:[\"']?\s*[:=]\s*[\"']?|>){_HANDLE}"
+# The value is on the key's line: on the next, it is code's (`elif user:\n    prefix = …`).
+_SEPARATED = rf"(?:[\"']?[ \t]*[:=][ \t]*[\"']?|>){_HANDLE}"
 # Words that follow "login"/"username" in prose and are not handles.
 _PROSE = frozenset(
     [
@@ -108,12 +111,22 @@ _PROSE = frozenset(
 )
 
 
+# Keywords and type names of code: `login\n    raise`, `user: str`, `user_id: int = None`.
+_CODE = ("raise", "return", "if", "else", "elif", "while", "def", "class", "import", "lambda")
+_CODE += ("await", "async", "yield", "none", "true", "false", "null", "nil", "str", "int")
+_CODE += ("bool", "float", "bytes", "dict", "list", "tuple", "set", "any", "object", "string")
+_CODE += ("number", "boolean", "optional", "union", "notrequired", "required", "varchar", "text")
+_CODE_WORDS = frozenset(_CODE)
+_OWNERS = frozenset(("self", "cls", "this"))
+_KEY_WORDS = frozenset(k.replace(" ", "_") for k in _KEYS) | {"password", "passwd", "token"}
+
+
 class UsernameRecognizer(Recognizer):
     entity_type = "USERNAME"
     patterns = (
         Pattern("keyword and separator", rf"(?i)\b(?P<key>{_ANY_KEY}){_SEPARATED}", 0.75),
         Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75),
-        Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})\s+{_HANDLE}", 0.6),
+        Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_HANDLE}", 0.6),
     )
 
     def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
@@ -124,4 +137,10 @@ class UsernameRecognizer(Recognizer):
         return super().assess(value, pattern)
 
     def validate(self, value: str) -> bool | None:
-        return False if value.lower() in _PROSE else None
+        lowered = value.lower()
+        if lowered in _PROSE or lowered in _CODE_WORDS or value[-1] in "([":
+            return False
+        # In code, a variable or attribute holding the user (`username = self.username`,
+        # `user_id=user_id`), not a handle.
+        parts = lowered.split(".")
+        return False if parts[0] in _OWNERS or parts[-1] in _KEY_WORDS else None
