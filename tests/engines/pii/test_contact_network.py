@@ -60,6 +60,18 @@ ROWS = [
     # MAC_ADDRESS
     ("device 00:1A:2B:3C:4D:5E joined", [("MAC_ADDRESS", "00:1A:2B:3C:4D:5E")]),
     ("cisco 001a.2b3c.4d5e", [("MAC_ADDRESS", "001a.2b3c.4d5e")]),
+    (
+        "link/ether fa:89:b9:c1:f8:c8 brd ff:ff:ff:ff:ff:ff",  # broadcast names no device
+        [("MAC_ADDRESS", "fa:89:b9:c1:f8:c8")],
+    ),
+    ("link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00", []),
+    # An interface's address with its network's prefix length.
+    (
+        "inet 192.0.2.2/24 brd 192.0.2.255 scope global eth0",
+        [("IP_ADDRESS", "192.0.2.2"), ("IP_ADDRESS", "192.0.2.255")],
+    ),
+    ("allow 203.0.113.5/32", [("IP_ADDRESS", "203.0.113.5")]),
+    ("see 1.2.3.4/5.6.7.8", []),  # glued to more of the same
     ("mixed 00:1A-2B:3C-4D:5E", []),
     # URL_WITH_CREDENTIALS
     (

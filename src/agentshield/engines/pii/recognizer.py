@@ -21,7 +21,6 @@ from agentshield.engines.pii.leet import glued_digits, leet_alternation
 # Context words count fully within NEAR characters of a value, half as much within FAR.
 NEAR = (24, 16)  # characters before, after
 FAR = (60, 24)
-_GLUE = "._-/"
 # What may follow a word that is a key: the rest of its name (its further words too:
 # `social security number`, `phone no.`), a closing quote, blanks.
 _PAST_NAME = r"""[\w-]*(?:[ \t]+[^\W\d_][\w.#-]*)*["']?[ \t]*"""
@@ -81,7 +80,8 @@ class Recognizer:
     layer: ClassVar[str] = FAST_PATH
     # False for recognizers a ROT13 or reversed view cannot help (digits only, entropy).
     letter_sensitive: ClassVar[bool] = True
-    # Reject a match glued to more of the same (`1.2.3.4.5`, `123-45-6789-1`).
+    # Reject a match glued to more of the same (`1.2.3.4.5`, `123-45-6789-1`; a network's
+    # prefix length, `192.0.2.2/24`, is not): native/assess.cpp.
     strict_edges: ClassVar[bool] = False
     # Labels of another thing: a value right after one is not this entity, whatever its
     # checks say (`version 1.2.3.4` is no IP address). See `refused`.
@@ -161,15 +161,6 @@ class Recognizer:
             word, is_near, keyed = found
             return word, self.context_boost if is_near else self.context_boost / 2, keyed
         return _first_word(self._context, text, start, end, self.context_boost, lines)
-
-    def glued(self, text: str, start: int, end: int) -> bool:
-        if not self.strict_edges:
-            return False
-        after = text[end : end + 2]
-        before = text[max(0, start - 2) : start]
-        return (len(after) == 2 and after[0] in _GLUE and after[1].isalnum()) or (
-            len(before) == 2 and before[1] in _GLUE and before[0].isalnum()
-        )
 
 
 def _first_word(

@@ -56,11 +56,27 @@ bool context_near(const Entry& e, PyObject* text, Py_ssize_t start, Py_ssize_t e
 
 bool is_glue(Py_UCS4 c) { return c == '.' || c == '_' || c == '-' || c == '/'; }
 
-// recognizer.glued: a match run into more of the same (`1.2.3.4.5`, `123-45-6789-1`),
-// after its end or before its start.
+// A network's prefix length after an address (`192.0.2.2/24`): one or two digits after a
+// `/`, then nothing glued.
+bool prefix_at(PyObject* text, Py_ssize_t at) {
+  const Py_ssize_t size = PyUnicode_GET_LENGTH(text);
+  if (PyUnicode_READ_CHAR(text, at) != '/') return false;
+  Py_ssize_t digits = 0;
+  while (at + 1 + digits < size && digits < 3 &&
+         Py_UNICODE_ISDECIMAL(PyUnicode_READ_CHAR(text, at + 1 + digits)))
+    ++digits;
+  if (digits == 0 || digits > 2) return false;
+  const Py_ssize_t next = at + 1 + digits;
+  if (next == size) return true;
+  const Py_UCS4 c = PyUnicode_READ_CHAR(text, next);
+  return !Py_UNICODE_ISALNUM(c) && !is_glue(c);
+}
+
+// A match run into more of the same (`1.2.3.4.5`, `123-45-6789-1`), after its end or
+// before its start.
 bool glued_after(PyObject* text, Py_ssize_t end) {
   return end + 2 <= PyUnicode_GET_LENGTH(text) && is_glue(PyUnicode_READ_CHAR(text, end)) &&
-         Py_UNICODE_ISALNUM(PyUnicode_READ_CHAR(text, end + 1));
+         Py_UNICODE_ISALNUM(PyUnicode_READ_CHAR(text, end + 1)) && !prefix_at(text, end);
 }
 
 bool glued_before(PyObject* text, Py_ssize_t start) {

@@ -1,4 +1,8 @@
-"""MAC_ADDRESS: six octets with one separator throughout, or Cisco's dotted form."""
+"""MAC_ADDRESS: six octets with one separator throughout, or Cisco's dotted form.
+
+The broadcast address (`ff:ff:ff:ff:ff:ff`, in every `ip link` line) and the null one
+name no device.
+"""
 
 from __future__ import annotations
 
@@ -20,3 +24,7 @@ class MacAddressRecognizer(Recognizer):
     context = ("mac", "hardware address", "ethernet", "wifi", "bssid", "nic")
     letter_sensitive = False
     strict_edges = True
+
+    def validate(self, value: str) -> bool | None:
+        digits = {c for c in value.lower() if c not in ":-."}
+        return False if digits in ({"f"}, {"0"}) else None
