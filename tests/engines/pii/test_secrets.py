@@ -130,6 +130,7 @@ ROWS = [
     ('{"password":12345678,"team":"ops"}', [("PASSWORD", "12345678")]),
     ("password: hunter22, then sign in.", [("PASSWORD", "hunter22")]),
     ("password=(hunter22))", [("PASSWORD", "(hunter22)")]),
+    ('{"secret": ...}', []),  # an ellipsis, JSON's brace after it
     (
         "Authorization: Bearer abcDEF1234567890xyzXYZ",
         [("AUTH_TOKEN", "abcDEF1234567890xyzXYZ")],

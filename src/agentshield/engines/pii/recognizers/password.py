@@ -126,7 +126,7 @@ class PasswordRecognizer(Recognizer):
         end = len(value) - 1 if start and len(value) > 1 and value[-1] == value[0] else len(value)
         tag = value.find("</", start, end)
         end = end if tag < 0 else tag
-        while not start and end > 4 and value[end - 1] in _TRAILING:
+        while not start and end and value[end - 1] in _TRAILING:
             closer = value[end - 1]
             if closer in _OPENERS and value.count(_OPENERS[closer], 0, end) >= value.count(
                 closer, 0, end
