@@ -50,6 +50,16 @@ ROWS = [
         [("DATABASE_URL", "postgresql://app:Sup3rS3cret@db.internal:5432/prod")],
     ),
     ("postgresql://db.internal:5432/prod has no password", []),
+    # A template's placeholder is where a password goes, not one; a word stays one.
+    ("postgresql://<user>:<password>@host:5432/db", []),
+    ("redis://[[username]:[password]]@localhost:6379/0", []),
+    ("DATABASE_URL=postgresql://${DB_USER}:${DB_PASS}@db:5432/app", []),
+    ("mongodb://admin:{password}@cluster0.example.net/db", []),
+    ("postgresql://app:%(password)s@db:5432/app", []),
+    (
+        "postgresql://user:password@host:5432/db",
+        [("DATABASE_URL", "postgresql://user:password@host:5432/db")],
+    ),
     (
         "uri mongodb+srv://admin:hunter22@cluster0.example.net/test",
         [("MONGODB_URI", "mongodb+srv://admin:hunter22@cluster0.example.net/test")],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
+from agentshield.engines.pii.recognizers.userinfo import templated
 
 _SCHEMES = (
     "postgres(?:ql)?|mysql|mariadb|mssql|sqlserver|oracle|rediss?|amqps?|clickhouse|"
@@ -19,3 +20,6 @@ class DatabaseUrlRecognizer(Recognizer):
             0.95,
         ),
     )
+
+    def validate(self, value: str) -> bool | None:
+        return False if templated(value) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
+from agentshield.engines.pii.recognizers.userinfo import templated
 
 
 class MongodbUriRecognizer(Recognizer):
@@ -14,3 +15,6 @@ class MongodbUriRecognizer(Recognizer):
             0.95,
         ),
     )
+
+    def validate(self, value: str) -> bool | None:
+        return False if templated(value) else None

@@ -123,6 +123,8 @@ class PasswordRecognizer(Recognizer):
         start = 1 if value[0] in _QUOTES else 0
         if not start and (_CODE.match(value) or value.lower() in _TYPES):
             return  # code, where a quoted value would be a literal
+        if value[0] == "@" and ("/" in value or ":" in value):
+            return  # the host after a URL's placeholder (`postgresql://u:<password>@db:5432`)
         end = len(value) - 1 if start and len(value) > 1 and value[-1] == value[0] else len(value)
         tag = value.find("</", start, end)
         end = end if tag < 0 else tag

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
+from agentshield.engines.pii.recognizers.userinfo import templated
 
 
 class UrlWithCredentialsRecognizer(Recognizer):
@@ -15,3 +16,6 @@ class UrlWithCredentialsRecognizer(Recognizer):
             0.95,
         ),
     )
+
+    def validate(self, value: str) -> bool | None:
+        return False if templated(value) else None
