@@ -47,6 +47,7 @@ ROWS = [
     ("octet 256.1.1.1 is out of range", []),
     # A version of four numbers is no address, in prose, a JSON member or a table's column.
     ("we upgraded to version 1.2.3.4 yesterday", []),
+    ("as the HTML5 spec's section 8.2.4.44 says", []),  # a document's section
     ("build 2.10.4.1 is out", []),
     ('{"firmware": "1.0.0.2", "host": "10.20.30.40"}', [("IP_ADDRESS", "10.20.30.40")]),
     ("release: 3.2.1.0 on server 10.0.0.7", [("IP_ADDRESS", "10.0.0.7")]),

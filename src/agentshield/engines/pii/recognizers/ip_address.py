@@ -13,8 +13,10 @@ class IpAddressRecognizer(Recognizer):
     entity_type = "IP_ADDRESS"
     patterns = (Pattern("dotted quad", rf"\b{_OCTET}(?:\.{_OCTET}){{3}}\b", 0.7),)
     context = ("ip", "address", "host", "server", "client", "addr", "remote", "dirección")
-    # A version of four numbers (`version 1.2.3.4`, `"build": "2.10.4.1"`) is no address.
+    # A version of four numbers (`version 1.2.3.4`, `"build": "2.10.4.1"`) or a document's
+    # section (`specs sections 8.2.4.44`) is no address.
     not_after = ("version", "ver", "build", "release", "firmware", "revision", "rev")
+    not_after += ("section", "chapter", "clause", "paragraph")
     letter_sensitive = False
     strict_edges = True
 
