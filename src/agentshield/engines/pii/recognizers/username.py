@@ -15,7 +15,7 @@ _ANY_KEY = leet_alternation(_KEYS)
 _ACCOUNT = leet_alternation(("account",))
 _BARE_KEY = leet_alternation(("username", "user name", "login", "usuario"))
 # A handle does not end in a dot: that is the sentence's (`login: jdoe.`). A bracket after
-# it is in the value, for `assess` to refuse: code calls (`user = User(`) or subscripts
+# it is in the value, for `validate` to refuse: code calls (`user = User(`) or subscripts
 # (`user_id: Optional[str]`) there.
 _HANDLE = r"@?(?P<value>[A-Za-z0-9][A-Za-z0-9._-]{0,30}[A-Za-z0-9_-][(\[]?)"
 # After a key: a separator, the key's closing quote before it and the value's opening one
