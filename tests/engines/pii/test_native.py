@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -23,6 +24,26 @@ class _Broken(Recognizer):
 
     def validate(self, value: str) -> bool | None:
         raise RuntimeError(f"check failed on {value}")
+
+
+class _Refusing(Recognizer):
+    """Its own `assess` and `spans`, neither of which knows the pattern's refusal."""
+
+    entity_type = "REFUSING"
+    patterns = (Pattern("code", r"\bR-\d{4}(?:-\d)?\b", 0.9, refuse=lambda v: v.startswith("R-0")),)
+
+    def spans(self, value: str) -> Iterator[tuple[int, int]]:
+        yield 0, len(value)
+        yield 0, 6  # without the suffix
+
+    def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
+        return pattern.score, ""
+
+
+def test_a_patterns_refusal_holds_for_every_span_whatever_the_recognizer_assesses() -> None:
+    text = "R-0123 R-0123-4 R-1234 R-1234-5"
+    hits, _ = Detector([_Refusing()]).run(text, Budget(100))
+    assert [text[h.start : h.end] for h in hits] == ["R-1234", "R-1234-5"]
 
 
 def test_scans_in_threads_find_what_one_thread_finds(scanner: PiiScanner) -> None:

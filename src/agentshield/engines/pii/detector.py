@@ -212,6 +212,8 @@ def _note(pattern: Pattern) -> str:
 
 def _checked(rec: Recognizer, pattern: Pattern, value: str) -> _Verdict:
     for a, b in rec.spans(value):
+        if pattern.refuse is not None and pattern.refuse(value[a:b]):
+            continue
         verdict = rec.assess(value[a:b], pattern)
         if verdict is not None:
             return a, b, verdict
@@ -220,5 +222,7 @@ def _checked(rec: Recognizer, pattern: Pattern, value: str) -> _Verdict:
 
 def _checked_whole(rec: Recognizer, pattern: Pattern, value: str) -> _Verdict:
     """`_checked` for a recognizer whose only span is the whole value, without the generator."""
+    if pattern.refuse is not None and pattern.refuse(value):
+        return None
     verdict = rec.assess(value, pattern)
     return None if verdict is None else (0, len(value), verdict)

@@ -4,13 +4,14 @@ A recognizer is one class in one file under `recognizers/`. Patterns are RE2 syn
 named `value` narrows the reported span to the value, a group named `key` marks the keyword
 that introduced it (`password: hunter2`). `validate` holds the checksum beside the pattern:
 True raises the score to `checked_score`, False means "not this entity", None means the
-format has no checksum.
+format has no checksum. A pattern's own `refuse` names what it matches that is not the
+entity whatever the checks say (`curl -u admin`: a user alone, no password).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -68,6 +69,9 @@ class Pattern:
     name: str
     regex: str
     score: float
+    # A value this pattern matches that is not the entity (truthy: refused), judged on each
+    # span before the recognizer's checks (detector.py).
+    refuse: Callable[[str], object] | None = None
 
 
 class Recognizer:

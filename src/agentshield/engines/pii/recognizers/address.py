@@ -30,7 +30,7 @@ _EN = (
     rf"(?:{_US_TAIL}|{_UK_TAIL}|, [A-Z][a-z]+(?: [A-Z][a-z]+)?\b)?"
 )
 # A post office box is a postal address too, with its town (as a street needs its type).
-# The town is optional here and required in `assess`: required, it led the reversed view's
+# The town is optional here and required by `refuse`: required, it led the reversed view's
 # trigger (turned.py), which then opened on any capital or digit (new text +2.6%).
 _PO_BOX = rf"\b(?:P\.? ?O\.?|Post Office) Box \d{{1,6}}(?:{_US_TAIL}|{_UK_TAIL})?"
 _BARE_BOX = re.compile(r".* Box \d+")
@@ -50,13 +50,8 @@ class AddressRecognizer(Recognizer):
     entity_type = "ADDRESS"
     patterns = (
         Pattern("english street", _EN, 0.7),
-        Pattern("post office box", _PO_BOX, 0.7),
+        Pattern("post office box", _PO_BOX, 0.7, refuse=_BARE_BOX.fullmatch),
         Pattern("spanish street", _ES, 0.7),
     )
     context = ("address", "live at", "lives at", "street", "ship to", "deliver", "dirección")
     context += ("domicilio", "vivo en", "postcode", "zip")
-
-    def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
-        if pattern.name == "post office box" and _BARE_BOX.fullmatch(value):
-            return None
-        return super().assess(value, pattern)

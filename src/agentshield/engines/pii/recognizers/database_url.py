@@ -18,8 +18,6 @@ class DatabaseUrlRecognizer(Recognizer):
             "url with password",
             rf"(?i)\b(?:{_SCHEMES})(?:\+[a-z0-9]+)?://[^\s:/@]*:[^\s@/]+@[^\s\"'<>]+",
             0.95,
+            refuse=templated,
         ),
     )
-
-    def validate(self, value: str) -> bool | None:
-        return False if templated(value) else None

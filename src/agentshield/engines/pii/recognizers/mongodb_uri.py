@@ -13,8 +13,6 @@ class MongodbUriRecognizer(Recognizer):
             "uri with password",
             r"(?i)\bmongodb(?:\+srv)?://[^\s:/@]*:[^\s@/]+@[^\s\"'<>]+",
             0.95,
+            refuse=templated,
         ),
     )
-
-    def validate(self, value: str) -> bool | None:
-        return False if templated(value) else None

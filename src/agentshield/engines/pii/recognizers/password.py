@@ -104,7 +104,12 @@ class PasswordRecognizer(Recognizer):
         Pattern("option", rf"(?i)--(?P<key>password|passwd|pass|pwd)[ \t]+{_VALUE}", 0.8),
         # curl's user and password (`curl -u admin:hunter22`), both in the value: the
         # reversed view's trigger then opens with `u-`, not with a `:` after any word.
-        Pattern("curl user", rf"(?i)\bcurl\b[^\n]*?\s(?P<key>-u|--user)[ \t]*{_VALUE}", 0.8),
+        Pattern(
+            "curl user",
+            rf"(?i)\bcurl\b[^\n]*?\s(?P<key>-u|--user)[ \t]*{_VALUE}",
+            0.8,
+            refuse=lambda value: ":" not in value.strip(":"),  # `-u admin`: curl asks
+        ),
         # A short `-p` is a password only where the command says so: glued to it for the
         # MySQL clients (`mysql -u root -phunter22`; `-p` alone asks, `-P 3306` is a port),
         # or after docker login (`docker login -u ci -p hunter22`).
@@ -137,11 +142,6 @@ class PasswordRecognizer(Recognizer):
             end -= 1
         if end - start >= 4:  # as long as the pattern wants a value
             yield start, end
-
-    def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
-        if pattern.name == "curl user" and ":" not in value.strip(":"):
-            return None  # a user alone (`curl -u admin`: curl asks for the password)
-        return super().assess(value, pattern)
 
     def validate(self, value: str) -> bool | None:
         lowered = value.lower().strip(".,;:!?}])")

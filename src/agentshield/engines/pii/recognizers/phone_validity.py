@@ -112,9 +112,10 @@ def _described(desc: object) -> str:
 
 
 def prepare() -> None:
-    """Compile every region's metadata now, once per process (~0.6 s, 1 MB), not at the
-    first number of each region: numbers of regions not met before paid it, 4.8% of new
-    text's instructions and 3.1% of tool results' (benchmarks/pii_instructions.py)."""
+    """Compile every region's metadata now, once per process (a scanner's construction
+    0.5 s longer, 3 MB more), not at the first number of each region: numbers of regions
+    not met before paid it, 4.8% of new text's instructions and 3.1% of tool results'
+    (benchmarks/pii_instructions.py; docs/pii.md, tenth session)."""
     for region in phonenumbers.SUPPORTED_REGIONS:
         _metadata(region)
 

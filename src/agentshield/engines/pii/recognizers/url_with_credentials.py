@@ -14,8 +14,6 @@ class UrlWithCredentialsRecognizer(Recognizer):
             r"(?i)\b(?:https?|ftps?|sftp|ssh|git|svn|smb|ldaps?|webdavs?)://"
             r"[^\s:/@]{1,128}:[^\s@/]{1,128}@[^\s/?#\"'<>]{1,253}[^\s\"'<>]*",
             0.95,
+            refuse=templated,
         ),
     )
-
-    def validate(self, value: str) -> bool | None:
-        return False if templated(value) else None

@@ -121,20 +121,22 @@ _OWNERS = frozenset(("self", "cls", "this"))
 _KEY_WORDS = frozenset(k.replace(" ", "_") for k in _KEYS) | {"password", "passwd", "token"}
 
 
+def _numeric(value: str) -> bool:
+    return not any(c.isalpha() for c in value)
+
+
+def _host(value: str) -> bool:
+    """A host one logs in to (`docker login ghcr.io`), not a user."""
+    return "." in value and is_known_tld(value.rsplit(".", 1)[1])
+
+
 class UsernameRecognizer(Recognizer):
     entity_type = "USERNAME"
     patterns = (
         Pattern("keyword and separator", rf"(?i)\b(?P<key>{_ANY_KEY}){_SEPARATED}", 0.75),
-        Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75),
-        Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_HANDLE}", 0.6),
+        Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75, refuse=_numeric),
+        Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_HANDLE}", 0.6, refuse=_host),
     )
-
-    def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
-        if pattern.name == "account" and not any(c.isalpha() for c in value):
-            return None
-        if pattern.name == "keyword" and "." in value and is_known_tld(value.rsplit(".", 1)[1]):
-            return None  # a host one logs in to (`docker login ghcr.io`), not a user
-        return super().assess(value, pattern)
 
     def validate(self, value: str) -> bool | None:
         lowered = value.lower()
