@@ -43,6 +43,9 @@ ROWS = [
     # IP_ADDRESS and IPV6
     ("ssh from 203.0.113.45 failed", [("IP_ADDRESS", "203.0.113.45")]),
     ("bind to 127.0.0.1 and 0.0.0.0", []),  # loopback and unspecified are nobody's
+    # A network's own address names no host.
+    ("allow 10.0.0.0/8 and 192.168.0.0/16 from host 10.0.3.7", [("IP_ADDRESS", "10.0.3.7")]),
+    ("link-local\t169.254.0.0", []),
     ("upgrade to version 1.2.3.4.5", []),  # glued to more numbers
     ("octet 256.1.1.1 is out of range", []),
     # A version of four numbers is no address, in prose, a JSON member or a table's column.
@@ -155,6 +158,19 @@ ROWS = [
     ("account: 4336772981", []),
     ('[{"account": "2915987219", "status": "closed"}]', []),
     ("the login page failed again", []),
+    # Prose after a bare "login" or "username", and accounts that are no one's.
+    ("# Login configuration initializations", []),
+    ("changing their login shell.", []),
+    ("paths can use ~username expansion", []),
+    ("Login Host Protocol (TACACS)", []),
+    ("no login etc.", []),
+    ("If defined, login failures will be logged here", []),
+    ("login\t\t513/tcp", []),  # a service's port
+    ("machine github.com login tzz", [("USERNAME", "tzz")]),
+    ('DESC="RabbitMQ"\nUSER=rabbitmq', []),
+    ('<policy user="root">', []),
+    ("connection 3 to db: 'unconnected' user: 'unauthenticated' host: 'x'", []),
+    ("user: root_admin", [("USERNAME", "root_admin")]),
     ("login with your badge", []),
 ]
 

@@ -80,6 +80,13 @@ ROWS = [
     ("Passwort: geheim123", [("PASSWORD", "geheim123")]),
     ("password: ********", []),
     ("a password is required", []),
+    # Prose after "password is", a template's placeholder, a command's output.
+    ("The userid and password is shared through a vault.", []),
+    ("the password is being reset", []),
+    ("the password is also in the vault", []),
+    ('CREDPASS="password"', []),
+    ('passwd=$(getent passwd "$user")', []),
+    ("password: `pass show db/prod`", []),
     # A JSON member's or a dict's key closes its quote before the separator; in quotes, a
     # password may hold blanks.
     ('{"password": "hunter22", "team": "ops"}', [("PASSWORD", "hunter22")]),
@@ -158,6 +165,9 @@ ENTROPY_ROWS = [
     ),
     ("merged 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b into main", []),  # a commit id
     ("secret AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", []),  # long but predictable
+    # A C++ symbol, mangled, as a linker prints it.
+    ("undefined reference to `_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE9_M'", []),
+    ("FUNC:_ZN9__gnu_cxx18stdio_sync_filebufIwSt11char_traitsIwEED1Ev@@GLIBCXX_3.4.10", []),
     ("see src/agentshield/engines/pii/recognizers/phone", []),
 ]
 

@@ -44,6 +44,10 @@ def test_quoted_delimiters_are_inside_a_cell() -> None:
         "name,\nJane,536904399",  # and names two of them
         # A paragraph's wrapped lines, a comma in each: a clause names no column.
         "a value, and therefore the user\n# should set the value, otherwise a warning",
+        # A cell of many words is a sentence's, and one opening with `=` a setting's value.
+        "# If set to MD5, MD5-based algorithm will be used for encrypting password\n"
+        "# If set to DES, DES-based algorithm will be used for encrypting password",
+        "challengePassword\t\t= A challenge password\nchallengePassword_min\t\t= 4",
         json.dumps({"name": "Jane", "ssn": "536904399", "ids": [1, 2]}, indent=2),
         '["Jane", "536904399", "ok"]\n["Bob", "665123456", "ok"]',  # JSON lines
         '{"a": "Jane", "b": "x"}\n{"a": "Bob", "b": "y"}',

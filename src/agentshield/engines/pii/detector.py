@@ -85,7 +85,7 @@ class _Entry:
             self.check,
             rec.entity_type,
             rec.layer,
-            rec.refused if rec.not_after else None,
+            rec.refused if _places(rec) else None,
         )
 
 
@@ -195,6 +195,11 @@ class _Group:
 def _trims(rec: Recognizer) -> bool:
     """Whether the recognizer tries shorter spans of a match (Recognizer.spans)."""
     return type(rec).spans is not Recognizer.spans
+
+
+def _places(rec: Recognizer) -> bool:
+    """Whether a value's place may refuse it (Recognizer.refused): called per value."""
+    return bool(rec.not_after) or type(rec).refused is not Recognizer.refused
 
 
 def _edges(rec: Recognizer) -> int:

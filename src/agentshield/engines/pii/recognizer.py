@@ -116,8 +116,9 @@ class Recognizer:
         )
 
     def refused(self, text: str, start: int) -> bool:
-        """Whether a label in `not_after` stands right before a value starting at `start`,
-        within the near window."""
+        """Whether the place of a value starting at `start` refuses it, asked once its
+        checks have passed: here, a label in `not_after` right before it, within the near
+        window."""
         near = max(0, start - NEAR[0])
         return self._not_after is not None and _labelled(self._not_after, text, near, start)
 

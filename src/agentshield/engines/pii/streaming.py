@@ -153,9 +153,10 @@ def _context(buffer: str, cut: int, size: int, bound: int) -> str:
     """What of `buffer[:cut]`, released, is kept to read the text after it: the last `size`
     characters, from the start of their line (in a long line of JSON, from a comma between
     items; or from the start of the JSON row they are in), after what heads them and lies
-    before them: the heads of the JSON objects and lists open where they start, or the
-    header of the table the last of them is in (each within `bound`, so that every scan
-    of the stream stays bounded)."""
+    before them: the heads of the JSON objects and lists open where they start, the header
+    of the table the last of them is in, or the armour's first line of the block of key
+    material they are in (public_keys.py) (each within `bound`, so that every scan of the
+    stream stays bounded)."""
     start = max(0, cut - size)
     line = buffer.rfind("\n", 0, start) + 1
     json = '"' in buffer and ("{" in buffer or "[" in buffer)  # a list may open later
@@ -166,6 +167,9 @@ def _context(buffer: str, cut: int, size: int, bound: int) -> str:
         heads, row = _table_header(buffer, cut - 1, line)
         if not heads and not json:  # prose: a word `size` back will do
             start = _word_start(buffer, line, start)
+            armour = buffer.rfind("-----BEGIN ", 0, start)
+            if armour >= 0 and cut - armour <= bound and "-----END" not in buffer[armour:start]:
+                start = armour  # a certificate's lines are its own only from its start
         elif cut - row <= bound:  # a row from its first cell, which numbers its cells
             start = row
             for a, b in heads:  # and a header the row starts in (HTML's, ending here) whole

@@ -40,6 +40,7 @@ _LETTER = re.compile(r"[^\W\d_]")  # what names_a_column asks of a header cell
 _PROSE_OPENERS = frozenset(
     ["and", "but", "or", "so", "then", "the", "a", "an", "which", "that", "because", "if"]
 )
+_WORDS = 6  # in a column's name at most (`Date of the last login`); more is prose
 _DELIMITER = re.compile(f"[{re.escape(_DELIMITERS)}]")
 
 Span = tuple[int, int]
@@ -58,11 +59,13 @@ def view(text: str) -> tuple[str, Listing] | None:
 def names_a_column(cell: str) -> bool:
     """Whether a header cell can name a column: it holds a letter, is no longer than a far
     context window, and is no run of prose (two wrapped lines of a paragraph, a comma in
-    each, split alike: `… and therefore the user\n# should set the value, otherwise …`)."""
-    if len(cell) > FAR[0] or not any(ch.isalpha() for ch in cell):
+    each, split alike: `… and therefore the user\n# should set the value, otherwise …`;
+    `# If set to DES, DES-based algorithm will be used for encrypting password`) nor a
+    setting's value (`challengePassword\t\t= A challenge password`)."""
+    if len(cell) > FAR[0] or not any(ch.isalpha() for ch in cell) or cell[0] in "=:":
         return False
-    words = cell.split(None, 1)
-    return len(words) < 2 or words[0].lower() not in _PROSE_OPENERS
+    words = cell.split()
+    return len(words) < 2 or (words[0].lower() not in _PROSE_OPENERS and len(words) <= _WORDS)
 
 
 def header_of(text: str, pos: int) -> Span | None:

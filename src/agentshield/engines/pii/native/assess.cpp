@@ -154,7 +154,7 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
     Py_DECREF(verdict);
     Py_RETURN_NONE;
   }
-  if (e.refuse != nullptr) {  // a label of another thing before it (Recognizer.not_after)
+  if (e.refuse != nullptr) {  // its place refuses it (Recognizer.refused)
     PyObject* refused = PyObject_CallFunction(e.refuse, "On", text, value_start);
     const int yes = refused == nullptr ? -1 : PyObject_IsTrue(refused);
     Py_XDECREF(refused);

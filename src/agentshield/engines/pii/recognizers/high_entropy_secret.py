@@ -8,17 +8,21 @@ text is left to the evasion layer, which scans what it says.
 
 from __future__ import annotations
 
+import re
 import string
 
 from agentshield.engines.pii.decoders import ENCODED, decode_base64
 from agentshield.engines.pii.entropy import shannon
 from agentshield.engines.pii.layers import ENTROPY
+from agentshield.engines.pii.public_keys import PublicKeys
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
 BASE64_BITS = 4.5
 HEX_BITS = 3.0
 MIN_BASE64 = 20
 _HEX = frozenset(string.hexdigits)
+# The Itanium C++ ABI's mangled names, which linkers and debuggers print.
+_MANGLED = re.compile(r"_Z(?:[NLSTIK]|[0-9]+[A-Za-z_])")
 
 
 class HighEntropySecretRecognizer(Recognizer):
@@ -34,6 +38,14 @@ class HighEntropySecretRecognizer(Recognizer):
     layer = ENTROPY
     letter_sensitive = False
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._public = PublicKeys()
+
+    def refused(self, text: str, start: int) -> bool:
+        # Asked only of a candidate that passed the checks: most texts never ask.
+        return self._public.holds(text, start)
+
     def ceiling(self, pattern: Pattern) -> float:
         return pattern.score if pattern.name == "hex" else 0.6
 
@@ -44,6 +56,8 @@ class HighEntropySecretRecognizer(Recognizer):
             return (pattern.score, f"hex entropy {bits:.2f} bits") if bits >= HEX_BITS else None
         if len(body) < MIN_BASE64 or _HEX.issuperset(body):
             return None  # too short, or the hex pattern's, which wants context
+        if body[:2] == "_Z" and _MANGLED.match(body):
+            return None  # a C++ symbol (`_ZN9__gnu_cxx18stdio_sync_filebufIwSt11…`)
         bits = shannon(body)
         if bits < BASE64_BITS or decode_base64(body) is not None:
             return None

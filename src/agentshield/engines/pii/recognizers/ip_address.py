@@ -1,4 +1,5 @@
-"""IP_ADDRESS: an IPv4 address that routes somewhere (not loopback, unspecified or broadcast)."""
+"""IP_ADDRESS: an IPv4 address of a host that routes somewhere (not loopback, unspecified,
+broadcast, or a network's own address)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class IpAddressRecognizer(Recognizer):
             address.is_loopback
             or address.is_unspecified
             or address == ipaddress.IPv4Address("255.255.255.255")
+            or value.endswith(".0")  # a network's (`10.0.0.0/8`, `169.254.0.0`): no host's
         ):
             return False
         return None

@@ -77,8 +77,13 @@ _NOT_PASSWORDS = frozenset(
         "the",
         "your",
         "my",
+        "also",
+        "password",  # a template's (`CREDPASS="password"`)
+        "passwd",
     ]
 )
+# After "password is", prose: a participle (`the password is stored in the vault`).
+_PARTICIPLE = re.compile(r"[a-z]+(?:ed|ing)")
 
 
 class PasswordRecognizer(Recognizer):
@@ -119,6 +124,7 @@ class PasswordRecognizer(Recognizer):
             "keyword is",
             rf"(?i)(?P<key>{_NOT_PASS})\s+(?:is|es|est|ist|é|è)\s+{_VALUE}",
             0.65,
+            refuse=_PARTICIPLE.fullmatch,
         ),
     )
 
@@ -145,8 +151,10 @@ class PasswordRecognizer(Recognizer):
 
     def validate(self, value: str) -> bool | None:
         lowered = value.lower().strip(".,;:!?}])")
-        if lowered in _NOT_PASSWORDS or len(set(value)) == 1 or value.startswith(("${", "{{", "<")):
+        if lowered in _NOT_PASSWORDS or len(set(value)) == 1:
             return False
+        if value.startswith(("${", "{{", "<", "$(", "`", "%(")):
+            return False  # a template's placeholder, or a command's output (`$(getent …)`)
         if _VARIABLE.fullmatch(value):
             return False  # a shell variable holding it (`--password $PGPASS`)
         return None

@@ -107,8 +107,42 @@ _PROSE = frozenset(
         "credentials",
         "prompt",
         "box",
+        "etc",
+        "shell",
+        "session",
+        "sessions",
+        "configuration",
+        "config",
+        "settings",
+        "host",
+        "server",
+        "service",
+        "expansion",
+        "timeout",
+        "successful",
+        "succeeded",
+        "success",
+        "url",
+        "endpoint",
+        "method",
+        "methods",
+        "options",
+        "history",
+        "status",
+        "time",
+        "package",
+        "failures",
+        "retries",
+        "tty",
+        "protocol",
     ]
 )
+# Accounts of the system and its services, and the placeholders of logs (MySQL's `user:
+# 'unauthenticated'`): no one's name.
+_ACCOUNTS = ("root", "daemon", "nobody", "www-data", "postgres", "mysql", "redis", "rabbitmq")
+_ACCOUNTS += ("nginx", "apache", "sshd", "systemd-network", "messagebus", "syslog", "_apt")
+_ACCOUNTS += ("unauthenticated", "anonymous")
+_NO_ONE = frozenset(_ACCOUNTS)
 
 
 # Keywords and type names of code: `login\n    raise`, `user: str`, `user_id: int = None`.
@@ -125,9 +159,10 @@ def _numeric(value: str) -> bool:
     return not any(c.isalpha() for c in value)
 
 
-def _host(value: str) -> bool:
-    """A host one logs in to (`docker login ghcr.io`), not a user."""
-    return "." in value and is_known_tld(value.rsplit(".", 1)[1])
+def _no_handle(value: str) -> bool:
+    """After a bare `login`: a host one logs in to (`docker login ghcr.io`) or a number
+    (`login\t\t513/tcp`, a port), not a user."""
+    return _numeric(value) or ("." in value and is_known_tld(value.rsplit(".", 1)[1]))
 
 
 class UsernameRecognizer(Recognizer):
@@ -135,12 +170,12 @@ class UsernameRecognizer(Recognizer):
     patterns = (
         Pattern("keyword and separator", rf"(?i)\b(?P<key>{_ANY_KEY}){_SEPARATED}", 0.75),
         Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75, refuse=_numeric),
-        Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_HANDLE}", 0.6, refuse=_host),
+        Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_HANDLE}", 0.6, refuse=_no_handle),
     )
 
     def validate(self, value: str) -> bool | None:
         lowered = value.lower()
-        if lowered in _PROSE or lowered in _CODE_WORDS or value[-1] in "([":
+        if lowered in _PROSE or lowered in _CODE_WORDS or lowered in _NO_ONE or value[-1] in "([":
             return False
         # In code, a variable or attribute holding the user (`username = self.username`,
         # `user_id=user_id`), not a handle.
