@@ -164,6 +164,7 @@ ROWS = [
     ("paths can use ~username expansion", []),
     ("Login Host Protocol (TACACS)", []),
     ("no login etc.", []),
+    ("a bare login keyword", []),
     ("If defined, login failures will be logged here", []),
     ("login\t\t513/tcp", []),  # a service's port
     ("machine github.com login tzz", [("USERNAME", "tzz")]),

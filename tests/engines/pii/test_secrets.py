@@ -87,6 +87,12 @@ ROWS = [
     ('CREDPASS="password"', []),
     ('passwd=$(getent passwd "$user")', []),
     ("password: `pass show db/prod`", []),
+    # A markdown code span around the value, or around the command holding it.
+    ("password: `hunter22`, then", [("PASSWORD", "hunter22")]),
+    ("run `docker login -u ci -p hunter22` now", [("PASSWORD", "hunter22")]),
+    ('it reads (`{"password": true}`) here', []),
+    ("password: `self.password`", []),
+    ("passwd=`getent passwd jdoe`", []),  # a shell's command, unclosed in the value
     # A JSON member's or a dict's key closes its quote before the separator; in quotes, a
     # password may hold blanks.
     ('{"password": "hunter22", "team": "ops"}', [("PASSWORD", "hunter22")]),
@@ -156,6 +162,7 @@ ROWS = [
     ("Cookie: PHPSESSID=abc123def456ghi789jkl", [("SESSION_ID", "abc123def456ghi789jkl")]),
     ("session = authenticated_user_state", []),
 ]
+HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"  # a SHA-256
 ENTROPY_ROWS = [
     ("secret = 'Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0s'", ["Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0s"]),
     ("value Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0sE2r", ["Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0sE2r"]),
@@ -165,6 +172,13 @@ ENTROPY_ROWS = [
     ),
     ("merged 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b into main", []),  # a commit id
     ("secret AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", []),  # long but predictable
+    # A commit's id, a checksum or a digest named so, whatever word is near; a password's
+    # hash stays a secret.
+    ("+    return token\n\ncommit cb4db47b0fe1708a2686a8d808f6af7d05e377c1\nAuthor: ops", []),
+    (f"Digest: sha256:{HASH} (api key)", []),
+    ('"integrity": "sha512-Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0sZk8pQ2vR7tXw1yB4nM6c==", "token"', []),
+    (f"checksum {HASH} of the key", []),
+    (f"password_sha256: {HASH}", [HASH]),
     # A C++ symbol, mangled, as a linker prints it.
     ("undefined reference to `_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE9_M'", []),
     ("FUNC:_ZN9__gnu_cxx18stdio_sync_filebufIwSt11char_traitsIwEED1Ev@@GLIBCXX_3.4.10", []),

@@ -21,6 +21,11 @@ BASE64_BITS = 4.5
 HEX_BITS = 3.0
 MIN_BASE64 = 20
 _HEX = frozenset(string.hexdigits)
+# A content digest's algorithm, glued to it: an image's (`sha256:9f86d08…`), a package
+# lock's (`"integrity": "sha512-…"`, in the value). `password_sha256: 9f86d08…` stays a
+# secret.
+_DIGEST = re.compile(r"(?:sha1|sha256|sha384|sha512|md5)[:-]\Z", re.I)
+_SRI = re.compile(r"sha(?:1|256|384|512)-")
 # The Itanium C++ ABI's mangled names, which linkers and debuggers print.
 _MANGLED = re.compile(r"_Z(?:[NLSTIK]|[0-9]+[A-Za-z_])")
 
@@ -35,6 +40,9 @@ class HighEntropySecretRecognizer(Recognizer):
     context = ("secret", "token", "key", "password", "passwd", "api", "auth", "credential")
     context += ("private", "signature", "bearer", "access", "salt", "clave", "geheim")
     context_boost = 0.4
+    # A commit's id or a checksum, named so (`commit 9f86d08…` in `git log`), is no secret,
+    # whatever word is near; so is a digest after its algorithm (`_DIGEST`).
+    not_after = ("commit", "checksum", "etag")
     layer = ENTROPY
     letter_sensitive = False
 
@@ -44,7 +52,9 @@ class HighEntropySecretRecognizer(Recognizer):
 
     def refused(self, text: str, start: int) -> bool:
         # Asked only of a candidate that passed the checks: most texts never ask.
-        return self._public.holds(text, start)
+        if start and text[start - 1] in ":-" and _DIGEST.search(text, max(0, start - 7), start):
+            return True
+        return super().refused(text, start) or self._public.holds(text, start)
 
     def ceiling(self, pattern: Pattern) -> float:
         return pattern.score if pattern.name == "hex" else 0.6
@@ -58,6 +68,8 @@ class HighEntropySecretRecognizer(Recognizer):
             return None  # too short, or the hex pattern's, which wants context
         if body[:2] == "_Z" and _MANGLED.match(body):
             return None  # a C++ symbol (`_ZN9__gnu_cxx18stdio_sync_filebufIwSt11…`)
+        if body[:3] == "sha" and _SRI.match(body):
+            return None  # a package lock's digest, its algorithm glued on (`sha512-…`)
         bits = shannon(body)
         if bits < BASE64_BITS or decode_base64(body) is not None:
             return None

@@ -31,8 +31,9 @@ _SEPARATOR = r"[ \t]*[:=][ \t]*"
 # `Optional[str]`), an attribute of the object at hand (`self.password`), a type's name.
 _CODE = re.compile(r"(?:self|cls|this)\.|[A-Za-z_][\w.]*[a-z][\w.]*[(\[]")
 _TYPES = frozenset(["str", "bytes", "bool", "int", "optional", "notrequired", "secretstr"])
-# After a bare value, the punctuation of the sentence or of JSON (`{"password": 1234}`).
-_TRAILING = ",;.)]}"
+# After a bare value, the punctuation of the sentence or of JSON (`{"password": 1234}`),
+# or the end of a markdown code span opened before the key.
+_TRAILING = ",;.)]}`"
 _OPENERS = {")": "(", "]": "[", "}": "{"}
 _VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 _NOT_PASSWORDS = frozenset(
@@ -86,6 +87,10 @@ _NOT_PASSWORDS = frozenset(
 _PARTICIPLE = re.compile(r"[a-z]+(?:ed|ing)")
 
 
+def _code(value: str) -> bool:
+    return _CODE.match(value) is not None or value.lower() in _TYPES
+
+
 class PasswordRecognizer(Recognizer):
     entity_type = "PASSWORD"
     patterns = (
@@ -131,8 +136,13 @@ class PasswordRecognizer(Recognizer):
     def spans(self, value: str) -> Iterator[tuple[int, int]]:
         # The value's quotes are not the password (and a value cut short has only one), nor
         # is the closing tag after an element's text.
+        if value[0] == "`":  # markdown's code span (`hunter22`); unclosed, a shell's command
+            close = value.find("`", 1)
+            if close - 1 >= 4 and not _code(value[1:close]):
+                yield 1, close
+            return
         start = 1 if value[0] in _QUOTES else 0
-        if not start and (_CODE.match(value) or value.lower() in _TYPES):
+        if not start and _code(value):
             return  # code, where a quoted value would be a literal
         if value[0] == "@" and ("/" in value or ":" in value):
             return  # the host after a URL's placeholder (`postgresql://u:<password>@db:5432`)
@@ -145,6 +155,8 @@ class PasswordRecognizer(Recognizer):
                 closer, 0, end
             ):
                 break  # closes a bracket of its own (`(hunter22)`)
+            if closer == "`" and value.count("`", 0, end) % 2 == 0:
+                break  # closes a code span of its own
             end -= 1
         if end - start >= 4:  # as long as the pattern wants a value
             yield start, end
@@ -153,7 +165,7 @@ class PasswordRecognizer(Recognizer):
         lowered = value.lower().strip(".,;:!?}])")
         if lowered in _NOT_PASSWORDS or len(set(value)) == 1:
             return False
-        if value.startswith(("${", "{{", "<", "$(", "`", "%(")):
+        if value.startswith(("${", "{{", "<", "$(", "%(")):
             return False  # a template's placeholder, or a command's output (`$(getent …)`)
         if _VARIABLE.fullmatch(value):
             return False  # a shell variable holding it (`--password $PGPASS`)

@@ -135,6 +135,7 @@ _PROSE = frozenset(
         "retries",
         "tty",
         "protocol",
+        "keyword",
     ]
 )
 # Accounts of the system and its services, and the placeholders of logs (MySQL's `user:
