@@ -140,6 +140,21 @@ ROWS = [
     ("mysql -h db -P 3306 -u root -p", []),
     ("docker login -u ci -p hunter22 registry.example.com", [("PASSWORD", "hunter22")]),
     ("psql -h db -p 5432 -U postgres", []),
+    ("sshpass -p hunter22 ssh deploy@db", [("PASSWORD", "hunter22")]),
+    ("redis-cli -h cache -p 6379 -a hunter22 ping", [("PASSWORD", "hunter22")]),
+    ("redis-cli -p 6379 ping", []),  # its -p is a port
+    # A form's password field with its value; a .netrc entry, on one line or several.
+    ('<input type="password" name="pw" value="hunter22">', [("PASSWORD", "hunter22")]),
+    ("<input type=password value=hunter22>", [("PASSWORD", "hunter22")]),
+    ('<input type="text" name="login" value="jdoe_2">', []),
+    (
+        "machine api.example.com login jdoe password hunter22",
+        [("USERNAME", "jdoe"), ("PASSWORD", "hunter22")],
+    ),
+    (
+        "machine api.example.com\n  login jdoe\n  password hunter22\n",
+        [("USERNAME", "jdoe"), ("PASSWORD", "hunter22")],
+    ),
     # An element's tag keys its text; the closing tag is not the password.
     ("<password>hunter22</password>", [("PASSWORD", "hunter22")]),
     ("<password></password><pass>abc</pass>", []),

@@ -122,9 +122,31 @@ class PasswordRecognizer(Recognizer):
         ),
         # A short `-p` is a password only where the command says so: glued to it for the
         # MySQL clients (`mysql -u root -phunter22`; `-p` alone asks, `-P 3306` is a port),
-        # or after docker login (`docker login -u ci -p hunter22`).
+        # or after docker login and sshpass (`docker login -u ci -p hunter22`); and redis-cli's
+        # `-a` (its `-p` is a port).
         Pattern("mysql option", rf"\b(?i:mysql\w*|mariadb\w*)\b[^\n]*?\s(?P<key>-p){_VALUE}", 0.8),
-        Pattern("docker login", rf"\b(?i:docker login)\b[^\n]*?\s(?P<key>-p)[ \t]+{_VALUE}", 0.8),
+        Pattern(
+            "docker login",
+            rf"\b(?i:docker login|sshpass)\b[^\n]*?\s(?P<key>-p)[ \t]+{_VALUE}",
+            0.8,
+        ),
+        # A form's password field holding its value (`<input type="password" value="…">`;
+        # unquoted, it ends before the tag does).
+        Pattern(
+            "form field",
+            r"(?i)<input\b[^>\n]*\btype=[\"']?password\b[^>\n]*\b(?P<key>value)="
+            r"""(?P<value>"[^"\n]{4,64}"|'[^'\n]{4,64}'|[^\s"'<>]{4,64})""",
+            0.8,
+        ),
+        # A .netrc entry: `machine api.example.com login jdoe password hunter22`, on one line
+        # or several.
+        Pattern(
+            "netrc",
+            r"(?i)\bmachine[ \t]+\S+(?:\s+(?:login|account|port)[ \t]+\S+)*\s+(?P<key>password)"
+            rf"[ \t]+{_VALUE}",
+            0.8,
+        ),
+        Pattern("redis-cli", rf"\b(?i:redis-cli)\b[^\n]*?\s(?P<key>-a)[ \t]+{_VALUE}", 0.8),
         Pattern(
             "keyword is",
             rf"(?i)(?P<key>{_NOT_PASS})\s+(?:is|es|est|ist|é|è)\s+{_VALUE}",
