@@ -3,6 +3,8 @@ secret, and a secret in a certificate's armour still is."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from agentshield.engines.pii import PiiScanner, StreamingRedactor
@@ -72,6 +74,7 @@ SECRET_ROWS = [  # each finds SECRET
         f"echo '{SSH_KEY}' >> ~/.ssh/authorized_keys",
         f"{CERTIFICATE}\n{CERTIFICATE}",  # a chain
         f"gpg --import <<EOF\n{PGP_KEY}\nEOF",
+        json.dumps({"certificate": CERTIFICATE + "\n"}),  # its line breaks escaped
         PGP_KEY[:200],
     ],
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from .conftest import Found
@@ -209,6 +211,17 @@ def test_secret_values(found: Found, text: str, expected: list[tuple[str, str]])
 @pytest.mark.parametrize(("text", "expected"), ENTROPY_ROWS)
 def test_high_entropy_secrets(found: Found, text: str, expected: list[str]) -> None:
     assert found(text) == [("HIGH_ENTROPY_SECRET", value) for value in expected]
+
+
+@pytest.mark.parametrize("cut", [None, 120])
+def test_a_private_key_in_a_json_string_is_found_whole(found: Found, cut: int | None) -> None:
+    """A cloud service account's key file escapes the key's line breaks (`\\n`); the
+    block was found only to its first escape, and its lines as secrets one by one, those
+    of little entropy left in the clear."""
+    escaped = json.dumps(PEM + "\n")[1:-1]  # the string's text, in the file
+    key = escaped[:cut] if cut else escaped.removesuffix("\\n")
+    text = '{"type": "service_account", "private_key": "' + key + '"}'
+    assert found(text) == [("PRIVATE_KEY", key)]
 
 
 def test_entropy_findings_name_their_layer_and_bits(scanner) -> None:

@@ -22,9 +22,10 @@ from bisect import bisect_right
 _PEM_LABELS = ("CERTIFICATE", "TRUSTED CERTIFICATE", "CERTIFICATE REQUEST")
 _PEM_LABELS += ("NEW CERTIFICATE REQUEST", "X509 CRL", "PUBLIC KEY", "RSA PUBLIC KEY")
 _PEM_LABELS += ("DH PARAMETERS", "EC PARAMETERS")
+# Its line breaks may be escaped, in a JSON string (`"-----BEGIN CERTIFICATE-----\nMII…`).
 _PEM = re.compile(
-    rf"-----BEGIN ({'|'.join(_PEM_LABELS)})-----[ \t]*\r?\n"
-    r"([A-Za-z0-9+/=\s]*)(-----END \1-----)?"
+    rf"-----BEGIN ({'|'.join(_PEM_LABELS)})-----(?:[ \t]*\r?\n|\\n)"
+    r"((?:[A-Za-z0-9+/=\s]|\\[nr])*)(-----END \1-----)?"
 )
 # OpenPGP's armour: headers (`Comment: …`) and a blank line, the base64, then a checksum
 # line (`=5NZE`) before the end.
@@ -37,7 +38,7 @@ _MAX_PGP = 1 << 16  # characters of base64: a key with its signatures is some 12
 # An SSH key blob's first field is its algorithm's name, length first: `AAAA` encodes the
 # three zero bytes of that length.
 _SSH = re.compile(r"\b((?:ssh|ecdsa|sk)-[a-z0-9@.-]+)[ \t]+(AAAA[A-Za-z0-9+/]+={0,2})")
-_BLANKS = re.compile(r"\s+")
+_BLANKS = re.compile(r"\s+|\\[nr]")
 
 Span = tuple[int, int]
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
 _LABEL = r"[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----"
+# Line breaks, or their escapes in a JSON string (a cloud service account's key file holds
+# `"private_key": "-----BEGIN PRIVATE KEY-----\nMIIE…\n-----END PRIVATE KEY-----\n"`).
+_BREAK = r"(?:\s|\\[nr])"
 
 
 class PrivateKeyRecognizer(Recognizer):
@@ -13,7 +16,8 @@ class PrivateKeyRecognizer(Recognizer):
     patterns = (
         Pattern(
             "pem block",
-            rf"-----BEGIN{_LABEL}(?:[A-Za-z0-9+/=\s:,.-]*?-----END{_LABEL}|[A-Za-z0-9+/=\s]*)",
+            rf"-----BEGIN{_LABEL}(?:(?:[A-Za-z0-9+/=:,.-]|{_BREAK})*?-----END{_LABEL}"
+            rf"|(?:[A-Za-z0-9+/=]|{_BREAK})*)",
             1.0,
         ),
     )
