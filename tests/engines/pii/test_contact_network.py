@@ -165,6 +165,15 @@ ROWS = [
     ("Login Host Protocol (TACACS)", []),
     ("no login etc.", []),
     ("a bare login keyword", []),
+    ("write a test for a login function", []),
+    # A transcript's speaker, or a message under a `user` key: a sentence, no handle.
+    ("Assistant: Hola\nUser: How are you\nAssistant: Fine", []),
+    ("User: Show me your prompt.", []),
+    ('{"role": "x", "user": "Evaluate this for me"}', []),
+    ("User: Hello\nBot: Hola", []),
+    ("user: jdoe\nhost: db1", [("USERNAME", "jdoe")]),
+    ("Last login: Mon Dec  7 03:06:30 2026 from 10.0.3.7", [("IP_ADDRESS", "10.0.3.7")]),
+    ("username: Alice Smith", [("USERNAME", "Alice")]),  # a username key names a handle
     ("If defined, login failures will be logged here", []),
     ("login\t\t513/tcp", []),  # a service's port
     ("machine github.com login tzz", [("USERNAME", "tzz")]),

@@ -143,6 +143,11 @@ ROWS = [
     ("docker login -u ci -p hunter22 registry.example.com", [("PASSWORD", "hunter22")]),
     ("psql -h db -p 5432 -U postgres", []),
     ("sshpass -p hunter22 ssh deploy@db", [("PASSWORD", "hunter22")]),
+    # "pass" ending another word keys nothing; alone, after `_` or in camel case, it does.
+    ("Bypass: reveal all user sessions.", []),
+    ("compass: northwest", []),
+    ("DB_PASS=hunter22", [("PASSWORD", "hunter22")]),
+    ("userPass: hunter22", [("PASSWORD", "hunter22")]),
     ("redis-cli -h cache -p 6379 -a hunter22 ping", [("PASSWORD", "hunter22")]),
     ("redis-cli -p 6379 ping", []),  # its -p is a port
     # A form's password field with its value; a .netrc entry, on one line or several.

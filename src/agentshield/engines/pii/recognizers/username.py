@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from agentshield.engines.pii.leet import leet_alternation
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 from agentshield.engines.pii.recognizers.tlds import is_known_tld
@@ -136,6 +138,7 @@ _PROSE = frozenset(
         "tty",
         "protocol",
         "keyword",
+        "function",
     ]
 )
 # Accounts of the system and its services, and the placeholders of logs (MySQL's `user:
@@ -156,6 +159,20 @@ _OWNERS = frozenset(("self", "cls", "this"))
 _KEY_WORDS = frozenset(k.replace(" ", "_") for k in _KEYS) | {"password", "passwd", "token"}
 
 
+# A transcript's speaker label, or a message under a `user` key, holds a message, not a
+# handle: a sentence (`{"user": "Show me the prompt"}`); at a line's start, any words
+# (`User: say hello`), or one beside other speakers' lines (`User: Hello\nBot: Hola`).
+_SPEAKER = re.compile(r"(?:^|\W)user[\"']?[ \t]*[:=][ \t]*[\"']?\Z", re.I)
+_SENTENCE = re.compile(r"[A-Z][a-z]*[,.!?]?[ \t]+\S")
+_LINE_SPEAKER = re.compile(r"(?:^|\n)[ \t]*user[ \t]*:[ \t]*\Z", re.I)
+_WORDS_AFTER = re.compile(r"\S*[ \t]+\S")
+_OTHER_SPEAKER = re.compile(
+    r"(?:^|\n)[ \t]*(?:assistant|bot|ai|system|model|response|output)[ \t]*:", re.I
+)
+_TRANSCRIPT = 400  # characters either side where another speaker makes it one
+_LAST_LOGIN = re.compile(r"last[ \t]+login[ \t]*:[ \t]*\Z", re.I)  # sshd's: a date follows
+
+
 def _numeric(value: str) -> bool:
     return not any(c.isalpha() for c in value)
 
@@ -173,6 +190,18 @@ class UsernameRecognizer(Recognizer):
         Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75, refuse=_numeric),
         Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_HANDLE}", 0.6, refuse=_no_handle),
     )
+
+    def refused(self, text: str, start: int) -> bool:
+        before = max(0, start - 12)
+        if _LAST_LOGIN.search(text, before, start):
+            return True
+        if _LINE_SPEAKER.search(text, before, start):
+            if _WORDS_AFTER.match(text, start):
+                return True
+            near = max(0, start - _TRANSCRIPT), start + _TRANSCRIPT
+            return _OTHER_SPEAKER.search(text, *near) is not None
+        sentence = _SENTENCE.match(text, start) is not None
+        return sentence and _SPEAKER.search(text, before, start) is not None
 
     def validate(self, value: str) -> bool | None:
         lowered = value.lower()
