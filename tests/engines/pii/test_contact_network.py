@@ -179,6 +179,8 @@ ROWS = [
     ("machine github.com login tzz", [("USERNAME", "tzz")]),
     ('DESC="RabbitMQ"\nUSER=rabbitmq', []),
     ('<policy user="root">', []),
+    ("[Service]\nUser=nats\nGroup=nats", []),  # a systemd unit's service account
+    ("USER=jdoe", [("USERNAME", "jdoe")]),
     ("connection 3 to db: 'unconnected' user: 'unauthenticated' host: 'x'", []),
     ("user: root_admin", [("USERNAME", "root_admin")]),
     ("login with your badge", []),

@@ -86,6 +86,8 @@ ROWS = [
     ("The userid and password is shared through a vault.", []),
     ("the password is being reset", []),
     ("the password is also in the vault", []),
+    ("The password is really\n# only necessary if", []),
+    ("passwd:         files systemd", []),  # nsswitch.conf's sources
     ('CREDPASS="password"', []),
     ('passwd=$(getent passwd "$user")', []),
     ("password: `pass show db/prod`", []),
@@ -201,6 +203,12 @@ ENTROPY_ROWS = [
     ('"integrity": "sha512-Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0sZk8pQ2vR7tXw1yB4nM6c==", "token"', []),
     (f"checksum {HASH} of the key", []),
     (f"password_sha256: {HASH}", [HASH]),
+    # A path or a name of words; a random base64url token holding `_` and `-` is a secret.
+    ("token in mozilla/Trustwave_Global_ECC_P384_Certification_Authority.crt", []),
+    (
+        "token AQmKcqYvt6DI7aeGk3k_oF6RHSVZkUg7f9hnBCWilyaOGdCWO0-u9_zssC5qGvca6wqsrz3AP0y1",
+        ["AQmKcqYvt6DI7aeGk3k_oF6RHSVZkUg7f9hnBCWilyaOGdCWO0-u9_zssC5qGvca6wqsrz3AP0y1"],
+    ),
     # A C++ symbol, mangled, as a linker prints it.
     ("undefined reference to `_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE9_M'", []),
     ("FUNC:_ZN9__gnu_cxx18stdio_sync_filebufIwSt11char_traitsIwEED1Ev@@GLIBCXX_3.4.10", []),

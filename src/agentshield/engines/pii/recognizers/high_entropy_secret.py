@@ -26,6 +26,10 @@ _HEX = frozenset(string.hexdigits)
 # secret.
 _DIGEST = re.compile(r"(?:sha1|sha256|sha384|sha512|md5)[:-]\Z", re.I)
 _SRI = re.compile(r"sha(?:1|256|384|512)-")
+# A path or a name made of words (`mozilla/Trustwave_Global_ECC_P384_Certification_…`):
+# its many kinds of letter make it "random", but a secret's pieces are not words.
+_PIECE = r"(?:[A-Z]?[a-z]+|[A-Z]+[0-9]*|[0-9]+)"
+_WORDED = re.compile(rf"{_PIECE}(?:[/_-]+{_PIECE}){{3,}}")
 # The Itanium C++ ABI's mangled names, which linkers and debuggers print.
 _MANGLED = re.compile(r"_Z(?:[NLSTIK]|[0-9]+[A-Za-z_])")
 
@@ -71,7 +75,7 @@ class HighEntropySecretRecognizer(Recognizer):
         if body[:3] == "sha" and _SRI.match(body):
             return None  # a package lock's digest, its algorithm glued on (`sha512-…`)
         bits = shannon(body)
-        if bits < BASE64_BITS or decode_base64(body) is not None:
+        if bits < BASE64_BITS or decode_base64(body) is not None or _WORDED.fullmatch(body):
             return None
         mixed = (
             any(c.isupper() for c in body)

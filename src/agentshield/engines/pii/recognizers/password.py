@@ -88,10 +88,12 @@ _NOT_PASSWORDS = frozenset(
         "also",
         "password",  # a template's (`CREDPASS="password"`)
         "passwd",
+        "files",  # nsswitch.conf's source (`passwd:  files systemd`)
     ]
 )
-# After "password is", prose: a participle (`the password is stored in the vault`).
-_PARTICIPLE = re.compile(r"[a-z]+(?:ed|ing)")
+# After "password is", prose: a participle or an adverb (`the password is stored in the
+# vault`, `is really only needed`).
+_PARTICIPLE = re.compile(r"[a-z]+(?:ed|ing|ly)")
 
 
 def _code(value: str) -> bool:

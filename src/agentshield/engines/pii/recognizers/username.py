@@ -170,6 +170,7 @@ _OTHER_SPEAKER = re.compile(
     r"(?:^|\n)[ \t]*(?:assistant|bot|ai|system|model|response|output)[ \t]*:", re.I
 )
 _TRANSCRIPT = 400  # characters either side where another speaker makes it one
+_UNIT_USER = re.compile(r"(?:^|\n)User=\Z")  # a systemd unit's: a service's account
 _LAST_LOGIN = re.compile(r"last[ \t]+login[ \t]*:[ \t]*\Z", re.I)  # sshd's: a date follows
 
 
@@ -193,7 +194,7 @@ class UsernameRecognizer(Recognizer):
 
     def refused(self, text: str, start: int) -> bool:
         before = max(0, start - 12)
-        if _LAST_LOGIN.search(text, before, start):
+        if _LAST_LOGIN.search(text, before, start) or _UNIT_USER.search(text, before, start):
             return True
         if _LINE_SPEAKER.search(text, before, start):
             if _WORDS_AFTER.match(text, start):
