@@ -13,6 +13,7 @@ ROWS = [
     ("ES_DNI", "DNI 12345678Z", "12345678Z"),
     ("ES_NIE", "NIE X1234567L", "X1234567L"),
     ("BR_CPF", "CPF 111.444.777-35", "111.444.777-35"),
+    ("BR_CPF", "meu cpf: 11144477735", "11144477735"),
     ("UK_NHS", "NHS number 943 476 5919", "943 476 5919"),
     ("IN_AADHAAR", "aadhaar 2345 6789 0124", "2345 6789 0124"),
     ("CA_SIN", "SIN 123 456 782", "123 456 782"),
@@ -46,6 +47,7 @@ LOOK_ALIKES = [
     "invoice 943 476 5919 paid",
     "we had 2024 1234 5678 runs",
     "upgrade to 536.90.4399 today",  # a dotted SSN shape is also a version
+    'raise ValueError("bad id 37346189590")',  # CPF-valid digits, no identity word near
 ]
 
 

@@ -203,6 +203,9 @@ ENTROPY_ROWS = [
     ('"integrity": "sha512-Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0sZk8pQ2vR7tXw1yB4nM6c==", "token"', []),
     (f"checksum {HASH} of the key", []),
     (f"password_sha256: {HASH}", [HASH]),
+    (f"api-4f76038a1-g8iah Running\nsha={HASH[:40]} size=958067369", []),  # a hash's key
+    ('{"md5": "9e107d9d372bb6826bd81d3542a419d6", "api_key": "x"}', []),
+    (f"api_key_hash = {HASH}", [HASH]),
     # A path or a name of words; a random base64url token holding `_` and `-` is a secret.
     ("token in mozilla/Trustwave_Global_ECC_P384_Certification_Authority.crt", []),
     (

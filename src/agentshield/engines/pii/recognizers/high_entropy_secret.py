@@ -26,6 +26,13 @@ _HEX = frozenset(string.hexdigits)
 # secret.
 _DIGEST = re.compile(r"(?:sha1|sha256|sha384|sha512|md5)[:-]\Z", re.I)
 _SRI = re.compile(r"sha(?:1|256|384|512)-")
+# A hash's own key (`sha=…`, `"md5": "…"`, `digest: …`), opening its name: after `_` it
+# names what was hashed (`password_sha256: …` stays a secret).
+_HASH_KEY = re.compile(
+    r"""(?:^|[\s"'{,;(])(?:sha|sha1|sha224|sha256|sha384|sha512|md5|digest|hash)["']?[ \t]*[:=]"""
+    r"""[ \t]*["']?\Z""",
+    re.I,
+)
 # A path or a name made of words (`mozilla/Trustwave_Global_ECC_P384_Certification_…`):
 # its many kinds of letter make it "random", but a secret's pieces are not words.
 _PIECE = r"(?:[A-Z]?[a-z]+|[A-Z]+[0-9]*|[0-9]+)"
@@ -57,6 +64,8 @@ class HighEntropySecretRecognizer(Recognizer):
     def refused(self, text: str, start: int) -> bool:
         # Asked only of a candidate that passed the checks: most texts never ask.
         if start and text[start - 1] in ":-" and _DIGEST.search(text, max(0, start - 7), start):
+            return True
+        if _HASH_KEY.search(text, max(0, start - 12), start):
             return True
         return super().refused(text, start) or self._public.holds(text, start)
 
