@@ -46,6 +46,9 @@ ROWS = [
     # A network's own address names no host.
     ("allow 10.0.0.0/8 and 192.168.0.0/16 from host 10.0.3.7", [("IP_ADDRESS", "10.0.3.7")]),
     ("link-local\t169.254.0.0", []),
+    # Four single digits: a version, a section or a big network's resolver.
+    ("This was fixed in 1.5.4.1.", []),
+    ('<a href="#SHA512">7.1.1.3 <acronym>SHA512</acronym></a>', []),
     ("upgrade to version 1.2.3.4.5", []),  # glued to more numbers
     ("octet 256.1.1.1 is out of range", []),
     # A version of four numbers is no address, in prose, a JSON member or a table's column.
@@ -58,7 +61,7 @@ ROWS = [
         "| host | version |\n|---|---|\n| 10.0.0.5 | 1.2.3.4 |\n| 10.0.0.6 | 1.2.3.9 |",
         [("IP_ADDRESS", "10.0.0.5"), ("IP_ADDRESS", "10.0.0.6")],
     ),
-    ("reversion to 1.2.3.4", [("IP_ADDRESS", "1.2.3.4")]),  # a word that ends in a label
+    ("reversion to 10.2.3.4", [("IP_ADDRESS", "10.2.3.4")]),  # a word that ends in a label
     ("client 2001:db8:85a3::8a2e:370:7334 connected", [("IPV6", "2001:db8:85a3::8a2e:370:7334")]),
     ("use std::vector and a::b", []),
     # MAC_ADDRESS
@@ -166,6 +169,7 @@ ROWS = [
     ("no login etc.", []),
     ("a bare login keyword", []),
     ("write a test for a login function", []),
+    ("/etc/pam.d/su-l   - for --login command line option", []),
     # A transcript's speaker, or a message under a `user` key: a sentence, no handle.
     ("Assistant: Hola\nUser: How are you\nAssistant: Fine", []),
     ("User: Show me your prompt.", []),

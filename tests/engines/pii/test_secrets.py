@@ -88,6 +88,7 @@ ROWS = [
     ("the password is also in the vault", []),
     ("The password is really\n# only necessary if", []),
     ("passwd:         files systemd", []),  # nsswitch.conf's sources
+    ("the part was of the form <user>@<pass>:<host>. The code", []),  # a template
     ('CREDPASS="password"', []),
     ('passwd=$(getent passwd "$user")', []),
     ("password: `pass show db/prod`", []),
@@ -208,6 +209,7 @@ ENTROPY_ROWS = [
     (f"api_key_hash = {HASH}", [HASH]),
     # A path or a name of words; a random base64url token holding `_` and `-` is a secret.
     ("token in mozilla/Trustwave_Global_ECC_P384_Certification_Authority.crt", []),
+    ('token CPPFLAGS="--sysroot=$NDKROOT/platforms/android-9/arch-x86"', []),
     (
         "token AQmKcqYvt6DI7aeGk3k_oF6RHSVZkUg7f9hnBCWilyaOGdCWO0-u9_zssC5qGvca6wqsrz3AP0y1",
         ["AQmKcqYvt6DI7aeGk3k_oF6RHSVZkUg7f9hnBCWilyaOGdCWO0-u9_zssC5qGvca6wqsrz3AP0y1"],

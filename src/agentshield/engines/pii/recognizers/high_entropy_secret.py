@@ -35,7 +35,7 @@ _HASH_KEY = re.compile(
 )
 # A path or a name made of words (`mozilla/Trustwave_Global_ECC_P384_Certification_…`):
 # its many kinds of letter make it "random", but a secret's pieces are not words.
-_PIECE = r"(?:[A-Z]?[a-z]+|[A-Z]+[0-9]*|[0-9]+)"
+_PIECE = r"(?:[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+)"
 _WORDED = re.compile(rf"{_PIECE}(?:[/_-]+{_PIECE}){{3,}}")
 # The Itanium C++ ABI's mangled names, which linkers and debuggers print.
 _MANGLED = re.compile(r"_Z(?:[NLSTIK]|[0-9]+[A-Za-z_])")

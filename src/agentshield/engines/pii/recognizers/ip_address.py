@@ -25,4 +25,6 @@ class IpAddressRecognizer(Recognizer):
         # took some 7 µs a value, this 0.3.)
         if value.startswith("127.") or value.endswith(".0") or value == "255.255.255.255":
             return False
-        return None
+        # Four single digits: a version or a section (`fixed in 1.5.4.1`, `7.1.1.4 SHA384`),
+        # or a big network's resolver (1.1.1.1, 8.8.8.8, 9.9.9.9): no person's address.
+        return False if len(value) == 7 else None

@@ -43,6 +43,7 @@ _TYPES = frozenset(["str", "bytes", "bool", "int", "optional", "notrequired", "s
 _TRAILING = ",;.)]}`"
 _OPENERS = {")": "(", "]": "[", "}": "{"}
 _VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
+_PLACEHOLDER = re.compile(r"<[A-Za-z_-]+>")  # a template's (`<user>@<pass>:<host>`)
 _NOT_PASSWORDS = frozenset(
     [
         "required",
@@ -199,7 +200,7 @@ class PasswordRecognizer(Recognizer):
         lowered = value.lower().strip(".,;:!?}])")
         if lowered in _NOT_PASSWORDS or len(set(value)) == 1:
             return False
-        if value.startswith(("${", "{{", "<", "$(", "%(")):
+        if value.startswith(("${", "{{", "<", "$(", "%(")) or _PLACEHOLDER.search(value):
             return False  # a template's placeholder, or a command's output (`$(getent …)`)
         if _VARIABLE.fullmatch(value):
             return False  # a shell variable holding it (`--password $PGPASS`)

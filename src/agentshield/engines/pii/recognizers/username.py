@@ -139,6 +139,10 @@ _PROSE = frozenset(
         "protocol",
         "keyword",
         "function",
+        "command",
+        "credential",
+        "followed",
+        "portion",
     ]
 )
 # Accounts of the system and its services, and the placeholders of logs (MySQL's `user:
