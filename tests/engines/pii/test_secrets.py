@@ -139,6 +139,24 @@ ROWS = [
     ("self.password = self.password", []),
     ("user_pass =\n    return None", []),
     ('password = "self.x"', [("PASSWORD", "self.x")]),
+    # An attribute of a variable, an expression, a type before a comma, a docstring's
+    # argument: code or prose, bare; `(hunter22)` closes its bracket.
+    ("password = parsed.password", []),
+    ("username, password = parsed.auth_decoded", []),
+    ("get_password = (lambda: password) if password else None", []),
+    ("        password: bool,\n        stream: Optional[TextIO] = None,", []),
+    ("    client_secret: Configuration options for the generated client secret.", []),
+    ("password: Hunter22 now", [("PASSWORD", "Hunter22")]),
+    ("    client_secret: ClientSecret", []),  # a type, in camel case
+    ("def f(username: str | None, password: HiddenText | None) -> Args:", []),
+    ("        util._assertion_pass = call_assertion_pass_hook", []),
+    ("    username, password = value", []),
+    ("    :param password: secret value for the account", []),  # a docstring's field
+    # "pass" and the other short keys ending another word key nothing, read either way
+    # (`EvalContext` reversed holds `ClavE`); in camel case they open a word and key one.
+    ("    def f(\n        self,\n        eval_ctx: EvalContext,\n    ) -> None:", []),
+    ("userpwd=hunter22", []),
+    ("DB_PWD=hunter22", [("PASSWORD", "hunter22")]),
     # A short -p is a password where the command says so.
     ("mysql -u root -phunter22 -h db.internal shop", [("PASSWORD", "hunter22")]),
     ("mysql -u root -p shop", []),  # mysql asks for it

@@ -48,6 +48,8 @@ def test_quoted_delimiters_are_inside_a_cell() -> None:
         "# If set to MD5, MD5-based algorithm will be used for encrypting password\n"
         "# If set to DES, DES-based algorithm will be used for encrypting password",
         "challengePassword\t\t= A challenge password\nchallengePassword_min\t\t= 4",
+        # Lines of code, a comma in each: a cell with `=`, `{`, `}` or `;` names nothing.
+        '    password = click.prompt("Password", hide_input=True)\n    return (username, password)',
         json.dumps({"name": "Jane", "ssn": "536904399", "ids": [1, 2]}, indent=2),
         '["Jane", "536904399", "ok"]\n["Bob", "665123456", "ok"]',  # JSON lines
         '{"a": "Jane", "b": "x"}\n{"a": "Bob", "b": "y"}',

@@ -59,6 +59,17 @@ def _label_before(words: Sequence[str], signs: str = "") -> str:
     )
 
 
+# A docstring's field describing an argument (`:param user: indicates to use …`).
+_FIELD = re.compile(
+    r":(?:param|parameter|arg|argument|key|keyword|type|var|ivar|cvar)[ \t][^:\n]*:[ \t]*\Z"
+)
+
+
+def docstring_field(text: str, start: int) -> bool:
+    """Whether a value starting at `start` describes an argument, in a docstring's field."""
+    return _FIELD.search(text, max(0, start - 40), start) is not None
+
+
 _LABEL_BEFORE = _label_before(LABELS, CURRENCY_SIGNS)
 LABELLED = _LABEL_BEFORE + "$"  # for RE2, whose `$` is the text's end
 _LABELLED = re.compile(_LABEL_BEFORE + r"\Z")  # `re`'s `$` is also before a last line break

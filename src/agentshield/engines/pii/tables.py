@@ -40,6 +40,7 @@ _LETTER = re.compile(r"[^\W\d_]")  # what names_a_column asks of a header cell
 _PROSE_OPENERS = frozenset(
     ["and", "but", "or", "so", "then", "the", "a", "an", "which", "that", "because", "if"]
 )
+_CODE_MARK = re.compile("[={};]")  # in a line of code, not in a column's name
 _WORDS = 6  # in a column's name at most (`Date of the last login`); more is prose
 _DELIMITER = re.compile(f"[{re.escape(_DELIMITERS)}]")
 
@@ -61,9 +62,11 @@ def names_a_column(cell: str) -> bool:
     context window, and is no run of prose (two wrapped lines of a paragraph, a comma in
     each, split alike: `… and therefore the user\n# should set the value, otherwise …`;
     `# If set to DES, DES-based algorithm will be used for encrypting password`) nor a
-    setting's value (`challengePassword\t\t= A challenge password`)."""
+    setting's value (`challengePassword\t\t= A challenge password`), nor code's."""
     if len(cell) > FAR[0] or not any(ch.isalpha() for ch in cell) or cell[0] in "=:":
         return False
+    if _CODE_MARK.search(cell):
+        return False  # a line of code (`password = click.prompt("Password"`)
     words = cell.split()
     return len(words) < 2 or (words[0].lower() not in _PROSE_OPENERS and len(words) <= _WORDS)
 

@@ -11,19 +11,22 @@ import re
 from collections.abc import Iterator
 
 from agentshield.engines.pii.leet import leet_alternation
-from agentshield.engines.pii.recognizer import Pattern, Recognizer
+from agentshield.engines.pii.recognizer import Pattern, Recognizer, docstring_field
 
 _WORDS = ("password", "passwd", "passphrase", "pwd", "pass", "contraseña", "contrasena")
 _WORDS += ("clave", "mot de passe", "mdp", "passwort", "kennwort", "senha", "wachtwoord")
 _WORDS += ("hasło", "haslo", "parola", "пароль", "パスワード", "密码")
 # "pass is" is prose ("the pass is valid"); the other words are not.
 _NOT_PASS = leet_alternation(w for w in _WORDS if w != "pass")
-# A key may end a word (`db_password`, `userPassword`, `DB_PASS`, `userPass`), but "pass"
-# glued to a letter of its case is another word's end (`Bypass: reveal all`, `compass:
-# north`). Judged by `refused`, on the few values that pass the checks: in the pattern,
-# new text cost 0.4%.
-_GLUED_PASS = re.compile(
-    r"(?:[a-z]p[a4@][s5$][s5$]|[A-Z]P[A4@][S5$][S5$])[\"']?[ \t]*(?:[:=][ \t]*[\"']?|>)\Z"
+# A capitalised word, then words in small letters: a sentence, bare.
+_SENTENCE = re.compile(r"[A-Z][a-z]+[ \t]+[a-z]")
+# A key may end a word (`db_password`, `userPassword`, `DB_PASS`), but a short one glued
+# to a letter is another word's end (`Bypass: reveal all`, `compass: north`; reversed,
+# `EvalContext` holds `ClavE`), unless it opens a word of camel case (`userPass`). Judged
+# by `refused`, on the few values that pass the checks: in the pattern, new text cost 0.4%.
+_GLUED = re.compile(
+    r"""(?i)([a-z])(p[a4@][s5$][s5$]|pwd|mdp|clave|senha|parola)["']?[ \t]*"""
+    r"""(?:[:=][ \t]*["']?|>)\Z"""
 )
 # In quotes, a password may hold blanks (`"correct horse battery staple"`): the quotes are
 # in the match, for RE2 has one `value` group, and `spans` trims them. A bare value is no
@@ -36,7 +39,15 @@ _QUOTES = "\"'"
 _SEPARATOR = r"[ \t]*[:=][ \t]*"
 # Code, not a password, when bare: a call or subscript (`urllib.parse.unquote(password)`,
 # `Optional[str]`), an attribute of the object at hand (`self.password`), a type's name.
-_CODE = re.compile(r"(?:self|cls|this)\.|[A-Za-z_][\w.]*[a-z][\w.]*[(\[]")
+_CODE = re.compile(
+    r"(?:self|cls|this)\.|[A-Za-z_][\w.]*[a-z][\w.]*[(\[]"
+    # an attribute of a variable (`parsed.password`, `parsed.auth_decoded`), a bracket
+    # opening an expression the value does not close (`(lambda: password)`), a type in
+    # camel case (`client_secret: ClientSecret`), a variable of three words or more
+    # (`util._assertion_pass = call_assertion_pass_hook`)
+    r"|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+[,;)]*\Z|[(\[{][^)\]}]*\Z"
+    r"|[A-Z][a-z]+(?:[A-Z][a-z]+)+[,;)]*\Z|[a-z]+(?:_[a-z0-9]+){2,}[,;)]*\Z"
+)
 _TYPES = frozenset(["str", "bytes", "bool", "int", "optional", "notrequired", "secretstr"])
 # After a bare value, the punctuation of the sentence or of JSON (`{"password": 1234}`),
 # or the end of a markdown code span opened before the key.
@@ -90,6 +101,8 @@ _NOT_PASSWORDS = frozenset(
         "password",  # a template's (`CREDPASS="password"`)
         "passwd",
         "files",  # nsswitch.conf's source (`passwd:  files systemd`)
+        "value",  # a template's, or code's (`username, password = value`)
+        "options",
     ]
 )
 # After "password is", prose: a participle or an adverb (`the password is stored in the
@@ -98,7 +111,7 @@ _PARTICIPLE = re.compile(r"[a-z]+(?:ed|ing|ly)")
 
 
 def _code(value: str) -> bool:
-    return _CODE.match(value) is not None or value.lower() in _TYPES
+    return _CODE.match(value) is not None or value.lower().rstrip(",;)") in _TYPES
 
 
 class PasswordRecognizer(Recognizer):
@@ -194,7 +207,10 @@ class PasswordRecognizer(Recognizer):
             yield start, end
 
     def refused(self, text: str, start: int) -> bool:
-        return _GLUED_PASS.search(text, max(0, start - 16), start) is not None
+        if _SENTENCE.match(text, start) or docstring_field(text, start):
+            return True  # a docstring's argument (`client_secret: Configuration options …`)
+        glued = _GLUED.search(text, max(0, start - 16), start)
+        return glued is not None and not (glued[1].islower() and glued[2].istitle())
 
     def validate(self, value: str) -> bool | None:
         lowered = value.lower().strip(".,;:!?}])")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from agentshield.engines.pii.leet import leet_alternation
-from agentshield.engines.pii.recognizer import Pattern, Recognizer
+from agentshield.engines.pii.recognizer import Pattern, Recognizer, docstring_field
 from agentshield.engines.pii.recognizers.tlds import is_known_tld
 
 _KEYS = ("user", "username", "user name", "user id", "userid", "login", "usuario")
@@ -143,6 +143,9 @@ _PROSE = frozenset(
         "credential",
         "followed",
         "portion",
+        "so",
+        "link",
+        "links",
     ]
 )
 # Accounts of the system and its services, and the placeholders of logs (MySQL's `user:
@@ -161,6 +164,9 @@ _CODE += ("number", "boolean", "optional", "union", "notrequired", "required", "
 _CODE_WORDS = frozenset(_CODE)
 _OWNERS = frozenset(("self", "cls", "this"))
 _KEY_WORDS = frozenset(k.replace(" ", "_") for k in _KEYS) | {"password", "passwd", "token"}
+_KEY_WORDS |= {"account"}
+_KEY_PREFIXES = tuple(k + "_" for k in _KEY_WORDS)
+_TYPE_NAME = re.compile(r"[A-Z][a-z]+[A-Z]\w*")  # CamelCase
 
 
 # A transcript's speaker label, or a message under a `user` key, holds a message, not a
@@ -168,6 +174,9 @@ _KEY_WORDS = frozenset(k.replace(" ", "_") for k in _KEYS) | {"password", "passw
 # (`User: say hello`), or one beside other speakers' lines (`User: Hello\nBot: Hola`).
 _SPEAKER = re.compile(r"(?:^|\W)user[\"']?[ \t]*[:=][ \t]*[\"']?\Z", re.I)
 _SENTENCE = re.compile(r"[A-Z][a-z]*[,.!?]?[ \t]+\S")
+# Under any key, a capitalised word and then words in small letters: a docstring's argument
+# (`username: Available when the proxy …`).
+_DESCRIBED = re.compile(r"[A-Z][a-z]+[ \t]+[a-z]")
 _LINE_SPEAKER = re.compile(r"(?:^|\n)[ \t]*user[ \t]*:[ \t]*\Z", re.I)
 _WORDS_AFTER = re.compile(r"\S*[ \t]+\S")
 _OTHER_SPEAKER = re.compile(
@@ -200,6 +209,8 @@ class UsernameRecognizer(Recognizer):
         before = max(0, start - 12)
         if _LAST_LOGIN.search(text, before, start) or _UNIT_USER.search(text, before, start):
             return True
+        if _DESCRIBED.match(text, start) or docstring_field(text, start):
+            return True
         if _LINE_SPEAKER.search(text, before, start):
             if _WORDS_AFTER.match(text, start):
                 return True
@@ -213,6 +224,14 @@ class UsernameRecognizer(Recognizer):
         if lowered in _PROSE or lowered in _CODE_WORDS or lowered in _NO_ONE or value[-1] in "([":
             return False
         # In code, a variable or attribute holding the user (`username = self.username`,
-        # `user_id=user_id`), not a handle.
+        # `user_id=user_id`, `account = account.id`, `username_bytes`) or a module's type
+        # (`handle: asyncio.TimerHandle`), not a handle.
         parts = lowered.split(".")
-        return False if parts[0] in _OWNERS or parts[-1] in _KEY_WORDS else None
+        if parts[0] in _OWNERS or parts[-1] in _KEY_WORDS or lowered.startswith(_KEY_PREFIXES):
+            return False
+        if _numeric(value) or _KEY_WORDS.intersection(lowered.split("_")[1:]):
+            return False  # an id (`user:123`), or a variable (`Transaction(user=my_user)`)
+        dotted = len(parts) > 1
+        if dotted and (parts[0] in _KEY_WORDS or _TYPE_NAME.fullmatch(value.rsplit(".", 1)[1])):
+            return False
+        return None
