@@ -131,6 +131,10 @@ ROWS = [
     ),
     ("en Calle Mayor 5, 3° B, 28013 Madrid", [("ADDRESS", "Calle Mayor 5, 3° B, 28013 Madrid")]),
     ("the street was busy", []),
+    # A company's or an institution's address, right after its name, is no person's.
+    ("# Foundation, Inc., 51 Franklin Street, Fifth Floor, Boston, MA\n# 02110-1301 USA", []),
+    ("the Free Software Foundation, Inc.,\n# 51 Franklin St, Fifth Floor, Boston, MA", []),
+    ("Acme Corp., 1 Infinite Loop, Cupertino, CA 95014", []),
     # USERNAME
     ("user: jdoe", [("USERNAME", "jdoe")]),
     ("login jdoe to continue", [("USERNAME", "jdoe")]),

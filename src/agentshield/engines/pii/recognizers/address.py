@@ -46,6 +46,15 @@ _ES = (
 )
 
 
+# Right after a company's or an institution's name: its address, no person's (`Free
+# Software Foundation, Inc., 51 Franklin Street, Fifth Floor, Boston, MA`, in every GPL
+# notice), on the same line or the next (a comment's marks before it).
+_OF_COMPANY = re.compile(
+    r"(?i)\b(?:inc|llc|ltd|plc|gmbh|corp|corporation|foundation|university|institute)\.?,?"
+    r"[ \t]*(?:\r?\n[ \t#*/;-]*)?\Z"
+)
+
+
 class AddressRecognizer(Recognizer):
     entity_type = "ADDRESS"
     patterns = (
@@ -55,3 +64,6 @@ class AddressRecognizer(Recognizer):
     )
     context = ("address", "live at", "lives at", "street", "ship to", "deliver", "dirección")
     context += ("domicilio", "vivo en", "postcode", "zip")
+
+    def refused(self, text: str, start: int) -> bool:
+        return _OF_COMPANY.search(text, max(0, start - 24), start) is not None
