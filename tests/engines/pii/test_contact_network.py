@@ -135,6 +135,10 @@ ROWS = [
     ("# Foundation, Inc., 51 Franklin Street, Fifth Floor, Boston, MA\n# 02110-1301 USA", []),
     ("the Free Software Foundation, Inc.,\n# 51 Franklin St, Fifth Floor, Boston, MA", []),
     ("Acme Corp., 1 Infinite Loop, Cupertino, CA 95014", []),
+    # A copyright notice's line: a year, a name ending in a street's word.
+    ("Copyright:\n 2008 Hans Breuer\n 2021 Iain Lane\n 2018-2021 Igalia S.L", []),
+    ("ship to 1999 Oak Lane", [("ADDRESS", "1999 Oak Lane")]),
+    ("in the login scripts for your session", []),
     # USERNAME
     ("user: jdoe", [("USERNAME", "jdoe")]),
     ("login jdoe to continue", [("USERNAME", "jdoe")]),

@@ -55,6 +55,9 @@ _OF_COMPANY = re.compile(
 )
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d ")
+
+
 class AddressRecognizer(Recognizer):
     entity_type = "ADDRESS"
     patterns = (
@@ -66,4 +69,11 @@ class AddressRecognizer(Recognizer):
     context += ("domicilio", "vivo en", "postcode", "zip")
 
     def refused(self, text: str, start: int) -> bool:
-        return _OF_COMPANY.search(text, max(0, start - 24), start) is not None
+        if _OF_COMPANY.search(text, max(0, start - 24), start):
+            return True
+        # A line of a copyright notice: a year opening it, a name ending in a street's word
+        # (` 2021 Iain Lane`), no town after a comma.
+        if _YEAR.match(text, start) and not text[text.rfind("\n", 0, start) + 1 : start].strip():
+            end = text.find("\n", start)
+            return "," not in text[start : end if end >= 0 else len(text)]
+        return False

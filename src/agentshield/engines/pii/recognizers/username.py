@@ -146,6 +146,8 @@ _PROSE = frozenset(
         "so",
         "link",
         "links",
+        "script",
+        "scripts",
     ]
 )
 # Accounts of the system and its services, and the placeholders of logs (MySQL's `user:
