@@ -102,9 +102,13 @@ def test_the_spans_are_the_blocks_and_the_key_blobs() -> None:
     ]
 
 
+@pytest.mark.parametrize("max_hold", [2048, 256])  # a block longer than the held text, too
 @pytest.mark.parametrize("sizes", [[1], [4], [7, 30], [200]])
-def test_a_streamed_certificate_is_read_as_a_whole_one(scanner: PiiScanner, sizes) -> None:
+def test_a_streamed_certificate_is_read_as_a_whole_one(
+    scanner: PiiScanner, sizes: list[int], max_hold: int
+) -> None:
     text = f"The certificate:\n{CERTIFICATE}\nand a secret after it: {SECRET}\n"
-    redacted = streamed(StreamingRedactor(scanner), text, sizes)
+    redactor = StreamingRedactor(scanner, hold=64, step=32, max_hold=max_hold)
+    redacted = streamed(redactor, text, sizes)
     assert redacted == scanner.scan(text).redacted_text
     assert CERTIFICATE in redacted and SECRET not in redacted

@@ -30,6 +30,12 @@ from agentshield.engines.pii.rules import RuleSet
 from agentshield.engines.pii.scanner import PiiScanner
 
 _LAST_BLANK = re.compile(r"\s\S*\Z")  # the last blank before the end searched to
+# How much of a block of key material (public_keys.py) is kept as context: a certificate
+# of an RSA key of 4,096 bits is some 2,000 characters; its lines are public only read
+# from its start. (Each release scans it again: 8,192 keeps that to some 60 times a
+# character of such a stream, as the context of tables keeps it to 30.)
+KEY_MATERIAL = 8_192
+_BASE64_LINES = re.compile(r"[A-Za-z0-9+/=\s\\]*")  # (`\n` in a JSON string too)
 
 
 class StreamingRedactor:
@@ -154,9 +160,9 @@ def _context(buffer: str, cut: int, size: int, bound: int) -> str:
     characters, from the start of their line (in a long line of JSON, from a comma between
     items; or from the start of the JSON row they are in), after what heads them and lies
     before them: the heads of the JSON objects and lists open where they start, the header
-    of the table the last of them is in, or the armour's first line of the block of key
-    material they are in (public_keys.py) (each within `bound`, so that every scan of the
-    stream stays bounded)."""
+    of the table the last of them is in (each within `bound`, so that every scan of the
+    stream stays bounded), or the block of key material they are in from its armour's first
+    line (public_keys.py; within KEY_MATERIAL)."""
     start = max(0, cut - size)
     line = buffer.rfind("\n", 0, start) + 1
     json = '"' in buffer and ("{" in buffer or "[" in buffer)  # a list may open later
@@ -168,7 +174,7 @@ def _context(buffer: str, cut: int, size: int, bound: int) -> str:
         if not heads and not json:  # prose: a word `size` back will do
             start = _word_start(buffer, line, start)
             armour = buffer.rfind("-----BEGIN ", 0, start)
-            if armour >= 0 and cut - armour <= bound and "-----END" not in buffer[armour:start]:
+            if armour >= 0 and cut - armour <= KEY_MATERIAL and _in_block(buffer, armour, start):
                 start = armour  # a certificate's lines are its own only from its start
         elif cut - row <= bound:  # a row from its first cell, which numbers its cells
             start = row
@@ -182,6 +188,13 @@ def _context(buffer: str, cut: int, size: int, bound: int) -> str:
     # comma, a row), a line of its own could pass for a table's header.
     joint = "\n" if start == 0 or buffer[start - 1] == "\n" else ""
     return "".join(buffer[a:b] for a, b in kept) + joint + buffer[start:cut]
+
+
+def _in_block(buffer: str, armour: int, pos: int) -> bool:
+    """Whether `pos` is still in the block whose armour starts at `armour`: base64 lines,
+    no end line nor prose, since its first line."""
+    first = buffer.find("-----", armour + 11) + 5  # past the armour's label
+    return 5 <= first <= pos and _BASE64_LINES.fullmatch(buffer, first, pos) is not None
 
 
 def _word_start(buffer: str, line: int, pos: int) -> int:
