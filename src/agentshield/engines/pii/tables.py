@@ -63,10 +63,10 @@ def names_a_column(cell: str) -> bool:
     each, split alike: `… and therefore the user\n# should set the value, otherwise …`;
     `# If set to DES, DES-based algorithm will be used for encrypting password`) nor a
     setting's value (`challengePassword\t\t= A challenge password`), nor code's."""
-    if len(cell) > FAR[0] or not any(ch.isalpha() for ch in cell) or cell[0] in "=:":
+    if len(cell) > FAR[0] or not any(ch.isalpha() for ch in cell) or cell[0] == ":":
         return False
     if _CODE_MARK.search(cell):
-        return False  # a line of code (`password = click.prompt("Password"`)
+        return False  # a setting's value, or a line of code (`password = click.prompt(…`)
     words = cell.split()
     return len(words) < 2 or (words[0].lower() not in _PROSE_OPENERS and len(words) <= _WORDS)
 

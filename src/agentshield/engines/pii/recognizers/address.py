@@ -53,9 +53,7 @@ _OF_COMPANY = re.compile(
     r"(?i)\b(?:inc|llc|ltd|plc|gmbh|corp|corporation|foundation|university|institute)\.?,?"
     r"[ \t]*(?:\r?\n[ \t#*/;-]*)?\Z"
 )
-
-
-_YEAR = re.compile(r"(?:19|20)\d\d ")
+_YEAR = re.compile(r"(?:19|20)\d\d ")  # opening a copyright notice's line (`refused`)
 
 
 class AddressRecognizer(Recognizer):

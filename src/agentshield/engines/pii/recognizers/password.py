@@ -2,7 +2,8 @@
 or by a secret's key.
 
 `password: hunter2`, `contraseña = 1234abcd`, `mot de passe: …`, `p4ssw0rd=…`, or
-`my password is hunter2`. Placeholders and prose after the keyword are not passwords.
+`my password is hunter2`; a command's option (`mysql -phunter2`), a form's field, a
+.netrc entry. Placeholders and prose after the keyword are not passwords.
 """
 
 from __future__ import annotations
@@ -149,10 +150,11 @@ class PasswordRecognizer(Recognizer):
         # `-a` (its `-p` is a port).
         Pattern("mysql option", rf"\b(?i:mysql\w*|mariadb\w*)\b[^\n]*?\s(?P<key>-p){_VALUE}", 0.8),
         Pattern(
-            "docker login",
+            "docker login or sshpass",
             rf"\b(?i:docker login|sshpass)\b[^\n]*?\s(?P<key>-p)[ \t]+{_VALUE}",
             0.8,
         ),
+        Pattern("redis-cli", rf"\b(?i:redis-cli)\b[^\n]*?\s(?P<key>-a)[ \t]+{_VALUE}", 0.8),
         # A form's password field holding its value (`<input type="password" value="…">`;
         # unquoted, it ends before the tag does).
         Pattern(
@@ -169,7 +171,6 @@ class PasswordRecognizer(Recognizer):
             rf"[ \t]+{_VALUE}",
             0.8,
         ),
-        Pattern("redis-cli", rf"\b(?i:redis-cli)\b[^\n]*?\s(?P<key>-a)[ \t]+{_VALUE}", 0.8),
         Pattern(
             "keyword is",
             rf"(?i)(?P<key>{_NOT_PASS})\s+(?:is|es|est|ist|é|è)\s+{_VALUE}",

@@ -13,7 +13,8 @@ _KEYS += ("utilisateur", "identifiant", "benutzer", "benutzername", "utente", "u
 _KEYS += ("gebruikersnaam", "handle")
 _ANY_KEY = leet_alternation(_KEYS)
 # An account is named by a handle (`account: jdoe`) or a number, which is no user name
-# (`{"account": "3279832381"}`, a bank's or a customer's): its value needs a letter.
+# (`{"account": "3279832381"}`, a bank's or a customer's; `validate` refuses a number under
+# any key).
 _ACCOUNT = leet_alternation(("account",))
 _BARE_KEY = leet_alternation(("username", "user name", "login", "usuario"))
 # A handle does not end in a dot: that is the sentence's (`login: jdoe.`). A bracket after
@@ -166,7 +167,7 @@ _CODE += ("number", "boolean", "optional", "union", "notrequired", "required", "
 _CODE_WORDS = frozenset(_CODE)
 _OWNERS = frozenset(("self", "cls", "this"))
 _KEY_WORDS = frozenset(k.replace(" ", "_") for k in _KEYS) | {"password", "passwd", "token"}
-_KEY_WORDS |= {"account"}
+_KEY_WORDS |= {"account"}  # (`account = account.id`)
 _KEY_PREFIXES = tuple(k + "_" for k in _KEY_WORDS)
 _TYPE_NAME = re.compile(r"[A-Z][a-z]+[A-Z]\w*")  # CamelCase
 
@@ -193,18 +194,17 @@ def _numeric(value: str) -> bool:
     return not any(c.isalpha() for c in value)
 
 
-def _no_handle(value: str) -> bool:
-    """After a bare `login`: a host one logs in to (`docker login ghcr.io`) or a number
-    (`login\t\t513/tcp`, a port), not a user."""
-    return _numeric(value) or ("." in value and is_known_tld(value.rsplit(".", 1)[1]))
+def _host(value: str) -> bool:
+    """A host one logs in to (`docker login ghcr.io`), not a user."""
+    return "." in value and is_known_tld(value.rsplit(".", 1)[1])
 
 
 class UsernameRecognizer(Recognizer):
     entity_type = "USERNAME"
     patterns = (
         Pattern("keyword and separator", rf"(?i)\b(?P<key>{_ANY_KEY}){_SEPARATED}", 0.75),
-        Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75, refuse=_numeric),
-        Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_HANDLE}", 0.6, refuse=_no_handle),
+        Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75),
+        Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_HANDLE}", 0.6, refuse=_host),
     )
 
     def refused(self, text: str, start: int) -> bool:
@@ -232,7 +232,7 @@ class UsernameRecognizer(Recognizer):
         if parts[0] in _OWNERS or parts[-1] in _KEY_WORDS or lowered.startswith(_KEY_PREFIXES):
             return False
         if _numeric(value) or _KEY_WORDS.intersection(lowered.split("_")[1:]):
-            return False  # an id (`user:123`), or a variable (`Transaction(user=my_user)`)
+            return False  # an id (`user:123`, `login\t\t513/tcp`), a variable (`user=my_user`)
         dotted = len(parts) > 1
         if dotted and (parts[0] in _KEY_WORDS or _TYPE_NAME.fullmatch(value.rsplit(".", 1)[1])):
             return False
