@@ -127,9 +127,9 @@ class Recognizer:
         )
 
     def refused(self, text: str, start: int) -> bool:
-        """Whether the place of a value starting at `start` refuses it, asked once its
-        checks have passed: here, a label in `not_after` right before it, within the near
-        window."""
+        """Whether the place of a value starting at `start` refuses it, asked last, of a
+        value whose checks passed and whose score reached the minimum: here, a label in
+        `not_after` right before it, within the near window."""
         near = max(0, start - NEAR[0])
         return self._not_after is not None and _labelled(self._not_after, text, near, start)
 

@@ -67,7 +67,7 @@ def names_a_column(cell: str) -> bool:
         return False
     if _CODE_MARK.search(cell):
         return False  # a setting's value, or a line of code (`password = click.prompt(…`)
-    words = cell.split()
+    words = cell.split(None, _WORDS)  # (no more: a long cell's further words do not count)
     return len(words) < 2 or (words[0].lower() not in _PROSE_OPENERS and len(words) <= _WORDS)
 
 

@@ -154,16 +154,6 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
     Py_DECREF(verdict);
     Py_RETURN_NONE;
   }
-  if (e.refuse != nullptr) {  // its place refuses it (Recognizer.refused)
-    PyObject* refused = PyObject_CallFunction(e.refuse, "On", text, value_start);
-    const int yes = refused == nullptr ? -1 : PyObject_IsTrue(refused);
-    Py_XDECREF(refused);
-    if (yes != 0) {
-      Py_DECREF(verdict);
-      if (yes < 0) return nullptr;
-      Py_RETURN_NONE;
-    }
-  }
   PyObject* score = nullptr;  // a new reference once decided
   PyObject* hit = nullptr;
   if (!PyErr_Occurred() && checked_score < 1.0) {
@@ -191,6 +181,18 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
     Py_DECREF(score);
     Py_DECREF(verdict);
     Py_RETURN_NONE;
+  }
+  if (e.refuse != nullptr) {  // its place refuses it (Recognizer.refused), asked last: it
+    // is Python, and most values below the score never reach it
+    PyObject* refused = PyObject_CallFunction(e.refuse, "On", text, value_start);
+    const int yes = refused == nullptr ? -1 : PyObject_IsTrue(refused);
+    Py_XDECREF(refused);
+    if (yes != 0) {
+      Py_DECREF(score);
+      Py_DECREF(verdict);
+      if (yes < 0) return nullptr;
+      Py_RETURN_NONE;
+    }
   }
   const bool leet = key_start >= 0 && uses_leet(k, text, key_start, key_end);
   PyObject* layer = leet ? k.normalisation : e.layer;

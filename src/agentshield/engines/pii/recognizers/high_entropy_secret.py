@@ -21,18 +21,32 @@ BASE64_BITS = 4.5
 HEX_BITS = 3.0
 MIN_BASE64 = 20
 _HEX = frozenset(string.hexdigits)
-# A content digest's algorithm, glued to it: an image's (`sha256:9f86d08…`), a package
-# lock's (`"integrity": "sha512-…"`, in the value). `password_sha256: 9f86d08…` stays a
-# secret.
-_DIGEST = re.compile(r"(?:sha1|sha256|sha384|sha512|md5)[:-]\Z", re.I)
-_SRI = re.compile(r"sha(?:1|256|384|512)-")
-# A hash's own key (`sha=…`, `"md5": "…"`, `digest: …`), opening its name: after `_` it
-# names what was hashed (`password_sha256: …` stays a secret).
-_HASH_KEY = re.compile(
-    r"""(?:^|[\s"'{,;(])(?:sha|sha1|sha224|sha256|sha384|sha512|md5|digest|hash)["']?[ \t]*[:=]"""
-    r"""[ \t]*["']?\Z""",
-    re.I,
+# What names a value no secret, right before it (one search: `refused` runs for every
+# value that passes the checks, on every pass): a hash's own key, opening its name (`sha=…`,
+# `"md5": "…"`, `digest: …`; after `_` it names what was hashed, and `password_sha256: …`
+# stays a secret); a commit's id or a checksum (`commit 9f86d08…` in `git log`); a content
+# digest's algorithm glued to it (an image's `sha256:9f86d08…`).
+_HASHES = r"sha|sha1|sha224|sha256|sha384|sha512|md5"
+_NAMED = re.compile(
+    rf"""(?i)(?:(?:^|[\s"'{{,;(])(?:{_HASHES}|digest|hash)["']?[ \t]*[:=][ \t]*["']?"""
+    rf"""|\b(?:commit|checksum|etag)["']?[ \t:=]+["']?|(?:{_HASHES})[:-])\Z"""
 )
+
+
+def _names(before: str) -> bool:
+    """Whether a word `_NAMED` opens with is in `before` (in small letters)."""
+    return (
+        "sha" in before
+        or "md5" in before
+        or "digest" in before
+        or "hash" in before
+        or "commit" in before
+        or "checksum" in before
+        or "etag" in before
+    )
+
+
+_SRI = re.compile(r"sha(?:1|256|384|512)-")  # a package lock's digest (`"integrity": "sha512-…"`)
 # A path or a name made of words (`mozilla/Trustwave_Global_ECC_P384_Certification_…`):
 # its many kinds of letter make it "random", but a secret's pieces are not words.
 _PIECE = r"(?:[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+)"
@@ -51,9 +65,6 @@ class HighEntropySecretRecognizer(Recognizer):
     context = ("secret", "token", "key", "password", "passwd", "api", "auth", "credential")
     context += ("private", "signature", "bearer", "access", "salt", "clave", "geheim")
     context_boost = 0.4
-    # A commit's id or a checksum, named so (`commit 9f86d08…` in `git log`), is no secret,
-    # whatever word is near; so is a digest after its algorithm (`_DIGEST`).
-    not_after = ("commit", "checksum", "etag")
     layer = ENTROPY
     letter_sensitive = False
 
@@ -62,12 +73,12 @@ class HighEntropySecretRecognizer(Recognizer):
         self._public = PublicKeys()
 
     def refused(self, text: str, start: int) -> bool:
-        # Asked only of a candidate that passed the checks: most texts never ask.
-        if start and text[start - 1] in ":-" and _DIGEST.search(text, max(0, start - 7), start):
-            return True
-        if _HASH_KEY.search(text, max(0, start - 12), start):
-            return True
-        return super().refused(text, start) or self._public.holds(text, start)
+        # Asked only of a value that passed the checks and reached the score: most texts
+        # never ask.
+        before = text[max(0, start - 16) : start].lower()
+        # (`_NAMED` is tried at every place of the window: first whether a word is there)
+        named = _names(before) and _NAMED.search(before) is not None
+        return named or self._public.holds(text, start)
 
     def ceiling(self, pattern: Pattern) -> float:
         return pattern.score if pattern.name == "hex" else 0.6
