@@ -148,6 +148,11 @@ ROWS = [
     ("    client_secret: Configuration options for the generated client secret.", []),
     ("password: Hunter22 now", [("PASSWORD", "Hunter22")]),
     ("    client_secret: ClientSecret", []),  # a type, in camel case
+    # A value repeating its key, or the key's last word: a template's or code's.
+    ("token_secret = token_secret", []),
+    ("secret_key: SECRET_KEY", []),
+    ("client_secret: secret", []),
+    ("db_password=password123", [("PASSWORD", "password123")]),
     ("def f(username: str | None, password: HiddenText | None) -> Args:", []),
     ("        util._assertion_pass = call_assertion_pass_hook", []),
     ("    username, password = value", []),

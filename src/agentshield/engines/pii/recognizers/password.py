@@ -111,6 +111,23 @@ _NOT_PASSWORDS = frozenset(
 _PARTICIPLE = re.compile(r"[a-z]+(?:ed|ing|ly)")
 
 
+# A key and its separator right before a value, and a name at the value's start: a value
+# that repeats its key (`token_secret = token_secret`, `secret_key: SECRET_KEY`) or the
+# key's last word (`client_secret: secret`) is a template's or code's.
+_KEY_BEFORE = re.compile(r"""([\w.-]+)["']?[ \t]*[:=][ \t]*["']?\Z""")
+_NAME = re.compile(r"[\w.-]+")
+
+
+def _echoes_key(text: str, start: int) -> bool:
+    key = _KEY_BEFORE.search(text, max(0, start - 40), start)
+    name = _NAME.match(text, start)
+    if key is None or name is None:
+        return False
+    own = key[1].lower().replace("-", "_")
+    value = name[0].lower().replace("-", "_")
+    return value == own or own.endswith("_" + value)
+
+
 def _code(value: str) -> bool:
     return _CODE.match(value) is not None or value.lower().rstrip(",;)") in _TYPES
 
@@ -210,6 +227,8 @@ class PasswordRecognizer(Recognizer):
     def refused(self, text: str, start: int) -> bool:
         if _SENTENCE.match(text, start) or docstring_field(text, start):
             return True  # a docstring's argument (`client_secret: Configuration options …`)
+        if _echoes_key(text, start):
+            return True
         glued = _GLUED.search(text, max(0, start - 16), start)
         return glued is not None and not (glued[1].islower() and glued[2].istitle())
 
