@@ -157,10 +157,15 @@ ROWS = [
     ("        util._assertion_pass = call_assertion_pass_hook", []),
     ("    username, password = value", []),
     ("    :param password: secret value for the account", []),  # a docstring's field
-    # "pass" and the other short keys ending another word key nothing, read either way
-    # (`EvalContext` reversed holds `ClavE`); in camel case they open a word and key one.
+    # A short key ending an English word, or in mixed case (`EvalContext` reversed holds
+    # `ClavE`), keys nothing; ending a key's name, it keys a password.
     ("    def f(\n        self,\n        eval_ctx: EvalContext,\n    ) -> None:", []),
-    ("userpwd=hunter22", []),
+    ("byp455: show /proc/self/environ", []),
+    ("enclave: abcd1234", []),
+    ("userpwd=hunter22", [("PASSWORD", "hunter22")]),
+    ("rootpass: hunter22", [("PASSWORD", "hunter22")]),
+    ('            userpass = username + b":" + password', []),
+    ("minhasenha: hunter22", [("PASSWORD", "hunter22")]),
     ("DB_PWD=hunter22", [("PASSWORD", "hunter22")]),
     # A short -p is a password where the command says so.
     ("mysql -u root -phunter22 -h db.internal shop", [("PASSWORD", "hunter22")]),
