@@ -181,6 +181,12 @@ ROWS = [
     ("userPass: hunter22", [("PASSWORD", "hunter22")]),
     ("redis-cli -h cache -p 6379 -a hunter22 ping", [("PASSWORD", "hunter22")]),
     ("redis-cli -p 6379 ping", []),  # its -p is a port
+    ("    command: redis-server --requirepass s3cr3tRedis", [("PASSWORD", "s3cr3tRedis")]),
+    (
+        "requirepass foobared2\nmasterauth hunter22",
+        [("PASSWORD", "foobared2"), ("PASSWORD", "hunter22")],
+    ),
+    ("      POSTGRES_PASSWORD: example", []),  # the docs' placeholder
     # A form's password field with its value; a .netrc entry, on one line or several.
     ('<input type="password" name="pw" value="hunter22">', [("PASSWORD", "hunter22")]),
     ("<input type=password value=hunter22>", [("PASSWORD", "hunter22")]),

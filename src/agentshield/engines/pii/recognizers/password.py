@@ -106,6 +106,7 @@ _NOT_PASSWORDS = frozenset(
         "passwd",
         "files",  # nsswitch.conf's source (`passwd:  files systemd`)
         "value",  # a template's, or code's (`username, password = value`)
+        "example",  # the docs' (`POSTGRES_PASSWORD: example`)
         "username",  # code's (`userpass = username + b":" + password`)
         "user",
         "login",
@@ -178,6 +179,8 @@ class PasswordRecognizer(Recognizer):
             0.8,
         ),
         Pattern("redis-cli", rf"\b(?i:redis-cli)\b[^\n]*?\s(?P<key>-a)[ \t]+{_VALUE}", 0.8),
+        # Redis's own settings, in redis.conf or on its command line (`--requirepass …`).
+        Pattern("redis setting", rf"\b(?P<key>requirepass|masterauth)[ \t]+{_VALUE}", 0.8),
         # A form's password field holding its value (`<input type="password" value="…">`;
         # unquoted, it ends before the tag does).
         Pattern(
