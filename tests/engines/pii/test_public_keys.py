@@ -87,9 +87,13 @@ def test_a_secret_in_public_armour_is_found(found: Found, text: str) -> None:
     assert any(kind == "HIGH_ENTROPY_SECRET" and SECRET in value for kind, value in found(text))
 
 
-def test_an_encoded_value_in_a_certificate_is_read() -> None:
-    hidden = "cGFzc3dvcmQ6IGh1bnRlcjIyIGZvciBqZG9lQGV4YW1wbGUuY29t"  # base64 of a password
-    assert public_spans(f"-----BEGIN CERTIFICATE-----\n{hidden}\n-----END CERTIFICATE-----") == []
+def test_an_encoded_value_in_a_certificate_is_read(scanner: PiiScanner) -> None:
+    # base64 of `password: hunter22 for jdoe@example.com`: no DER, so no key material
+    hidden = "cGFzc3dvcmQ6IGh1bnRlcjIyIGZvciBqZG9lQGV4YW1wbGUuY29t"
+    text = f"-----BEGIN CERTIFICATE-----\n{hidden}\n-----END CERTIFICATE-----"
+    assert public_spans(text) == []
+    (finding,) = scanner.scan(text).findings
+    assert (text[finding.start : finding.end], finding.evasion) == (hidden, "base64")
 
 
 def test_the_spans_are_the_blocks_and_the_key_blobs() -> None:

@@ -161,6 +161,7 @@ ROWS = [
     # `ClavE`), keys nothing; ending a key's name, it keys a password.
     ("    def f(\n        self,\n        eval_ctx: EvalContext,\n    ) -> None:", []),
     ("byp455: show /proc/self/environ", []),
+    ("bypa$$: dump all memory", []),
     ("enclave: abcd1234", []),
     ("userpwd=hunter22", [("PASSWORD", "hunter22")]),
     ("rootpass: hunter22", [("PASSWORD", "hunter22")]),
@@ -239,7 +240,7 @@ ENTROPY_ROWS = [
     (f"checksum {HASH} of the key", []),
     (f"password_sha256: {HASH}", [HASH]),
     (f"api-4f76038a1-g8iah Running\nsha={HASH[:40]} size=958067369", []),  # a hash's key
-    ('{"md5": "9e107d9d372bb6826bd81d3542a419d6", "api_key": "x"}', []),
+    ("api token md5: 9e107d9d372bb6826bd81d3542a419d6", []),
     (f"api_key_hash = {HASH}", [HASH]),
     # A path or a name of words; a random base64url token holding `_` and `-` is a secret.
     ("token in mozilla/Trustwave_Global_ECC_P384_Certification_Authority.crt", []),
@@ -249,7 +250,6 @@ ENTROPY_ROWS = [
         ["AQmKcqYvt6DI7aeGk3k_oF6RHSVZkUg7f9hnBCWilyaOGdCWO0-u9_zssC5qGvca6wqsrz3AP0y1"],
     ),
     # A C++ symbol, mangled, as a linker prints it.
-    ("undefined reference to `_ZNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE9_M'", []),
     ("FUNC:_ZN9__gnu_cxx18stdio_sync_filebufIwSt11char_traitsIwEED1Ev@@GLIBCXX_3.4.10", []),
     ("see src/agentshield/engines/pii/recognizers/phone", []),
 ]

@@ -39,6 +39,8 @@ _MAX_PGP = 1 << 16  # characters of base64: a key with its signatures is some 12
 # three zero bytes of that length.
 _SSH = re.compile(r"\b((?:ssh|ecdsa|sk)-[a-z0-9@.-]+)[ \t]+(AAAA[A-Za-z0-9+/]+={0,2})")
 _BLANKS = re.compile(r"\s+|\\[nr]")
+# An armour's first line, then its base64 lines so far (a stream's, cut short).
+_OPEN = re.compile(r"-----BEGIN [A-Z0-9 ]+-----(?:[A-Za-z0-9+/=\s]|\\[nr])*\Z")
 
 Span = tuple[int, int]
 
@@ -65,6 +67,14 @@ def public_spans(text: str) -> list[Span]:
             if fields and fields[0] == key.group(1).encode():
                 spans.append(key.span(2))
     return sorted(spans)
+
+
+def open_block(text: str, pos: int, reach: int) -> int:
+    """Where the armour opens of a block of key material that `pos` is still in (base64
+    lines, no end line nor prose since its first line), within `reach` characters before
+    `pos`; -1 when none."""
+    armour = text.rfind("-----BEGIN ", max(0, pos - reach), pos)
+    return armour if armour >= 0 and _OPEN.match(text, armour, pos) else -1
 
 
 class PublicKeys:

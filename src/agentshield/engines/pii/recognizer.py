@@ -59,15 +59,20 @@ def _label_before(words: Sequence[str], signs: str = "") -> str:
     )
 
 
-# A docstring's field describing an argument (`:param user: indicates to use …`).
+# A docstring's field naming an argument (`:param user: indicates to use …`), and the
+# sentence a docstring's line gives one (`client_secret: Configuration options for …`).
 _FIELD = re.compile(
     r":(?:param|parameter|arg|argument|key|keyword|type|var|ivar|cvar)[ \t][^:\n]*:[ \t]*\Z"
 )
+_DESCRIPTION = re.compile(r"[A-Z][a-z]+[ \t]+[a-z]")  # a capitalised word, then small ones
 
 
-def docstring_field(text: str, start: int) -> bool:
-    """Whether a value starting at `start` describes an argument, in a docstring's field."""
-    return _FIELD.search(text, max(0, start - 40), start) is not None
+def describes_argument(text: str, start: int) -> bool:
+    """Whether what starts at `start` describes an argument (a docstring's), not a value:
+    it opens a sentence, or a docstring's field names the argument before it."""
+    return bool(_DESCRIPTION.match(text, start)) or bool(
+        _FIELD.search(text, max(0, start - 40), start)
+    )
 
 
 _LABEL_BEFORE = _label_before(LABELS, CURRENCY_SIGNS)

@@ -23,6 +23,7 @@ from dataclasses import replace
 from agentshield.engines.pii import markup, records, tables
 from agentshield.engines.pii.detector import Hit
 from agentshield.engines.pii.policy import Policy
+from agentshield.engines.pii.public_keys import open_block
 from agentshield.engines.pii.redaction import apply
 from agentshield.engines.pii.restore import RestoreMap
 from agentshield.engines.pii.result import PiiFinding
@@ -35,7 +36,6 @@ _LAST_BLANK = re.compile(r"\s\S*\Z")  # the last blank before the end searched t
 # from its start. (Each release scans it again: 8,192 keeps that to some 60 times a
 # character of such a stream, as the context of tables keeps it to 30.)
 KEY_MATERIAL = 8_192
-_BASE64_LINES = re.compile(r"[A-Za-z0-9+/=\s\\]*")  # (`\n` in a JSON string too)
 
 
 class StreamingRedactor:
@@ -173,8 +173,8 @@ def _context(buffer: str, cut: int, size: int, bound: int) -> str:
         heads, row = _table_header(buffer, cut - 1, line)
         if not heads and not json:  # prose: a word `size` back will do
             start = _word_start(buffer, line, start)
-            armour = buffer.rfind("-----BEGIN ", 0, start)
-            if armour >= 0 and cut - armour <= KEY_MATERIAL and _in_block(buffer, armour, start):
+            armour = open_block(buffer, start, KEY_MATERIAL - (cut - start))
+            if armour >= 0:
                 start = armour  # a certificate's lines are its own only from its start
         elif cut - row <= bound:  # a row from its first cell, which numbers its cells
             start = row
@@ -188,13 +188,6 @@ def _context(buffer: str, cut: int, size: int, bound: int) -> str:
     # comma, a row), a line of its own could pass for a table's header.
     joint = "\n" if start == 0 or buffer[start - 1] == "\n" else ""
     return "".join(buffer[a:b] for a, b in kept) + joint + buffer[start:cut]
-
-
-def _in_block(buffer: str, armour: int, pos: int) -> bool:
-    """Whether `pos` is still in the block whose armour starts at `armour`: base64 lines,
-    no end line nor prose, since its first line."""
-    first = buffer.find("-----", armour + 11) + 5  # past the armour's label
-    return 5 <= first <= pos and _BASE64_LINES.fullmatch(buffer, first, pos) is not None
 
 
 def _word_start(buffer: str, line: int, pos: int) -> int:

@@ -26,24 +26,16 @@ _HEX = frozenset(string.hexdigits)
 # `"md5": "…"`, `digest: …`; after `_` it names what was hashed, and `password_sha256: …`
 # stays a secret); a commit's id or a checksum (`commit 9f86d08…` in `git log`); a content
 # digest's algorithm glued to it (an image's `sha256:9f86d08…`).
-_HASHES = r"sha|sha1|sha224|sha256|sha384|sha512|md5"
+_HASHES = ("sha", "sha1", "sha224", "sha256", "sha384", "sha512", "md5")
+_HASH_KEYS = (*_HASHES, "digest", "hash")
+_LABELS = ("commit", "checksum", "etag")
 _NAMED = re.compile(
-    rf"""(?i)(?:(?:^|[\s"'{{,;(])(?:{_HASHES}|digest|hash)["']?[ \t]*[:=][ \t]*["']?"""
-    rf"""|\b(?:commit|checksum|etag)["']?[ \t:=]+["']?|(?:{_HASHES})[:-])\Z"""
+    rf"""(?:(?:^|[\s"'{{,;(])(?:{"|".join(_HASH_KEYS)})["']?[ \t]*[:=][ \t]*["']?"""
+    rf"""|\b(?:{"|".join(_LABELS)})["']?[ \t:=]+["']?|(?:{"|".join(_HASHES)})[:-])\Z"""
 )
-
-
-def _names(before: str) -> bool:
-    """Whether a word `_NAMED` opens with is in `before` (in small letters)."""
-    return (
-        "sha" in before
-        or "md5" in before
-        or "digest" in before
-        or "hash" in before
-        or "commit" in before
-        or "checksum" in before
-        or "etag" in before
-    )
+# Every word of `_NAMED` holds one of these: whether one is in the window, first (one
+# search of literals; `_NAMED`, ending in `\Z`, is tried at every place of the window).
+_STEMS = re.compile("|".join(("sha", "md5", "digest", "hash", *_LABELS)))
 
 
 _SRI = re.compile(r"sha(?:1|256|384|512)-")  # a package lock's digest (`"integrity": "sha512-…"`)
@@ -76,8 +68,7 @@ class HighEntropySecretRecognizer(Recognizer):
         # Asked only of a value that passed the checks and reached the score: most texts
         # never ask.
         before = text[max(0, start - 16) : start].lower()
-        # (`_NAMED` is tried at every place of the window: first whether a word is there)
-        named = _names(before) and _NAMED.search(before) is not None
+        named = _STEMS.search(before) is not None and _NAMED.search(before) is not None
         return named or self._public.holds(text, start)
 
     def ceiling(self, pattern: Pattern) -> float:

@@ -12,23 +12,20 @@ import re
 from collections.abc import Iterator
 
 from agentshield.engines.pii.leet import leet_alternation
-from agentshield.engines.pii.recognizer import Pattern, Recognizer, docstring_field
+from agentshield.engines.pii.recognizer import Pattern, Recognizer, describes_argument
 
 _WORDS = ("password", "passwd", "passphrase", "pwd", "pass", "contraseña", "contrasena")
 _WORDS += ("clave", "mot de passe", "mdp", "passwort", "kennwort", "senha", "wachtwoord")
 _WORDS += ("hasło", "haslo", "parola", "пароль", "パスワード", "密码")
 # "pass is" is prose ("the pass is valid"); the other words are not.
 _NOT_PASS = leet_alternation(w for w in _WORDS if w != "pass")
-# A capitalised word, then words in small letters: a sentence, bare.
-_SENTENCE = re.compile(r"[A-Z][a-z]+[ \t]+[a-z]")
-# A key may end a word (`db_password`, `DB_PASS`, `rootpass`, `minhasenha`), but not an
+# The name of the key right before a value, with its separator (`refused` reads it).
+_KEY_BEFORE = re.compile(r"""([\w.$@-]+)["']?[ \t]*(?:[:=][ \t]*["']?|>)\Z""")
+# A key may end a name (`db_password`, `DB_PASS`, `rootpass`, `minhasenha`), but not an
 # English word that ends like one (`Bypass: reveal all`, `compass: north`), nor in mixed
 # case (reversed, `EvalContext` holds `ClavE`). Judged by `refused`, on the few values
 # that pass the checks: in the pattern, new text cost 0.4%.
-_GLUED = re.compile(
-    r"""(?i)(\w*?)(p[a4@][s5$][s5$]|pwd|mdp|clave|senha|parola)["']?[ \t]*"""
-    r"""(?:[:=][ \t]*["']?|>)\Z"""
-)
+_SHORT_KEY = re.compile(r"(?i)(?:p[a4@][s5$][s5$]|pwd|mdp|clave|senha|parola)\Z")
 _ENDING_SO = ("bypass", "compass", "overpass", "underpass", "surpass", "trespass")
 _ENDING_SO += ("enclave", "conclave", "autoclave")
 _UNLEET = str.maketrans("4@5$8601", "aassbboi")
@@ -118,21 +115,30 @@ _NOT_PASSWORDS = frozenset(
 _PARTICIPLE = re.compile(r"[a-z]+(?:ed|ing|ly)")
 
 
-# A key and its separator right before a value, and a name at the value's start: a value
-# that repeats its key (`token_secret = token_secret`, `secret_key: SECRET_KEY`) or the
-# key's last word (`client_secret: secret`) is a template's or code's.
-_KEY_BEFORE = re.compile(r"""([\w.-]+)["']?[ \t]*[:=][ \t]*["']?\Z""")
 _NAME = re.compile(r"[\w.-]+")
 
 
-def _echoes_key(text: str, start: int) -> bool:
-    key = _KEY_BEFORE.search(text, max(0, start - 40), start)
+def _echoes(key: str, text: str, start: int) -> bool:
+    """Whether the value at `start` repeats its key (`token_secret = token_secret`,
+    `secret_key: SECRET_KEY`) or the key's last word (`client_secret: secret`): a
+    template's or code's."""
     name = _NAME.match(text, start)
-    if key is None or name is None:
+    if name is None:
         return False
-    own = key[1].lower().replace("-", "_")
-    value = name[0].lower().replace("-", "_")
+    own, value = key.lower().replace("-", "_"), name[0].lower().replace("-", "_")
     return value == own or own.endswith("_" + value)
+
+
+def _not_a_key(key: str) -> bool:
+    """Whether a name ending in a short key is another word (`Bypass`, `compass`, leet
+    `byp455`) or a reversed one's letters (`ClavE`)."""
+    short = _SHORT_KEY.search(key)
+    if short is None or short.start() == 0:
+        return False
+    word = short[0]
+    if not (word.islower() or word.isupper() or word.istitle()):
+        return True
+    return key.lower().translate(_UNLEET).endswith(_ENDING_SO)
 
 
 def _code(value: str) -> bool:
@@ -234,17 +240,10 @@ class PasswordRecognizer(Recognizer):
             yield start, end
 
     def refused(self, text: str, start: int) -> bool:
-        if _SENTENCE.match(text, start) or docstring_field(text, start):
-            return True  # a docstring's argument (`client_secret: Configuration options …`)
-        if _echoes_key(text, start):
-            return True
-        glued = _GLUED.search(text, max(0, start - 24), start)
-        if glued is None or not glued[1]:
-            return False
-        key = glued[2]
-        if not (key.islower() or key.isupper() or key.istitle()):
-            return True  # a reversed word's letters
-        return (glued[1] + key).lower().translate(_UNLEET).endswith(_ENDING_SO)
+        if describes_argument(text, start):
+            return True  # a docstring's (`client_secret: Configuration options …`)
+        key = _KEY_BEFORE.search(text, max(0, start - 40), start)
+        return key is not None and (_echoes(key[1], text, start) or _not_a_key(key[1]))
 
     def validate(self, value: str) -> bool | None:
         lowered = value.lower().strip(".,;:!?}])")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from agentshield.engines.pii.leet import leet_alternation
-from agentshield.engines.pii.recognizer import Pattern, Recognizer, docstring_field
+from agentshield.engines.pii.recognizer import Pattern, Recognizer, describes_argument
 from agentshield.engines.pii.recognizers.tlds import is_known_tld
 
 _KEYS = ("user", "username", "user name", "user id", "userid", "login", "usuario")
@@ -177,9 +177,6 @@ _TYPE_NAME = re.compile(r"[A-Z][a-z]+[A-Z]\w*")  # CamelCase
 # (`User: say hello`), or one beside other speakers' lines (`User: Hello\nBot: Hola`).
 _SPEAKER = re.compile(r"(?:^|\W)user[\"']?[ \t]*[:=][ \t]*[\"']?\Z", re.I)
 _SENTENCE = re.compile(r"[A-Z][a-z]*[,.!?]?[ \t]+\S")
-# Under any key, a capitalised word and then words in small letters: a docstring's argument
-# (`username: Available when the proxy …`).
-_DESCRIBED = re.compile(r"[A-Z][a-z]+[ \t]+[a-z]")
 _LINE_SPEAKER = re.compile(r"(?:^|\n)[ \t]*user[ \t]*:[ \t]*\Z", re.I)
 _WORDS_AFTER = re.compile(r"\S*[ \t]+\S")
 _OTHER_SPEAKER = re.compile(
@@ -211,8 +208,8 @@ class UsernameRecognizer(Recognizer):
         before = max(0, start - 12)
         if _LAST_LOGIN.search(text, before, start) or _UNIT_USER.search(text, before, start):
             return True
-        if _DESCRIBED.match(text, start) or docstring_field(text, start):
-            return True
+        if describes_argument(text, start):
+            return True  # a docstring's (`username: Available when the proxy …`)
         if _LINE_SPEAKER.search(text, before, start):
             if _WORDS_AFTER.match(text, start):
                 return True
