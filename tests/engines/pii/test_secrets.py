@@ -255,6 +255,38 @@ ENTROPY_ROWS = [
 ]
 
 
+# Vendors' keys by their prefixes (made up, in each vendor's published format), under keys
+# that name no token (`GITLAB_TOKEN=` has no word boundary before "token") or none.
+GITLAB = "glpat-" + "Xk2vQ9rLm4TpW7nB8cYz"
+SHOPIFY = "shpat_" + "8319478da6bd0c621de49f145fda9988"  # hex of little entropy, after `_`
+ANTHROPIC = "sk-ant-api03-" + "Rq7TzW2mKp9LxV4nB8cYd3FgH6jS1aE5uO0iZqWtXrYv" * 2 + "AA"
+HUGGING_FACE = "hf_" + "NqVwYSVPHbDXpPdkhxEpyIgKpaUnArlXyk"  # letters only
+DIGITALOCEAN = "dop_v1_" + "c79fc35526f7eaed46725a2a7b860dcd6c8a1f8b46287cced9041dff02cee737"
+VENDOR_ROWS = [
+    (f"GITLAB_TOKEN={GITLAB}", [("AUTH_TOKEN", GITLAB)], "GitLab"),
+    (f"SHOPIFY_TOKEN={SHOPIFY}", [("AUTH_TOKEN", SHOPIFY)], "Shopify"),
+    # Anthropic's `sk-` keys are not OpenAI's.
+    (f"ANTHROPIC_API_KEY={ANTHROPIC}", [("AUTH_TOKEN", ANTHROPIC)], "Anthropic"),
+    (f"export HF_TOKEN={HUGGING_FACE}", [("AUTH_TOKEN", HUGGING_FACE)], "Hugging Face"),
+    (f"DO_TOKEN={DIGITALOCEAN}", [("AUTH_TOKEN", DIGITALOCEAN)], "DigitalOcean"),
+    # The docs' placeholders, and a name in a vendor's format, are no keys.
+    ("export HF_TOKEN=hf_" + "x" * 34, [], ""),
+    ("ANTHROPIC_API_KEY=sk-ant-api03-" + "x" * 90, [], ""),
+    ("see hf_" + "tokenizerconfigurationmodelcardsx", [], ""),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "vendor"), VENDOR_ROWS)
+def test_vendor_keys(
+    scanner, found: Found, text: str, expected: list[tuple[str, str]], vendor: str
+) -> None:
+    assert found(text) == expected
+    if vendor:
+        (finding,) = scanner.scan(text).findings
+        assert finding.explanation.startswith("pattern 'vendor key'")
+        assert f"{vendor}'s format" in finding.explanation
+
+
 @pytest.mark.parametrize(("text", "expected"), ROWS)
 def test_secret_values(found: Found, text: str, expected: list[tuple[str, str]]) -> None:
     assert found(text) == expected

@@ -19,7 +19,7 @@ TURNED_PATTERNS = sorted(
     {p.regex for r in build() if r.letter_sensitive for p in r.patterns}
     | {r"\bEMP-\d{6}\b", r"^acct [a-f]{4}$", r"(?i)x{2,3}(?:ab|c)+\B"}
     | {r"(?i)\bkey\s*[:=]\s*(?P<v>[a-z0-9][a-z0-9.-]{1,31})", r"\b\d{2,3} ?[a-z]{1,9}x"}
-    | {r"z(?:ab)?\d{2}"}
+    | {r"z(?:ab)?\d{2}", r"\b(?:ghp_[A-Za-z0-9]{36}|pat[a-z]{3}_\w{22,})\b"}
     | {r"(?i)\bkey\s*[:=]\s*(?P<v>\"[^\"]{4,64}\"|'[^']{4,64}'|[^\s\"']{4,64})"}
 )
 HIDDEN = [
@@ -70,6 +70,11 @@ def test_a_turned_pattern_matches_wherever_the_view_would(pattern: str) -> None:
         (r"\d{4}[a-z]", r"(?:[a-z](?:[\d]){4,4})"),  # nothing literal left: as it was
         # A value of several forms goes when one of them would (PASSWORD's, quoted or not).
         (r"(?i)\bkey\s*[:=]\s*(?P<v>\"[^\"]{4,64}\"|[^\s\"]{4,64})", r"(?i:yek\b)"),
+        # Keys by their prefixes: each way of the alternation loses its random part.
+        (
+            r"\b(?:ghp_[A-Za-z0-9]{36}|pat[a-z]{3}_\w{22,})\b",
+            r"(?:(?:\_phg|\_(?:[a-z]){3,3}tap)\b)",
+        ),
     ],
 )
 def test_a_reversed_pattern_loses_what_leads_it(pattern: str, trimmed: str) -> None:

@@ -88,6 +88,10 @@ class Pattern:
     # A value this pattern matches that is not the entity (truthy: refused), judged on each
     # span before the recognizer's checks (detector.py).
     refuse: Callable[[str], object] | None = None
+    # False: text where only this pattern could match a ROT13 or reversed view builds
+    # none (its triggers would cost more than the evasion it finds); a view built for
+    # another pattern still runs it.
+    turned: bool = True
 
 
 class Recognizer:

@@ -78,7 +78,7 @@ class PiiScanner:
         self.limits = limits or ScanLimits()
         self.entity_types = tuple(r.entity_type for r in enabled)
         turned = [r for r in enabled if r.letter_sensitive]
-        patterns = [p.regex for r in turned for p in r.patterns]
+        patterns = [p.regex for r in turned for p in r.patterns if p.turned]
         self._detector = Detector(enabled, [*TRIGGERS.items(), *turned_triggers(patterns)])
         self._turned = Detector(turned)
         self._opaque = Memo(_opaque)

@@ -192,6 +192,14 @@ def _lead_trimmed(tree: Tree) -> Tree:
     start = 0
     while start < len(tree) and _droppable(tree, start):
         start += 1
+    # An alternation leading what is left (a word boundary before it) loses each way's own
+    # lead: a list of keys whose reversed forms all open with their random part.
+    at = start + (start < len(tree) and tree[start][0] is c.AT)
+    if at < len(tree) and tree[at][0] is c.BRANCH:
+        ways = [list(way) for way in tree[at][1][1]]
+        trimmed = [_lead_trimmed(way) for way in ways]
+        if trimmed != ways:
+            tree, start = [(c.BRANCH, (None, trimmed)), *tree[at + 1 :]], 0
     rest = tree[start:]
     if rest and rest[0][0] in (c.MAX_REPEAT, c.MIN_REPEAT) and rest[0][1][0] > 0:
         low, _, body = rest[0][1]

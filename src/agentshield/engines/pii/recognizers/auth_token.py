@@ -1,9 +1,13 @@
-"""AUTH_TOKEN: bearer tokens and tokens or API keys given by name (`access_token=…`)."""
+"""AUTH_TOKEN: bearer tokens, tokens or API keys given by name (`access_token=…`), and
+vendors' keys known by their prefix (vendor_keys.py)."""
 
 from __future__ import annotations
 
+import re
+
 from agentshield.engines.pii.leet import leet_alternation
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
+from agentshield.engines.pii.recognizers.vendor_keys import FORMATS
 
 _NAMES = leet_alternation(
     (
@@ -21,6 +25,12 @@ _NAMES = leet_alternation(
     )
 )
 _TOKEN = r"(?P<value>[A-Za-z0-9._~+/-]{16,}=*)"
+# No view of its own: its ROT13 and reversed triggers cost new text 3% (pii_instructions.py),
+# and a key's random part keeps its entropy turned (HIGH_ENTROPY_SECRET).
+_VENDOR = Pattern(
+    "vendor key", r"\b(?:" + "|".join(r for _, r in FORMATS) + r")\b", 0.9, turned=False
+)
+_VENDORS = tuple((vendor, re.compile(regex)) for vendor, regex in FORMATS)
 
 
 class AuthTokenRecognizer(Recognizer):
@@ -32,7 +42,18 @@ class AuthTokenRecognizer(Recognizer):
             rf"(?i)\b(?P<key>{_NAMES})[\"']?\s*[:=]\s*[\"']?(?:bearer\s+|token\s+|basic\s+)?{_TOKEN}",
             0.85,
         ),
+        _VENDOR,
     )
+
+    def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
+        if pattern is not _VENDOR:
+            return super().assess(value, pattern)
+        # A key is random; the docs' placeholders (`hf_xxxx…`) and names are not.
+        mixed = any(c.isdigit() for c in value) or value.lower() != value != value.upper()
+        if not mixed or len(set(value)) < 12:
+            return None
+        vendor = next(name for name, regex in _VENDORS if regex.fullmatch(value))
+        return pattern.score, f"{vendor}'s format"
 
     def validate(self, value: str) -> bool | None:
         # A token mixes letters and digits; `authorization: required_for_all_users` does not.

@@ -13,6 +13,8 @@ class OpenaiKeyRecognizer(Recognizer):
     checked_score = 0.95
 
     def validate(self, value: str) -> bool | None:
+        if value.startswith(("sk-ant-", "sk-or-")):
+            return False  # Anthropic's and OpenRouter's keys (AUTH_TOKEN, vendor_keys.py)
         # Classic and project keys carry base64("OpenAI") in the middle.
         if "T3BlbkFJ" in value:
             return True
