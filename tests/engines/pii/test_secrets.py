@@ -219,6 +219,21 @@ ROWS = [
         [("AUTH_TOKEN", "abcDEF1234567890xyzXYZ")],
     ),
     ("Bearer tokens are documented here", []),
+    # A key's name may end in a token word; a list's page token is no credential.
+    ("MY_SERVICE_API_KEY=abcd1234efgh5678ijkl", [("AUTH_TOKEN", "abcd1234efgh5678ijkl")]),
+    ("PAYMENTS_TOKEN=tok4821abcde9913xyz", [("AUTH_TOKEN", "tok4821abcde9913xyz")]),
+    ('{"items": [], "next_page_token": "CiAKGjBpNDd2Nmp2Zml2cXRwYjBp"}', []),
+    # A subscript's key (`os.environ[…] =`, a Flask app's config) and a camel-case one.
+    ('os.environ["DB_PASSWORD"] = "Sup3rS3cret!"', [("PASSWORD", "Sup3rS3cret!")]),
+    (
+        "app.config['JWT_SECRET_KEY'] = 'my-super-secret-jwt-key-2024'",
+        [("PASSWORD", "my-super-secret-jwt-key-2024")],
+    ),
+    (
+        '{"secretAccessKey": "k9Fz2Lq8Vx4Rw7Tn1Bp6Yd3Hs0Gm5Jc"}',
+        [("PASSWORD", "k9Fz2Lq8Vx4Rw7Tn1Bp6Yd3Hs0Gm5Jc")],
+    ),
+    ("az login -u http://app -p Abc~123.def_456 --tenant t1", [("PASSWORD", "Abc~123.def_456")]),
     ("Cookie: PHPSESSID=abc123def456ghi789jkl", [("SESSION_ID", "abc123def456ghi789jkl")]),
     ("session = authenticated_user_state", []),
 ]

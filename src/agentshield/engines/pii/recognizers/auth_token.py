@@ -25,6 +25,14 @@ _NAMES = leet_alternation(
     )
 )
 _TOKEN = r"(?P<value>[A-Za-z0-9._~+/-]{16,}=*)"
+# A key's name may end in a token word (`PAYMENTS_TOKEN=`, `MY_SERVICE_API_KEY=`), but a
+# list's page token is no credential (`"next_page_token": "…"`).
+_PAGING = re.compile(
+    r"(?i)(?:page|next|prev|previous|continuation|cursor|sync|resume)_token[\"']?\s*[:=]\s*"
+    r"[\"']?(?:bearer\s+|token\s+|basic\s+)?\Z"
+)
+# The docs' placeholders (`hf_xxxx…`, `sk-ant-api03-xxxx…`) are no keys.
+_FILLER = re.compile(r"(.)\1{5}")
 # No view of its own: its ROT13 and reversed triggers cost new text 3% (pii_instructions.py),
 # and a key's random part keeps its entropy turned (HIGH_ENTROPY_SECRET).
 _VENDOR = Pattern(
@@ -39,24 +47,26 @@ class AuthTokenRecognizer(Recognizer):
         Pattern("bearer", rf"(?i)\b(?P<key>bearer)\s+{_TOKEN}", 0.9),
         Pattern(
             "named",
-            rf"(?i)\b(?P<key>{_NAMES})[\"']?\s*[:=]\s*[\"']?(?:bearer\s+|token\s+|basic\s+)?{_TOKEN}",
+            rf"(?i)(?:\b|_)(?P<key>{_NAMES})[\"']?\s*[:=]\s*[\"']?(?:bearer\s+|token\s+|basic\s+)?{_TOKEN}",
             0.85,
         ),
         _VENDOR,
     )
 
+    def refused(self, text: str, start: int) -> bool:
+        return _PAGING.search(text, max(0, start - 60), start) is not None
+
     def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
         if pattern is not _VENDOR:
             return super().assess(value, pattern)
-        # A key is random; the docs' placeholders (`hf_xxxx…`) and names are not.
+        # A key is random: a name in a key's shape is not (`hf_tokenizerconfig…`).
         mixed = any(c.isdigit() for c in value) or value.lower() != value != value.upper()
-        if not mixed or len(set(value)) < 12:
+        if not mixed or _FILLER.search(value):
             return None
         vendor = next(name for name, regex in _VENDORS if regex.fullmatch(value))
         return pattern.score, f"{vendor}'s format"
 
     def validate(self, value: str) -> bool | None:
         # A token mixes letters and digits; `authorization: required_for_all_users` does not.
-        return (
-            None if any(c.isdigit() for c in value) and any(c.isalpha() for c in value) else False
-        )
+        mixed = any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+        return None if mixed and not _FILLER.search(value) else False

@@ -151,16 +151,18 @@ class PasswordRecognizer(Recognizer):
         Pattern(
             "keyword and separator",
             # A key may close its quote before the separator (`{"password": "hunter22"}`),
-            # or be an element's tag (`<password>hunter22</password>`).
-            rf"(?i)(?P<key>{leet_alternation(_WORDS)})(?:[\"']?{_SEPARATOR}|>){_VALUE}",
+            # and a subscript too (`os.environ["DB_PASSWORD"] = …`), or be an element's tag
+            # (`<password>hunter22</password>`).
+            rf"(?i)(?P<key>{leet_alternation(_WORDS)})(?:[\"']?\]?{_SEPARATOR}|>){_VALUE}",
             0.8,
         ),
-        # A secret's key (`SECRET_KEY=`, `client_secret:`, `client-secret:`, `{"secret": `):
-        # "secret" glued to a name or in quotes, or before "key"; alone it is prose ("the
-        # secret: practice").
+        # A secret's key (`SECRET_KEY=`, `client_secret:`, `client-secret:`, `{"secret": `,
+        # `"secretAccessKey":`, `config['JWT_SECRET_KEY'] =`): "secret" glued to a name or in
+        # quotes, or before "key"; alone it is prose ("the secret: practice").
         Pattern(
             "secret key",
-            rf"(?i)(?P<key>[_\"-]secret(?:[_-]?key)?|\bsecret[_-]?key)[\"']?{_SEPARATOR}{_VALUE}",
+            r"(?i)(?P<key>[_\"-]secret(?:[_-]?(?:access[_-]?)?key)?|\bsecret[_-]?(?:access[_-]?)?key)"
+            rf"[\"']?\]?{_SEPARATOR}{_VALUE}",
             0.8,
         ),
         # A command's option (`--password hunter22`; `--password=` is a keyword and
@@ -180,8 +182,8 @@ class PasswordRecognizer(Recognizer):
         # `-a` (its `-p` is a port).
         Pattern("mysql option", rf"\b(?i:mysql\w*|mariadb\w*)\b[^\n]*?\s(?P<key>-p){_VALUE}", 0.8),
         Pattern(
-            "docker login or sshpass",
-            rf"\b(?i:docker login|sshpass)\b[^\n]*?\s(?P<key>-p)[ \t]+{_VALUE}",
+            "login command",
+            rf"\b(?i:docker login|az login|sshpass)\b[^\n]*?\s(?P<key>-p)[ \t]+{_VALUE}",
             0.8,
         ),
         Pattern("redis-cli", rf"\b(?i:redis-cli)\b[^\n]*?\s(?P<key>-a)[ \t]+{_VALUE}", 0.8),
