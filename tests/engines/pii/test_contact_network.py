@@ -19,6 +19,10 @@ ROWS = [
     ("US office (415) 555-0132", [("PHONE", "(415) 555-0132")]),
     ("llámame al 612 345 678", [("PHONE", "612 345 678")]),
     ("tel 06 12 34 56 78", [("PHONE", "06 12 34 56 78")]),
+    # French and Portuguese words for a phone (`tél.` was no `tel`).
+    ("Marie Dupont, tél. 06 12 34 56 78", [("PHONE", "06 12 34 56 78")]),
+    ("meu telefone é 11 91234-5678", [("PHONE", "11 91234-5678")]),
+    ("Celular: 11 91234-5678", [("PHONE", "11 91234-5678")]),
     ("Telefon 0049 30 1234567", [("PHONE", "0049 30 1234567")]),  # 00: the `+` dialled
     ("ref 0026 5907 51", []),  # +265 5907 51 is no valid number
     ("ref 0049030442", []),  # digits alone: as likely an id padded with zeros
