@@ -63,13 +63,16 @@ def test_a_turned_pattern_matches_wherever_the_view_would(pattern: str) -> None:
 @pytest.mark.parametrize(
     ("pattern", "trimmed"),
     [
-        # The value (in a group) and the separator go; what is left is the keyword.
-        (r"(?i)\bkey\s*[:=]\s*(?P<v>[a-z0-9][a-z0-9.-]{1,31})", r"(?i:yek\b)"),
+        # The value (in a group) goes; the separator, a mark, stays leading the keyword.
+        (r"(?i)\bkey\s*[:=]\s*(?P<v>[a-z0-9][a-z0-9.-]{1,31})", r"(?i:[\:\=](?:[\s]){0,}yek\b)"),
         (r"\b\d{2,3} ?[a-z]{1,9}x", r"(?:x(?:[a-z]){1,9}(?:\x20){0,1}(?:[\d]){2,3}\b)"),
         (r"x[a-z]{2,3}\d{1,4}", r"(?:(?:[\d]){1,1}(?:[a-z]){2,3}x)"),  # cut to its fewest
         (r"\d{4}[a-z]", r"(?:[a-z](?:[\d]){4,4})"),  # nothing literal left: as it was
         # A value of several forms goes when one of them would (PASSWORD's, quoted or not).
-        (r"(?i)\bkey\s*[:=]\s*(?P<v>\"[^\"]{4,64}\"|[^\s\"]{4,64})", r"(?i:yek\b)"),
+        (
+            r"(?i)\bkey\s*[:=]\s*(?P<v>\"[^\"]{4,64}\"|[^\s\"]{4,64})",
+            r"(?i:[\:\=](?:[\s]){0,}yek\b)",
+        ),
         # Keys by their prefixes: each way of the alternation loses its random part.
         (
             r"\b(?:ghp_[A-Za-z0-9]{36}|pat[a-z]{3}_\w{22,})\b",

@@ -63,7 +63,7 @@ class AuthTokenRecognizer(Recognizer):
         mixed = any(c.isdigit() for c in value) or value.lower() != value != value.upper()
         if not mixed or _FILLER.search(value):
             return None
-        vendor = next(name for name, regex in _VENDORS if regex.fullmatch(value))
+        vendor = next((name for name, regex in _VENDORS if regex.fullmatch(value)), "a vendor")
         return pattern.score, f"{vendor}'s format"
 
     def validate(self, value: str) -> bool | None:
