@@ -23,6 +23,12 @@ ROWS = [
     ("Marie Dupont, tél. 06 12 34 56 78", [("PHONE", "06 12 34 56 78")]),
     ("meu telefone é 11 91234-5678", [("PHONE", "11 91234-5678")]),
     ("Celular: 11 91234-5678", [("PHONE", "11 91234-5678")]),
+    # Italian's, Dutch's, Polish's, and Spanish's written without accents.
+    ("il mio numero di telefono è 347 123 4567", [("PHONE", "347 123 4567")]),
+    ("mijn telefoonnummer is 06-12345678", [("PHONE", "06-12345678")]),
+    ("mijn mobiel: 06 12345678", [("PHONE", "06 12345678")]),
+    ("numer telefonu 512 345 678", [("PHONE", "512 345 678")]),
+    ("mi movil 612 345 678", [("PHONE", "612 345 678")]),
     ("Telefon 0049 30 1234567", [("PHONE", "0049 30 1234567")]),  # 00: the `+` dialled
     ("ref 0026 5907 51", []),  # +265 5907 51 is no valid number
     ("ref 0049030442", []),  # digits alone: as likely an id padded with zeros

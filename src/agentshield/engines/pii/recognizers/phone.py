@@ -37,7 +37,8 @@ class PhoneRecognizer(Recognizer):
     context = ("phone", "tel", "telephone", "mobile", "cell", "call", "whatsapp", "fax", "sms")
     context += ("reach me", "text me", "dial", "ring me", "teléfono", "móvil", "llámame")
     context += ("llamar", "numéro", "portable", "telefon", "handy", "cellulare")
-    context += ("tél", "celular", "telefone")
+    context += ("tél", "celular", "telefone", "telefono", "movil", "telefoon", "telefoonnummer")
+    context += ("mobiel", "telefonu")
     checksum = "phonenumbers"
     letter_sensitive = False
     strict_edges = True
