@@ -152,6 +152,11 @@ ROWS = [
     # USERNAME
     ("user: jdoe", [("USERNAME", "jdoe")]),
     ("login jdoe to continue", [("USERNAME", "jdoe")]),
+    # A log line's pairs: the word after `login` keys the next one.
+    (
+        "INFO user=alice action=login ip=198.51.100.23 ok",
+        [("USERNAME", "alice"), ("IP_ADDRESS", "198.51.100.23")],
+    ),
     ("usuario = maria_g", [("USERNAME", "maria_g")]),
     ("identifiant : jdupont", [("USERNAME", "jdupont")]),
     ("utente: mrossi", [("USERNAME", "mrossi")]),

@@ -185,6 +185,8 @@ _OTHER_SPEAKER = re.compile(
 _TRANSCRIPT = 400  # characters either side where another speaker makes it one
 _UNIT_USER = re.compile(r"(?:^|\n)User=\Z")  # a systemd unit's: a service's account
 _LAST_LOGIN = re.compile(r"last[ \t]+login[ \t]*:[ \t]*\Z", re.I)  # sshd's: a date follows
+# A word right before `=` keys the next pair of a log's line (`action=login ip=…`).
+_NEXT_PAIR = re.compile(r"[\w.-]+=(?!=)")
 
 
 def _numeric(value: str) -> bool:
@@ -207,6 +209,8 @@ class UsernameRecognizer(Recognizer):
     def refused(self, text: str, start: int) -> bool:
         before = max(0, start - 12)
         if _LAST_LOGIN.search(text, before, start) or _UNIT_USER.search(text, before, start):
+            return True
+        if _NEXT_PAIR.match(text, start):
             return True
         if describes_argument(text, start):
             return True  # a docstring's (`username: Available when the proxy …`)
