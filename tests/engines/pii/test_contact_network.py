@@ -90,7 +90,15 @@ ROWS = [
     ("allow 203.0.113.5/32", [("IP_ADDRESS", "203.0.113.5")]),
     ("see 1.2.3.4/5.6.7.8", []),  # glued to more of the same
     ("mixed 00:1A-2B:3C-4D:5E", []),
-    # URL_WITH_CREDENTIALS
+    # URL_WITH_CREDENTIALS; it ends before a code span's backtick and a sentence's comma.
+    (
+        "clone `https://jdoe:s3cr3t@github.com/acme/app.git`, then",
+        [("URL_WITH_CREDENTIALS", "https://jdoe:s3cr3t@github.com/acme/app.git")],
+    ),
+    (
+        "https://jdoe:s3cr3t@github.com, then",
+        [("URL_WITH_CREDENTIALS", "https://jdoe:s3cr3t@github.com")],
+    ),
     (
         "clone https://deploy:s3cretpw@git.example.com/repo.git",
         [("URL_WITH_CREDENTIALS", "https://deploy:s3cretpw@git.example.com/repo.git")],

@@ -66,6 +66,19 @@ ROWS = [
         "uri mongodb+srv://admin:hunter22@cluster0.example.net/test",
         [("MONGODB_URI", "mongodb+srv://admin:hunter22@cluster0.example.net/test")],
     ),
+    # A URL ends before a code span's backtick, a link's parenthesis, a sentence's stop.
+    (
+        "run `psql postgres://app:s3cr3t@localhost:5432/db` first",
+        [("DATABASE_URL", "postgres://app:s3cr3t@localhost:5432/db")],
+    ),
+    (
+        "[db](mongodb://admin:s3cr3t@cluster0.example.net/test)",
+        [("MONGODB_URI", "mongodb://admin:s3cr3t@cluster0.example.net/test")],
+    ),
+    (
+        "see postgres://app:s3cr3t@db.internal/app.",
+        [("DATABASE_URL", "postgres://app:s3cr3t@db.internal/app")],
+    ),
     (
         "Server=tcp:db.example.com,1433;Database=prod;User ID=app;Password=Sup3r$ecret;",
         [

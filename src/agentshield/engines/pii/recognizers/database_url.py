@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
-from agentshield.engines.pii.recognizers.userinfo import templated
+from agentshield.engines.pii.recognizers.userinfo import URL_TAIL, templated
 
 _SCHEMES = (
     "postgres(?:ql)?|mysql|mariadb|mssql|sqlserver|oracle|rediss?|amqps?|clickhouse|"
@@ -16,7 +16,7 @@ class DatabaseUrlRecognizer(Recognizer):
     patterns = (
         Pattern(
             "url with password",
-            rf"(?i)\b(?:{_SCHEMES})(?:\+[a-z0-9]+)?://[^\s:/@]*:[^\s@/]+@[^\s\"'<>]+",
+            rf"(?i)\b(?:{_SCHEMES})(?:\+[a-z0-9]+)?://[^\s:/@]*:[^\s@/]+@{URL_TAIL}",
             0.95,
             refuse=templated,
         ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
-from agentshield.engines.pii.recognizers.userinfo import templated
+from agentshield.engines.pii.recognizers.userinfo import URL_TAIL, templated
 
 
 class MongodbUriRecognizer(Recognizer):
@@ -11,7 +11,7 @@ class MongodbUriRecognizer(Recognizer):
     patterns = (
         Pattern(
             "uri with password",
-            r"(?i)\bmongodb(?:\+srv)?://[^\s:/@]*:[^\s@/]+@[^\s\"'<>]+",
+            rf"(?i)\bmongodb(?:\+srv)?://[^\s:/@]*:[^\s@/]+@{URL_TAIL}",
             0.95,
             refuse=templated,
         ),
