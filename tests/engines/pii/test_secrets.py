@@ -232,6 +232,12 @@ ROWS = [
         [("AUTH_TOKEN", "abcDEF1234567890xyzXYZ")],
     ),
     ("Bearer tokens are documented here", []),
+    # A token does not end in a sentence's stop.
+    ("Use token: abc123def456ghi789jkl.", [("AUTH_TOKEN", "abc123def456ghi789jkl")]),
+    (
+        "SESSION_ID=3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c.",
+        [("SESSION_ID", "3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c")],
+    ),
     # A key's name may end in a token word; a list's page token is no credential.
     ("MY_SERVICE_API_KEY=abcd1234efgh5678ijkl", [("AUTH_TOKEN", "abcd1234efgh5678ijkl")]),
     ("PAYMENTS_TOKEN=tok4821abcde9913xyz", [("AUTH_TOKEN", "tok4821abcde9913xyz")]),

@@ -24,7 +24,8 @@ _NAMES = leet_alternation(
         "token",
     )
 )
-_TOKEN = r"(?P<value>[A-Za-z0-9._~+/-]{16,}=*)"
+# Not ending in a sentence's stop (`token: abc…789.`).
+_TOKEN = r"(?P<value>[A-Za-z0-9._~+/-]{15,}[A-Za-z0-9_~+/-]=*)"
 # A key's name may end in a token word (`PAYMENTS_TOKEN=`, `MY_SERVICE_API_KEY=`), but a
 # list's page token is no credential (`"next_page_token": "…"`).
 _PAGING = re.compile(

@@ -27,7 +27,8 @@ class SessionIdRecognizer(Recognizer):
     patterns = (
         Pattern(
             "named",
-            rf"(?i)\b(?P<key>{_NAMES})[\"']?\s*[:=]\s*[\"']?(?P<value>[A-Za-z0-9%._+/=-]{{16,256}})",
+            rf"(?i)\b(?P<key>{_NAMES})[\"']?\s*[:=]\s*[\"']?"
+            r"(?P<value>[A-Za-z0-9%._+/=-]{15,255}[A-Za-z0-9%_+/=-])",  # no sentence's stop
             0.8,
         ),
     )
