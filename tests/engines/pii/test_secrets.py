@@ -232,6 +232,13 @@ ROWS = [
         [("AUTH_TOKEN", "abcDEF1234567890xyzXYZ")],
     ),
     ("Bearer tokens are documented here", []),
+    # The docs' placeholders in a key's shape are no keys.
+    ("GITHUB_TOKEN=ghp_" + "x" * 36, []),
+    ("STRIPE_SECRET_KEY=sk_live_" + "x" * 24, []),
+    ("AWS_ACCESS_KEY_ID=AKIA" + "X" * 16, []),
+    ("AWS_SECRET_ACCESS_KEY=" + "x" * 40, []),
+    ("SLACK_BOT_TOKEN=xoxb-" + "x" * 12 + "-" + "x" * 24, []),
+    ("GOOGLE_API_KEY=AIza" + "X" * 35, []),
     # A token does not end in a sentence's stop.
     ("Use token: abc123def456ghi789jkl.", [("AUTH_TOKEN", "abc123def456ghi789jkl")]),
     (

@@ -75,6 +75,16 @@ def describes_argument(text: str, start: int) -> bool:
     )
 
 
+# A run of one character: the docs' placeholder for a key (`ghp_xxxx…`, `AKIAXXXX…`).
+# In a random key of 40 characters of 62 kinds, a run of 8 comes once in ~10^11.
+_FILLER = re.compile(r"(.)\1{7}")
+
+
+def placeholder(value: str) -> bool:
+    """Whether a key's value is the docs' placeholder (`sk_live_xxxxxxxx…`)."""
+    return _FILLER.search(value) is not None
+
+
 _LABEL_BEFORE = _label_before(LABELS, CURRENCY_SIGNS)
 LABELLED = _LABEL_BEFORE + "$"  # for RE2, whose `$` is the text's end
 _LABELLED = re.compile(_LABEL_BEFORE + r"\Z")  # `re`'s `$` is also before a last line break
@@ -110,6 +120,8 @@ class Recognizer:
     # Labels of another thing: a value right after one is not this entity, whatever its
     # checks say (`version 1.2.3.4` is no IP address). See `refused`.
     not_after: ClassVar[tuple[str, ...]] = ()
+    # Values are random keys or tokens: a placeholder in a key's shape is none.
+    random: ClassVar[bool] = False
 
     def __init__(self) -> None:
         words = leet_alternation(self.context, opening=True) if self.context else ""
@@ -153,6 +165,8 @@ class Recognizer:
 
     def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
         """Score and explanation for a value, or None when it is not this entity."""
+        if self.random and placeholder(value):
+            return None
         verdict = self.validate(value)
         if verdict is False:
             return None

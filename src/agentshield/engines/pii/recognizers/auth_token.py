@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from agentshield.engines.pii.leet import leet_alternation
-from agentshield.engines.pii.recognizer import Pattern, Recognizer
+from agentshield.engines.pii.recognizer import Pattern, Recognizer, placeholder
 from agentshield.engines.pii.recognizers.vendor_keys import FORMATS
 
 _NAMES = leet_alternation(
@@ -32,8 +32,6 @@ _PAGING = re.compile(
     r"(?i)(?:page|next|prev|previous|continuation|cursor|sync|resume)_token[\"']?\s*[:=]\s*"
     r"[\"']?(?:bearer\s+|token\s+|basic\s+)?\Z"
 )
-# The docs' placeholders (`hf_xxxx…`, `sk-ant-api03-xxxx…`) are no keys.
-_FILLER = re.compile(r"(.)\1{5}")
 # No view of its own: its ROT13 and reversed triggers cost new text 3% (pii_instructions.py),
 # and a key's random part keeps its entropy turned (HIGH_ENTROPY_SECRET).
 _VENDOR = Pattern(
@@ -44,6 +42,7 @@ _VENDORS = tuple((vendor, re.compile(regex)) for vendor, regex in FORMATS)
 
 class AuthTokenRecognizer(Recognizer):
     entity_type = "AUTH_TOKEN"
+    random = True
     patterns = (
         Pattern("bearer", rf"(?i)\b(?P<key>bearer)\s+{_TOKEN}", 0.9),
         Pattern(
@@ -62,7 +61,7 @@ class AuthTokenRecognizer(Recognizer):
             return super().assess(value, pattern)
         # A key is random: a name in a key's shape is not (`hf_tokenizerconfig…`).
         mixed = any(c.isdigit() for c in value) or value.lower() != value != value.upper()
-        if not mixed or _FILLER.search(value):
+        if not mixed or placeholder(value):
             return None
         vendor = next((name for name, regex in _VENDORS if regex.fullmatch(value)), "a vendor")
         return pattern.score, f"{vendor}'s format"
@@ -70,4 +69,4 @@ class AuthTokenRecognizer(Recognizer):
     def validate(self, value: str) -> bool | None:
         # A token mixes letters and digits; `authorization: required_for_all_users` does not.
         mixed = any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
-        return None if mixed and not _FILLER.search(value) else False
+        return None if mixed else False

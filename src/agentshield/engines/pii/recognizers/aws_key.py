@@ -10,6 +10,7 @@ _SECRET_KEYS = leet_alternation(("aws secret access key", "aws secret key", "sec
 
 class AwsKeyRecognizer(Recognizer):
     entity_type = "AWS_KEY"
+    random = True
     patterns = (
         Pattern(
             "access key id",

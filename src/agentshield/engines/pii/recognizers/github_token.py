@@ -7,6 +7,7 @@ from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
 class GithubTokenRecognizer(Recognizer):
     entity_type = "GITHUB_TOKEN"
+    random = True
     patterns = (
         Pattern(
             "prefixed token",

@@ -7,4 +7,5 @@ from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
 class GoogleApiKeyRecognizer(Recognizer):
     entity_type = "GOOGLE_API_KEY"
+    random = True
     patterns = (Pattern("key", r"\bAIza[0-9A-Za-z_-]{35}", 0.9),)

@@ -7,6 +7,7 @@ from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
 class OpenaiKeyRecognizer(Recognizer):
     entity_type = "OPENAI_KEY"
+    random = True
     patterns = (Pattern("key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", 0.85),)
     context = ("openai", "api key", "api_key", "gpt", "chatgpt")
     checksum = "T3BlbkFJ marker"

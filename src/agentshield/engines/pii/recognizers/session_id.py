@@ -24,6 +24,7 @@ _NAMES = leet_alternation(
 
 class SessionIdRecognizer(Recognizer):
     entity_type = "SESSION_ID"
+    random = True
     patterns = (
         Pattern(
             "named",

@@ -7,6 +7,7 @@ from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
 class SlackTokenRecognizer(Recognizer):
     entity_type = "SLACK_TOKEN"
+    random = True
     patterns = (
         Pattern("token", r"\bxox[abposre]-[A-Za-z0-9-]{10,250}", 0.95),
         Pattern("app token", r"\bxapp-\d-[A-Za-z0-9-]{20,250}", 0.95),

@@ -10,6 +10,7 @@ from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
 class StripeKeyRecognizer(Recognizer):
     entity_type = "STRIPE_KEY"
+    random = True
     patterns = (
         Pattern("api key", r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,247}\b", 0.95),
         Pattern("webhook secret", r"\bwhsec_[A-Za-z0-9]{24,}\b", 0.9),
