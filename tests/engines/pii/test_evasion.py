@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import codecs
+import json
 from urllib.parse import quote
 
 import pytest
@@ -95,3 +96,24 @@ def test_a_phone_between_non_breaking_spaces_is_found(scanner: PiiScanner) -> No
     # The references are the trick; the no-break spaces they stand for are typography.
     assert (finding.entity_type, finding.evasion) == ("PHONE", "html_entities")
     assert text[finding.start : finding.end] == "+1&nbsp;415&nbsp;555&nbsp;0132"
+
+
+@pytest.mark.parametrize("levels", [1, 2])
+def test_keys_in_json_within_a_json_string_are_read(scanner: PiiScanner, levels: int) -> None:
+    """A tool's result or a call's arguments as JSON in a JSON string: the keys' quotes are
+    escaped (`\\"password\\": \\"…\\"`), once or twice, and no key pattern matched them."""
+    inner = {"user": "jdoe", "password": "hunter22!", "api_key": "abc123def456ghi789jkl"}
+    text = json.dumps(inner)
+    for _ in range(levels):
+        text = json.dumps({"role": "tool", "content": text})
+    result = scanner.scan(text)
+    found = [(f.entity_type, text[f.start : f.end], f.evasion) for f in result.findings]
+    assert found == [
+        ("USERNAME", "jdoe", None),
+        ("PASSWORD", "hunter22!", None),
+        ("AUTH_TOKEN", "abc123def456ghi789jkl", None),
+    ]
+    redacted = result.redacted_text  # still JSON at every level
+    for _ in range(levels):
+        redacted = json.loads(redacted)["content"]
+    assert json.loads(redacted)["password"] == "<PASSWORD>"

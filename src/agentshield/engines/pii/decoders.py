@@ -36,6 +36,11 @@ _PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 REFERENCE = r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 _REFERENCE_RUN = re.compile(f"(?:{REFERENCE})+")
 _NOT_BLANK = re.compile(r"\S*")
+# A JSON string's escapes of a quote, a backslash or a slash: a tool's result or a call's
+# arguments that are JSON within a JSON string, where a key reads `\"password\": \"…\"`
+# and no key pattern matches.
+ESCAPED = r'\\["\\/]'
+_ESCAPE = re.compile(ESCAPED)
 # Control bytes other than tab, newline and return: each decodes to a character that is not
 # printable, so where more than 1 byte in 20 is one, no decoding can give text.
 _CONTROL = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
@@ -98,6 +103,16 @@ def decode_base64(token: str) -> tuple[str, str] | None:
 def url_view(text: str, start: int, end: int) -> tuple[str, Segments] | None:
     """Percent-decode `text[start:end]`, each decoded run mapped to its `%XX` bytes."""
     return replaced(text, start, end, _PERCENT_RUN, _unquoted, "url")
+
+
+def unescaped_view(text: str, start: int, end: int) -> tuple[str, Segments] | None:
+    """`text[start:end]` with a JSON string's escapes of quotes and backslashes undone,
+    each mapped to its escape."""
+    return replaced(text, start, end, _ESCAPE, _second, "json_string")
+
+
+def _second(escape: str) -> str:
+    return escape[1]
 
 
 def reference_view(text: str, start: int, end: int) -> tuple[str, Segments] | None:

@@ -29,11 +29,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from agentshield.engines.pii import markup, records, tables
 from agentshield.engines.pii.decoders import (
     ENCODED,
+    ESCAPED,
     REFERENCE,
     decode,
     reference_runs,
     reference_view,
     rot13,
+    unescaped_view,
     url_view,
 )
 from agentshield.engines.pii.detector import Budget, Detector, Hit
@@ -58,6 +60,7 @@ TRIGGERS = {
     "encoded": ENCODED,
     "url": r"(?:[^\s%]|%[0-9A-Fa-f]{2})*%[0-9A-Fa-f]{2}(?:[^\s%]|%[0-9A-Fa-f]{2})*",
     "references": REFERENCE,
+    "escaped": ESCAPED,
     "split": SPLIT_TRIGGER,
     "spelled": SPELLED_TRIGGER,
 }
@@ -284,6 +287,10 @@ def _derived(
         for start, end in reference_runs(text, triggers["references"]):
             if (view := reference_view(text, start, end)) is not None:
                 yield view
+    if "escaped" in triggers:  # one view, from the first escape to the last
+        escapes = triggers["escaped"]
+        if (view := unescaped_view(text, escapes[0][0], escapes[-1][1])) is not None:
+            yield view
     for start, end in triggers.get("split", ()):
         yield collapse(text, start, end)
     if "spelled" in triggers:
