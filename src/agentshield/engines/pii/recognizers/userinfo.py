@@ -17,8 +17,8 @@ _PLACEHOLDER = re.compile(
 # What follows a URL's `@`: up to a blank, a quote, markup's bracket or a backtick (a code
 # span's end), and not ending in a sentence's punctuation or a closing parenthesis (`see
 # postgres://u:p@db/app.`, a markdown link's `(…)`): redacted, they went with the URL.
-URL_END = "[^\\s\"'<>`.,;:!?)]"
-URL_TAIL = "[^\\s\"'<>`]*" + URL_END
+_URL_END = "[^\\s\"'<>`.,;:!?)]"
+URL_TAIL = "[^\\s\"'<>`]*" + _URL_END
 
 
 def templated(url: str) -> bool:
