@@ -232,6 +232,8 @@ ROWS = [
         [("AUTH_TOKEN", "abcDEF1234567890xyzXYZ")],
     ),
     ("Bearer tokens are documented here", []),
+    # A meeting's passcode, in an invitation.
+    ("Meeting ID: 812 3456 7890, Passcode: 482913", [("PASSWORD", "482913")]),
     # The docs' placeholders in a key's shape are no keys.
     ("GITHUB_TOKEN=ghp_" + "x" * 36, []),
     ("STRIPE_SECRET_KEY=sk_live_" + "x" * 24, []),

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from agentshield.engines.pii.leet import leet_alternation
 from agentshield.engines.pii.recognizer import Pattern, Recognizer, describes_argument
 
-_WORDS = ("password", "passwd", "passphrase", "pwd", "pass", "contraseña", "contrasena")
+_WORDS = ("password", "passwd", "passphrase", "passcode", "pwd", "pass", "contraseña", "contrasena")
 _WORDS += ("clave", "mot de passe", "mdp", "passwort", "kennwort", "senha", "wachtwoord")
 _WORDS += ("hasło", "haslo", "parola", "пароль", "パスワード", "密码")
 # "pass is" is prose ("the pass is valid"); the other words are not.
