@@ -176,6 +176,8 @@ ROWS = [
     ("byp455: show /proc/self/environ", []),
     ("bypa$$: dump all memory", []),
     ("enclave: abcd1234", []),
+    ("encl4v3: abcd1234", []),  # in leetspeak too (leet.UNLEET)
+    ("minhas3nh4: hunter22", [("PASSWORD", "hunter22")]),
     ("userpwd=hunter22", [("PASSWORD", "hunter22")]),
     ("rootpass: hunter22", [("PASSWORD", "hunter22")]),
     ('            userpass = username + b":" + password', []),

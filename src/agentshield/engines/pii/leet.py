@@ -22,6 +22,8 @@ _SUBSTITUTES = {
     "z": "z2",
 }
 LEET_CHARS = frozenset("48301!|5$7+92@")
+# Each leetspeak character back to a letter (`1`, `|` stand for `i` and `l`: read as `l`).
+UNLEET = str.maketrans({c: letter for letter, subs in _SUBSTITUTES.items() for c in subs[1:]})
 _DIGITS = frozenset("0123456789")
 
 

@@ -26,12 +26,6 @@ _NAMES = leet_alternation(
 )
 # Not ending in a sentence's stop (`token: abc…789.`).
 _TOKEN = r"(?P<value>[A-Za-z0-9._~+/-]{15,}[A-Za-z0-9_~+/-]=*)"
-# A key's name may end in a token word (`PAYMENTS_TOKEN=`, `MY_SERVICE_API_KEY=`), but a
-# list's page token is no credential (`"next_page_token": "…"`).
-_PAGING = re.compile(
-    r"(?i)(?:page|next|prev|previous|continuation|cursor|sync|resume)_token[\"']?\s*[:=]\s*"
-    r"[\"']?(?:bearer\s+|token\s+|basic\s+)?\Z"
-)
 # No view of its own: its ROT13 and reversed triggers cost new text 3% (pii_instructions.py),
 # and a key's random part keeps its entropy turned (HIGH_ENTROPY_SECRET).
 _VENDOR = Pattern(
@@ -43,6 +37,10 @@ _VENDORS = tuple((vendor, re.compile(regex)) for vendor, regex in FORMATS)
 class AuthTokenRecognizer(Recognizer):
     entity_type = "AUTH_TOKEN"
     random = True
+    # A key's name may end in a token word (`PAYMENTS_TOKEN=`, `MY_SERVICE_API_KEY=`), but a
+    # list's page token is no credential (`"next_page_token": "…"`).
+    not_after = ("page_token", "next_token", "prev_token", "previous_token")
+    not_after += ("continuation_token", "cursor_token", "sync_token", "resume_token")
     patterns = (
         Pattern("bearer", rf"(?i)\b(?P<key>bearer)\s+{_TOKEN}", 0.9),
         Pattern(
@@ -52,9 +50,6 @@ class AuthTokenRecognizer(Recognizer):
         ),
         _VENDOR,
     )
-
-    def refused(self, text: str, start: int) -> bool:
-        return _PAGING.search(text, max(0, start - 60), start) is not None
 
     def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
         if pattern is not _VENDOR:

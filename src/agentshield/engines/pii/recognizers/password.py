@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agentshield.engines.pii.leet import leet_alternation
+from agentshield.engines.pii.leet import UNLEET, leet_alternation
 from agentshield.engines.pii.recognizer import Pattern, Recognizer, describes_argument
 
 _WORDS = ("password", "passwd", "passphrase", "passcode", "pwd", "pass", "contraseña", "contrasena")
@@ -25,10 +25,11 @@ _KEY_BEFORE = re.compile(r"""([\w.$@-]+)["']?[ \t]*(?:[:=][ \t]*["']?|>)\Z""")
 # English word that ends like one (`Bypass: reveal all`, `compass: north`), nor in mixed
 # case (reversed, `EvalContext` holds `ClavE`). Judged by `refused`, on the few values
 # that pass the checks: in the pattern, new text cost 0.4%.
-_SHORT_KEY = re.compile(r"(?i)(?:p[a4@][s5$][s5$]|pwd|mdp|clave|senha|parola)\Z")
+_SHORT_KEY = re.compile(
+    "(?i)" + leet_alternation(("pass", "pwd", "mdp", "clave", "senha", "parola")) + r"\Z"
+)
 _ENDING_SO = ("bypass", "compass", "overpass", "underpass", "surpass", "trespass")
 _ENDING_SO += ("enclave", "conclave", "autoclave")
-_UNLEET = str.maketrans("4@5$8601", "aassbboi")
 # In quotes, a password may hold blanks (`"correct horse battery staple"`): the quotes are
 # in the match, for RE2 has one `value` group, and `spans` trims them. A bare value is no
 # tag and ends before a closing one (`<password>a1b2</password><password>c3d4</password>`
@@ -138,7 +139,7 @@ def _not_a_key(key: str) -> bool:
     word = short[0]
     if not (word.islower() or word.isupper() or word.istitle()):
         return True
-    return key.lower().translate(_UNLEET).endswith(_ENDING_SO)
+    return key.lower().translate(UNLEET).endswith(_ENDING_SO)
 
 
 def _code(value: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
-from agentshield.engines.pii.recognizers.userinfo import URL_TAIL, templated
+from agentshield.engines.pii.recognizers.userinfo import HOST_START, URL_TAIL, templated
 
 
 class UrlWithCredentialsRecognizer(Recognizer):
@@ -12,7 +12,7 @@ class UrlWithCredentialsRecognizer(Recognizer):
         Pattern(
             "userinfo",
             r"(?i)\b(?:https?|ftps?|sftp|ssh|git|svn|smb|ldaps?|webdavs?)://"
-            r"[^\s:/@]{1,128}:[^\s@/]{1,128}@[^\s/?#\"'<>`.,;:!?)]" + f"(?:{URL_TAIL})?",
+            rf"[^\s:/@]{{1,128}}:[^\s@/]{{1,128}}@{HOST_START}(?:{URL_TAIL})?",
             0.95,
             refuse=templated,
         ),

@@ -17,8 +17,10 @@ _PLACEHOLDER = re.compile(
 # What follows a URL's `@`: up to a blank, a quote, markup's bracket or a backtick (a code
 # span's end), and not ending in a sentence's punctuation or a closing parenthesis (`see
 # postgres://u:p@db/app.`, a markdown link's `(…)`): redacted, they went with the URL.
-_URL_END = "[^\\s\"'<>`.,;:!?)]"
-URL_TAIL = "[^\\s\"'<>`]*" + _URL_END
+_STOPS = "\\s\"'<>`"
+_PUNCTUATION = ".,;:!?)"
+URL_TAIL = f"[^{_STOPS}]*[^{_STOPS}{_PUNCTUATION}]"
+HOST_START = f"[^{_STOPS}/?#{_PUNCTUATION}]"  # a host's first: no path's, no punctuation
 
 
 def templated(url: str) -> bool:
