@@ -14,6 +14,15 @@ ROWS = [
     ("mail gita@example.com", [("EMAIL", "gita@example.com")]),
     ("the file is report@2x.png", []),  # not a known top-level domain
     ("meet me @ the office", []),
+    # A mail's headers: a message's id is no one's address; the sender's and a reply's are.
+    (
+        "Message-ID: <CAF7x9q3+abc123@mail.gmail.com>\nIn-Reply-To: <20261201.1234@example.com>"
+        "\nReferences: <a1b2@example.com>\n <c3d4.e5@mail.example.org>\n"
+        "From: Jane Roe <jane.roe@example.com>\nReply-To: <ops@example.com>",
+        [("EMAIL", "jane.roe@example.com"), ("EMAIL", "ops@example.com")],
+    ),
+    ('{"internetMessageId": "<BY5PR11MB4001@namprd11.prod.outlook.com>"}', []),
+    ("references: see <jane.roe@example.com>", [("EMAIL", "jane.roe@example.com")]),
     # PHONE
     ("call me on +44 20 7946 0958 tomorrow", [("PHONE", "+44 20 7946 0958")]),
     ("US office (415) 555-0132", [("PHONE", "(415) 555-0132")]),

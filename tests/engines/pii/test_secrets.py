@@ -268,6 +268,7 @@ ROWS = [
     ("session = authenticated_user_state", []),
 ]
 HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"  # a SHA-256
+ETH_KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 ENTROPY_ROWS = [
     ("secret = 'Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0s'", ["Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0s"]),
     ("value Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0sE2r", ["Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0sE2r"]),
@@ -297,6 +298,14 @@ ENTROPY_ROWS = [
     # A C++ symbol, mangled, as a linker prints it.
     ("FUNC:_ZN9__gnu_cxx18stdio_sync_filebufIwSt11char_traitsIwEED1Ev@@GLIBCXX_3.4.10", []),
     ("see src/agentshield/engines/pii/recognizers/phone", []),
+    # An Ethereum private key, written with its `0x`; a transaction's hash, named no key, is
+    # none.
+    (f"PRIVATE_KEY=0x{ETH_KEY}", [ETH_KEY]),
+    (f'{{"privateKey": "0x{ETH_KEY}"}}', [ETH_KEY]),
+    (f'"transactionHash": "0x{HASH}", "blockNumber": "0x12a05f2"', []),
+    # A key in camel case glues its words (`clientSecret`): each names a secret.
+    (f"clientSecret: {HASH}", [HASH]),
+    (f"keyboard {HASH}", []),
 ]
 
 

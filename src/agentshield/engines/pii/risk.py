@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 _CREDENTIALS = [
     "PRIVATE_KEY",
+    "SEED_PHRASE",
     "PASSWORD",
     "AWS_KEY",
     "GITHUB_TOKEN",

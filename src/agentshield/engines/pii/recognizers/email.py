@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 from agentshield.engines.pii.recognizers.tlds import is_known_tld
+
+# A message's id in a mail's headers (`Message-ID: <…@mail.gmail.com>`, `In-Reply-To:`,
+# `References:` listing several, a mail API's `"internetMessageId": "<…>"`): the sender's
+# mail system names a message with it, in angle brackets; it is no one's address.
+_MESSAGE_ID = re.compile(
+    r"""(?i)(?:message[_-]?id|in-reply-to|references|content-id)["']?[ \t]*[:=][ \t]*["']?"""
+    r"(?:<[^<>\s]+>(?:\r?\n)?[ \t]*)*<\Z"
+)
 
 
 class EmailRecognizer(Recognizer):
@@ -24,3 +34,8 @@ class EmailRecognizer(Recognizer):
         if value[:4].lower() == "git@":
             return False
         return is_known_tld(value.rsplit(".", 1)[1])
+
+    def refused(self, text: str, start: int) -> bool:
+        if not start or text[start - 1] != "<":
+            return False
+        return _MESSAGE_ID.search(text, max(0, start - 400), start) is not None

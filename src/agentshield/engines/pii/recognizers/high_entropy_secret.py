@@ -53,9 +53,13 @@ class HighEntropySecretRecognizer(Recognizer):
         # The evasion layer's trigger too, so one pass serves both.
         Pattern("base64-like", ENCODED, 0.35),
         Pattern("hex", r"\b[0-9A-Fa-f]{32,}\b", 0.35),
+        # An Ethereum private key is written with its `0x` (`PRIVATE_KEY=0x4c08…`).
+        Pattern("0x hex", r"\b0x(?P<value>[0-9A-Fa-f]{32,})\b", 0.35),
     )
     context = ("secret", "token", "key", "password", "passwd", "api", "auth", "credential")
     context += ("private", "signature", "bearer", "access", "salt", "clave", "geheim")
+    # Keys in camel case, whose words are glued (`"privateKey": "0x4c08…"`, `clientSecret:`).
+    context += ("privatekey", "clientsecret")
     context_boost = 0.4
     layer = ENTROPY
     letter_sensitive = False
@@ -72,11 +76,11 @@ class HighEntropySecretRecognizer(Recognizer):
         return named or self._public.holds(text, start)
 
     def ceiling(self, pattern: Pattern) -> float:
-        return pattern.score if pattern.name == "hex" else 0.6
+        return 0.6 if pattern.name == "base64-like" else pattern.score
 
     def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
         body = value.rstrip("=")
-        if pattern.name == "hex":
+        if pattern.name != "base64-like":
             bits = shannon(body)
             return (pattern.score, f"hex entropy {bits:.2f} bits") if bits >= HEX_BITS else None
         if len(body) < MIN_BASE64 or _HEX.issuperset(body):
