@@ -27,6 +27,10 @@ ROWS = [
     ("call me on +44 20 7946 0958 tomorrow", [("PHONE", "+44 20 7946 0958")]),
     ("US office (415) 555-0132", [("PHONE", "(415) 555-0132")]),
     ("llámame al 612 345 678", [("PHONE", "612 345 678")]),
+    # Spain's numbers end in two pairs as often (a mobile's 3-2-2-2, a landline's 2-3-2-2).
+    ("Teléfono: 612 34 56 78", [("PHONE", "612 34 56 78")]),
+    ("llámame al 91 123 45 67", [("PHONE", "91 123 45 67")]),
+    ("scores 12 34 56 78 today", []),
     ("tel 06 12 34 56 78", [("PHONE", "06 12 34 56 78")]),
     # French and Portuguese words for a phone (`tél.` was no `tel`).
     ("Marie Dupont, tél. 06 12 34 56 78", [("PHONE", "06 12 34 56 78")]),
@@ -174,6 +178,12 @@ ROWS = [
         "INFO user=alice action=login ip=198.51.100.23 ok",
         [("USERNAME", "alice"), ("IP_ADDRESS", "198.51.100.23")],
     ),
+    # A log's outcome of a login is no handle; the user after it is.
+    (
+        "2026-12-07T07:21:33Z INFO login ok user=jdoe ip=203.0.113.42",
+        [("USERNAME", "jdoe"), ("IP_ADDRESS", "203.0.113.42")],
+    ),
+    ("WARN login denied for user: mrossi", [("USERNAME", "mrossi")]),
     ("usuario = maria_g", [("USERNAME", "maria_g")]),
     ("identifiant : jdupont", [("USERNAME", "jdupont")]),
     ("utente: mrossi", [("USERNAME", "mrossi")]),

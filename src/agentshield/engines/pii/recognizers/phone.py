@@ -32,6 +32,9 @@ class PhoneRecognizer(Recognizer):
         # Ends in a group of 3-8 digits, so ISO dates (2024-01-15) do not even match.
         Pattern("national", r"\b(?:1[ .-])?\d{2,5}[ .-](?:\d{2,5}[ .-]){0,3}\d{3,8}\b", 0.45),
         Pattern("national pairs", r"\b0\d(?:[ .-]\d{2}){4}\b", 0.45),
+        # Spain's ending in two pairs (`612 34 56 78`, `91 123 45 67`), blanks only: with
+        # dashes or dots, dates and versions would match.
+        Pattern("two pairs", r"\b\d{2,3} \d{2,3} \d{2} \d{2}\b", 0.45),
         Pattern("digits", r"\b0?\d{9,10}\b", 0.3),
     )
     context = ("phone", "tel", "telephone", "mobile", "cell", "call", "whatsapp", "fax", "sms")

@@ -151,6 +151,10 @@ _PROSE = frozenset(
         "scripts",
     ]
 )
+# A log's outcome of a login (`login ok user=jdoe`, `login denied for …`).
+_PROSE |= {"ok", "okay", "denied", "rejected", "refused", "accepted", "complete", "completed"}
+_PROSE |= {"disabled", "enabled", "locked", "unlocked", "expired", "invalid", "blocked"}
+_PROSE |= {"allowed", "granted", "pending", "done", "started", "passed", "aborted"}
 # Accounts of the system and its services, and the placeholders of logs (MySQL's `user:
 # 'unauthenticated'`): no one's name.
 _ACCOUNTS = ("root", "daemon", "nobody", "www-data", "postgres", "mysql", "redis", "rabbitmq")
