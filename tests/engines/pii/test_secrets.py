@@ -100,6 +100,11 @@ ROWS = [
     ("the password is being reset", []),
     ("the password is also in the vault", []),
     ("The password is really\n# only necessary if", []),
+    # What the password opens may stand between; prose after it stays prose.
+    ("The password for the staging box is: Winter2026#", [("PASSWORD", "Winter2026#")]),
+    ("la contraseña para el wifi es Casa2026!", [("PASSWORD", "Casa2026!")]),
+    ("the password for the wifi is written on the back of the router", []),
+    ("The password for your account is required to continue", []),
     ("passwd:         files systemd", []),  # nsswitch.conf's sources
     ("the part was of the form <user>@<pass>:<host>. The code", []),  # a template
     ('CREDPASS="password"', []),

@@ -19,6 +19,9 @@ _WORDS += ("clave", "mot de passe", "mdp", "passwort", "kennwort", "senha", "wac
 _WORDS += ("hasło", "haslo", "parola", "пароль", "パスワード", "密码")
 # "pass is" is prose ("the pass is valid"); the other words are not.
 _NOT_PASS = leet_alternation(w for w in _WORDS if w != "pass")
+# What a password opens (`the password for the staging box is …`), in those languages.
+_FOR = "(?:for|para|pour|für|per|voor)"
+_PLAIN = "|".join(w for w in _WORDS if len(w) > 4)
 # The name of the key right before a value, with its separator (`refused` reads it).
 _KEY_BEFORE = re.compile(r"""([\w.$@-]+)["']?[ \t]*(?:[:=][ \t]*["']?|>)\Z""")
 # A key may end a name (`db_password`, `DB_PASS`, `rootpass`, `minhasenha`), but not an
@@ -112,8 +115,8 @@ _NOT_PASSWORDS = frozenset(
     ]
 )
 # After "password is", prose: a participle or an adverb (`the password is stored in the
-# vault`, `is really only needed`).
-_PARTICIPLE = re.compile(r"[a-z]+(?:ed|ing|ly)")
+# vault`, `is written on the router`, `is really only needed`).
+_PARTICIPLE = re.compile(r"[a-z]+(?:ed|ing|ly|en|wn)|sent|kept|found|lost")
 
 
 _NAME = re.compile(r"[\w.-]+")
@@ -211,6 +214,17 @@ class PasswordRecognizer(Recognizer):
             rf"(?i)(?P<key>{_NOT_PASS})\s+(?:is|es|est|ist|é|è)\s+{_VALUE}",
             0.65,
             refuse=_PARTICIPLE.fullmatch,
+        ),
+        # What the password opens may stand between (`the password for the staging box
+        # is: Winter2026#`, `la contraseña para el wifi es …`). Its own pattern, with no
+        # view and no leetspeak: in "keyword is", its reversed trigger cost new text 2.7%.
+        Pattern(
+            "keyword for",
+            rf"(?i)\b(?P<key>{_PLAIN}) {_FOR} (?:the |my |our |el |la |le |den |die )?"
+            rf"\w+(?: \w+)? (?:is|es|est|ist|é|è):? {_VALUE}",
+            0.65,
+            refuse=_PARTICIPLE.fullmatch,
+            turned=False,
         ),
     )
 
