@@ -100,6 +100,9 @@ ROWS = [
     ("the password is being reset", []),
     ("the password is also in the vault", []),
     ("The password is really\n# only necessary if", []),
+    ("The password is: hunter22", [("PASSWORD", "hunter22")]),
+    ("bypass is enabled now", []),
+    ("the password is stored.", []),
     # What the password opens may stand between; prose after it stays prose.
     ("The password for the staging box is: Winter2026#", [("PASSWORD", "Winter2026#")]),
     ("la contraseña para el wifi es Casa2026!", [("PASSWORD", "Casa2026!")]),

@@ -31,6 +31,8 @@ HIDDEN = [
     ("IBAN", "pay to " + "GB82 WEST 1234 5698 7654 32"[::-1]),
     ("GITHUB_TOKEN", codecs.encode("ghp_" + "a1B2c3D4e5" * 4, "rot13")),
     ("PASSWORD", '{"password": "correct horse battery"}'[::-1]),
+    ("PASSWORD", codecs.encode("my password is hunter22", "rot13")),
+    ("PASSWORD", "my password is hunter22"[::-1]),
 ]
 
 

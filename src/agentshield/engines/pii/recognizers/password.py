@@ -17,8 +17,7 @@ from agentshield.engines.pii.recognizer import Pattern, Recognizer, describes_ar
 _WORDS = ("password", "passwd", "passphrase", "passcode", "pwd", "pass", "contraseña", "contrasena")
 _WORDS += ("clave", "mot de passe", "mdp", "passwort", "kennwort", "senha", "wachtwoord")
 _WORDS += ("hasło", "haslo", "parola", "пароль", "パスワード", "密码")
-# "pass is" is prose ("the pass is valid"); the other words are not.
-_NOT_PASS = leet_alternation(w for w in _WORDS if w != "pass")
+_IS = "(?:is|es|est|ist|é|è)"
 # What a password opens (`the password for the staging box is …`), in those languages.
 _FOR = "(?:for|para|pour|für|per|voor)"
 _PLAIN = "|".join(w for w in _WORDS if len(w) > 4)
@@ -114,9 +113,15 @@ _NOT_PASSWORDS = frozenset(
         "options",
     ]
 )
+# Prose says a password is (`my password is hunter22`); "pass is" is prose too (`the pass
+# is valid`, `bypass is on`).
+_PROSE_KEY = re.compile(rf"(?i)(\S+)\s+{_IS}:?\s+\Z")
+_PASS = re.compile("(?i)" + leet_alternation(("pass",)) + r"\Z")
 # After "password is", prose: a participle or an adverb (`the password is stored in the
-# vault`, `is written on the router`, `is really only needed`).
-_PARTICIPLE = re.compile(r"[a-z]+(?:ed|ing|ly|en|wn)|sent|kept|found|lost")
+# vault`, `is written on the router`, `is really only needed`), as the whole value.
+_PARTICIPLE = re.compile(
+    r"(?:[a-z]+(?:ed|ing|ly|en|wn)|sent|kept|found|lost)(?=[,;.)\]}`]*(?:[\s\"'<]|\Z))"
+)
 
 
 _NAME = re.compile(r"[\w.-]+")
@@ -156,8 +161,11 @@ class PasswordRecognizer(Recognizer):
             "keyword and separator",
             # A key may close its quote before the separator (`{"password": "hunter22"}`),
             # and a subscript too (`os.environ["DB_PASSWORD"] = …`), or be an element's tag
-            # (`<password>hunter22</password>`).
-            rf"(?i)(?P<key>{leet_alternation(_WORDS)})(?:[\"']?\]?{_SEPARATOR}|>){_VALUE}",
+            # (`<password>hunter22</password>`); or prose says it (`my password is
+            # hunter22`), which `refused` reads. One pattern: as two, the keys' alternation
+            # twice in the Sets and the triggers cost new text 2.2% (pii_instructions.py).
+            rf"(?i)(?P<key>{leet_alternation(_WORDS)})"
+            rf"(?:[\"']?\]?{_SEPARATOR}|>|\s+{_IS}:?\s+){_VALUE}",
             0.8,
         ),
         # A secret's key (`SECRET_KEY=`, `client_secret:`, `client-secret:`, `{"secret": `,
@@ -209,21 +217,14 @@ class PasswordRecognizer(Recognizer):
             rf"[ \t]+{_VALUE}",
             0.8,
         ),
-        Pattern(
-            "keyword is",
-            rf"(?i)(?P<key>{_NOT_PASS})\s+(?:is|es|est|ist|é|è)\s+{_VALUE}",
-            0.65,
-            refuse=_PARTICIPLE.fullmatch,
-        ),
         # What the password opens may stand between (`the password for the staging box
         # is: Winter2026#`, `la contraseña para el wifi es …`). Its own pattern, with no
-        # view and no leetspeak: in "keyword is", its reversed trigger cost new text 2.7%.
+        # view and no leetspeak: with the keys' alternation, new text cost 1.3% more.
         Pattern(
             "keyword for",
             rf"(?i)\b(?P<key>{_PLAIN}) {_FOR} (?:the |my |our |el |la |le |den |die )?"
-            rf"\w+(?: \w+)? (?:is|es|est|ist|é|è):? {_VALUE}",
-            0.65,
-            refuse=_PARTICIPLE.fullmatch,
+            rf"\w+(?: \w+)? {_IS}:? {_VALUE}",
+            0.8,
             turned=False,
         ),
     )
@@ -259,6 +260,9 @@ class PasswordRecognizer(Recognizer):
     def refused(self, text: str, start: int) -> bool:
         if describes_argument(text, start):
             return True  # a docstring's (`client_secret: Configuration options …`)
+        prose = _PROSE_KEY.search(text, max(0, start - 40), start)
+        if prose is not None:
+            return _PASS.search(prose[1]) is not None or _PARTICIPLE.match(text, start) is not None
         key = _KEY_BEFORE.search(text, max(0, start - 40), start)
         return key is not None and (_echoes(key[1], text, start) or _not_a_key(key[1]))
 
