@@ -231,6 +231,27 @@ def test_the_sets_let_run_what_context_words_call_for(text: str) -> None:
     assert SCANNER.scan(text).findings == EVERY.scan(text).findings
 
 
+@pytest.mark.parametrize(
+    ("text", "min_score", "entity_type"),
+    [
+        # IN_AADHAAR's words are in no Set (Recognizer.gated): its bare 12 digits, which
+        # need one, run on every text holding 12 digits.
+        ("aadhaar 234567890124", 0.5, "IN_AADHAAR"),
+        # Words that gate nothing at the usual minimum are in no Set (detector._gated); a
+        # tenant's higher minimum runs the patterns that then need them, everywhere.
+        ("DNI 12345678Z", 0.9, "ES_DNI"),
+        ("email: jane.roe@example.com", 0.95, "EMAIL"),
+    ],
+)
+def test_patterns_whose_context_words_are_in_no_set_still_run(
+    text: str, min_score: float, entity_type: str
+) -> None:
+    policy = Policy(min_score=min_score)
+    found = SCANNER.scan(text, policy=policy).findings
+    assert [f.entity_type for f in found] == [entity_type]
+    assert found == EVERY.scan(text, policy=policy).findings
+
+
 def _every_pattern() -> PiiScanner:
     """A scanner whose Sets always give up (no sentinel answers), so every pattern runs."""
     with pytest.MonkeyPatch.context() as patch:

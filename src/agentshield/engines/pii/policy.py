@@ -8,6 +8,7 @@ from typing import Literal
 
 Mode = Literal["redact", "restore", "block", "flag"]
 MODES: tuple[Mode, ...] = ("redact", "restore", "block", "flag")
+MIN_SCORE = 0.5  # a finding's score at least, unless a tenant sets another
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +24,7 @@ class Policy:
 
     modes: Mapping[str, Mode] = field(default_factory=dict)
     default_mode: Mode = "redact"
-    min_score: float = 0.5
+    min_score: float = MIN_SCORE
     context_aware: bool = True
     # Keyed hashing makes value hashes of short values (SSNs, phones) hard to brute-force.
     hash_key: bytes | None = None

@@ -122,6 +122,12 @@ class Recognizer:
     not_after: ClassVar[tuple[str, ...]] = ()
     # Values are random keys or tokens: a placeholder in a key's shape is none.
     random: ClassVar[bool] = False
+    # False: its context words are not in the detector's Sets even when a pattern needs one
+    # (detector._gated), and that pattern runs wherever it matches, not only on text
+    # holding one (context is looked for near each match, as always): for words whose place
+    # in the Sets costs new text more than the runs they spare (measured per recognizer
+    # with pii_instructions.py).
+    gated: ClassVar[bool] = True
 
     def __init__(self) -> None:
         words = leet_alternation(self.context, opening=True) if self.context else ""

@@ -17,11 +17,11 @@ bool holds_any(re2::StringPiece text, const std::string& chars) {
 
 }  // namespace
 
-// Whether an entry can reach min_score: without context, or with its context words found.
-// When a Set gave up, any may (fail closed).
+// Whether an entry can reach min_score: without context, or with its context words found
+// (or not looked for in the Sets). When a Set gave up, any may (fail closed).
 bool Search::live(const Entry& e, const std::vector<int>& found, bool complete,
                   double min_score) const {
-  return e.ceiling >= min_score || !complete ||
+  return e.ceiling >= min_score || !complete || e.context == kUngated ||
          (e.context >= 0 && std::binary_search(found.begin(), found.end(), e.context));
 }
 

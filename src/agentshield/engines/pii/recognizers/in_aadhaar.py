@@ -15,6 +15,7 @@ class InAadhaarRecognizer(Recognizer):
         Pattern("digits", r"\b[2-9]\d{11}\b", 0.3),
     )
     context = ("aadhaar", "aadhar", "uidai", "uid", "आधार")
+    gated = False  # new text: 2.1k instructions per KB less (Recognizer.gated)
     checksum = "Verhoeff"
     layer = INTERNATIONAL_ID
     letter_sensitive = False
