@@ -33,6 +33,7 @@ HIDDEN = [
     ("PASSWORD", '{"password": "correct horse battery"}'[::-1]),
     ("PASSWORD", codecs.encode("my password is hunter22", "rot13")),
     ("PASSWORD", "my password is hunter22"[::-1]),
+    ("EMAIL", "write to " + codecs.encode("ops@mail.example.co.uk", "rot13")),
 ]
 
 
@@ -90,6 +91,20 @@ def test_a_reversed_pattern_loses_what_leads_it(pattern: str, trimmed: str) -> N
 def test_a_pattern_python_would_misread_always_builds_the_views(pattern: str) -> None:
     assert turned.rot13_pattern(pattern) == turned.ALWAYS
     assert turned.reversed_pattern(pattern) == turned.ALWAYS
+
+
+@pytest.mark.parametrize(
+    ("pattern", "same"),
+    [
+        (r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){11,30}\b", True),  # IBAN's: one Set entry for both
+        (r"\b\d{8}-?[A-Za-z]\b", True),
+        (r"[\w.-]+", True),
+        (r"\b[A-M]\d", False),
+        (r"(?i)x\d", False),
+    ],
+)
+def test_rot13_leaves_a_pattern_it_maps_onto_itself(pattern: str, same: bool) -> None:
+    assert (turned.rot13_pattern(pattern) == pattern) is same
 
 
 @pytest.mark.parametrize(("entity", "text"), HIDDEN)

@@ -64,8 +64,39 @@ class _Unsupported(Exception):
 
 
 def rot13_pattern(regex: str) -> str:
-    """A pattern matching `text` where `regex` matches `rot13(text)` (ALWAYS if unsure)."""
+    """A pattern matching `text` where `regex` matches `rot13(text)` (ALWAYS if unsure):
+    `regex` itself when ROT13 maps it onto itself (no letter but in classes that hold each
+    letter's pair, `[A-Z]`, `\\w`), so that the detector runs one for both."""
+    read = parse(regex)
+    if read is not None and _rot13_closed(read[1]):
+        return regex
     return transform(regex, _rot13_tree)
+
+
+def _rot13_closed(tree: Iterable[tuple[Any, Any]]) -> bool:
+    for op, arg in tree:
+        if op in (c.LITERAL, c.NOT_LITERAL) and chr(arg).isascii() and chr(arg).isalpha():
+            return False
+        if op is c.IN and not _closed_class(arg):
+            return False
+        if op is c.BRANCH and not all(_rot13_closed(way) for way in arg[1]):
+            return False
+        if op is c.SUBPATTERN and not _rot13_closed(arg[3]):
+            return False
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and not _rot13_closed(arg[2]):
+            return False
+    return True
+
+
+def _closed_class(items: Iterable[tuple[Any, Any]]) -> bool:
+    letters = set()
+    for op, arg in items:
+        if op is c.LITERAL:
+            letters.add(chr(arg))
+        elif op is c.RANGE:
+            letters.update(map(chr, range(arg[0], min(arg[1], 0x7F) + 1)))
+    letters = {ch for ch in letters if ch.isascii() and ch.isalpha()}
+    return {ch.translate(_ROT13) for ch in letters} == letters
 
 
 def reversed_pattern(regex: str) -> str:
