@@ -178,6 +178,17 @@ ROWS = [
         "INFO user=alice action=login ip=198.51.100.23 ok",
         [("USERNAME", "alice"), ("IP_ADDRESS", "198.51.100.23")],
     ),
+    # A key may end a longer name, but not code's (an attribute, an assignment, a dict's
+    # value that is no string).
+    (
+        '{"login": "octocat", "twitter_username": "monatheoctocat"}',
+        [("USERNAME", "octocat"), ("USERNAME", "monatheoctocat")],
+    ),
+    ("export DB_USER=app_admin", [("USERNAME", "app_admin")]),
+    ("github_username: octocat", [("USERNAME", "octocat")]),
+    ("self._handle = buffer", []),
+    ("before_user = before_app;", []),
+    ('_inner_class_types = {"customer_login": CustomerLogin}', []),
     # A log's outcome of a login is no handle; the user after it is.
     (
         "2026-12-07T07:21:33Z INFO login ok user=jdoe ip=203.0.113.42",

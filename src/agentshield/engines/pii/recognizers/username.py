@@ -191,6 +191,14 @@ _UNIT_USER = re.compile(r"(?:^|\n)User=\Z")  # a systemd unit's: a service's acc
 _LAST_LOGIN = re.compile(r"last[ \t]+login[ \t]*:[ \t]*\Z", re.I)  # sshd's: a date follows
 # A word right before `=` keys the next pair of a log's line (`action=login ip=…`).
 _NEXT_PAIR = re.compile(r"[\w.-]+=(?!=)")
+# A key may end a longer name (`"twitter_username": "…"`, `github_username: …`,
+# `DB_USER=…`), but not code's: an attribute (`self._handle = buffer`), an assignment
+# (`before_user = before_app`), a dict's value that is no string (`"customer_login":
+# CustomerLogin`).
+_NAME_ENDING_IN_KEY = re.compile(
+    rf"""(?i)(?P<attribute>\.)?\w*?[a-z0-9.]_{_ANY_KEY}(?P<quoted>["'])?"""
+    r"""(?P<assigned>[ \t]+=)?[ \t]*[:=]?[ \t]*(?P<string>["'])?\Z"""
+)
 
 
 def _numeric(value: str) -> bool:
@@ -205,12 +213,17 @@ def _host(value: str) -> bool:
 class UsernameRecognizer(Recognizer):
     entity_type = "USERNAME"
     patterns = (
-        Pattern("keyword and separator", rf"(?i)\b(?P<key>{_ANY_KEY}){_SEPARATED}", 0.75),
+        Pattern("keyword and separator", rf"(?i)(?:\b|_)(?P<key>{_ANY_KEY}){_SEPARATED}", 0.75),
         Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75),
         Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_HANDLE}", 0.6, refuse=_host),
     )
 
     def refused(self, text: str, start: int) -> bool:
+        ending = _NAME_ENDING_IN_KEY.search(text, max(0, start - 60), start)
+        if ending and (
+            ending["attribute"] or ending["assigned"] or (ending["quoted"] and not ending["string"])
+        ):
+            return True
         before = max(0, start - 12)
         if _LAST_LOGIN.search(text, before, start) or _UNIT_USER.search(text, before, start):
             return True
