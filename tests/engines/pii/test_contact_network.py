@@ -189,6 +189,7 @@ ROWS = [
     ("self._handle = buffer", []),
     ("before_user = before_app;", []),
     ('_inner_class_types = {"customer_login": CustomerLogin}', []),
+    ('_USER_ID: Final = "user_id"', []),  # a typing annotation
     # A log's outcome of a login is no handle; the user after it is.
     (
         "2026-12-07T07:21:33Z INFO login ok user=jdoe ip=203.0.113.42",

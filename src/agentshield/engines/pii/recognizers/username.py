@@ -168,6 +168,7 @@ _CODE = ("raise", "return", "if", "else", "elif", "while", "def", "class", "impo
 _CODE += ("await", "async", "yield", "none", "true", "false", "null", "nil", "str", "int")
 _CODE += ("bool", "float", "bytes", "dict", "list", "tuple", "set", "any", "object", "string")
 _CODE += ("number", "boolean", "optional", "union", "notrequired", "required", "varchar", "text")
+_CODE += ("final", "classvar", "literal", "annotated")
 _CODE_WORDS = frozenset(_CODE)
 _OWNERS = frozenset(("self", "cls", "this"))
 _KEY_WORDS = frozenset(k.replace(" ", "_") for k in _KEYS) | {"password", "passwd", "token"}
