@@ -190,6 +190,8 @@ ROWS = [
     ("before_user = before_app;", []),
     ('_inner_class_types = {"customer_login": CustomerLogin}', []),
     ('_USER_ID: Final = "user_id"', []),  # a typing annotation
+    ("cmd = get_command_line(parent_pid=os.getpid(), pipe_handle=rhandle)", []),
+    ("https://example.com/cb?db_user=jdoe&x=1", [("USERNAME", "jdoe")]),
     # A log's outcome of a login is no handle; the user after it is.
     (
         "2026-12-07T07:21:33Z INFO login ok user=jdoe ip=203.0.113.42",

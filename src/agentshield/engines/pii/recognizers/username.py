@@ -192,13 +192,16 @@ _UNIT_USER = re.compile(r"(?:^|\n)User=\Z")  # a systemd unit's: a service's acc
 _LAST_LOGIN = re.compile(r"last[ \t]+login[ \t]*:[ \t]*\Z", re.I)  # sshd's: a date follows
 # A word right before `=` keys the next pair of a log's line (`action=login ip=…`).
 _NEXT_PAIR = re.compile(r"[\w.-]+=(?!=)")
-# A key may end a longer name (`"twitter_username": "…"`, `github_username: …`,
-# `DB_USER=…`), but not code's: an attribute (`self._handle = buffer`), an assignment
-# (`before_user = before_app`), a dict's value that is no string (`"customer_login":
-# CustomerLogin`).
-_NAME_ENDING_IN_KEY = re.compile(
-    rf"""(?i)(?P<attribute>\.)?\w*?[a-z0-9.]_{_ANY_KEY}(?P<quoted>["'])?"""
-    r"""(?P<assigned>[ \t]+=)?[ \t]*[:=]?[ \t]*(?P<string>["'])?\Z"""
+# A key may end a longer name where configuration gives one (`"twitter_username":
+# "…"`, `github_username: …` opening a line, `export DB_USER=…`, `?db_user=…`), but not
+# elsewhere, where such a name is code's (`self._handle = buffer`, `f(pipe_handle=rhandle)`,
+# `"customer_login": CustomerLogin`, a docstring's `listener_handle : ListenerHandle`); nor
+# "handle" there (`file_handle: file_like`).
+_ENDS_NAME = re.compile(rf"(?i)[a-z0-9.]_(?P<key>{_ANY_KEY})[\"']?[ \t]*[:=>][ \t]*[\"']?\Z")
+_NAMED = r"[\w.-]*_(?i:" + _ANY_KEY + ")"
+_CONFIGURATION = re.compile(
+    rf"""(?:"{_NAMED}"[ \t]*:[ \t]*"|'{_NAMED}'[ \t]*:[ \t]*'"""
+    rf"|(?:^|\n)[ \t]*(?:export[ \t]+|-[ \t]+)?{_NAMED}(?:=|:[ \t]*[\"']?)|[?&;]{_NAMED}=)\Z"
 )
 
 
@@ -220,9 +223,10 @@ class UsernameRecognizer(Recognizer):
     )
 
     def refused(self, text: str, start: int) -> bool:
-        ending = _NAME_ENDING_IN_KEY.search(text, max(0, start - 60), start)
-        if ending and (
-            ending["attribute"] or ending["assigned"] or (ending["quoted"] and not ending["string"])
+        glued = _ENDS_NAME.search(text, max(0, start - 40), start)
+        if glued and (
+            glued["key"].lower() == "handle"
+            or not _CONFIGURATION.search(text, max(0, start - 80), start)
         ):
             return True
         before = max(0, start - 12)
