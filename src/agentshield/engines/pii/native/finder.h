@@ -50,13 +50,12 @@ struct ContextObject {
 enum class Edges { kFree = 0, kMatch = 1, kValue = 2 };
 
 // search.cpp
-constexpr int kNoWords = -1;  // no context words: it reaches min_score alone or never
-constexpr int kUngated = -2;  // context words not in the Sets (Recognizer.gated)
+constexpr int kUngated = -2;  // an entry's context words are in no Set (detector._gated)
 
 struct Entry {
   double ceiling;          // the best score without context
-  int context;             // the Set index of the recognizer's context words, or kNoWords
-                           // or kUngated
+  int context;             // the Set index of the recognizer's context words, -1 if
+                           // none, or kUngated
   PyObject* trigger;       // the layer it starts (a str), or null for a recognizer's pattern
   Edges edges;             // what may not be glued to more of the same
   PyObject* words;         // the recognizer's Context object, or null
