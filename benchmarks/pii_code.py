@@ -1,12 +1,14 @@
 """Findings on source code, ours against Presidio: what a coding agent's tool results hold.
 
 The text is the Python source of the installed packages (this interpreter's site-packages,
-which the lockfile fixes), a fixed sample of --files files, the first 20,000 characters of
-each. Library code holds almost no personal data (authors' e-mail addresses, the FSF's
-postal address in GPL headers, doctests' example IDs), so nearly every finding on it but
-the authors' addresses is a false one, redacted out of the code an agent reads. Printed
-per type for each engine on the same text: Presidio at the 0.5 threshold (as
-`pii_throughput.py` builds it: the 16 shared types), ours on those types and on all of ours.
+as `make setup` resolved them: no lockfile fixes their versions, so the sample moves when a
+fresh environment installs other releases), a fixed sample of --files files, the first
+20,000 characters of each. Library code holds almost no personal data (authors' e-mail
+addresses, the FSF's postal address in GPL headers, doctests' example IDs), so nearly every
+finding on it but the authors' addresses is a false one, redacted out of the code an agent
+reads. Printed per type for each engine on the same text: Presidio at the 0.5 threshold
+(as `pii_throughput.py` builds it: the 16 shared types), ours on those types and on all of
+ours.
 
     .venv/bin/python benchmarks/pii_code.py [--files 1000] [--seed 5]
 """
