@@ -99,6 +99,8 @@ def test_a_pattern_python_would_misread_always_builds_the_views(pattern: str) ->
         (r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){11,30}\b", True),  # IBAN's: one Set entry for both
         (r"\b\d{8}-?[A-Za-z]\b", True),
         (r"[\w.-]+", True),
+        (r"[a-z\u00e0-\u00ff]+", True),  # a range past ASCII
+        (r"\b[0-9A-Fa-f]{32}\b", False),  # hex: A-F turn into N-S
         (r"\b[A-M]\d", False),
         (r"(?i)x\d", False),
     ],

@@ -73,30 +73,27 @@ def rot13_pattern(regex: str) -> str:
     return transform(regex, _rot13_tree)
 
 
-def _rot13_closed(tree: Iterable[tuple[Any, Any]]) -> bool:
-    for op, arg in tree:
-        if op in (c.LITERAL, c.NOT_LITERAL) and chr(arg).isascii() and chr(arg).isalpha():
-            return False
-        if op is c.IN and not _closed_class(arg):
-            return False
-        if op is c.BRANCH and not all(_rot13_closed(way) for way in arg[1]):
-            return False
-        if op is c.SUBPATTERN and not _rot13_closed(arg[3]):
-            return False
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and not _rot13_closed(arg[2]):
-            return False
-    return True
+def _rot13_closed(tree: Tree) -> bool:
+    return _as_sets(_rot13_tree(tree)) == _as_sets(tree)
 
 
-def _closed_class(items: Iterable[tuple[Any, Any]]) -> bool:
-    letters = set()
+def _as_sets(tree: Tree) -> Tree:
+    """`tree` with each class as the set of what it holds (ASCII characters one by one), to
+    compare classes written differently (`[A-Z]` and its ROT13, `[N-ZA-M]`)."""
+    return _rebuilt(tree, _as_sets, lambda op, arg: _class_set(arg) if op is c.IN else arg)
+
+
+def _class_set(items: Tree) -> frozenset[tuple[Any, Any]]:
+    out = set()
     for op, arg in items:
-        if op is c.LITERAL:
-            letters.add(chr(arg))
-        elif op is c.RANGE:
-            letters.update(map(chr, range(arg[0], min(arg[1], 0x7F) + 1)))
-    letters = {ch for ch in letters if ch.isascii() and ch.isalpha()}
-    return {ch.translate(_ROT13) for ch in letters} == letters
+        if op is c.RANGE:
+            low, high = arg
+            out.update((c.LITERAL, code) for code in range(low, min(high, 0x7F) + 1))
+            if high > 0x7F:
+                out.add((c.RANGE, (max(low, 0x80), high)))
+        else:
+            out.add((op, arg))
+    return frozenset(out)
 
 
 def reversed_pattern(regex: str) -> str:

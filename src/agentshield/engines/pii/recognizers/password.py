@@ -119,8 +119,10 @@ _PROSE_KEY = re.compile(rf"(?i)(\S+)\s+{_IS}:?\s+\Z")
 _PASS = re.compile("(?i)" + leet_alternation(("pass",)) + r"\Z")
 # After "password is", prose: a participle or an adverb (`the password is stored in the
 # vault`, `is written on the router`, `is really only needed`), as the whole value.
+# (`spans` trims the punctuation after a bare value, which ends at a blank, quote or tag.)
 _PARTICIPLE = re.compile(
-    r"(?:[a-z]+(?:ed|ing|ly|en|wn)|sent|kept|found|lost)(?=[,;.)\]}`]*(?:[\s\"'<]|\Z))"
+    r"(?:[a-z]+(?:ed|ing|ly|en|wn)|sent|kept|found|lost)"
+    rf"(?=[{re.escape(_TRAILING)}]*(?:[\s\"'<]|\Z))"
 )
 
 

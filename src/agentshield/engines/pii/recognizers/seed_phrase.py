@@ -24,7 +24,7 @@ _NAMES += "|from(?:phrase|mnemonic)"  # ethers.js: `Wallet.fromPhrase("…")`
 # Between words: blanks, a list's commas and quotes, a numbered list's numbers (`1. abandon`).
 _WORD = r"[a-z]{3,8}"
 _SEPARATOR = r"""[\s,"'.):0-9-]{1,8}"""
-_WORDS = re.compile(r"[a-z]+", re.I)
+_LETTERS = re.compile(r"[a-z]+", re.I)  # a word of the phrase, in what the pattern took
 
 
 class SeedPhraseRecognizer(Recognizer):
@@ -46,13 +46,13 @@ class SeedPhraseRecognizer(Recognizer):
     def spans(self, value: str) -> Iterator[tuple[int, int]]:
         # The pattern runs on into the words after the phrase: try each length a phrase may
         # have, longest first, ending at a word's end.
-        ends = [word.end() for word in _WORDS.finditer(value)]
+        ends = [word.end() for word in _LETTERS.finditer(value)]
         for n in _LENGTHS:
             if n <= len(ends):
                 yield 0, ends[n - 1]
 
     def validate(self, value: str) -> bool | None:
-        words = [word.lower() for word in _WORDS.findall(value)]
+        words = [word.lower() for word in _LETTERS.findall(value)]
         if len(words) not in _LENGTHS or not _LIST.issuperset(words):
             return False
         return bool(_BIP39.check(" ".join(words)))

@@ -223,7 +223,8 @@ class UsernameRecognizer(Recognizer):
     )
 
     def refused(self, text: str, start: int) -> bool:
-        glued = _ENDS_NAME.search(text, max(0, start - 40), start)
+        near = max(0, start - 40)
+        glued = text.find("_", near, start) >= 0 and _ENDS_NAME.search(text, near, start)
         if glued and (
             glued["key"].lower() == "handle"
             or not _CONFIGURATION.search(text, max(0, start - 80), start)
