@@ -43,6 +43,17 @@ ROWS = [
     ("numer telefonu 512 345 678", [("PHONE", "512 345 678")]),
     ("mi movil 612 345 678", [("PHONE", "612 345 678")]),
     ("Telefon 0049 30 1234567", [("PHONE", "0049 30 1234567")]),  # 00: the `+` dialled
+    # Germany's, always with the trunk `0`, spaced, dashed or slashed, under German words.
+    ("Handy 0151 23456789", [("PHONE", "0151 23456789")]),
+    ("Telefon: 089 1234567", [("PHONE", "089 1234567")]),
+    ("Mobil: 0176 12345678", [("PHONE", "0176 12345678")]),
+    ("ruf mich an: 030 12345678", [("PHONE", "030 12345678")]),
+    ("Festnetz 0221-1234567", [("PHONE", "0221-1234567")]),
+    ("Telefon 040/1234567", [("PHONE", "040/1234567")]),
+    ("Telefonnummer: 089 / 123 4567", [("PHONE", "089 / 123 4567")]),
+    ("call #84647 431 items", []),  # a German number has its `0`
+    ("Seite 012/2024", []),
+    ("Telefon: 078-05-1120", []),  # a US SSN's shape, which no phone plan writes
     ("ref 0026 5907 51", []),  # +265 5907 51 is no valid number
     ("ref 0049030442", []),  # digits alone: as likely an id padded with zeros
     ("released on 2024-01-15 at 10:30", []),  # dates are not phones
@@ -78,6 +89,10 @@ ROWS = [
     ("we upgraded to version 1.2.3.4 yesterday", []),
     ("as the HTML5 spec's section 8.2.4.44 says", []),  # a document's section
     ("build 2.10.4.1 is out", []),
+    # A changelog's release, under its heading or in a note.
+    ("Changes in 2.10.1.3:\n- faster start", []),
+    ("Fixed in 1.2.10.4, see above", []),
+    ("the new host in 10.0.0.5's subnet", [("IP_ADDRESS", "10.0.0.5")]),
     ('{"firmware": "1.0.0.2", "host": "10.20.30.40"}', [("IP_ADDRESS", "10.20.30.40")]),
     ("release: 3.2.1.0 on server 10.0.0.7", [("IP_ADDRESS", "10.0.0.7")]),
     (
@@ -198,6 +213,21 @@ ROWS = [
         [("USERNAME", "jdoe"), ("IP_ADDRESS", "203.0.113.42")],
     ),
     ("WARN login denied for user: mrossi", [("USERNAME", "mrossi")]),
+    # A remote login's `user@host` is a user at a host, not an address: the user is read,
+    # the host left (the command still runs); not the accounts of cloud images.
+    (
+        "ssh -i ~/.ssh/id_ed25519 -p 2222 jdoe@bastion.example.org uptime",
+        [("USERNAME", "jdoe")],
+    ),
+    ("$ scp report.pdf jane.roe@files.example.com:~/in/", [("USERNAME", "jane.roe")]),
+    ("rsync -avz ./dist/ mrossi@web1.example.com:/var/www/", [("USERNAME", "mrossi")]),
+    ("git clone ssh://jdoe@git.example.com/repo.git", [("USERNAME", "jdoe")]),
+    ("ssh -o StrictHostKeyChecking=no ubuntu@ec2-3-88-1-2.compute-1.amazonaws.com", []),
+    ("ssh ec2-user@bastion.example.org", []),
+    # Prose about ssh, the address under another word: an address.
+    ("ssh keys for jane@acme.com were rotated", [("EMAIL", "jane@acme.com")]),
+    ("mail jane@example.com about ssh access", [("EMAIL", "jane@example.com")]),
+    ("ssh\nwrite to jane@example.com", [("EMAIL", "jane@example.com")]),  # another line
     ("usuario = maria_g", [("USERNAME", "maria_g")]),
     ("identifiant : jdupont", [("USERNAME", "jdupont")]),
     ("utente: mrossi", [("USERNAME", "mrossi")]),

@@ -102,6 +102,10 @@ class Pattern:
     # none (its triggers would cost more than the evasion it finds); a view built for
     # another pattern still runs it.
     turned: bool = True
+    # Where a value of this pattern must stand, `(text, start) -> bool`, asked before the
+    # checks (native/assess.cpp): for a regex another recognizer runs too, whose values are
+    # this entity only in some places (`jdoe@host` after `ssh`: a USERNAME).
+    place: Callable[[str, int], bool] | None = None
 
 
 class Recognizer:

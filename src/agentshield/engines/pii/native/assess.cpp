@@ -136,6 +136,14 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
     if (!context_near(e, text, start, end, lines, &context)) return nullptr;
     if (context.word == nullptr || e.ceiling + context.boost < min_score) Py_RETURN_NONE;
   }
+  if (e.place != nullptr) {  // asked before the checks: it refuses most values of a regex
+    // another recognizer runs too (Pattern.place)
+    PyObject* placed = PyObject_CallFunction(e.place, "On", text, start);
+    const int yes = placed == nullptr ? -1 : PyObject_IsTrue(placed);
+    Py_XDECREF(placed);
+    if (yes < 0) return nullptr;
+    if (yes == 0) Py_RETURN_NONE;
+  }
   PyObject* value = PyUnicode_Substring(text, start, end);
   if (value == nullptr) return nullptr;
   PyObject* verdict = PyObject_CallOneArg(e.check, value);

@@ -66,6 +66,7 @@ struct Entry {
   PyObject* entity_type;
   PyObject* layer;
   PyObject* refuse;        // (text, start) -> whether a label refuses the value, or null
+  PyObject* place;         // (text, start) -> whether the value may stand there, or null
 };
 
 struct Pattern {

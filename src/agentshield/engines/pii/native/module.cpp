@@ -83,11 +83,11 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
   p->key = key == named.end() ? 0 : key->second;
   for (Py_ssize_t j = 0; j < PyList_GET_SIZE(entries); ++j) {
     Entry e;
-    PyObject *trigger, *words, *recognizer, *note, *check, *entity_type, *layer, *refuse;
+    PyObject *trigger, *words, *recognizer, *note, *check, *entity_type, *layer, *refuse, *place;
     int edges;
-    if (!PyArg_ParseTuple(PyList_GET_ITEM(entries, j), "diOiOOdOOOOO", &e.ceiling, &e.context,
+    if (!PyArg_ParseTuple(PyList_GET_ITEM(entries, j), "diOiOOdOOOOOO", &e.ceiling, &e.context,
                           &trigger, &edges, &words, &recognizer, &e.boost, &note, &check,
-                          &entity_type, &layer, &refuse))
+                          &entity_type, &layer, &refuse, &place))
       return false;
     e.trigger = or_null(trigger);
     if (edges < 0 || edges > 2) {
@@ -102,6 +102,7 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
     e.entity_type = entity_type;
     e.layer = layer;
     e.refuse = or_null(refuse);
+    e.place = or_null(place);
     if (e.trigger == nullptr && !PyCallable_Check(check)) {
       PyErr_SetString(PyExc_TypeError, "a recognizer's entry needs its check");
       return false;
@@ -117,7 +118,7 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
 // is its place in every Set, the last the sentinel); `patterns` one tuple a Set
 // index, (regex or None, [entry, ...]), an entry (ceiling, context
 // index, trigger or None, edges (see Edges), Context or None, recognizer, context boost, note,
-// check, entity type, layer, refusal or None); constants (Hit, normalisation layer, leetspeak
+// check, entity type, layer, refusal or None, place or None); constants (Hit, normalisation layer, leetspeak
 // characters).
 int Finder_init(Finder* self, PyObject* args, PyObject*) {
   PyObject *lists, *patterns, *hit, *normalisation, *leet;

@@ -16,6 +16,8 @@ class IpAddressRecognizer(Recognizer):
     # section (`specs sections 8.2.4.44`) is no address.
     not_after = ("version", "ver", "build", "release", "firmware", "revision", "rev")
     not_after += ("section", "chapter", "clause", "paragraph")
+    # A changelog's release (`Changes in 2.10.1.3:`, `fixed in 1.2.10.4`).
+    not_after += (r"(?:change[sd]?|fixed|added|new|deprecated|removed|introduced) in",)
     letter_sensitive = False
     strict_edges = True
 

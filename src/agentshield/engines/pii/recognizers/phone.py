@@ -2,7 +2,7 @@
 
 Validity comes from phonenumbers' metadata (see phone_validity.py): a number must be a valid
 number of its country (from the `+` prefix) or of one of the regions tried for national
-formats. Dates are not phones.
+formats. Dates and SSN-shaped numbers are not phones.
 """
 
 from __future__ import annotations
@@ -15,10 +15,13 @@ import phonenumbers
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 from agentshield.engines.pii.recognizers.phone_validity import prepare, valid_region
 
-NATIONAL_REGIONS = ("US", "GB", "ES", "FR", "IT", "MX", "BR", "IN", "NL", "PL")
+NATIONAL_REGIONS = ("US", "GB", "ES", "FR", "IT", "MX", "BR", "IN", "NL", "PL", "DE")
 # Where national numbers are always written with their trunk prefix (020 …, 06 …).
-TRUNK_WRITTEN = frozenset({"GB", "FR", "NL"})
-_DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
+TRUNK_WRITTEN = frozenset({"GB", "FR", "NL", "DE"})
+# Dates, and the US SSN's shape (`078-05-1120`), which no phone plan writes.
+_NOT_PHONE = re.compile(
+    r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{3}-\d{2}-\d{4}"
+)
 _NON_DIGITS = re.compile(r"\D+")
 
 
@@ -35,13 +38,16 @@ class PhoneRecognizer(Recognizer):
         # Spain's ending in two pairs (`612 34 56 78`, `91 123 45 67`), blanks only: with
         # dashes or dots, dates and versions would match.
         Pattern("two pairs", r"\b\d{2,3} \d{2,3} \d{2} \d{2}\b", 0.45),
+        # Germany's area code and number split by a slash (`040/1234567`, `089 / 123 456`).
+        Pattern("slashed", r"\b0\d{2,4} ?/ ?\d{2,4}(?: ?\d{2,4}){0,2}\b", 0.45),
         Pattern("digits", r"\b0?\d{9,10}\b", 0.3),
     )
     context = ("phone", "tel", "telephone", "mobile", "cell", "call", "whatsapp", "fax", "sms")
     context += ("reach me", "text me", "dial", "ring me", "teléfono", "móvil", "llámame")
     context += ("llamar", "numéro", "portable", "telefon", "handy", "cellulare")
     context += ("tél", "celular", "telefone", "telefono", "movil", "telefoon", "telefoonnummer")
-    context += ("mobiel", "telefonu")
+    context += ("mobiel", "telefonu", "mobil", "rufnummer", "telefonnummer", "handynummer")
+    context += ("festnetz", "ruf mich an")
     checksum = "phonenumbers"
     letter_sensitive = False
     strict_edges = True
@@ -73,7 +79,7 @@ class PhoneRecognizer(Recognizer):
                     yield 0, end
 
     def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
-        if _DATE.fullmatch(value):
+        if _NOT_PHONE.fullmatch(value):
             return None
         if pattern.name == "international":
             # `00` is the international prefix dialled from most countries (ITU-T E.164

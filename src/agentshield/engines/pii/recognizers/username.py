@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from agentshield.engines.pii.leet import leet_alternation
 from agentshield.engines.pii.recognizer import Pattern, Recognizer, describes_argument
+from agentshield.engines.pii.recognizers.email import ADDRESS
+from agentshield.engines.pii.recognizers.remote_login import logs_in
 from agentshield.engines.pii.recognizers.tlds import is_known_tld
 
 _KEYS = ("user", "username", "user name", "user id", "userid", "login", "usuario")
@@ -160,6 +163,9 @@ _PROSE |= {"allowed", "granted", "pending", "done", "started", "passed", "aborte
 _ACCOUNTS = ("root", "daemon", "nobody", "www-data", "postgres", "mysql", "redis", "rabbitmq")
 _ACCOUNTS += ("nginx", "apache", "sshd", "systemd-network", "messagebus", "syslog", "_apt")
 _ACCOUNTS += ("unauthenticated", "anonymous")
+# The accounts cloud images log in with (`ssh ubuntu@ec2-…`, `ssh ec2-user@…`).
+_ACCOUNTS += ("ubuntu", "ec2-user", "centos", "debian", "fedora", "admin", "azureuser", "opc")
+_ACCOUNTS += ("bitnami", "vagrant", "git", "deploy")
 _NO_ONE = frozenset(_ACCOUNTS)
 
 
@@ -220,6 +226,9 @@ class UsernameRecognizer(Recognizer):
         Pattern("keyword and separator", rf"(?i)(?:\b|_)(?P<key>{_ANY_KEY}){_SEPARATED}", 0.75),
         Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75),
         Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_HANDLE}", 0.6, refuse=_host),
+        # `ssh jdoe@bastion.example.org`: the user of a remote login (see remote_login.py),
+        # on EMAIL's matches, which run once for both.
+        Pattern("remote login", ADDRESS, 0.75, turned=False, place=logs_in),
     )
 
     def refused(self, text: str, start: int) -> bool:
@@ -244,6 +253,12 @@ class UsernameRecognizer(Recognizer):
             return _OTHER_SPEAKER.search(text, *near) is not None
         sentence = _SENTENCE.match(text, start) is not None
         return sentence and _SPEAKER.search(text, before, start) is not None
+
+    def spans(self, value: str) -> Iterator[tuple[int, int]]:
+        # A remote login's `user@host` (EMAIL's match): the user. No other pattern's value
+        # holds an `@`.
+        at = value.find("@")
+        yield 0, at if at > 0 else len(value)
 
     def validate(self, value: str) -> bool | None:
         lowered = value.lower()
