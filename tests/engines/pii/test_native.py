@@ -46,6 +46,33 @@ def test_a_patterns_refusal_holds_for_every_span_whatever_the_recognizer_assesse
     assert [text[h.start : h.end] for h in hits] == ["R-1234", "R-1234-5"]
 
 
+class _Counting(Recognizer):
+    """Counts the values its checks see; a screen and a place keep some from them."""
+
+    entity_type = "COUNTING"
+    patterns = (
+        Pattern("code", r"\bC-[0-9A-Z]{4}\b", 0.9, screen="[A-Z]-[A-Z]"),
+        Pattern("@", r"\b[a-z]+@[a-z]+\b", 0.9, place=lambda text, at: text[:at].endswith("at ")),
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
+        self.seen.append(value)
+        return pattern.score, ""
+
+
+@pytest.mark.parametrize("prefix", ["", "日本 "])  # ASCII text read in place, and not
+def test_screen_and_place_refuse_before_the_checks_run(prefix: str) -> None:
+    counting = _Counting()
+    text = prefix + "C-1234 C-AB12 log at jane@host, not jane@host"
+    hits, _ = Detector([counting]).run(text, Budget(100))
+    assert [text[h.start : h.end] for h in hits] == ["C-AB12", "jane@host"]
+    assert counting.seen == ["C-AB12", "jane@host"]
+
+
 def test_scans_in_threads_find_what_one_thread_finds(scanner: PiiScanner) -> None:
     # The search runs with the GIL released; its compiled patterns are shared.
     alone = [scanner.scan(text).findings for text in TEXTS]

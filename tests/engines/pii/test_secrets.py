@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agentshield.engines.pii.recognizers.high_entropy_secret import HighEntropySecretRecognizer
 
 from .conftest import Found
 
@@ -374,3 +379,15 @@ def test_entropy_findings_name_their_layer_and_bits(scanner) -> None:
     (finding,) = scanner.scan("secret = 'Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0s'").findings
     assert finding.layer == "entropy"
     assert "entropy 5.00 bits" in finding.explanation
+
+
+@given(
+    st.text("0123456789abcdefABCDEF", min_size=16, max_size=80), st.sampled_from(["", "=", "=="])
+)
+def test_the_base64_screen_keeps_from_the_checks_only_what_they_refuse(body: str, pad: str) -> None:
+    # Numbers and hex hold no character of the screen: the compiled finder refuses them
+    # without asking `assess`, which must refuse them too.
+    rec = HighEntropySecretRecognizer()
+    pattern = next(p for p in rec.patterns if p.name == "base64-like")
+    assert pattern.screen is not None and re.search(pattern.screen, body + pad) is None
+    assert rec.assess(body + pad, pattern) is None

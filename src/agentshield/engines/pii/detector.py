@@ -73,7 +73,7 @@ class _Entry:
         """The entry as the compiled finder takes it (see native/module.cpp)."""
         rec = self.recognizer
         if rec is None:
-            return (1.0, -1, self.trigger, 0, None, None, 0.0, None, None, None, None, None, None)
+            return (1.0, -1, self.trigger, 0, None, None, 0.0, *(None,) * 7)
         return (
             self.ceiling,
             self.context,
@@ -88,6 +88,7 @@ class _Entry:
             rec.layer,
             rec.refused if _places(rec) else None,
             self.pattern.place if self.pattern else None,
+            self.pattern.screen if self.pattern else None,
         )
 
 

@@ -106,6 +106,10 @@ class Pattern:
     # checks (native/assess.cpp): for a regex another recognizer runs too, whose values are
     # this entity only in some places (`jdoe@host` after `ssh`: a USERNAME).
     place: Callable[[str, int], bool] | None = None
+    # A regex (RE2) a value must hold somewhere for the checks to run, judged natively: for
+    # a regex whose matches this recognizer's checks mostly refuse on their characters
+    # alone, so that those cost no call into Python. It must refuse only what they do.
+    screen: str | None = None
 
 
 class Recognizer:

@@ -54,6 +54,22 @@ bool context_near(const Entry& e, PyObject* text, Py_ssize_t start, Py_ssize_t e
   return ok;
 }
 
+// Whether text[start:end] holds a match of `screen` (Pattern.screen): 1, 0, or -1 with an
+// exception set. An ASCII text's characters are its UTF-8 bytes, read in place.
+int holds(const re2::RE2& screen, PyObject* text, Py_ssize_t start, Py_ssize_t end) {
+  if (PyUnicode_IS_ASCII(text)) {
+    const char* data = static_cast<const char*>(PyUnicode_DATA(text));
+    return re2::RE2::PartialMatch(re2::StringPiece(data + start, end - start), screen);
+  }
+  PyObject* value = PyUnicode_Substring(text, start, end);
+  if (value == nullptr) return -1;
+  Py_ssize_t size;
+  const char* data = PyUnicode_AsUTF8AndSize(value, &size);
+  const int held = data == nullptr ? -1 : re2::RE2::PartialMatch(re2::StringPiece(data, size), screen);
+  Py_DECREF(value);
+  return held;
+}
+
 bool is_glue(Py_UCS4 c) { return c == '.' || c == '_' || c == '-' || c == '/'; }
 
 // A network's prefix length after an address (`192.0.2.2/24`): one or two digits after a
@@ -135,6 +151,11 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
   if (e.ceiling < min_score) {
     if (!context_near(e, text, start, end, lines, &context)) return nullptr;
     if (context.word == nullptr || e.ceiling + context.boost < min_score) Py_RETURN_NONE;
+  }
+  if (e.screen != nullptr) {
+    const int held = holds(*e.screen, text, start, end);
+    if (held < 0) return nullptr;
+    if (held == 0) Py_RETURN_NONE;
   }
   if (e.place != nullptr) {  // asked before the checks: it refuses most values of a regex
     // another recognizer runs too (Pattern.place)

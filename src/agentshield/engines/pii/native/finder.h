@@ -67,6 +67,7 @@ struct Entry {
   PyObject* layer;
   PyObject* refuse;        // (text, start) -> whether a label refuses the value, or null
   PyObject* place;         // (text, start) -> whether the value may stand there, or null
+  std::shared_ptr<re2::RE2> screen;  // what a value must hold for the checks to run, or null
 };
 
 struct Pattern {

@@ -84,11 +84,22 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
   for (Py_ssize_t j = 0; j < PyList_GET_SIZE(entries); ++j) {
     Entry e;
     PyObject *trigger, *words, *recognizer, *note, *check, *entity_type, *layer, *refuse, *place;
+    PyObject* screen;
     int edges;
-    if (!PyArg_ParseTuple(PyList_GET_ITEM(entries, j), "diOiOOdOOOOOO", &e.ceiling, &e.context,
+    if (!PyArg_ParseTuple(PyList_GET_ITEM(entries, j), "diOiOOdOOOOOOO", &e.ceiling, &e.context,
                           &trigger, &edges, &words, &recognizer, &e.boost, &note, &check,
-                          &entity_type, &layer, &refuse, &place))
+                          &entity_type, &layer, &refuse, &place, &screen))
       return false;
+    if (screen != Py_None) {
+      std::string regex;
+      if (!utf8(screen, &regex)) return false;
+      e.screen = std::make_shared<re2::RE2>(regex, options);
+      if (!e.screen->ok()) {
+        PyErr_Format(PyExc_ValueError, "bad screen %s: %s", regex.c_str(),
+                     e.screen->error().c_str());
+        return false;
+      }
+    }
     e.trigger = or_null(trigger);
     if (edges < 0 || edges > 2) {
       PyErr_SetString(PyExc_ValueError, "edges is 0, 1 or 2");
@@ -118,7 +129,7 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
 // is its place in every Set, the last the sentinel); `patterns` one tuple a Set
 // index, (regex or None, [entry, ...]), an entry (ceiling, context
 // index, trigger or None, edges (see Edges), Context or None, recognizer, context boost, note,
-// check, entity type, layer, refusal or None, place or None); constants (Hit, normalisation layer, leetspeak
+// check, entity type, layer, refusal or None, place or None, screen or None); constants (Hit, normalisation layer, leetspeak
 // characters).
 int Finder_init(Finder* self, PyObject* args, PyObject*) {
   PyObject *lists, *patterns, *hit, *normalisation, *leet;
