@@ -113,6 +113,14 @@ ROWS = [
     ("la contraseña para el wifi es Casa2026!", [("PASSWORD", "Casa2026!")]),
     ("the password for the wifi is written on the back of the router", []),
     ("The password for your account is required to continue", []),
+    # Credentials given as a user and a password: the password after the user's `/` or `:`.
+    ("the admin credentials are admin / S3cur3P@ss!", [("PASSWORD", "S3cur3P@ss!")]),
+    ("creds: jdoe:Winter2026!", [("PASSWORD", "Winter2026!")]),
+    ('Credentials: jdoe / "correct horse battery"', [("PASSWORD", "correct horse battery")]),
+    ("credentials: https://vault.example.com/team", []),  # a URL's path
+    ("credentials: read/write access", []),  # words in small letters: prose's pair
+    ("Credentials: username/password", []),
+    ("credentials are stored in the vault", []),
     ("passwd:         files systemd", []),  # nsswitch.conf's sources
     ("the part was of the form <user>@<pass>:<host>. The code", []),  # a template
     ('CREDPASS="password"', []),

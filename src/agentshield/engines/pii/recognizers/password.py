@@ -156,6 +156,13 @@ def _code(value: str) -> bool:
     return _CODE.match(value) is not None or value.lower().rstrip(",;)") in _TYPES
 
 
+def _not_paired(value: str) -> bool:
+    """Whether what follows a user's `/` in credentials is no password: a URL's path
+    (`credentials: https://vault.example.com/…`), or a word in small letters, as prose pairs
+    them (`credentials: read/write`, `user/pass`); a default's (`admin/admin`) is missed."""
+    return value[0] == "/" or (value.isalpha() and value.islower())
+
+
 class PasswordRecognizer(Recognizer):
     entity_type = "PASSWORD"
     patterns = (
@@ -227,6 +234,17 @@ class PasswordRecognizer(Recognizer):
             rf"(?i)\b(?P<key>{_PLAIN}) {_FOR} (?:the |my |our |el |la |le |den |die )?"
             rf"\w+(?: \w+)? {_IS}:? {_VALUE}",
             0.8,
+            turned=False,
+        ),
+        # A user and a password given as credentials (`the admin credentials are admin /
+        # S3cur3P@ss!`, `creds: jdoe:Winter2026!`): the password, after the user's `/` or
+        # `:` (see `_not_paired`).
+        Pattern(
+            "credentials",
+            r"(?i)\b(?P<key>credentials?|creds)(?:[ \t]*[:=]|[ \t]+(?:are|is|were|was):?)[ \t]*"
+            rf"[\w.@+-]{{1,64}}(?:[ \t]*/[ \t]*|:){_VALUE}",
+            0.8,
+            refuse=_not_paired,
             turned=False,
         ),
     )
