@@ -17,6 +17,11 @@ CASES = [
     ("spelled_out", "", "john.smith [at] example [dot] com", "EMAIL"),
     ("spelled_out", "", "jane (AT) acme-corp.co.uk", "EMAIL"),
     ("spelled_out", "email me: ", "john dot smith at example dot com", "EMAIL"),
+    # Digits as words: dashes kept, blanks and commas dropped, the context word before read.
+    ("number_words", "ssn: ", "five three six nine zero four three nine nine", "US_SSN"),
+    ("number_words", "my SSN is ", "five three six - nine zero - four three nine nine", "US_SSN"),
+    ("number_words", "call me at ", "four one five, five five five, oh one three two", "PHONE"),
+    ("number_words", "card ", " ".join(["four", "two"] * 8), "CREDIT_CARD"),
 ]
 
 
@@ -101,4 +106,16 @@ def test_a_spaced_value_between_words_is_joined_alone(scanner: PiiScanner) -> No
     ],
 )
 def test_prose_with_at_and_dot_is_no_address(scanner: PiiScanner, text: str) -> None:
+    assert scanner.scan(text).findings == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "one two three four five six seven eight",  # counting, with nothing asking for a number
+        "the code is one two three four five six seven",  # no check digit to hold
+        "I have one or two or three things",
+    ],
+)
+def test_number_words_that_are_no_value_stay(scanner: PiiScanner, text: str) -> None:
     assert scanner.scan(text).findings == ()

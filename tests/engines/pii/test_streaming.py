@@ -33,6 +33,14 @@ def test_a_value_split_at_any_point_is_caught(scanner: PiiScanner, cut: int) -> 
     assert [f.entity_type for f in redactor.findings] == ["EMAIL", "PHONE"]
 
 
+@pytest.mark.parametrize("size", [1, 4, 9])
+def test_digits_spelled_as_words_are_caught_across_chunks(scanner: PiiScanner, size: int) -> None:
+    text = "sure, my ssn is five three six - nine zero - four three nine nine, thanks"
+    redactor = StreamingRedactor(scanner)
+    out = streamed(redactor, text, [size])
+    assert out == scanner.scan(text).redacted_text == "sure, my ssn is <US_SSN>, thanks"
+
+
 @pytest.mark.parametrize("hold", range(16, 36, 2))
 def test_a_cut_moved_out_of_a_word_does_not_land_in_a_value(scanner: PiiScanner, hold: int) -> None:
     # Fed a character at a time, the tail's cut once falls right after the value's last

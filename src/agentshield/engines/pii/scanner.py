@@ -43,6 +43,7 @@ from agentshield.engines.pii.errors import BatchTooLarge, InvalidText, TextTooLa
 from agentshield.engines.pii.layers import EVASION, NORMALISATION
 from agentshield.engines.pii.memo import Memo
 from agentshield.engines.pii.normalise import normalise
+from agentshield.engines.pii.number_words import NUMBER_WORDS_TRIGGER, number_view
 from agentshield.engines.pii.overlaps import resolve
 from agentshield.engines.pii.policy import Policy, ScanLimits
 from agentshield.engines.pii.redaction import apply
@@ -63,6 +64,7 @@ TRIGGERS = {
     "escaped": ESCAPED,
     "split": SPLIT_TRIGGER,
     "spelled": SPELLED_TRIGGER,
+    "number words": NUMBER_WORDS_TRIGGER,
 }
 TURNED = ("rot13", "reversed")
 DECODING = frozenset({"base64", "base64url", "hex", "url", "html_entities", "rot13", "reversed"})
@@ -297,6 +299,9 @@ def _derived(
         for start, end in addresses(text):
             if (view := spelled_view(text, start, end)) is not None:
                 yield view
+    for start, end in triggers.get("number words", ()):
+        if (view := number_view(text, start, end)) is not None:
+            yield view
 
 
 def _relocated(hit: Hit, where: Locator) -> Hit:

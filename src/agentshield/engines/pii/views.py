@@ -123,13 +123,23 @@ class Segments:
 
 
 def replaced(
-    text: str, start: int, end: int, runs: re.Pattern[str], decode: Callable[[str], str], trick: str
+    text: str,
+    start: int,
+    end: int,
+    runs: re.Pattern[str],
+    decode: Callable[[str], str],
+    trick: str,
+    *,
+    within: tuple[int, int] | None = None,
 ) -> tuple[str, Segments] | None:
     """`text[start:end]` with each of its `runs` decoded (percent-encoding, HTML references,
-    spelled-out marks), each mapped to its run; None when none decodes to anything else."""
+    spelled-out marks), each mapped to its run; None when none decodes to anything else.
+    With `within`, a span holding that one, the view is its text, decoded only in
+    [start, end): the words around a value stay, for its context."""
+    first, last = within or (start, end)
     pieces: list[str] = []
     segments = Segments()
-    view = pos = start
+    view = pos = first
     for run in runs.finditer(text, start, end):
         decoded = decode(run.group())
         if decoded == run.group():
@@ -140,14 +150,14 @@ def replaced(
         ):
             if piece:
                 pieces.append(piece)
-                segments.add(view - start, view - start + len(piece), a, b, kind)
+                segments.add(view - first, view - first + len(piece), a, b, kind)
                 view += len(piece)
         pos = run.end()
     if not pieces:
         return None
-    if pos < end:
-        pieces.append(text[pos:end])
-        segments.add(view - start, view - start + end - pos, pos, end, None)
+    if pos < last:
+        pieces.append(text[pos:last])
+        segments.add(view - first, view - first + last - pos, pos, last, None)
     return "".join(pieces), segments
 
 
