@@ -24,6 +24,14 @@ FORMS = [
         "to <ADDRESS_PATTERN_PARTIAL:Washington, DC>",
     ),
     ("Post Office Box 5, Austin, TX 78701", "<ADDRESS_PATTERN_PARTIAL:Austin, TX>"),
+    # A vCard's address, from the street to its last field: the town and region are kept.
+    (
+        "ADR;TYPE=HOME:;;123 Main Street;Springfield;IL;62704;USA\nTEL:x",
+        "ADR;TYPE=HOME:;;<ADDRESS_PATTERN_PARTIAL:Springfield, IL>\nTEL:x",
+    ),
+    ("ADR:;;Calle Mayor 5;Madrid;;28013;España", "ADR:;;<ADDRESS_PATTERN_PARTIAL:Madrid>"),
+    ("ADR:;;42 Elm Road;;;;", "ADR:;;<ADDRESS>;;;;"),
+    ("ADR;TYPE=work:;;;;;;", "ADR;TYPE=work:;;;;;;"),
     ("username: johndoe42", "username: <USERNAME_HINT:jo***>"),
     ("username: jdoe", "username: <USERNAME>"),  # too short to show any of it
     ("card 4242 4242 4242 4242", "card <CREDIT_CARD_LAST_4:4242>"),

@@ -114,6 +114,9 @@ def _ipv6(value: str) -> str:
 
 
 def _address(value: str) -> str | None:
+    if ";" in value:  # a vCard's: street;town;region;postcode;country
+        town, region = ([*value.split(";")[1:3], ""])[:2]
+        return ", ".join(part.strip() for part in (town, region) if part.strip()) or None
     us = _US_TAIL.search(value)
     if us:
         return f"{us.group(1)}, {us.group(2)}"

@@ -45,6 +45,9 @@ _ES = (
     rf"(?:,? \d{{5}} {_ES_L}(?: {_ES_L})?)?"
 )
 
+# The value ends at the last field given (`42 Elm Road;;;;` is the street alone).
+_FIELD = r"[^;\n]*[^;\s]"
+_VCARD = rf"\bADR(?:;[^:\n]*)?:[^;\n]*;[^;\n]*;(?P<value>{_FIELD}(?:(?:;[^;\n]*){{0,3}};{_FIELD})?)"
 
 # Right after a company's or an institution's name: its address, no person's (`Free
 # Software Foundation, Inc., 51 Franklin Street, Fifth Floor, Boston, MA`, in every GPL
@@ -62,6 +65,10 @@ class AddressRecognizer(Recognizer):
         Pattern("english street", _EN, 0.7),
         Pattern("post office box", _PO_BOX, 0.7, refuse=_BARE_BOX.fullmatch),
         Pattern("spanish street", _ES, 0.7),
+        # A vCard's (RFC 6350): `ADR;TYPE=home:;;123 Main Street;Springfield;IL;62704;USA`,
+        # post office box, extension, street, town, region, postcode and country apart. The
+        # value runs from the street: before, the town and postcode were left.
+        Pattern("vcard", _VCARD, 0.7, turned=False),
     )
     context = ("address", "live at", "lives at", "street", "ship to", "deliver", "dirección")
     context += ("domicilio", "vivo en", "postcode", "zip")
