@@ -224,6 +224,17 @@ ROWS = [
     ("git clone ssh://jdoe@git.example.com/repo.git", [("USERNAME", "jdoe")]),
     ("ssh -o StrictHostKeyChecking=no ubuntu@ec2-3-88-1-2.compute-1.amazonaws.com", []),
     ("ssh ec2-user@bastion.example.org", []),
+    # A home directory's name in a path: a traceback's, a shell's, Windows' (escaped in JSON).
+    ('File "/home/jdoe/projects/app/main.py", line 3', [("USERNAME", "jdoe")]),
+    ("cd /Users/janeroe/Downloads", [("USERNAME", "janeroe")]),
+    ("C:\\Users\\mrossi\\Documents\\report.docx", [("USERNAME", "mrossi")]),
+    ('{"path": "C:\\\\Users\\\\mrossi\\\\AppData"}', [("USERNAME", "mrossi")]),
+    ("PATH=/usr/bin:/home/mrossi/bin", [("USERNAME", "mrossi")]),
+    # Not a web site's path, another directory's, a shared or a CI's home, nor a file.
+    ("https://example.com/home/about", []),
+    ("/srv/www/home/index.html", []),
+    ("ls /home/ubuntu/ /home/runner/work C:\\Users\\Public\\Desktop", []),
+    ("    at Object.<anonymous> (/home/index.js:1:15)", []),
     # Prose about ssh, the address under another word: an address.
     ("ssh keys for jane@acme.com were rotated", [("EMAIL", "jane@acme.com")]),
     ("mail jane@example.com about ssh access", [("EMAIL", "jane@example.com")]),

@@ -166,6 +166,12 @@ _ACCOUNTS += ("unauthenticated", "anonymous")
 # The accounts cloud images log in with (`ssh ubuntu@ec2-…`, `ssh ec2-user@…`).
 _ACCOUNTS += ("ubuntu", "ec2-user", "centos", "debian", "fedora", "admin", "azureuser", "opc")
 _ACCOUNTS += ("bitnami", "vagrant", "git", "deploy")
+# Home directories no one's: CI runners', containers' and the system's shared ones.
+_ACCOUNTS += ("runner", "circleci", "travis", "vscode", "node", "app", "shared", "public")
+_ACCOUNTS += ("default", "guest", "linuxbrew", "www")
+# The docs' names for whoever reads them (`/home/myself/node`, `/home/users/.cache`).
+_ACCOUNTS += ("users", "myself", "me", "you", "yourname", "your_name", "your-name", "someone")
+_ACCOUNTS += ("example", "test", "demo")
 _NO_ONE = frozenset(_ACCOUNTS)
 
 
@@ -211,6 +217,28 @@ _CONFIGURATION = re.compile(
 )
 
 
+# A Windows name may hold blanks (`C:\\Users\\Jane Roe\\…`): only its first word is read.
+_HOME = r"(?:/(?:home|Users)/|:\\{1,2}Users\\{1,2})(?P<value>[A-Za-z0-9._-]{1,32})\b"
+# A file right in the directory (`/home/index.js:3:1` in the docs' stack traces).
+_FILE = re.compile(
+    r"(?i).+\.(?:js|mjs|ts|py|rb|go|rs|java|c|h|cpp|json|ya?ml|toml|ini|conf|cfg|txt|md|html?"
+    r"|css|sh|log|csv|xml|lock|pem|key|crt)\Z"
+)
+# What may stand before a path's first `/`: the text's start, a blank, a quote, a bracket,
+# `=` or `:` (a setting's, `PATH=…:/home/jdoe/bin`) or a drive's `C`; not a host's or
+# another directory's (`https://example.com/home/about`, `/srv/www/home/`).
+_PATH_OPENERS = frozenset(" \t\r\n\"'`=(:,[")
+
+
+def _rooted(text: str, start: int) -> bool:
+    """Whether the home directory whose name starts at `start` opens its path (or follows
+    a drive's letter)."""
+    slash = text.rfind("/", 0, start - 1)
+    if slash < 0 or text[slash + 1 : start - 1] not in ("home", "Users"):
+        return True  # Windows: `C:` opened the pattern
+    return slash == 0 or text[slash - 1] in _PATH_OPENERS
+
+
 def _numeric(value: str) -> bool:
     return not any(c.isalpha() for c in value)
 
@@ -229,6 +257,9 @@ class UsernameRecognizer(Recognizer):
         # `ssh jdoe@bastion.example.org`: the user of a remote login (see remote_login.py),
         # on EMAIL's matches, which run once for both.
         Pattern("remote login", ADDRESS, 0.75, turned=False, place=logs_in),
+        # A home directory's name, in a path (`/home/jdoe/app/main.py` in a traceback,
+        # `/Users/janeroe/Downloads`, `C:\\Users\\jdoe\\…`, escaped in JSON or not).
+        Pattern("home directory", _HOME, 0.75, refuse=_FILE.match, turned=False, place=_rooted),
     )
 
     def refused(self, text: str, start: int) -> bool:
