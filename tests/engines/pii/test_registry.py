@@ -15,7 +15,7 @@ ISSUE_3_TYPES = {
     "MONGODB_URI", "CONNECTION_STRING", "PASSWORD", "AUTH_TOKEN", "SESSION_ID",
     "HIGH_ENTROPY_SECRET",
 }  # fmt: skip
-BEYOND_THE_ISSUE = {"SEED_PHRASE"}
+BEYOND_THE_ISSUE = {"SEED_PHRASE", "DATE_OF_BIRTH"}
 
 
 def test_every_entity_type_of_the_issue_has_a_recognizer() -> None:

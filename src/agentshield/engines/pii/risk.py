@@ -16,9 +16,9 @@ hence the evasion factor.
 GDPR liability estimate (whole euros): what the text would cost if it leaked unprotected,
 per distinct value, by GDPR category (PER_RECORD_EUR): 150 for identity and financial
 numbers (the average cost per breached record reported by the IBM/Ponemon Cost of a Data
-Breach study, rounded), 60 for contact and location data, 25 for online identifiers,
-100 for credentials (a breach of the systems they open), 50 for other types. It is an
-order of magnitude for dashboards, not legal advice.
+Breach study, rounded), 60 for contact and location data and dates of birth, 25 for
+online identifiers, 100 for credentials (a breach of the systems they open), 50 for other
+types. It is an order of magnitude for dashboards, not legal advice.
 
 Compliance level, from what the policy did with each finding:
 - GOLD: nothing found leaves in clear (every finding redacted, restored or blocked);
@@ -77,6 +77,7 @@ SENSITIVITY: dict[str, int] = {
     "HIGH_ENTROPY_SECRET": 7,
     "SESSION_ID": 7,
     "ADDRESS": 6,
+    "DATE_OF_BIRTH": 6,
     "BITCOIN_ADDRESS": 5,
     "ETHEREUM_ADDRESS": 5,
     "PHONE": 5,
@@ -91,7 +92,7 @@ DEFAULT_SENSITIVITY = 5
 
 PER_RECORD_EUR: dict[str, int] = {
     **dict.fromkeys(_IDENTITY + _FINANCIAL, 150),
-    **dict.fromkeys(["EMAIL", "PHONE", "ADDRESS", "USERNAME"], 60),
+    **dict.fromkeys(["EMAIL", "PHONE", "ADDRESS", "USERNAME", "DATE_OF_BIRTH"], 60),
     **dict.fromkeys(["IP_ADDRESS", "IPV6", "MAC_ADDRESS", "SESSION_ID"], 25),
     **dict.fromkeys([*_CREDENTIALS, "HIGH_ENTROPY_SECRET"], 100),
 }
