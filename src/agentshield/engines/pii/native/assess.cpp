@@ -65,7 +65,8 @@ int holds(const re2::RE2& screen, PyObject* text, Py_ssize_t start, Py_ssize_t e
   if (value == nullptr) return -1;
   Py_ssize_t size;
   const char* data = PyUnicode_AsUTF8AndSize(value, &size);
-  const int held = data == nullptr ? -1 : re2::RE2::PartialMatch(re2::StringPiece(data, size), screen);
+  const int held =
+      data == nullptr ? -1 : re2::RE2::PartialMatch(re2::StringPiece(data, size), screen);
   Py_DECREF(value);
   return held;
 }

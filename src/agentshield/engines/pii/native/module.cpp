@@ -129,8 +129,8 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
 // is its place in every Set, the last the sentinel); `patterns` one tuple a Set
 // index, (regex or None, [entry, ...]), an entry (ceiling, context
 // index, trigger or None, edges (see Edges), Context or None, recognizer, context boost, note,
-// check, entity type, layer, refusal or None, place or None, screen or None); constants (Hit, normalisation layer, leetspeak
-// characters).
+// check, entity type, layer, refusal or None, place or None, screen or None); constants (Hit,
+// normalisation layer, leetspeak characters).
 int Finder_init(Finder* self, PyObject* args, PyObject*) {
   PyObject *lists, *patterns, *hit, *normalisation, *leet;
   long max_mem;

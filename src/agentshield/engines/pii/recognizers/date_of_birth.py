@@ -76,7 +76,7 @@ class DateOfBirthRecognizer(Recognizer):
             return _born(year, months[0], day)
         if len(numbers) != 3:
             return False
-        if len(str(numbers[0])) == 4 or value[:4].isdigit():
+        if value[:4].isdigit():  # ISO's order
             year, month, day = numbers
             return _born(year, month, day)
         first, second, year = numbers
