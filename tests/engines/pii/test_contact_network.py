@@ -100,6 +100,13 @@ ROWS = [
         [("IP_ADDRESS", "10.0.0.5"), ("IP_ADDRESS", "10.0.0.6")],
     ),
     ("reversion to 10.2.3.4", [("IP_ADDRESS", "10.2.3.4")]),  # a word that ends in a label
+    # A cloud's host name spells the address with dashes, glued to the rest of the name.
+    (
+        "NAME                        STATUS\nip-10-0-1-23.ec2.internal   Ready",
+        [("IP_ADDRESS", "10-0-1-23")],
+    ),
+    ("ssh -i k.pem ubuntu@ec2-3-88-1-2.compute-1.amazonaws.com", [("IP_ADDRESS", "3-88-1-2")]),
+    ("ip-127-0-0-1 and ip-10-0-0-0 skip-1-2-3-4", []),
     ("client 2001:db8:85a3::8a2e:370:7334 connected", [("IPV6", "2001:db8:85a3::8a2e:370:7334")]),
     ("use std::vector and a::b", []),
     # MAC_ADDRESS
@@ -222,7 +229,10 @@ ROWS = [
     ("$ scp report.pdf jane.roe@files.example.com:~/in/", [("USERNAME", "jane.roe")]),
     ("rsync -avz ./dist/ mrossi@web1.example.com:/var/www/", [("USERNAME", "mrossi")]),
     ("git clone ssh://jdoe@git.example.com/repo.git", [("USERNAME", "jdoe")]),
-    ("ssh -o StrictHostKeyChecking=no ubuntu@ec2-3-88-1-2.compute-1.amazonaws.com", []),
+    (
+        "ssh -o StrictHostKeyChecking=no ubuntu@ec2-3-88-1-2.compute-1.amazonaws.com",
+        [("IP_ADDRESS", "3-88-1-2")],  # the host name's address (below); no user
+    ),
     ("ssh ec2-user@bastion.example.org", []),
     # A home directory's name in a path: a traceback's, a shell's, Windows' (escaped in JSON).
     ('File "/home/jdoe/projects/app/main.py", line 3', [("USERNAME", "jdoe")]),

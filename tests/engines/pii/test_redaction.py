@@ -14,6 +14,7 @@ FORMS = [
     ("mail john@johnsmith.com", "mail <EMAIL>"),  # the domain is the person
     ("call +1 415 555 0132", "call <PHONE_LAST_4:0132>"),
     ("from 192.168.10.20", "from <IP_ADDRESS_SUBNET:192.168.XXX.XXX>"),
+    ("node ip-10-0-1-23.ec2.internal", "node ip-<IP_ADDRESS_SUBNET:10.0.XXX.XXX>.ec2.internal"),
     ("from 2001:db8:85a3::8a2e:370:7334", "from <IPV6_SUBNET:2001:db8::/32>"),
     ("at 350 Fifth Avenue, New York, NY 10118", "at <ADDRESS_PATTERN_PARTIAL:New York, NY>"),
     ("at 221B Baker Street, London NW1 6XE", "at <ADDRESS_PATTERN_PARTIAL:London>"),

@@ -78,7 +78,7 @@ class _Entry:
             self.ceiling,
             self.context,
             None,
-            _edges(rec),
+            _edges(rec, self.pattern),
             rec.context_words,
             rec,
             rec.context_boost,
@@ -217,11 +217,11 @@ def _places(rec: Recognizer) -> bool:
     return bool(rec.not_after) or type(rec).refused is not Recognizer.refused
 
 
-def _edges(rec: Recognizer) -> int:
+def _edges(rec: Recognizer, pattern: Pattern | None) -> int:
     """Where the compiled finder refuses what is glued to more of the same (native/
     finder.h, Edges): nowhere, the match, or the span the checks keep, when they may keep
-    less than the match."""
-    if not rec.strict_edges:
+    less than the match. The pattern's `free_edges` overrides the recognizer."""
+    if not rec.strict_edges or (pattern is not None and pattern.free_edges):
         return 0
     return 2 if _trims(rec) else 1
 

@@ -104,7 +104,7 @@ def _last_four(value: str) -> str | None:
 
 
 def _ipv4(value: str) -> str:
-    a, b, _, _ = value.split(".")
+    a, b, _, _ = value.replace("-", ".").split(".")  # (a host name's: `ip-10-0-1-23`)
     return f"{a}.{b}.XXX.XXX"
 
 

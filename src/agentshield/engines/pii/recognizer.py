@@ -110,6 +110,9 @@ class Pattern:
     # a regex whose matches this recognizer's checks mostly refuse on their characters
     # alone, so that those cost no call into Python. It must refuse only what they do.
     screen: str | None = None
+    # True: its values are glued to more by nature (`ip-10-0-1-23.ec2.internal`), where the
+    # recognizer's `strict_edges` would refuse them.
+    free_edges: bool = False
 
 
 class Recognizer:

@@ -10,7 +10,19 @@ _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 
 class IpAddressRecognizer(Recognizer):
     entity_type = "IP_ADDRESS"
-    patterns = (Pattern("dotted quad", rf"\b{_OCTET}(?:\.{_OCTET}){{3}}\b", 0.7),)
+    patterns = (
+        Pattern("dotted quad", rf"\b{_OCTET}(?:\.{_OCTET}){{3}}\b", 0.7),
+        # A cloud's host name spells its address with dashes: AWS's private one
+        # (`ip-10-0-1-23.ec2.internal`, a node's name in every `kubectl get nodes`) and
+        # public one (`ec2-3-88-1-2.compute-1.amazonaws.com`).
+        Pattern(
+            "host name",
+            rf"\b(?:ip|ec2)-(?P<value>{_OCTET}(?:-{_OCTET}){{3}})\b",
+            0.7,
+            free_edges=True,
+            turned=False,
+        ),
+    )
     context = ("ip", "address", "host", "server", "client", "addr", "remote", "dirección")
     # A version of four numbers (`version 1.2.3.4`, `"build": "2.10.4.1"`) or a document's
     # section (`specs sections 8.2.4.44`) is no address.
@@ -22,6 +34,7 @@ class IpAddressRecognizer(Recognizer):
     strict_edges = True
 
     def validate(self, value: str) -> bool | None:
+        value = value.replace("-", ".")  # a host name's (see `patterns`)
         # The pattern's octets have no leading zeros, so the text tells: loopback, broadcast,
         # a network's own address (`10.0.0.0/8`, `169.254.0.0`; and 0.0.0.0). (`ipaddress`
         # took some 7 µs a value, this 0.3.)
