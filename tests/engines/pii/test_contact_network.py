@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import re2
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agentshield.engines.pii.recognizers.username import UsernameRecognizer
 
 from .conftest import Found
 
@@ -319,3 +324,11 @@ def test_contact_and_network_values(
     found: Found, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert found(text) == expected
+
+
+@given(st.text("0123456789._-", min_size=1, max_size=32))
+def test_the_username_screen_keeps_from_the_checks_only_what_they_refuse(value: str) -> None:
+    # A value with no letter holds nothing of the screen: the compiled finder refuses it
+    # without asking `validate`, which must refuse it too.
+    assert re2.search(r"\pL", value) is None
+    assert UsernameRecognizer().validate(value) is False

@@ -239,6 +239,9 @@ def _rooted(text: str, start: int) -> bool:
     return slash == 0 or text[slash - 1] in _PATH_OPENERS
 
 
+_LETTER = r"\pL"  # what `_numeric` looks for, in RE2
+
+
 def _numeric(value: str) -> bool:
     return not any(c.isalpha() for c in value)
 
@@ -251,9 +254,22 @@ def _host(value: str) -> bool:
 class UsernameRecognizer(Recognizer):
     entity_type = "USERNAME"
     patterns = (
-        Pattern("keyword and separator", rf"(?i)(?:\b|_)(?P<key>{_ANY_KEY}){_SEPARATED}", 0.75),
-        Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75),
-        Pattern("keyword", rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_HANDLE}", 0.6, refuse=_host),
+        # A value with no letter is no handle (`validate`): the screen refuses it without
+        # a call into Python (an account's number: 701 calls a pass of new tool results).
+        Pattern(
+            "keyword and separator",
+            rf"(?i)(?:\b|_)(?P<key>{_ANY_KEY}){_SEPARATED}",
+            0.75,
+            screen=_LETTER,
+        ),
+        Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75, screen=_LETTER),
+        Pattern(
+            "keyword",
+            rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_HANDLE}",
+            0.6,
+            refuse=_host,
+            screen=_LETTER,
+        ),
         # `ssh jdoe@bastion.example.org`: the user of a remote login (see remote_login.py),
         # on EMAIL's matches, which run once for both.
         Pattern("remote login", ADDRESS, 0.75, turned=False, place=logs_in),
