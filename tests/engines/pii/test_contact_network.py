@@ -245,6 +245,10 @@ ROWS = [
     ("C:\\Users\\mrossi\\Documents\\report.docx", [("USERNAME", "mrossi")]),
     ('{"path": "C:\\\\Users\\\\mrossi\\\\AppData"}', [("USERNAME", "mrossi")]),
     ("PATH=/usr/bin:/home/mrossi/bin", [("USERNAME", "mrossi")]),
+    # A Windows name of several words, before its `\`; a file URL's path.
+    ("C:\\Users\\Jane Roe\\Documents\\cv.docx", [("USERNAME", "Jane Roe")]),
+    ("C:\\Users\\mrossi and then more", [("USERNAME", "mrossi")]),
+    ("open file:///home/mrossi/notes.txt", [("USERNAME", "mrossi")]),
     # Not a web site's path, another directory's, a shared or a CI's home, nor a file.
     ("https://example.com/home/about", []),
     ("/srv/www/home/index.html", []),

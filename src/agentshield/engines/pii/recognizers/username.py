@@ -217,8 +217,13 @@ _CONFIGURATION = re.compile(
 )
 
 
-# A Windows name may hold blanks (`C:\\Users\\Jane Roe\\…`): only its first word is read.
-_HOME = r"(?:/(?:home|Users)/|:\\{1,2}Users\\{1,2})(?P<value>[A-Za-z0-9._-]{1,32})\b"
+# A Windows name may hold blanks (`C:\\Users\\Jane Roe\\…`): then the value takes the `\`
+# after it, so that prose after a name is not read (`spans` trims the `\`).
+_NAME = "[A-Za-z0-9._-]{1,32}"
+_HOME = (
+    r"(?:/(?:home|Users)/|:\\{1,2}Users\\{1,2})"
+    rf"(?P<value>{_NAME}(?:(?: {_NAME}){{1,2}}\\|\b))"
+)
 # A file right in the directory (`/home/index.js:3:1` in the docs' stack traces).
 _FILE = re.compile(
     r"(?i).+\.(?:js|mjs|ts|py|rb|go|rs|java|c|h|cpp|json|ya?ml|toml|ini|conf|cfg|txt|md|html?"
@@ -236,7 +241,7 @@ def _rooted(text: str, start: int) -> bool:
     slash = text.rfind("/", 0, start - 1)
     if slash < 0 or text[slash + 1 : start - 1] not in ("home", "Users"):
         return True  # Windows: `C:` opened the pattern
-    return slash == 0 or text[slash - 1] in _PATH_OPENERS
+    return slash == 0 or text[slash - 1] in _PATH_OPENERS or text.endswith("file://", 0, slash)
 
 
 _LETTER = r"\pL"  # what `_numeric` looks for, in RE2
@@ -303,9 +308,9 @@ class UsernameRecognizer(Recognizer):
 
     def spans(self, value: str) -> Iterator[tuple[int, int]]:
         # A remote login's `user@host` (EMAIL's match): the user. No other pattern's value
-        # holds an `@`.
+        # holds an `@`, nor ends in a `\` but a Windows name of several words.
         at = value.find("@")
-        yield 0, at if at > 0 else len(value)
+        yield 0, at if at > 0 else len(value.rstrip("\\"))
 
     def validate(self, value: str) -> bool | None:
         lowered = value.lower()
