@@ -22,6 +22,20 @@ CASES = [
     ("number_words", "my SSN is ", "five three six - nine zero - four three nine nine", "US_SSN"),
     ("number_words", "call me at ", "four one five, five five five, oh one three two", "PHONE"),
     ("number_words", "card ", " ".join(["four", "two"] * 8), "CREDIT_CARD"),
+    # In French, Spanish and Italian too.
+    (
+        "number_words",
+        "mon numéro de téléphone: ",
+        "zéro six, un deux, trois quatre, cinq six, sept huit",
+        "PHONE",
+    ),
+    ("number_words", "tarjeta ", " ".join(["cuatro", "dos"] * 8), "CREDIT_CARD"),
+    (
+        "number_words",
+        "il mio cellulare è ",
+        "tre quattro sette, uno due tre, quattro cinque sei sette",
+        "PHONE",
+    ),
 ]
 
 

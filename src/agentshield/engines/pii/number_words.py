@@ -1,7 +1,7 @@
 """Numbers spelled out digit by digit to pass filters (`five three six nine zero four three
 nine nine`), written back as digits.
 
-A run of seven digit words or more (English, and `oh` for zero as phone numbers are read),
+A run of seven digit words or more (English, Spanish, French or Italian; `oh` for zero),
 between blanks, commas or dashes, is no prose: the detector's `number words` trigger finds
 one, and the view writes each word as its digit, the blanks and commas between them
 dropped and a dash kept (`five three six - nine zero` is `536-90`), each digit mapped to its
@@ -16,8 +16,14 @@ import re
 from agentshield.engines.pii.recognizer import FAR
 from agentshield.engines.pii.views import Segments, replaced
 
-_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_VALUES = {word: str(n) for n, word in enumerate(_DIGITS)} | {"oh": "0"}
+# English, Spanish, French, Italian; `oh` for zero as English speakers read phone numbers.
+_DIGITS = (
+    ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+    ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"),
+    ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"),
+    ("zero", "uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove"),
+)
+_VALUES = {word: str(n) for words in _DIGITS for n, word in enumerate(words)} | {"oh": "0"}
 _WORD = "(?:" + "|".join(sorted(_VALUES, key=len, reverse=True)) + ")"
 # Seven words: a phone number's local part; every ID with a check digit is longer.
 NUMBER_WORDS_TRIGGER = rf"(?i)\b{_WORD}(?:[ \t,-]+{_WORD}){{6,}}\b"
