@@ -11,6 +11,11 @@ ROWS = [
     ("card 4242 4242 4242 4242 exp 12/29", [("CREDIT_CARD", "4242 4242 4242 4242")]),
     ("amex 3782 822463 10005", [("CREDIT_CARD", "3782 822463 10005")]),
     ("my card: 5555555555554444", [("CREDIT_CARD", "5555555555554444")]),
+    # A card's word in Italian, Portuguese, German and Dutch, before bare digits.
+    ("carta di credito 4242424242424242", [("CREDIT_CARD", "4242424242424242")]),
+    ("número do cartão 4242424242424242", [("CREDIT_CARD", "4242424242424242")]),
+    ("Kreditkarte: 4242424242424242", [("CREDIT_CARD", "4242424242424242")]),
+    ("mijn creditcard 4242424242424242", [("CREDIT_CARD", "4242424242424242")]),
     ("card 4242 4242 4242 4241", []),  # Luhn fails
     ("ref 4242424242424242", []),  # bare digits need a card word
     ("card 1234 5678 9012 3452", []),  # Luhn-valid but no network starts with 1

@@ -34,6 +34,8 @@ class CreditCardRecognizer(Recognizer):
         Pattern("digits", r"\b\d{13,19}\b", 0.3),
     )
     context = ("card", "credit", "visa", "mastercard", "amex", "cc", "tarjeta", "carte")
+    # Italian, Portuguese, German and Dutch words (`carta di credito`, `cartão`, `Karte`).
+    context += ("carta", "cartão", "cartao", "karte", "kreditkarte", "creditcard")
     checksum = "Luhn"
     checked_score = 0.9
 
