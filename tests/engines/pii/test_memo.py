@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from agentshield.engines.pii.memo import Memo
+from agentshield.engines.pii.memo import Memo, remembered
 
 
 def _counting() -> tuple[Memo[int], list[str]]:
@@ -15,7 +15,7 @@ def _counting() -> tuple[Memo[int], list[str]]:
         seen.append(value)
         return len(value)
 
-    return Memo(compute, size=2), seen
+    return remembered(compute, size=2), seen
 
 
 def test_a_verdict_is_computed_once_per_recent_value(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -23,7 +23,8 @@ def test_a_verdict_is_computed_once_per_recent_value(monkeypatch: pytest.MonkeyP
     memo, seen = _counting()
     assert [memo("abc"), memo("abc"), memo("de"), memo("abc")] == [3, 3, 2, 3]
     assert seen == ["abc", "de"]
-    assert "abc" not in repr(memo._seen)  # keyed by hash: no value held
+    assert "abc" not in repr(memo.remembered)  # keyed by hash: no value held
+    assert set(memo.remembered) == {hash("abc"), hash("de")}
     memo("fgh")  # past the size: starts again
     memo("abc")
     assert seen == ["abc", "de", "fgh", "abc"]
@@ -35,3 +36,22 @@ def test_nothing_is_remembered_when_the_salt_is_fixed(monkeypatch: pytest.Monkey
     memo("abc")
     memo("abc")
     assert seen == ["abc", "abc"]
+
+
+def test_an_error_is_not_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    calls: list[str] = []
+
+    def compute(value: str) -> int:
+        calls.append(value)
+        if len(calls) == 1:
+            raise ValueError("first call fails")
+        return 1
+
+    memo = remembered(compute)
+    with pytest.raises(ValueError, match="first call fails"):
+        memo("abc")
+    assert memo("abc") == 1 and memo("abc") == 1
+    assert calls == ["abc", "abc"]
+    with pytest.raises(TypeError):
+        memo("abc", "de")  # one value

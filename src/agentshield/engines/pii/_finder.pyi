@@ -1,5 +1,8 @@
 # The PII detector's compiled core: native/*.cpp (see native/finder.h).
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 class Finder:
     def __init__(
@@ -28,3 +31,9 @@ class Context:
     ) -> tuple[str, bool, bool] | None: ...
 
 def error(pattern: str, max_mem: int) -> str | None: ...
+
+class Memo(Generic[T]):
+    def __init__(self, compute: Callable[[str], T], size: int) -> None: ...
+    def __call__(self, value: str) -> T: ...
+    @property
+    def remembered(self) -> dict[int, T]: ...  # hash -> verdict

@@ -24,7 +24,7 @@ from agentshield.engines.pii._finder import Finder
 from agentshield.engines.pii.errors import TooManyCandidates
 from agentshield.engines.pii.layers import NORMALISATION
 from agentshield.engines.pii.leet import LEET_CHARS, context_alternations
-from agentshield.engines.pii.memo import Memo
+from agentshield.engines.pii.memo import Memo, remembered
 from agentshield.engines.pii.policy import MIN_SCORE
 from agentshield.engines.pii.prefilter import keyword_led, loosened
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
@@ -115,7 +115,7 @@ class Detector:
                 context = sets.add_context(rec.context)
             checked = _checked if _trims(rec) else _checked_whole
             for pattern in rec.patterns:
-                check = Memo(partial(checked, rec, pattern))
+                check = remembered(partial(checked, rec, pattern))
                 by_regex.setdefault(pattern.regex, []).append(
                     _Entry(rec, pattern, None, rec.ceiling(pattern), context, _note(pattern), check)
                 )

@@ -41,7 +41,7 @@ from agentshield.engines.pii.decoders import (
 from agentshield.engines.pii.detector import Budget, Detector, Hit
 from agentshield.engines.pii.errors import BatchTooLarge, InvalidText, TextTooLarge
 from agentshield.engines.pii.layers import EVASION, NORMALISATION
-from agentshield.engines.pii.memo import Memo
+from agentshield.engines.pii.memo import Memo, remembered
 from agentshield.engines.pii.normalise import normalise
 from agentshield.engines.pii.number_words import NUMBER_WORDS_TRIGGER, number_view
 from agentshield.engines.pii.overlaps import resolve
@@ -86,7 +86,7 @@ class PiiScanner:
         patterns = [p.regex for r in turned for p in r.patterns if p.turned]
         self._detector = Detector(enabled, [*TRIGGERS.items(), *turned_triggers(patterns)])
         self._turned = Detector(turned)
-        self._opaque = Memo(_opaque)
+        self._opaque = remembered(_opaque)
 
     def prepare(self, text: str | bytes) -> str:
         """The text a scan works on: decoded, within limits, encodable. Offsets refer to it."""

@@ -4,6 +4,7 @@
 //   search.cpp   the RE2 Sets, then each pattern they found, for candidate spans
 //   context.cpp  a recognizer's context words near a value
 //   assess.cpp   a candidate's checks and score: a Hit, or nothing
+//   memo.cpp     the Python type Memo: a check's verdicts, remembered
 //   module.cpp   the Python types (Finder, Context) and `error`
 //
 // Offsets handed to Python are in characters, as str indexes them.
@@ -95,6 +96,9 @@ struct Search {
             std::vector<Candidate>* out, long* count) const;
   bool live(const Entry& e, const std::vector<int>& found, bool complete, double min_score) const;
 };
+
+// memo.cpp: the Python type Memo, ready for PyType_Ready
+PyTypeObject* memo_type();
 
 // assess.cpp
 struct Constants {

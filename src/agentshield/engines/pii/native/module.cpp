@@ -387,10 +387,12 @@ PyMODINIT_FUNC PyInit__finder() {
            Finder_methods);
   describe(&ContextType, "agentshield.engines.pii._finder.Context", Context_init,
            Context_dealloc, Context_methods);
-  if (PyType_Ready(&FinderType) < 0 || PyType_Ready(&ContextType) < 0) return nullptr;
+  PyTypeObject* memo = memo_type();
+  if (PyType_Ready(&FinderType) < 0 || PyType_Ready(&ContextType) < 0 || PyType_Ready(memo) < 0)
+    return nullptr;
   PyObject* m = PyModule_Create(&module);
   if (m == nullptr) return nullptr;
-  for (PyTypeObject* type : {&FinderType, &ContextType}) {
+  for (PyTypeObject* type : {&FinderType, &ContextType, memo}) {
     Py_INCREF(type);
     if (PyModule_AddObject(m, std::strrchr(type->tp_name, '.') + 1,
                            reinterpret_cast<PyObject*>(type)) < 0) {
