@@ -16,7 +16,7 @@ could. Calling back into Python per candidate cost more than the matching itself
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -30,8 +30,9 @@ from agentshield.engines.pii.prefilter import keyword_led, loosened
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
 Spans = dict[str, list[tuple[int, int]]]
-# The sub-span of a value that passed its recognizer's checks, with their score and note.
-_Verdict = tuple[int, int, tuple[float, str]] | None
+# A value's verdict: the score and note of its checks for the whole value, or with the
+# sub-span they kept; None when it is not the entity.
+_Verdict = tuple[float, str] | tuple[int, int, tuple[float, str]] | None
 
 
 @dataclass(slots=True)
@@ -113,9 +114,8 @@ class Detector:
             context = _NO_WORDS if not rec.context else _UNGATED
             if rec.context and _gated(rec):
                 context = sets.add_context(rec.context)
-            checked = _checked if _trims(rec) else _checked_whole
             for pattern in rec.patterns:
-                check = remembered(partial(checked, rec, pattern))
+                check = remembered(_check(rec, pattern))
                 by_regex.setdefault(pattern.regex, []).append(
                     _Entry(rec, pattern, None, rec.ceiling(pattern), context, _note(pattern), check)
                 )
@@ -240,9 +240,11 @@ def _checked(rec: Recognizer, pattern: Pattern, value: str) -> _Verdict:
     return None
 
 
-def _checked_whole(rec: Recognizer, pattern: Pattern, value: str) -> _Verdict:
-    """`_checked` for a recognizer whose only span is the whole value, without the generator."""
-    if pattern.refuse is not None and pattern.refuse(value):
-        return None
-    verdict = rec.assess(value, pattern)
-    return None if verdict is None else (0, len(value), verdict)
+def _check(rec: Recognizer, pattern: Pattern) -> Callable[[str], _Verdict]:
+    """A value's checks (native/assess.cpp): None when it is not this entity, else the
+    score and note for the whole value or (start, end, (score, note)) for the span they keep.
+    Most recognizers judge the value whole with no refusal of the pattern's: the memo then
+    calls `assess` itself, with no frame of ours between (new text -0.3%)."""
+    if pattern.refuse is None and not _trims(rec):
+        return partial(rec.assess, pattern=pattern)
+    return partial(_checked, rec, pattern)

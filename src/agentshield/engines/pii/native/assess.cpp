@@ -172,9 +172,12 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
   Py_DECREF(value);
   if (verdict == nullptr || verdict == Py_None) return verdict;
   // From here on `verdict` owns what these borrow.
-  Py_ssize_t a, b;
+  // (score, why) for the whole value, or (start, end, (score, why)) for the span kept.
+  Py_ssize_t a = 0, b = end - start;
   PyObject *checked, *why;
-  if (!PyArg_ParseTuple(verdict, "nn(OO)", &a, &b, &checked, &why)) {
+  const bool whole = PyTuple_Check(verdict) && PyTuple_GET_SIZE(verdict) == 2;
+  if (whole ? !PyArg_ParseTuple(verdict, "OO", &checked, &why)
+            : !PyArg_ParseTuple(verdict, "nn(OO)", &a, &b, &checked, &why)) {
     Py_DECREF(verdict);
     return nullptr;
   }
