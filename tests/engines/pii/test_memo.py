@@ -3,6 +3,8 @@ when the hash salt is fixed."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from agentshield.engines.pii.memo import Memo, remembered
@@ -55,3 +57,14 @@ def test_an_error_is_not_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
     assert calls == ["abc", "abc"]
     with pytest.raises(TypeError):
         memo("abc", "de")  # one value
+
+
+def test_threads_share_a_memo_that_keeps_starting_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The gateway scans in threads; a small memo starts again every few values meanwhile.
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    memo = remembered(lambda value: len(value), size=8)  # Python: threads switch inside it
+    values = [str(n) * (n % 7 + 1) for n in range(20_000)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: [memo(v) for v in values], range(8)))
+    assert results == [[len(v) for v in values]] * 8
+    assert len(memo.remembered) <= 8
