@@ -115,8 +115,8 @@ def _ipv6(value: str) -> str:
 
 def _address(value: str) -> str | None:
     if ";" in value:  # a vCard's: street;town;region;postcode;country
-        town, region = ([*value.split(";")[1:3], ""])[:2]
-        return ", ".join(part.strip() for part in (town, region) if part.strip()) or None
+        town_and_region = (part.strip() for part in value.split(";")[1:3])
+        return ", ".join(part for part in town_and_region if part) or None
     us = _US_TAIL.search(value)
     if us:
         return f"{us.group(1)}, {us.group(2)}"

@@ -35,5 +35,5 @@ class EmailRecognizer(Recognizer):
         if not start:
             return False
         if text[start - 1] != "<":  # a remote login's `user@host` (`ssh jdoe@host.org`)
-            return text[start - 1] in " \t/\"'" and logs_in(text, start)
+            return logs_in(text, start)
         return _MESSAGE_ID.search(text, max(0, start - 400), start) is not None

@@ -23,11 +23,12 @@ _REACH = 200  # characters before the user, on its line, where the command may s
 
 def logs_in(text: str, start: int) -> bool:
     """Whether what starts at `start` (before an `@`) is the user of a remote login."""
-    window = text[max(0, start - _REACH) : start]
+    reach = max(0, start - _REACH)
+    window = text[reach:start]
     # Asked of every address: most hold no command's name, which `in` tells cheaply.
     if not ("ssh" in window or "scp" in window or "sftp" in window or "rsync" in window):
         return False
-    first = text.rfind("\n", max(0, start - _REACH), start) + 1 or max(0, start - _REACH)
+    first = text.rfind("\n", reach, start) + 1 or reach
     return any(
         _REST.match(text, found.end(), start) is not None
         for found in _COMMANDS.finditer(text, first, start)

@@ -230,14 +230,14 @@ _FILE = re.compile(
     r"|css|sh|log|csv|xml|lock|pem|key|crt)\Z"
 )
 # What may stand before a path's first `/`: the text's start, a blank, a quote, a bracket,
-# `=` or `:` (a setting's, `PATH=…:/home/jdoe/bin`) or a drive's `C`; not a host's or
-# another directory's (`https://example.com/home/about`, `/srv/www/home/`).
+# `=` or `:` (a setting's, `PATH=…:/home/jdoe/bin`), or a file URL's `file://`; not a
+# host's or another directory's (`https://example.com/home/about`, `/srv/www/home/`).
 _PATH_OPENERS = frozenset(" \t\r\n\"'`=(:,[")
 
 
 def _rooted(text: str, start: int) -> bool:
-    """Whether the home directory whose name starts at `start` opens its path (or follows
-    a drive's letter)."""
+    """Whether the home directory whose name starts at `start` opens its path. A Windows
+    one (`C:\\Users\\…`) always does: the drive's `:` opens the pattern."""
     slash = text.rfind("/", 0, start - 1)
     if slash < 0 or text[slash + 1 : start - 1] not in ("home", "Users"):
         return True  # Windows: `C:` opened the pattern
