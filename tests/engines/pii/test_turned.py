@@ -147,3 +147,43 @@ def test_a_custom_rule_finds_its_value_reversed(scanner: PiiScanner, pattern: st
     (finding,) = scanner.scan(text, rules=rules).findings
     assert (finding.entity_type, finding.evasion) == ("EMPLOYEE_ID", "reversed")
     assert text[finding.start : finding.end] == "654321-PME"
+
+
+TURNS = {"rot13": lambda text: codecs.encode(text, "rot13"), "reversed": lambda text: text[::-1]}
+# Views in which ordinary values read as these by chance: ROT13 changes only a DNI's check
+# letter (a NIE's, a fiscal code's; a NINO has none), and a letter and eight digits (a
+# Spanish company's tax id) reversed is a DNI's shape.
+BY_CHANCE = [
+    ("ES_DNI", "dni", "12345678Z", "rot13"),
+    ("ES_DNI", "dni", "12345678Z", "reversed"),
+    ("ES_NIE", "nie", "X1234567L", "rot13"),
+    ("UK_NINO", "nino", "AB123456C", "rot13"),
+    ("IT_FISCAL_CODE", "codice fiscale", "RSSMRA85T10A562S", "rot13"),
+]
+
+
+@pytest.mark.parametrize(("entity", "word", "value", "trick"), BY_CHANCE)
+def test_a_value_reading_as_an_id_only_by_chance_needs_a_context_word(
+    scanner: PiiScanner, entity: str, word: str, value: str, trick: str
+) -> None:
+    turn = TURNS[trick]
+    alone = scanner.scan(f"order ref {turn(value)} shipped").findings
+    assert [f for f in alone if f.entity_type == entity] == []
+    # The whole text turned, or the value alone with its word in the text.
+    for text in (turn(f"my {word}: {value} thanks"), f"my {word}: {turn(value)} thanks"):
+        found = [(f.entity_type, f.evasion) for f in scanner.scan(text).findings]
+        assert (entity, trick) in found, text
+
+
+@pytest.mark.parametrize("value", ["X1234567L", "AB123456C", "RSSMRA85T10A562S"])
+def test_other_ids_reversed_need_no_context_word(scanner: PiiScanner, value: str) -> None:
+    # Their reversed shapes are rare in text: the value alone is still found.
+    (finding,) = scanner.scan(f"order ref {value[::-1]} shipped").findings
+    assert finding.evasion == "reversed"
+
+
+def test_an_id_that_fails_its_check_letter_is_no_rot13_of_one(scanner: PiiScanner) -> None:
+    # One in 23 of these would pass in ROT13, which changes only the letter.
+    numbers = [f"{n:08d}{letter}" for n in range(10_000_000, 10_000_060) for letter in "AM"]
+    found = scanner.scan_batch([f"ref {number} ok" for number in numbers])
+    assert {f.evasion for result in found for f in result.findings} <= {None}

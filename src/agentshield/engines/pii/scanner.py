@@ -86,6 +86,7 @@ class PiiScanner:
         patterns = [p.regex for r in turned for p in r.patterns if p.turned]
         self._detector = Detector(enabled, [*TRIGGERS.items(), *turned_triggers(patterns)])
         self._turned = Detector(turned)
+        self._chance = {r.entity_type: r for r in turned if r.turned_by_chance}
         self._opaque = remembered(_opaque)
 
     def prepare(self, text: str | bytes) -> str:
@@ -232,9 +233,36 @@ class PiiScanner:
             else:
                 turned, locator = text[::-1], Reversed(len(text))
             hits, _ = self._turned.run(turned, budget, min_score, lines=lines)
+            if hits and self._chance:
+                hits = self._by_chance(hits, trick, turned, text, locator, lines)
             if rules is not None:
                 hits += rules.run(turned, budget)[0]
             out.extend(_relocated(hit, Chain(locator, where)) for hit in hits)
+
+    def _by_chance(
+        self, hits: list[Hit], trick: str, turned: str, text: str, locator: Locator, lines: bool
+    ) -> list[Hit]:
+        """`hits` in `turned`, the `trick` view of `text`, less the values that read as their
+        entity there by chance (Recognizer.turned_by_chance) and have no context word: in
+        the view (the whole text was turned) or by the value in `text` (the value alone:
+        `mi DNI es Z87654321`), which adds its boost."""
+        kept = []
+        for hit in hits:
+            rec = self._chance.get(hit.entity_type)
+            if rec is None or trick not in rec.turned_by_chance:
+                kept.append(hit)
+                continue
+            if rec.context_near(turned, hit.start, hit.end, lines) is not None:
+                kept.append(hit)
+                continue
+            start, end, _ = locator.locate(hit.start, hit.end)
+            near = rec.context_near(text, start, end, lines)
+            if near is not None:
+                word, boost, hit.keyed = near
+                hit.score = min(1.0, hit.score + boost)
+                hit.explanation += f"; context '{word}' +{boost:.2f} in the text"
+                kept.append(hit)
+        return kept
 
 
 def _read_in_place(hits: list[Hit], listed: list[Hit], listings: list[Listing]) -> list[Hit]:

@@ -15,6 +15,7 @@ class EsNieRecognizer(Recognizer):
     checksum = "mod-23 letter"
     checked_score = 0.85
     layer = INTERNATIONAL_ID
+    turned_by_chance = ("rot13",)
     strict_edges = True
 
     def validate(self, value: str) -> bool | None:

@@ -24,6 +24,7 @@ class ItFiscalCodeRecognizer(Recognizer):
     checksum = "check letter"
     checked_score = 0.9
     layer = INTERNATIONAL_ID
+    turned_by_chance = ("rot13",)
 
     def validate(self, value: str) -> bool | None:
         return codicefiscale.is_valid(value)

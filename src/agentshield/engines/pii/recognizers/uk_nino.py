@@ -24,6 +24,7 @@ class UkNinoRecognizer(Recognizer):
     context = ("national insurance", "nino", "ni number", "nin")
     checksum = "HMRC prefix rules"
     layer = INTERNATIONAL_ID
+    turned_by_chance = ("rot13",)
 
     def validate(self, value: str) -> bool | None:
         return False if value[:2] in _NOT_ALLOCATED else None
