@@ -18,6 +18,8 @@ ROWS = [
     ("IN_AADHAAR", "aadhaar 2345 6789 0124", "2345 6789 0124"),
     ("CA_SIN", "SIN 123 456 782", "123 456 782"),
     ("IT_FISCAL_CODE", "codice fiscale RSSMRA85T10A562S", "RSSMRA85T10A562S"),
+    ("IT_FISCAL_CODE", "cf: rssmra85t10a562s", "rssmra85t10a562s"),
+    ("IT_FISCAL_CODE", "cf RSSMRA85T10A56NH", "RSSMRA85T10A56NH"),  # a digit's letter (omocodia)
     ("NL_BSN", "BSN 123456782", "123456782"),
     ("PL_PESEL", "PESEL 44051401359", "44051401359"),
     ("UK_NINO", "NI number AB 12 34 56 C", "AB 12 34 56 C"),
@@ -48,6 +50,10 @@ LOOK_ALIKES = [
     "we had 2024 1234 5678 runs",
     "upgrade to 536.90.4399 today",  # a dotted SSN shape is also a version
     'raise ValueError("bad id 37346189590")',  # CPF-valid digits, no identity word near
+    # Fiscal-code-valid letters with no digit (`URLRequestMethod`, reversed): names.
+    "'URLRequestHeader', 'URLRequestMethod', 'URLStream'",
+    "codice fiscale dohteMtseuqeRLRU",
+    "codice fiscale DOHTEMTSEUQERLRU",
 ]
 
 

@@ -204,6 +204,11 @@ ROWS = [
     ('            userpass = username + b":" + password', []),
     ("minhasenha: hunter22", [("PASSWORD", "hunter22")]),
     ("DB_PWD=hunter22", [("PASSWORD", "hunter22")]),
+    # The shell's working directories, in every `env` listing, are paths.
+    ("OLDPWD=/tmp/build\nPWD=/srv/app/src\nSHELL=/bin/bash", []),
+    ('{"PWD": "C:\\build\\app"}', []),
+    ("PWD=hunter22x", [("PASSWORD", "hunter22x")]),
+    ("DB_PWD=/s3cr3t/Pa55", [("PASSWORD", "/s3cr3t/Pa55")]),
     # A short -p is a password where the command says so.
     ("mysql -u root -phunter22 -h db.internal shop", [("PASSWORD", "hunter22")]),
     ("mysql -u root -p shop", []),  # mysql asks for it

@@ -233,21 +233,24 @@ class PiiScanner:
             else:
                 turned, locator = text[::-1], Reversed(len(text))
             hits, _ = self._turned.run(turned, budget, min_score, lines=lines)
-            if hits and self._chance:
-                hits = self._by_chance(hits, trick, turned, text, locator, lines)
+            if hits:
+                hits = self._not_by_chance(hits, trick, turned, text, locator, lines)
             if rules is not None:
                 hits += rules.run(turned, budget)[0]
             out.extend(_relocated(hit, Chain(locator, where)) for hit in hits)
 
-    def _by_chance(
+    def _not_by_chance(
         self, hits: list[Hit], trick: str, turned: str, text: str, locator: Locator, lines: bool
     ) -> list[Hit]:
-        """`hits` in `turned`, the `trick` view of `text`, less the values that read as their
-        entity there by chance (Recognizer.turned_by_chance) and have no context word: in
-        the view (the whole text was turned) or by the value in `text` (the value alone:
-        `mi DNI es Z87654321`), which adds its boost."""
+        """`hits` in `turned`, the `trick` view of `text`, less what reads as an entity there
+        by chance: a key in leetspeak (hex: `0xC4F5: 1917` in ROT13 is `0kP4S5: 1917`), and
+        the values of Recognizer.turned_by_chance with no context word, in the view (the
+        whole text was turned) or by the value in `text` (the value alone: `mi DNI es
+        Z87654321`), which adds its boost."""
         kept = []
         for hit in hits:
+            if hit.evasion is not None:  # leetspeak, the one evasion a detector names
+                continue
             rec = self._chance.get(hit.entity_type)
             if rec is None or trick not in rec.turned_by_chance:
                 kept.append(hit)

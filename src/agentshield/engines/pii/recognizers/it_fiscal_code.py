@@ -27,4 +27,9 @@ class ItFiscalCodeRecognizer(Recognizer):
     turned_by_chance = ("rot13",)
 
     def validate(self, value: str) -> bool | None:
+        # A code holds a digit: letters in all seven places of digits take seven
+        # substitutions (128 people sharing one code). Letters alone are a name, one in
+        # 26 valid by its letter (`URLRequestMethod` reversed, `dohteMtseuqeRLRU`).
+        if value.isalpha():
+            return False
         return codicefiscale.is_valid(value)

@@ -127,6 +127,10 @@ _PARTICIPLE = re.compile(
 
 
 _NAME = re.compile(r"[\w.-]+")
+# The shell's working directories (`PWD=/home/jdoe/app`, `OLDPWD=C:\\build`), in every
+# `env` listing an agent's tool prints: a path, not a password.
+_WORKING_DIRECTORY = re.compile(r"(?i)(?:old)?pwd")
+_PATH = re.compile(r"~?/|[A-Za-z]:\\")
 
 
 def _echoes(key: str, text: str, start: int) -> bool:
@@ -284,7 +288,11 @@ class PasswordRecognizer(Recognizer):
         if prose is not None:
             return _PASS.search(prose[1]) is not None or _PARTICIPLE.match(text, start) is not None
         key = _KEY_BEFORE.search(text, max(0, start - 40), start)
-        return key is not None and (_echoes(key[1], text, start) or _not_a_key(key[1]))
+        if key is None:
+            return False
+        if _WORKING_DIRECTORY.fullmatch(key[1]) and _PATH.match(text, start):
+            return True
+        return _echoes(key[1], text, start) or _not_a_key(key[1])
 
     def validate(self, value: str) -> bool | None:
         lowered = value.lower().strip(".,;:!?}])")
