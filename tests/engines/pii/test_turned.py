@@ -192,7 +192,8 @@ def test_an_id_that_fails_its_check_letter_is_no_rot13_of_one(scanner: PiiScanne
 def test_a_key_in_leetspeak_counts_only_in_the_text_as_it_stands(scanner: PiiScanner) -> None:
     # Hex reads as one in ROT13 (`0xC4F5` is `0kP4S5`, a `PASS`); the double evasion, a
     # key both turned and in leetspeak, goes unread.
-    table = "".join(f"    0x{code}: {1914 + n},\n" for n, code in enumerate(["C4E9", "C4F5", "C4F6"]))
+    codes = ["C4E9", "C4F5", "C4F6"]
+    table = "".join(f"    0x{code}: {1914 + n},\n" for n, code in enumerate(codes))
     assert scanner.scan(table).findings == ()
     (finding,) = scanner.scan("the p4ss: Hunter2Hunter2 ok").findings
     assert (finding.entity_type, finding.evasion) == ("PASSWORD", "leetspeak")
