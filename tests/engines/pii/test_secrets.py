@@ -204,6 +204,20 @@ ROWS = [
     ('            userpass = username + b":" + password', []),
     ("minhasenha: hunter22", [("PASSWORD", "hunter22")]),
     ("DB_PWD=hunter22", [("PASSWORD", "hunter22")]),
+    # Code that takes a password from elsewhere: a variable, its own name (an attribute's
+    # too), a format string's field, a type.
+    ("        self.key_password = key_password", []),
+    (' cache["raw_password"] = raw_password', []),
+    ("    username, password = auth", []),
+    ("user jdoe, password = hunter22", [("PASSWORD", "hunter22")]),  # prose lists them
+    ("    userid = passwd = acct = ''", []),
+    ('        print(f"password={password!r}")', []),
+    ("    password: _PasswordType | None = None,", []),
+    ("    client_secret: params.ClientSecret | NotGiven = NOT_GIVEN,", []),
+    ("    def __init__(self, password: bytes):", []),
+    ('raise TypeError("pwd: expected bytes, got %s")', []),
+    ("%sudo ALL=(root) NOPASSWD: /bin/systemctl restart x", []),  # sudoers' tag
+    ("        # Ideal lowpass: gain is 1", []),  # a filter
     # The shell's working directories, in every `env` listing, are paths.
     ("OLDPWD=/tmp/build\nPWD=/srv/app/src\nSHELL=/bin/bash", []),
     ('{"PWD": "C:\\build\\app"}', []),

@@ -54,6 +54,8 @@ def test_quoted_delimiters_are_inside_a_cell() -> None:
         '["Jane", "536904399", "ok"]\n["Bob", "665123456", "ok"]',  # JSON lines
         '{"a": "Jane", "b": "x"}\n{"a": "Bob", "b": "y"}',
         '"a": "Jane", "b": "x"}\n"a": "Bob", "b": "y"}',  # members after a comma
+        # A list of strings in code, its lines alike: `'pass'` heads no column.
+        "    'pass', 'public', 'print',\n    'raise', 'redo', 'rescue',",
     ],
 )
 def test_no_table_no_view(text: str) -> None:

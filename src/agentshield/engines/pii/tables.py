@@ -43,6 +43,7 @@ _PROSE_OPENERS = frozenset(
 _CODE_MARK = re.compile("[={};]")  # in a line of code, not in a column's name
 _WORDS = 6  # in a column's name at most (`Date of the last login`); more is prose
 _DELIMITER = re.compile(f"[{re.escape(_DELIMITERS)}]")
+_LITERAL = re.compile(r"'[^']*'")  # a string in code; a table's cell is quoted in "
 
 Span = tuple[int, int]
 
@@ -148,6 +149,8 @@ def _header(
             continue
         cells = len(_cells(text, *following, delimiter))
         if cells == len(header) or (arriving and cells < len(header)):
+            if all(_LITERAL.fullmatch(text, a, b) for a, b in header if b > a):
+                return None  # a list in code, its strings in single quotes: `'pass', 'print',`
             names = sum(names_a_column(text[a:b]) for a, b in header)
             return (delimiter, header) if names >= 2 else None
     return None

@@ -22,7 +22,15 @@ _IS = "(?:is|es|est|ist|é|è)"
 _FOR = "(?:for|para|pour|für|per|voor)"
 _PLAIN = "|".join(w for w in _WORDS if len(w) > 4)
 # The name of the key right before a value, with its separator (`refused` reads it).
-_KEY_BEFORE = re.compile(r"""([\w.$@-]+)["']?[ \t]*(?:[:=][ \t]*["']?|>)\Z""")
+_KEY_BEFORE = re.compile(r"""([\w.$@-]+)["']?\]?[ \t]*(?:[:=][ \t]*["']?|>)\Z""")
+# Code assigning a key from a variable, unpacked (`username, password = auth`) or chained
+# (`userid = passwd = acct`): the names before the key on its line; the name assigned.
+_UNPACKED = re.compile(r"[ \t]*(?:[A-Za-z_][\w.]*[ \t]*[,=][ \t]*)+")
+_BARE_NAME = re.compile(r"[A-Za-z_]\w*(?:[ \t]*[,)=]|[ \t]*$)", re.M)
+# A type after a name (`password: _PasswordType | None = None`): a union of types.
+_UNION = re.compile(r"[\w.\[\]]+[ \t]*\|[ \t]*[A-Z_]")
+# A format string's field (`f"password={password!r}"`, `password={token}`): a template's.
+_FIELD = re.compile(r"\{[A-Za-z_][\w.]*(?:![rsa])?(?::[^{}]*)?\}")
 # A key may end a name (`db_password`, `DB_PASS`, `rootpass`, `minhasenha`), but not an
 # English word that ends like one (`Bypass: reveal all`, `compass: north`), nor in mixed
 # case (reversed, `EvalContext` holds `ClavE`). Judged by `refused`, on the few values
@@ -31,7 +39,8 @@ _SHORT_KEY = re.compile(
     "(?i)" + leet_alternation(("pass", "pwd", "mdp", "clave", "senha", "parola")) + r"\Z"
 )
 _ENDING_SO = ("bypass", "compass", "overpass", "underpass", "surpass", "trespass")
-_ENDING_SO += ("enclave", "conclave", "autoclave")
+_ENDING_SO += ("lowpass", "highpass", "bandpass", "allpass")  # filters
+_ENDING_SO += ("enclave", "conclave", "autoclave", "nopasswd")  # and sudoers' tag
 # In quotes, a password may hold blanks (`"correct horse battery staple"`): the quotes are
 # in the match, for RE2 has one `value` group, and `spans` trims them. A bare value is no
 # tag and ends before a closing one (`<password>a1b2</password><password>c3d4</password>`
@@ -111,6 +120,7 @@ _NOT_PASSWORDS = frozenset(
         "user",
         "login",
         "options",
+        "expected",  # an error's (`TypeError("pwd: expected bytes")`)
     ]
 )
 # Prose says a password is (`my password is hunter22`); "pass is" is prose too (`the pass
@@ -140,24 +150,25 @@ def _echoes(key: str, text: str, start: int) -> bool:
     name = _NAME.match(text, start)
     if name is None:
         return False
-    own, value = key.lower().replace("-", "_"), name[0].lower().replace("-", "_")
+    own = key.rsplit(".", 1)[-1].lower().replace("-", "_")  # `self.key_password = key_password`
+    value = name[0].lower().replace("-", "_")
     return value == own or own.endswith("_" + value)
 
 
 def _not_a_key(key: str) -> bool:
-    """Whether a name ending in a short key is another word (`Bypass`, `compass`, leet
-    `byp455`) or a reversed one's letters (`ClavE`)."""
+    """Whether a name ending in a key is another word (`Bypass`, `compass`, leet `byp455`,
+    `NOPASSWD`) or a reversed one's letters (`ClavE`)."""
+    if key.lower().translate(UNLEET).endswith(_ENDING_SO):
+        return True
     short = _SHORT_KEY.search(key)
     if short is None or short.start() == 0:
         return False
     word = short[0]
-    if not (word.islower() or word.isupper() or word.istitle()):
-        return True
-    return key.lower().translate(UNLEET).endswith(_ENDING_SO)
+    return not (word.islower() or word.isupper() or word.istitle())
 
 
 def _code(value: str) -> bool:
-    return _CODE.match(value) is not None or value.lower().rstrip(",;)") in _TYPES
+    return _CODE.match(value) is not None or value.lower().rstrip(",;:)") in _TYPES
 
 
 def _not_paired(value: str) -> bool:
@@ -292,6 +303,12 @@ class PasswordRecognizer(Recognizer):
             return False
         if _WORKING_DIRECTORY.fullmatch(key[1]) and _PATH.match(text, start):
             return True
+        if _UNION.match(text, start):
+            return True  # a type (`password: _PasswordType | None`)
+        if "=" in text[key.end(1) : start] and _BARE_NAME.match(text, start):
+            line = text.rfind("\n", 0, key.start(1)) + 1
+            if _UNPACKED.fullmatch(text, line, key.start(1)):
+                return True  # code (`username, password = auth`)
         return _echoes(key[1], text, start) or _not_a_key(key[1])
 
     def validate(self, value: str) -> bool | None:
@@ -300,6 +317,8 @@ class PasswordRecognizer(Recognizer):
             return False
         if value.startswith(("${", "{{", "<", "$(", "%(")) or _PLACEHOLDER.search(value):
             return False  # a template's placeholder, or a command's output (`$(getent …)`)
+        if _FIELD.match(value):
+            return False
         if _VARIABLE.fullmatch(value):
             return False  # a shell variable holding it (`--password $PGPASS`)
         return None
