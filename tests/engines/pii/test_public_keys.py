@@ -48,6 +48,13 @@ PGP_KEY = (
 SSH_KEY = (
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOKlWyB0Zc0LPyjeo9cvXUWPzkaW8GvjLLM+yJW88h+r ci@build"
 )
+
+
+def _body(armoured: str) -> str:
+    """The base64 lines of a PEM block."""
+    return "\n".join(armoured.splitlines()[1:-1])
+
+
 SECRET = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjKlMnOpQrStUvWxYz01"
 SECRET_ROWS = [  # each finds SECRET
     # A secret in a certificate's armour: its base64 is no DER structure.
@@ -61,6 +68,7 @@ SECRET_ROWS = [  # each finds SECRET
     f"ssh-ed25519 {SSH_KEY.split()[1]}{SECRET} ci@build",
     # An OpenPGP key with a line more: its checksum no longer holds.
     PGP_KEY.replace("\n=", f"\n{SECRET}\n="),
+    f"<ds:X509Certificate>{SECRET}</ds:X509Certificate>",  # no DER
 ]
 
 
@@ -76,6 +84,9 @@ SECRET_ROWS = [  # each finds SECRET
         f"gpg --import <<EOF\n{PGP_KEY}\nEOF",
         json.dumps({"certificate": CERTIFICATE + "\n"}),  # its line breaks escaped
         PGP_KEY[:200],
+        # XML signatures' and SAML metadata's, with a namespace's prefix or none.
+        f"<ds:X509Certificate>{_body(CERTIFICATE)}</ds:X509Certificate>",
+        f"<KeyInfo><X509Data><X509Certificate>\n{_body(CERTIFICATE)}\n</X509Certificate>",
     ],
 )
 def test_public_key_material_is_no_secret(found: Found, text: str) -> None:

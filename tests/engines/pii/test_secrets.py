@@ -338,6 +338,18 @@ ENTROPY_ROWS = [
     # A C++ symbol, mangled, as a linker prints it.
     ("FUNC:_ZN9__gnu_cxx18stdio_sync_filebufIwSt11char_traitsIwEED1Ev@@GLIBCXX_3.4.10", []),
     ("see src/agentshield/engines/pii/recognizers/phone", []),
+    # A URL's path read from its host's last dot, none of its pieces random; one that is.
+    (
+        "https://github.com/HypothesisWorks/hypothesis/blob/8ced2f59f5c7bea3344e35d2d53e1f8f8eb"
+        "9fcd8/hypothesis-python/src/hypothesis/internal/reflection.py#L439",
+        [],
+    ),
+    (
+        "https://hooks.example.com/services/T0AB12CD/Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0s",
+        ["com/services/T0AB12CD/Zk8pQ2vR7tXw1yB4nM6cL9dF3gH5jK0s"],
+    ),
+    # An alphabet spelled out in code.
+    ('UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"', []),
     # An Ethereum private key, written with its `0x`; a transaction's hash, named no key, is
     # none.
     (f"PRIVATE_KEY=0x{ETH_KEY}", [ETH_KEY]),

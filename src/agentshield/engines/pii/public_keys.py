@@ -1,5 +1,6 @@
-"""Public key material: certificates (and their requests and revocation lists), public
-keys, OpenPGP public keys and SSH public keys, whose base64 is as random as a secret's.
+"""Public key material: certificates (and their requests and revocation lists; in PEM, or
+in XML signatures and SAML metadata), public keys, OpenPGP public keys and SSH public keys,
+whose base64 is as random as a secret's.
 
 A certificate is sent to every client that connects, and an SSH public key is meant to be
 copied around (`authorized_keys`), yet every 64-character line of one read as a
@@ -38,6 +39,9 @@ _MAX_PGP = 1 << 16  # characters of base64: a key with its signatures is some 12
 # An SSH key blob's first field is its algorithm's name, length first: `AAAA` encodes the
 # three zero bytes of that length.
 _SSH = re.compile(r"\b((?:ssh|ecdsa|sk)-[a-z0-9@.-]+)[ \t]+(AAAA[A-Za-z0-9+/]+={0,2})")
+# XML signatures' certificates (SAML metadata, a signed document's KeyInfo), base64 in an
+# element of their own, its namespace's prefix or none: `<ds:X509Certificate>MIIC…`.
+_XML = re.compile(r"<((?:[\w-]+:)?X509Certificate)>((?:[A-Za-z0-9+/=\s]|&#1[03];|\\[nr])*)(</\1>)?")
 _BLANKS = re.compile(r"\s+|\\[nr]")
 # An armour's first line, then its base64 lines so far (a stream's, cut short).
 _OPEN = re.compile(r"-----BEGIN [A-Z0-9 ]+-----(?:[A-Za-z0-9+/=\s]|\\[nr])*\Z")
@@ -61,6 +65,12 @@ def public_spans(text: str) -> list[Span]:
             crc = block.group(2)
             if _public_packet(data) and (crc is None or _crc24(data) == _decoded(crc, True)):
                 spans.append(block.span())
+    if "X509Certificate>" in text:
+        for element in _XML.finditer(text):
+            whole = element.group(3) is not None
+            body = _BLANKS.sub("", element.group(2).replace("&#13;", "").replace("&#10;", ""))
+            if _der(_decoded(body, whole), whole):
+                spans.append(element.span())
     if " AAAA" in text:
         for key in _SSH.finditer(text):
             fields = _fields(_decoded(key.group(2), whole=True))

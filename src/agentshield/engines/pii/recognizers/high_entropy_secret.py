@@ -44,6 +44,12 @@ _SRI = re.compile(r"sha(?:1|256|384|512)-")  # a package lock's digest (`"integr
 # its many kinds of letter make it "random", but a secret's pieces are not words.
 _PIECE = r"(?:[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+)"
 _WORDED = re.compile(rf"{_PIECE}(?:[/_-]+{_PIECE}){{3,}}")
+# A run of an alphabet (`ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef…0123456789+/`, base64's or
+# base58's spelled out in code): eight letters in a row happen by chance once in 64**7.
+_ALPHABET = ("ABCDEFGH", "abcdefgh")
+# A URL's path from its host's last dot (`https://www.researchgate.net/profile/John-…`):
+# a top-level domain opens it, where no token starts.
+_DOMAIN_PATH = re.compile(r"[a-z]{2,24}/")
 # The Itanium C++ ABI's mangled names, which linkers and debuggers print.
 _MANGLED = re.compile(r"_Z(?:[NLSTIK]|[0-9]+[A-Za-z_])")
 
@@ -87,15 +93,12 @@ class HighEntropySecretRecognizer(Recognizer):
         if pattern.name != "base64-like":
             bits = shannon(body)
             return (pattern.score, f"hex entropy {bits:.2f} bits") if bits >= HEX_BITS else None
-        if len(body) < MIN_BASE64 or _HEX.issuperset(body):
-            return None  # too short, or the hex pattern's, which wants context
-        if body[:2] == "_Z" and _MANGLED.match(body):
-            return None  # a C++ symbol (`_ZN9__gnu_cxx18stdio_sync_filebufIwSt11…`)
-        if body[:3] == "sha" and _SRI.match(body):
-            return None  # a package lock's digest, its algorithm glued on (`sha512-…`)
-        bits = shannon(body)
-        if bits < BASE64_BITS or decode_base64(body) is not None or _WORDED.fullmatch(body):
+        bits = _random_bits(body)
+        if bits is None:
             return None
+        pieces = body.split("/") if "/" in body and _DOMAIN_PATH.match(body) else ()
+        if pieces and not any(map(_random_bits, pieces[1:])):
+            return None  # a URL's path, none of its pieces random (a secret's would be)
         mixed = (
             any(c.isupper() for c in body)
             and any(c.islower() for c in body)
@@ -103,3 +106,17 @@ class HighEntropySecretRecognizer(Recognizer):
         )
         score = 0.6 if mixed and len(body) >= 32 else pattern.score
         return score, f"base64-like entropy {bits:.2f} bits"
+
+
+def _random_bits(body: str) -> float | None:
+    """The entropy of a base64-like string (no padding) that reads as random, else None."""
+    if len(body) < MIN_BASE64 or _HEX.issuperset(body):
+        return None  # too short, or the hex pattern's, which wants context
+    if body[:2] == "_Z" and _MANGLED.match(body):
+        return None  # a C++ symbol (`_ZN9__gnu_cxx18stdio_sync_filebufIwSt11…`)
+    if body[:3] == "sha" and _SRI.match(body):
+        return None  # a package lock's digest, its algorithm glued on (`sha512-…`)
+    bits = shannon(body)
+    if bits < BASE64_BITS or decode_base64(body) is not None or _WORDED.fullmatch(body):
+        return None
+    return None if _ALPHABET[0] in body or _ALPHABET[1] in body else bits
