@@ -97,6 +97,9 @@ ROWS = [
     # A changelog's release, under its heading or in a note.
     ("Changes in 2.10.1.3:\n- faster start", []),
     ("Fixed in 1.2.10.4, see above", []),
+    ("* v8: upgrade to 3.24.35.22\n* upgrade v8 to 3.20.14.1", []),  # an upgrade's
+    ("        .. versionchanged:: 0.7.100.3", []),  # Sphinx's
+    ("updated the DNS record to 10.1.2.3", [("IP_ADDRESS", "10.1.2.3")]),  # a record's
     ("the new host in 10.0.0.5's subnet", [("IP_ADDRESS", "10.0.0.5")]),
     ('{"firmware": "1.0.0.2", "host": "10.20.30.40"}', [("IP_ADDRESS", "10.20.30.40")]),
     ("release: 3.2.1.0 on server 10.0.0.7", [("IP_ADDRESS", "10.0.0.7")]),
@@ -114,6 +117,10 @@ ROWS = [
     ("ip-127-0-0-1 and ip-10-0-0-0 skip-1-2-3-4", []),
     ("client 2001:db8:85a3::8a2e:370:7334 connected", [("IPV6", "2001:db8:85a3::8a2e:370:7334")]),
     ("use std::vector and a::b", []),
+    # Bytes in colons (`openssl x509 -text`'s fingerprints and moduli): no IPV6, no MAC.
+    ("SHA256 Fingerprint=FD:6E:9B:0E:F3:98:BC:D9:04:C3:B2:EC:16:7A:7B:0F:DA:72:01:C9", []),
+    ("    Modulus:\n        00:a2:e3:00:b0:d2:fa:92:57:02:97:5e:80:\n", []),
+    ("client 10:20:30:40:50:60:70:80", []),
     # MAC_ADDRESS
     ("device 00:1A:2B:3C:4D:5E joined", [("MAC_ADDRESS", "00:1A:2B:3C:4D:5E")]),
     ("cisco 001a.2b3c.4d5e", [("MAC_ADDRESS", "001a.2b3c.4d5e")]),

@@ -30,6 +30,10 @@ class IpAddressRecognizer(Recognizer):
     not_after += ("section", "chapter", "clause", "paragraph")
     # A changelog's release (`Changes in 2.10.1.3:`, `fixed in 1.2.10.4`).
     not_after += (r"(?:change[sd]?|fixed|added|new|deprecated|removed|introduced) in",)
+    # An upgrade's (`v8: upgrade to 3.24.35.22`, `upgrade v8 to`; an update may be a
+    # record's, to an address), Sphinx's (`.. versionadded:: 0.7.100.3`).
+    not_after += (r"upgrade[sd]?(?: \w+)? to",)
+    not_after += ("version(?:changed|added)", "deprecated")
     letter_sensitive = False
     strict_edges = True
 

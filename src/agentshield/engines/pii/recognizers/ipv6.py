@@ -30,4 +30,6 @@ class Ipv6Recognizer(Recognizer):
         groups = [g for g in value.split(":") if g]
         if address.is_loopback or len(groups) < 3 or not any(c.isdigit() for c in value):
             return False
+        if len(groups) == 8 and all(len(g) == 2 for g in groups):
+            return False  # bytes (`openssl x509 -text`'s fingerprints and moduli: `FD:6E:…`)
         return None
