@@ -59,6 +59,8 @@ ROWS = [
     ("call #84647 431 items", []),  # a German number has its `0`
     ("Seite 012/2024", []),
     ("Telefon: 078-05-1120", []),  # a US SSN's shape, which no phone plan writes
+    ("Platt, J. Numer. Anal. 1 (1981) 267-283. Phone the author", []),  # a year, pages
+    ("phone (0141) 496-0018", [("PHONE", "(0141) 496-0018")]),
     ("ref 0026 5907 51", []),  # +265 5907 51 is no valid number
     ("ref 0049030442", []),  # digits alone: as likely an id padded with zeros
     ("released on 2024-01-15 at 10:30", []),  # dates are not phones
@@ -202,6 +204,8 @@ ROWS = [
     ("Acme Corp., 1 Infinite Loop, Cupertino, CA 95014", []),
     # A copyright notice's line: a year, a name ending in a street's word.
     ("Copyright:\n 2008 Hans Breuer\n 2021 Iain Lane\n 2018-2021 Igalia S.L", []),
+    # Years before the name's (a street type cut short by a letter past ASCII).
+    ("Copyright:\n\t   2013-2014 Timo Teräs\n © 2014 Piotr Drąg\n 2007\u20132020 Anne Ter", []),
     ("ship to 1999 Oak Lane", [("ADDRESS", "1999 Oak Lane")]),
     ("in the login scripts for your session", []),
     # USERNAME

@@ -57,6 +57,10 @@ _OF_COMPANY = re.compile(
     r"[ \t]*(?:\r?\n[ \t#*/;-]*)?\Z"
 )
 _YEAR = re.compile(r"(?:19|20)\d\d ")  # opening a copyright notice's line (`refused`)
+# What may stand before that year on its line: a sign, earlier years (`© 2013-2014 Timo`).
+_NOTICE = re.compile(
+    r"(?i)[ \t]*(?:(?:©|\(c\)|copyright)[ \t]*)?(?:(?:19|20)\d\d[ \t]*[-\u2013,][ \t]*)*"
+)
 
 
 class AddressRecognizer(Recognizer):
@@ -78,7 +82,9 @@ class AddressRecognizer(Recognizer):
             return True
         # A line of a copyright notice: a year opening it, a name ending in a street's word
         # (` 2021 Iain Lane`), no town after a comma.
-        if _YEAR.match(text, start) and not text[text.rfind("\n", 0, start) + 1 : start].strip():
+        if _YEAR.match(text, start) and _NOTICE.fullmatch(
+            text, text.rfind("\n", 0, start) + 1, start
+        ):
             end = text.find("\n", start)
             return "," not in text[start : end if end >= 0 else len(text)]
         return False

@@ -18,9 +18,11 @@ from agentshield.engines.pii.recognizers.phone_validity import prepare, valid_re
 NATIONAL_REGIONS = ("US", "GB", "ES", "FR", "IT", "MX", "BR", "IN", "NL", "PL", "DE")
 # Where national numbers are always written with their trunk prefix (020 …, 06 …).
 TRUNK_WRITTEN = frozenset({"GB", "FR", "NL", "DE"})
-# Dates, and the US SSN's shape (`078-05-1120`), which no phone plan writes.
+# Dates, the US SSN's shape (`078-05-1120`), which no phone plan writes, and a citation's
+# year and pages (`J. Numer. Anal. 1 (1981) 267-283`: an area code in India's plan).
 _NOT_PHONE = re.compile(
     r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{3}-\d{2}-\d{4}"
+    r"|\((?:1[89]|20)\d\d\) ?(?:\d-\d|\d\d-\d\d|\d{3}-\d{3}|\d{4}-\d{4})"
 )
 _NON_DIGITS = re.compile(r"\D+")
 
