@@ -218,6 +218,9 @@ ROWS = [
     ('raise TypeError("pwd: expected bytes, got %s")', []),
     ("%sudo ALL=(root) NOPASSWD: /bin/systemctl restart x", []),  # sudoers' tag
     ("        # Ideal lowpass: gain is 1", []),  # a filter
+    ("        # First pass: determine maximum length", []),  # prose after "pass"
+    ("    Pass :meth:`peek` a default value", []),  # a docstring's role
+    ("pass: hunter22", [("PASSWORD", "hunter22")]),
     # The shell's working directories, in every `env` listing, are paths.
     ("OLDPWD=/tmp/build\nPWD=/srv/app/src\nSHELL=/bin/bash", []),
     ('{"PWD": "C:\\build\\app"}', []),

@@ -56,6 +56,8 @@ def test_quoted_delimiters_are_inside_a_cell() -> None:
         '"a": "Jane", "b": "x"}\n"a": "Bob", "b": "y"}',  # members after a comma
         # A list of strings in code, its lines alike: `'pass'` heads no column.
         "    'pass', 'public', 'print',\n    'raise', 'redo', 'rescue',",
+        # Signatures, a comma in each: `**kwargs): pass` names no column.
+        "def fit(self, **kwargs): pass\ndef score(self, **kwargs): pass",
     ],
 )
 def test_no_table_no_view(text: str) -> None:

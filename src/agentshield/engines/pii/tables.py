@@ -40,7 +40,9 @@ _LETTER = re.compile(r"[^\W\d_]")  # what names_a_column asks of a header cell
 _PROSE_OPENERS = frozenset(
     ["and", "but", "or", "so", "then", "the", "a", "an", "which", "that", "because", "if"]
 )
-_CODE_MARK = re.compile("[={};]")  # in a line of code, not in a column's name
+# In a line of code, not in a column's name: an assignment, a block, a statement's end, or
+# a signature's (`def f(self, **kwargs): pass`).
+_CODE_MARK = re.compile(r"[={};]|\):")
 _WORDS = 6  # in a column's name at most (`Date of the last login`); more is prose
 _DELIMITER = re.compile(f"[{re.escape(_DELIMITERS)}]")
 _LITERAL = re.compile(r"'[^']*'")  # a string in code; a table's cell is quoted in "

@@ -31,6 +31,12 @@ _BARE_NAME = re.compile(r"[A-Za-z_]\w*(?:[ \t]*[,)=]|[ \t]*$)", re.M)
 _UNION = re.compile(r"[\w.\[\]]+[ \t]*\|[ \t]*[A-Z_]")
 # A format string's field (`f"password={password!r}"`, `password={token}`): a template's.
 _FIELD = re.compile(r"\{[A-Za-z_][\w.]*(?:![rsa])?(?::[^{}]*)?\}")
+# A docstring's role (`Pass :meth:`peek` a default`): the verb "pass", then a name.
+_ROLE = re.compile(r"[a-z]+:`")
+# Prose after the word "pass" (`# First pass: determine maximum length`): words in small
+# letters, one after another.
+_PASS_KEY = re.compile(r"(?i)pass")
+_WORDS_AFTER = re.compile(r"[a-z]+[ \t]+[a-z]")
 # A key may end a name (`db_password`, `DB_PASS`, `rootpass`, `minhasenha`), but not an
 # English word that ends like one (`Bypass: reveal all`, `compass: north`), nor in mixed
 # case (reversed, `EvalContext` holds `ClavE`). Judged by `refused`, on the few values
@@ -305,6 +311,8 @@ class PasswordRecognizer(Recognizer):
             return True
         if _UNION.match(text, start):
             return True  # a type (`password: _PasswordType | None`)
+        if _PASS_KEY.fullmatch(key[1]) and _WORDS_AFTER.match(text, start):
+            return True  # prose (`First pass: determine the length`)
         if "=" in text[key.end(1) : start] and _BARE_NAME.match(text, start):
             line = text.rfind("\n", 0, key.start(1)) + 1
             if _UNPACKED.fullmatch(text, line, key.start(1)):
@@ -317,7 +325,7 @@ class PasswordRecognizer(Recognizer):
             return False
         if value.startswith(("${", "{{", "<", "$(", "%(")) or _PLACEHOLDER.search(value):
             return False  # a template's placeholder, or a command's output (`$(getent …)`)
-        if _FIELD.match(value):
+        if _FIELD.match(value) or _ROLE.match(value):
             return False
         if _VARIABLE.fullmatch(value):
             return False  # a shell variable holding it (`--password $PGPASS`)
