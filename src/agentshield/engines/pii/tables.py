@@ -40,9 +40,7 @@ _LETTER = re.compile(r"[^\W\d_]")  # what names_a_column asks of a header cell
 _PROSE_OPENERS = frozenset(
     ["and", "but", "or", "so", "then", "the", "a", "an", "which", "that", "because", "if"]
 )
-# In a line of code, not in a column's name: an assignment, a block, a statement's end, or
-# a signature's (`def f(self, **kwargs): pass`).
-_CODE_MARK = re.compile(r"[={};]|\):")
+_CODE_MARK = re.compile("[={};]")  # in a line of code, not in a column's name
 _WORDS = 6  # in a column's name at most (`Date of the last login`); more is prose
 _DELIMITER = re.compile(f"[{re.escape(_DELIMITERS)}]")
 _LITERAL = re.compile(r"'[^']*'")  # a string in code; a table's cell is quoted in "
@@ -68,8 +66,9 @@ def names_a_column(cell: str) -> bool:
     setting's value (`challengePassword\t\t= A challenge password`), nor code's."""
     if len(cell) > FAR[0] or not any(ch.isalpha() for ch in cell) or cell[0] == ":":
         return False
-    if _CODE_MARK.search(cell):
-        return False  # a setting's value, or a line of code (`password = click.prompt(…`)
+    if _CODE_MARK.search(cell) or "):" in cell:
+        return False  # a setting's value, or a line of code (`password = click.prompt(…`,
+        # `def fit(self, **kwargs): pass`)
     words = cell.split(None, _WORDS)  # (no more: a long cell's further words do not count)
     return len(words) < 2 or (words[0].lower() not in _PROSE_OPENERS and len(words) <= _WORDS)
 
