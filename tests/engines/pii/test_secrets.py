@@ -28,6 +28,10 @@ ROWS = [
     (f"deploy key:\n{PEM}\nthanks", [("PRIVATE_KEY", PEM)]),
     (f"token {JWT} expires", [("JWT", JWT)]),
     ("id AKIAIOSFODNN7EXAMPLE", [("AWS_KEY", "AKIAIOSFODNN7EXAMPLE")]),
+    ("temporary ASIAIOSFODNN7EXAMPLE", [("AWS_KEY", "ASIAIOSFODNN7EXAMPLE")]),
+    # IAM's unique ids of a user, a role, an instance profile: CloudTrail's, no secret.
+    ('{"principalId": "AIDAIOSFODNN7EXAMPLE", "arn": "arn:aws:iam::1:user/x"}', []),
+    ('"principalId": "AROAJQABLZS4A3QDU57Q:session", "Id": "AIPAJQABLZS4A3QDU57Q"', []),
     (
         "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         [("AWS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")],

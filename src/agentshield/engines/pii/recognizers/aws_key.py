@@ -12,11 +12,11 @@ class AwsKeyRecognizer(Recognizer):
     entity_type = "AWS_KEY"
     random = True
     patterns = (
-        Pattern(
-            "access key id",
-            r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z2-7]{16}\b",
-            0.9,
-        ),
+        # Credentials' prefixes only: an access key's, a temporary one's, a bearer
+        # token's, a context-specific credential's. IAM's other unique ids name a user
+        # (`AIDA…`), a role (`AROA…`), a group or a policy, in every CloudTrail record:
+        # no secret (AWS IAM User Guide, "Unique identifiers").
+        Pattern("access key id", r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b", 0.9),
         Pattern(
             "secret access key",
             rf"(?i)(?P<key>{_SECRET_KEYS})[\"']?\s*[:=]\s*[\"']?(?P<value>[A-Za-z0-9/+]{{40}})",
