@@ -312,6 +312,14 @@ ROWS = [
     ("no login etc.", []),
     ("a bare login keyword", []),
     ("write a test for a login function", []),
+    # A word after a bare "login" or "username" is prose (lexicon.py), not a handle.
+    ("sourced by bash(1) for login shells", []),
+    ("    The username needed to sign in", []),
+    ("my security key adds login protection", []),
+    ("proxy_user: The username used to authenticate", []),
+    ("the password and username directly.", []),  # a sentence's stop after the word
+    ("# If SYSTEM-USERNAME starts with a slash", []),
+    ("su - login jdoe.", [("USERNAME", "jdoe")]),  # no word: a handle
     ("/etc/pam.d/su-l   - for --login command line option", []),
     # A transcript's speaker, or a message under a `user` key: a sentence, no handle.
     ("Assistant: Hola\nUser: How are you\nAssistant: Fine", []),

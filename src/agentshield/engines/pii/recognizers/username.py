@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from agentshield.engines.pii.leet import leet_alternation
+from agentshield.engines.pii.lexicon import words
 from agentshield.engines.pii.recognizer import Pattern, Recognizer, describes_argument
 from agentshield.engines.pii.recognizers.email import ADDRESS
 from agentshield.engines.pii.recognizers.remote_login import logs_in
@@ -245,6 +246,7 @@ def _rooted(text: str, start: int) -> bool:
 
 
 _LETTER = r"\pL"  # what `_numeric` looks for, in RE2
+_WORDS = words()
 
 
 def _numeric(value: str) -> bool:
@@ -254,6 +256,13 @@ def _numeric(value: str) -> bool:
 def _host(value: str) -> bool:
     """A host one logs in to (`docker login ghcr.io`), not a user."""
     return "." in value and is_known_tld(value.rsplit(".", 1)[1])
+
+
+# A bare `login` or `username` in prose (not a command's flag, `--username ci`), and a word
+# after it (`for login shells`, `The username needed`: 34 of the 41 such values in 9,000
+# files were words of lexicon.py, and all 34 were prose).
+_BARE_BEFORE = re.compile(rf"(?i)(?<!\w)(?<!--)(?<!\s-)(?:{_BARE_KEY})[ \t]+\Z")
+_WORD_AT = re.compile(r"[A-Za-z]+(?![\w@-]|\.\w)")  # (a sentence's stop may follow)
 
 
 class UsernameRecognizer(Recognizer):
@@ -296,6 +305,9 @@ class UsernameRecognizer(Recognizer):
             return True
         if _NEXT_PAIR.match(text, start):
             return True
+        word = _WORD_AT.match(text, start)
+        if word and word[0].lower() in _WORDS and _BARE_BEFORE.search(text, near, start):
+            return True  # prose
         if describes_argument(text, start):
             return True  # a docstring's (`username: Available when the proxy …`)
         if _LINE_SPEAKER.search(text, before, start):
