@@ -26,6 +26,7 @@ _KEY_BEFORE = re.compile(r"""([\w.$@-]+)["']?\]?[ \t]*(?:[:=][ \t]*["']?|>)\Z"""
 # Code assigning a key from a variable, unpacked (`username, password = auth`) or chained
 # (`userid = passwd = acct`): the names before the key on its line; the name assigned.
 _UNPACKED = re.compile(r"[ \t]*(?:[A-Za-z_][\w.]*[ \t]*[,=][ \t]*)+")
+_LINE_REACH = 120
 _BARE_NAME = re.compile(r"[A-Za-z_]\w*(?:[ \t]*[,)=]|[ \t]*$)", re.M)
 # A type after a name (`password: _PasswordType | None = None`): a union of types.
 _UNION = re.compile(r"[\w.\[\]]+[ \t]*\|[ \t]*[A-Z_]")
@@ -314,8 +315,13 @@ class PasswordRecognizer(Recognizer):
         if _PASS_KEY.fullmatch(key[1]) and _WORDS_AFTER.match(text, start):
             return True  # prose (`First pass: determine the length`)
         if "=" in text[key.end(1) : start] and _BARE_NAME.match(text, start):
-            line = text.rfind("\n", 0, key.start(1)) + 1
-            if _UNPACKED.fullmatch(text, line, key.start(1)):
+            # The names before the key, from its line's start within reach (a long line
+            # would cost a search of its length for each value).
+            reach = max(0, key.start(1) - _LINE_REACH)
+            newline = text.rfind("\n", reach, key.start(1))
+            if (newline >= 0 or reach == 0) and _UNPACKED.fullmatch(
+                text, newline + 1, key.start(1)
+            ):
                 return True  # code (`username, password = auth`)
         return _echoes(key[1], text, start) or _not_a_key(key[1])
 
