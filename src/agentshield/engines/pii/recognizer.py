@@ -129,7 +129,7 @@ class Recognizer:
     # chance: ROT13 changes only a DNI's check letter, so one in 23 of the numbers that
     # fail it pass in that view, and a letter and eight digits (a Spanish company's tax
     # id, an order number) reversed is a DNI's shape. There its values need a context word
-    # (scanner.PiiScanner._by_chance).
+    # (scanner.PiiScanner._not_by_chance).
     turned_by_chance: ClassVar[tuple[str, ...]] = ()
     # Reject a match glued to more of the same (`1.2.3.4.5`, `123-45-6789-1`; a network's
     # prefix length, `192.0.2.2/24`, is not): native/assess.cpp.
