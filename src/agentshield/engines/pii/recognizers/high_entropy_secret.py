@@ -44,9 +44,6 @@ _SRI = re.compile(r"sha(?:1|256|384|512)-")  # a package lock's digest (`"integr
 # its many kinds of letter make it "random", but a secret's pieces are not words.
 _PIECE = r"(?:[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+)"
 _WORDED = re.compile(rf"{_PIECE}(?:[/_-]+{_PIECE}){{3,}}")
-# A run of an alphabet (`ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef…0123456789+/`, base64's or
-# base58's spelled out in code): eight letters in a row happen by chance once in 64**7.
-_ALPHABET = ("ABCDEFGH", "abcdefgh")
 # A URL's path from its host's last dot (`https://www.researchgate.net/profile/John-…`):
 # a top-level domain opens it, where no token starts.
 _DOMAIN_PATH = re.compile(r"[a-z]{2,24}/")
@@ -119,4 +116,6 @@ def _random_bits(body: str) -> float | None:
     bits = shannon(body)
     if bits < BASE64_BITS or decode_base64(body) is not None or _WORDED.fullmatch(body):
         return None
-    return None if _ALPHABET[0] in body or _ALPHABET[1] in body else bits
+    # A run of an alphabet (`ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef…0123456789+/`, base64's or
+    # base58's spelled out in code): eight letters in a row happen by chance once in 64**7.
+    return None if "ABCDEFGH" in body or "abcdefgh" in body else bits

@@ -36,7 +36,6 @@ _FIELD = re.compile(r"\{[A-Za-z_][\w.]*(?:![rsa])?(?::[^{}]*)?\}")
 _ROLE = re.compile(r"[a-z]+:`")
 # Prose after the word "pass" (`# First pass: determine maximum length`): words in small
 # letters, one after another.
-_PASS_KEY = re.compile(r"(?i)pass")
 _WORDS_AFTER = re.compile(r"[a-z]+[ \t]+[a-z]")
 # A key may end a name (`db_password`, `DB_PASS`, `rootpass`, `minhasenha`), but not an
 # English word that ends like one (`Bypass: reveal all`, `compass: north`), nor in mixed
@@ -146,7 +145,7 @@ _PARTICIPLE = re.compile(
 _NAME = re.compile(r"[\w.-]+")
 # The shell's working directories (`PWD=/home/jdoe/app`, `OLDPWD=C:\\build`), in every
 # `env` listing an agent's tool prints: a path, not a password.
-_WORKING_DIRECTORY = re.compile(r"(?i)(?:old)?pwd")
+_WORKING_DIRECTORIES = ("pwd", "oldpwd")
 _PATH = re.compile(r"~?/|[A-Za-z]:\\")
 
 
@@ -308,11 +307,12 @@ class PasswordRecognizer(Recognizer):
         key = _KEY_BEFORE.search(text, max(0, start - 40), start)
         if key is None:
             return False
-        if _WORKING_DIRECTORY.fullmatch(key[1]) and _PATH.match(text, start):
+        name = key[1].lower()
+        if name in _WORKING_DIRECTORIES and _PATH.match(text, start):
             return True
         if _UNION.match(text, start):
             return True  # a type (`password: _PasswordType | None`)
-        if _PASS_KEY.fullmatch(key[1]) and _WORDS_AFTER.match(text, start):
+        if name == "pass" and _WORDS_AFTER.match(text, start):
             return True  # prose (`First pass: determine the length`)
         if "=" in text[key.end(1) : start] and _BARE_NAME.match(text, start):
             # The names before the key, from its line's start within reach (a long line

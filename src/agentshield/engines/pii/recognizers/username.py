@@ -246,7 +246,6 @@ def _rooted(text: str, start: int) -> bool:
 
 
 _LETTER = r"\pL"  # what `_numeric` looks for, in RE2
-_WORDS = words()
 
 
 def _numeric(value: str) -> bool:
@@ -306,7 +305,7 @@ class UsernameRecognizer(Recognizer):
         if _NEXT_PAIR.match(text, start):
             return True
         word = _WORD_AT.match(text, start)
-        if word and word[0].lower() in _WORDS and _BARE_BEFORE.search(text, near, start):
+        if word and word[0].lower() in words() and _BARE_BEFORE.search(text, near, start):
             return True  # prose
         if describes_argument(text, start):
             return True  # a docstring's (`username: Available when the proxy …`)
