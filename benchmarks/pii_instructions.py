@@ -10,6 +10,8 @@ text for each engine and their ratio, on the same generated corpora:
 - labelled, new text, warm: after two passes over the labelled corpus, one pass over a
   labelled corpus of another seed (RE2 builds DFA states for ids and numbers it has not
   met, and every check runs): what a gateway mostly meets.
+- ordinary, new text, warm: after two passes over the ordinary corpus, one pass over an
+  ordinary corpus of another seed (chat with no personal data, new to both engines).
 - tool results, new, warm: after those and a corpus of tool results (JSON records and
   lists, spreadsheet ranges, CSV, markdown and HTML tables, `pii_corpus.tool_results`), one of
   another seed.
@@ -44,9 +46,11 @@ PASSES = (
     "labelled, warm",
     "ordinary, warm",
     "labelled, new text, warm",
+    "ordinary, new text, warm",
     "tool results, new, warm",
 )
 NEW_SEED = 23
+ORDINARY_NEW_SEED = 59
 TOOL_RESULTS = 300  # a corpus of them: ~0.2 MB, as much text as 500 chat messages
 
 
@@ -57,13 +61,15 @@ def corpora(messages: int, settle: int = 0) -> dict[str, tuple[list[str], list[s
     labelled = [text for text, _ in corpus(messages, pii_share=0.33)]
     ordinary = [text for text, _ in corpus(messages, pii_share=0.0, seed=11)]
     unseen = [text for text, _ in corpus(messages, pii_share=0.33, seed=NEW_SEED)]
+    plain = [text for text, _ in corpus(messages, pii_share=0.0, seed=ORDINARY_NEW_SEED)]
     others = [t for s in range(settle) for t, _ in corpus(messages, pii_share=0.33, seed=100 + s)]
     return {
         PASSES[0]: ([], labelled),
         PASSES[1]: (labelled * 2, labelled),
         PASSES[2]: (ordinary * 2, ordinary),
         PASSES[3]: (labelled * 2 + others, unseen),
-        PASSES[4]: (
+        PASSES[4]: (ordinary * 2 + others, plain),
+        PASSES[5]: (
             labelled * 2 + [text for text, _ in tool_results(TOOL_RESULTS, seed=5)],
             [text for text, _ in tool_results(TOOL_RESULTS, seed=17)],
         ),

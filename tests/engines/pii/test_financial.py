@@ -31,6 +31,9 @@ ROWS = [
     ("bic: NWBKGB2L", [("SWIFT_BIC", "NWBKGB2L")]),
     ('{"bic": "NWBKGB2L"}', [("SWIFT_BIC", "NWBKGB2L")]),
     ("the DATABASE is DOWN", []),
+    ("WIRE TRANSFER: SEE ATTACHED INVOICE", []),  # a word in capitals (ATTA, CH, ED)
+    ("CALL YOUR BANK CUSTOMER SERVICE", []),
+    ("wire to COBADEFFXXX", [("SWIFT_BIC", "COBADEFFXXX")]),
     ("indicated by VERSION0 or VERSION1", []),  # code's constants
     ("if elf_header.e_ident_data == elf_header.ELFDATA2LSB:", []),
     # BITCOIN_ADDRESS: base58check and bech32

@@ -3,12 +3,16 @@
 Codes look like words (`DATABASE` is bank DATA, country BA, location SE) and like code's
 constants (`VERSION1`, `ADVAPI32`, `ELFDATA2LSB`), so a code needs a banking word nearby to
 count (a key names it: `"bic": "NWBKGB2L"`). A bank's code is no one's personal data either.
+Near such a word, half of the English words of eight or eleven letters in capitals pass for
+a code (`BANK CUSTOMER` is bank CUST, country OM, location ER): a word of the lexicon is not
+one.
 """
 
 from __future__ import annotations
 
 from stdnum import bic
 
+from agentshield.engines.pii.lexicon import words
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
 
@@ -20,6 +24,6 @@ class SwiftBicRecognizer(Recognizer):
     context_boost = 0.5
 
     def assess(self, value: str, pattern: Pattern) -> tuple[float, str] | None:
-        if not bic.is_valid(value):
+        if not bic.is_valid(value) or value.lower() in words():
             return None
         return pattern.score, "ISO 9362 country valid"
