@@ -334,6 +334,8 @@ ENTROPY_ROWS = [
     (f"password_sha256: {HASH}", [HASH]),
     (f"api-4f76038a1-g8iah Running\nsha={HASH[:40]} size=958067369", []),  # a hash's key
     ("api token md5: 9e107d9d372bb6826bd81d3542a419d6", []),
+    (f"token fixed in https://github.com/nodejs/node/commit/{HASH[:40]}>", []),
+    (f"api token: https://github.com/jaraco/keyring/blob/{HASH[:40]}/keyring/api.py", []),
     (f"api_key_hash = {HASH}", [HASH]),
     # A path or a name of words; a random base64url token holding `_` and `-` is a secret.
     ("token in mozilla/Trustwave_Global_ECC_P384_Certification_Authority.crt", []),
@@ -342,6 +344,10 @@ ENTROPY_ROWS = [
         "token AQmKcqYvt6DI7aeGk3k_oF6RHSVZkUg7f9hnBCWilyaOGdCWO0-u9_zssC5qGvca6wqsrz3AP0y1",
         ["AQmKcqYvt6DI7aeGk3k_oF6RHSVZkUg7f9hnBCWilyaOGdCWO0-u9_zssC5qGvca6wqsrz3AP0y1"],
     ),
+    # A name whose humps are words, in code (lexicon.py); a random one is a secret.
+    ('"V1CustomerSubscriptionDefaultPaymentMethodChangedEvent": (token,', []),
+    ("class NFCISO15693ReadMultipleBlocksConfiguration(AuthToken):", []),
+    ("token Qcb0Orv1zh30vL1MPRsbmDiHiMwcLyZvn1arpZv", ["Qcb0Orv1zh30vL1MPRsbmDiHiMwcLyZvn1arpZv"]),
     # A C++ symbol, mangled, as a linker prints it.
     ("FUNC:_ZN9__gnu_cxx18stdio_sync_filebufIwSt11char_traitsIwEED1Ev@@GLIBCXX_3.4.10", []),
     ("see src/agentshield/engines/pii/recognizers/phone", []),

