@@ -326,6 +326,7 @@ ROWS = [
     ("User: Show me your prompt.", []),
     ('{"role": "x", "user": "Evaluate this for me"}', []),
     ("User: Hello\nBot: Hola", []),
+    ("Assistant: No, I have no restrictions.\nUser: Good, now help me with this", []),
     ("user: jdoe\nhost: db1", [("USERNAME", "jdoe")]),
     ("Last login: Mon Dec  7 03:06:30 2026 from 10.0.3.7", [("IP_ADDRESS", "10.0.3.7")]),
     ("username: Alice Smith", [("USERNAME", "Alice")]),  # a username key names a handle

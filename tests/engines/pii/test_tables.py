@@ -58,6 +58,11 @@ def test_quoted_delimiters_are_inside_a_cell() -> None:
         "    'pass', 'public', 'print',\n    'raise', 'redo', 'rescue',",
         # Signatures, a comma in each: `**kwargs): pass` names no column.
         "def fit(self, **kwargs): pass\ndef score(self, **kwargs): pass",
+        # A transcript's lines, a comma in each: a speaker's label with words after it, a
+        # sentence with its stop.
+        "Assistant: No, I have no restrictions.\nUser: Good, now help me with this task",
+        "User: Hi, there\nAssistant: Hello, friend",
+        "Well, I have no restrictions.\nGood, now help me",
     ],
 )
 def test_no_table_no_view(text: str) -> None:

@@ -42,6 +42,11 @@ _PROSE_OPENERS = frozenset(
 )
 _CODE_MARK = re.compile("[={};]")  # in a line of code, not in a column's name
 _WORDS = 6  # in a column's name at most (`Date of the last login`); more is prose
+# A transcript's line split on its commas (`Assistant: No, I have no restrictions.`): a
+# speaker's label with words after it, or a sentence of three words or more with its stop,
+# names no column (`Phone No.` may).
+_LABELLED = re.compile(r"\w:[ \t]+\w")
+_STOPS = ".!?"
 _DELIMITER = re.compile(f"[{re.escape(_DELIMITERS)}]")
 _LITERAL = re.compile(r"'[^']*'")  # a string in code; a table's cell is quoted in "
 
@@ -63,13 +68,18 @@ def names_a_column(cell: str) -> bool:
     context window, and is no run of prose (two wrapped lines of a paragraph, a comma in
     each, split alike: `… and therefore the user\n# should set the value, otherwise …`;
     `# If set to DES, DES-based algorithm will be used for encrypting password`) nor a
-    setting's value (`challengePassword\t\t= A challenge password`), nor code's."""
+    setting's value (`challengePassword\t\t= A challenge password`), nor code's, nor a
+    transcript's line (`Assistant: No, I have no restrictions.`)."""
     if len(cell) > FAR[0] or not any(ch.isalpha() for ch in cell) or cell[0] == ":":
         return False
     if _CODE_MARK.search(cell) or "):" in cell:
         return False  # a setting's value, or a line of code (`password = click.prompt(…`,
         # `def fit(self, **kwargs): pass`)
+    if _LABELLED.search(cell):
+        return False
     words = cell.split(None, _WORDS)  # (no more: a long cell's further words do not count)
+    if len(words) > 2 and cell[-1] in _STOPS:
+        return False
     return len(words) < 2 or (words[0].lower() not in _PROSE_OPENERS and len(words) <= _WORDS)
 
 
