@@ -20,8 +20,9 @@ new scanner, which has built none of its RE2 states and remembered no checksum y
 conversation that sends its history again with each request repeats its values. The
 line after them gives the warm engines one pass over each of three labelled corpora they
 have not seen (other seeds), and the median: what new text costs once the engine has run
-a while; the next, the same over three ordinary corpora (no personal data) not seen. Ours keeps what it learnt from one corpus of new text for the next (RE2's DFA
-states; the checks of values that recur), as it would in use. The last of them repeats
+a while; the next, the same over three ordinary corpora (no personal data) not seen.
+Ours keeps what it learnt from one corpus of new text for the next (RE2's DFA states; the
+checks of values that recur), as it would in use. The last of them repeats
 that after ours has scanned --settle (24) more corpora, 36,000 messages: RE2 builds
 fewer new DFA states the longer a scanner runs (see docs/pii.md). The last MB/s line is
 structured data, tool results as agents get them (JSON records, JSON columns, spreadsheet
