@@ -95,6 +95,11 @@ ROWS = [
     # A version of four numbers is no address, in prose, a JSON member or a table's column.
     ("we upgraded to version 1.2.3.4 yesterday", []),
     ("as the HTML5 spec's section 8.2.4.44 says", []),  # a document's section
+    # A section's number heading its title; an address ending a sentence is one.
+    ('<a name="dh-structure"></a>10.3.2.1. Structure</h4>', []),
+    ("Contents\n10.3.2.2. The Root Node\n", []),
+    ("The server is at 10.3.2.1. Then connect.", [("IP_ADDRESS", "10.3.2.1")]),
+    ("10.3.2.1: Structure", [("IP_ADDRESS", "10.3.2.1")]),
     ("build 2.10.4.1 is out", []),
     # A changelog's release, under its heading or in a note.
     ("Changes in 2.10.1.3:\n- faster start", []),
@@ -265,6 +270,7 @@ ROWS = [
     ("/srv/www/home/index.html", []),
     ("ls /home/ubuntu/ /home/runner/work C:\\Users\\Public\\Desktop", []),
     ("    at Object.<anonymous> (/home/index.js:1:15)", []),
+    ("--allow-fs-read=/home/.gitignore", []),  # a hidden file: no user's name opens with `.`
     # Prose about ssh, the address under another word: an address.
     ("ssh keys for jane@acme.com were rotated", [("EMAIL", "jane@acme.com")]),
     ("mail jane@example.com about ssh access", [("EMAIL", "jane@example.com")]),

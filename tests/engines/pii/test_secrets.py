@@ -158,6 +158,9 @@ ROWS = [
     ("client-secret = hunter22hunter22", [("PASSWORD", "hunter22hunter22")]),
     ("the secret: practice every day", []),
     ('"secret_key": "${SECRET_KEY}"', []),
+    # A placeholder escaped in a web page, its `<` as HTML writes it.
+    ("<code>password: &lt;your-password&gt;</code>", []),
+    ("{pem: &#x3C;string>[, passphrase: &#x3C;string>]}", []),
     # A command's option; a shell variable is no password.
     (
         "docker login --username ci --password hunter22",

@@ -75,7 +75,7 @@ def names_a_column(cell: str) -> bool:
     if _CODE_MARK.search(cell) or "):" in cell:
         return False  # a setting's value, or a line of code (`password = click.prompt(…`,
         # `def fit(self, **kwargs): pass`)
-    if _LABELLED.search(cell):
+    if ":" in cell and _LABELLED.search(cell):  # (the substring first: most cells hold none)
         return False
     words = cell.split(None, _WORDS)  # (no more: a long cell's further words do not count)
     if len(words) > 2 and cell[-1] in _STOPS:

@@ -50,10 +50,10 @@ _WORDED = re.compile(rf"{_PIECE}(?:[/_-]+{_PIECE}){{3,}}")
 # A name whose humps are words (`V1CustomerSubscriptionDefaultPaymentMethodChangedEvent`,
 # `NFCISO15693ReadMultipleBlocksConfiguration`): words of the lexicon cover half of it or
 # more, where they cover at most 35% of random base64 (80,000 strings of 20-64 characters).
-# Such a name has a word of five small letters or more, which two in three random values
-# of 40 characters have not: looked for first, it saves most of the look-ups.
+# Such a name has six small letters in a row (`ustomer`), which nine in ten random values
+# of 40 characters have not: looked for first, it spares them the look-ups.
 _HUMP = re.compile(r"[A-Z]?[a-z]{2,}")
-_LONG_HUMP = re.compile(r"[a-z]{5}")
+_LONG_HUMP = re.compile(r"[a-z]{6}")
 # A URL's path from its host's last dot (`https://www.researchgate.net/profile/John-…`):
 # a top-level domain opens it, where no token starts.
 _DOMAIN_PATH = re.compile(r"[a-z]{2,24}/")

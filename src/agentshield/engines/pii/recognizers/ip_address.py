@@ -3,9 +3,14 @@ broadcast, or a network's own address)."""
 
 from __future__ import annotations
 
+import re
+
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+# A section's number heading its title, at a line's start or a tag's end (`10.3.2.1.
+# Structure`, `<a name="dh-structure"></a>10.3.2.1. Structure</h4>`): no address.
+_HEADING = re.compile(r"[\d.]+\. [A-Z][a-z]")
 
 
 class IpAddressRecognizer(Recognizer):
@@ -36,6 +41,10 @@ class IpAddressRecognizer(Recognizer):
     not_after += ("version(?:changed|added)", "deprecated")
     letter_sensitive = False
     strict_edges = True
+
+    def refused(self, text: str, start: int) -> bool:
+        opens = start == 0 or text[start - 1] in "\n>"
+        return (opens and _HEADING.match(text, start) is not None) or super().refused(text, start)
 
     def validate(self, value: str) -> bool | None:
         value = value.replace("-", ".")  # a host name's (see `patterns`)

@@ -74,6 +74,7 @@ _TRAILING = ",;.)]}`"
 _OPENERS = {")": "(", "]": "[", "}": "{"}
 _VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 _PLACEHOLDER = re.compile(r"<[A-Za-z_-]+>")  # a template's (`<user>@<pass>:<host>`)
+_ESCAPED_OPENERS = ("&lt;", "&#x3c;", "&#60;")  # `<` as HTML writes it
 _NOT_PASSWORDS = frozenset(
     [
         "required",
@@ -331,6 +332,8 @@ class PasswordRecognizer(Recognizer):
             return False
         if value.startswith(("${", "{{", "<", "$(", "%(")) or _PLACEHOLDER.search(value):
             return False  # a template's placeholder, or a command's output (`$(getent …)`)
+        if lowered.startswith(_ESCAPED_OPENERS):
+            return False  # one escaped in a web page (`password: &lt;your-password&gt;`)
         if _FIELD.match(value) or _ROLE.match(value):
             return False
         if _VARIABLE.fullmatch(value):

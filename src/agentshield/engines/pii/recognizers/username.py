@@ -225,9 +225,10 @@ _HOME = (
     r"(?:/(?:home|Users)/|:\\{1,2}Users\\{1,2})"
     rf"(?P<value>{_NAME}(?:(?: {_NAME}){{1,2}}\\|\b))"
 )
-# A file right in the directory (`/home/index.js:3:1` in the docs' stack traces).
+# A file right in the directory (`/home/index.js:3:1` in the docs' stack traces), or a
+# hidden one (`/home/.gitignore`): no user's name opens with a dot.
 _FILE = re.compile(
-    r"(?i).+\.(?:js|mjs|ts|py|rb|go|rs|java|c|h|cpp|json|ya?ml|toml|ini|conf|cfg|txt|md|html?"
+    r"(?i)\.|.+\.(?:js|mjs|ts|py|rb|go|rs|java|c|h|cpp|json|ya?ml|toml|ini|conf|cfg|txt|md|html?"
     r"|css|sh|log|csv|xml|lock|pem|key|crt)\Z"
 )
 # What may stand before a path's first `/`: the text's start, a blank, a quote, a bracket,
