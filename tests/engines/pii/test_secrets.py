@@ -176,6 +176,17 @@ ROWS = [
     ("docker run -u 1000:1000 alpine", []),
     # Code holding a password, bare, is no password; a quoted literal is one.
     ("password = urllib.parse.unquote(password)", []),
+    # C and C++ read by a coding agent: a scope, a member through a pointer, a class's base,
+    # a parameter list split on its commas (no table), a null pointer.
+    ("  using llvm::Pass::doInitialization;", []),
+    ("  Pass *ResultPass = Resolver->findImplPass(PI);", []),
+    ("class DCEPass : public PassInfoMixin<DCEPass> {", []),
+    (
+        "int PKCS5_decrypt(const X509_SIG *p8, const char *pass,\n"
+        "    int passlen, OSSL_LIB_CTX *ctx,",
+        [],
+    ),
+    ("  Pass *SDAGISelPass = nullptr;\n  SDNode *User = nullptr;", []),
     ("password: Optional[str] = None", []),
     ("self.password = self.password", []),
     ("user_pass =\n    return None", []),

@@ -14,7 +14,9 @@ For each text (and, depth-limited, each text derived from it):
    depend on letters (layer 1), each only when the pass of step 2 saw that one of their
    patterns can match it (see turned.py).
 
-A text holding a delimited table (CSV, TSV, `|`), an HTML table or JSON lists is also
+A text whose keys markdown's emphasis marks (`**Password:** hunter22`) is scanned without
+the marks next to a colon (see emphasis.py). A text holding a delimited table (CSV, TSV,
+`|`), an HTML table or JSON lists is also
 scanned as a list of its cells or items, each under its column's header or its list's key
 (`ssn: 536904399`, see tables.py, markup.py and records.py). Overlapping findings are
 then resolved (see overlaps.py) and those under the policy's minimum score dropped.
@@ -26,7 +28,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 
-from agentshield.engines.pii import markup, records, tables
+from agentshield.engines.pii import emphasis, markup, records, tables
 from agentshield.engines.pii.decoders import (
     ENCODED,
     ESCAPED,
@@ -116,7 +118,11 @@ class PiiScanner:
 
     def _detect(self, prepared: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
         hits: list[Hit] = []
-        self._scan(prepared, _ORIGIN, 0, rules, Budget(self.limits.max_candidates), hits, min_score)
+        text, where = prepared, _ORIGIN
+        # (Most texts hold neither mark: no call.)
+        if ("*" in prepared or "_" in prepared) and emphasis.marks_a_key(prepared):
+            text, where = emphasis.view(prepared) or (text, where)  # in its place: one scan
+        self._scan(text, where, 0, rules, Budget(self.limits.max_candidates), hits, min_score)
         table = "\n" in prepared
         lists = "[" in prepared and '"' in prepared
         tags = "<" in prepared

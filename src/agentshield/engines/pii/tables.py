@@ -41,6 +41,9 @@ _PROSE_OPENERS = frozenset(
     ["and", "but", "or", "so", "then", "the", "a", "an", "which", "that", "because", "if"]
 )
 _CODE_MARK = re.compile("[={};]")  # in a line of code, not in a column's name
+# A C declaration's pointer (`const char *pass`), at the cell's end: markdown's emphasis
+# closes (`Total *amount*`).
+_POINTER = re.compile(r"\w[ \t]+\*+\w+\Z")
 _WORDS = 6  # in a column's name at most (`Date of the last login`); more is prose
 # A transcript's line split on its commas (`Assistant: No, I have no restrictions.`): a
 # speaker's label with words after it, or a sentence of three words or more with its stop,
@@ -68,13 +71,17 @@ def names_a_column(cell: str) -> bool:
     context window, and is no run of prose (two wrapped lines of a paragraph, a comma in
     each, split alike: `… and therefore the user\n# should set the value, otherwise …`;
     `# If set to DES, DES-based algorithm will be used for encrypting password`) nor a
-    setting's value (`challengePassword\t\t= A challenge password`), nor code's, nor a
-    transcript's line (`Assistant: No, I have no restrictions.`)."""
+    setting's value (`challengePassword\t\t= A challenge password`), nor code's (a
+    parameter list's: `const char *pass,`), nor a transcript's line (`Assistant: No, I
+    have no restrictions.`)."""
     if len(cell) > FAR[0] or not any(ch.isalpha() for ch in cell) or cell[0] == ":":
         return False
     if _CODE_MARK.search(cell) or "):" in cell:
         return False  # a setting's value, or a line of code (`password = click.prompt(…`,
         # `def fit(self, **kwargs): pass`)
+    if cell.count("(") != cell.count(")") or ("*" in cell and _POINTER.search(cell)):
+        return False  # a call's or a declaration's arguments split on their commas
+        # (`PKCS8_decrypt(const X509_SIG *p8, const char *pass,`)
     if ":" in cell and _LABELLED.search(cell):  # (the substring first: most cells hold none)
         return False
     words = cell.split(None, _WORDS)  # (no more: a long cell's further words do not count)

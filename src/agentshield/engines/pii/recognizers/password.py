@@ -66,6 +66,9 @@ _CODE = re.compile(
     # (`util._assertion_pass = call_assertion_pass_hook`)
     r"|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+[,;)]*\Z|[(\[{][^)\]}]*\Z"
     r"|[A-Z][a-z]+(?:[A-Z][a-z]+)+[,;)]*\Z|[a-z]+(?:_[a-z0-9]+){2,}[,;)]*\Z"
+    # C++'s scope after a name ending in a key (`llvm::Pass::doInitialization`: the value
+    # opens with the second `:`), a member through a pointer (`Resolver->findImplPass(PI)`)
+    r"|:|[A-Za-z_]\w*->"
 )
 _TYPES = frozenset(["str", "bytes", "bool", "int", "optional", "notrequired", "secretstr"])
 # After a bare value, the punctuation of the sentence or of JSON (`{"password": 1234}`),
@@ -94,6 +97,7 @@ _NOT_PASSWORDS = frozenset(
         "redacted",
         "none",
         "null",
+        "nullptr",
         "true",
         "false",
         "undefined",
@@ -146,6 +150,8 @@ _PARTICIPLE = re.compile(
 _NAME = re.compile(r"[\w.-]+")
 # The shell's working directories (`PWD=/home/jdoe/app`, `OLDPWD=C:\\build`), in every
 # `env` listing an agent's tool prints: a path, not a password.
+# A C++ class's base after a name ending in a key (`class DCEPass : public PassInfoMixin`).
+_BASE_CLASS = re.compile(r"(?:public|private|protected|virtual)[ \t]+[A-Za-z_]")
 _WORKING_DIRECTORIES = ("pwd", "oldpwd")
 _PATH = re.compile(r"~?/|[A-Za-z]:\\")
 
@@ -311,8 +317,8 @@ class PasswordRecognizer(Recognizer):
         name = key[1].lower()
         if name in _WORKING_DIRECTORIES and _PATH.match(text, start):
             return True
-        if _UNION.match(text, start):
-            return True  # a type (`password: _PasswordType | None`)
+        if _UNION.match(text, start) or _BASE_CLASS.match(text, start):
+            return True  # a type (`password: _PasswordType | None`), a class's base
         if name == "pass" and _WORDS_AFTER.match(text, start):
             return True  # prose (`First pass: determine the length`)
         if "=" in text[key.end(1) : start] and _BARE_NAME.match(text, start):
