@@ -27,6 +27,16 @@ ANSWER = (
         ("*Password:* hunter22", [("PASSWORD", "hunter22")]),
         ("**Password:** `hunter22`", [("PASSWORD", "hunter22")]),
         ("**User:** jdoe", [("USERNAME", "jdoe")]),
+        ("<strong>Password:</strong> hunter22", [("PASSWORD", "hunter22")]),
+        ("<p><b>User</b>: jdoe<br>", [("USERNAME", "jdoe")]),
+        # A value in a code span after its key, bold or not.
+        ("Username: `jdoe`", [("USERNAME", "jdoe")]),
+        ("**User:** `jdoe`", [("USERNAME", "jdoe")]),
+        (
+            "Session ID: <code>8f14e45fceea167a5a36dedd4bea2543</code>",
+            [("SESSION_ID", "8f14e45fceea167a5a36dedd4bea2543")],
+        ),
+        ("username: `str`", []),  # a type, in docs, as without the marks
         ("**Login:** jdoe", [("USERNAME", "jdoe")]),
         (
             ANSWER,
@@ -53,12 +63,12 @@ def test_findings_are_not_evasions(scanner: PiiScanner) -> None:
 
 
 def test_the_view_maps_back_past_the_marks() -> None:
-    text = "**Password:** hunter22 and **User**: jdoe"
+    text = "**Password:** hunter22 and **User**: `jdoe`, <b>Login:</b> mrossi"
     plain = view(text)
     assert plain is not None
     body, where = plain
-    assert body == "**Password: hunter22 and **User: jdoe"
-    for value in ("hunter22", "jdoe"):
+    assert body == "**Password: hunter22 and **User: jdoe, <b>Login: mrossi"
+    for value in ("hunter22", "jdoe", "mrossi"):
         at = body.index(value)
         start, end, tricks = where.locate(at, at + len(value))
         assert text[start:end] == value
@@ -67,7 +77,13 @@ def test_the_view_maps_back_past_the_marks() -> None:
 
 @pytest.mark.parametrize(
     ("text", "marked"),
-    [("**Password:** x", True), ("a*: b", True), ("snake_case: x", False), ("x: y", False)],
+    [
+        ("**Password:** x", True),
+        ("a*: b", True),
+        ("<b>Password</b>: x", True),
+        ("snake_case: x", False),
+        ("x: y", False),
+    ],
 )
 def test_only_marks_next_to_a_colon_make_a_view(text: str, marked: bool) -> None:
     assert marks_a_key(text) is marked

@@ -119,8 +119,9 @@ class PiiScanner:
     def _detect(self, prepared: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
         hits: list[Hit] = []
         text, where = prepared, _ORIGIN
-        # (Most texts hold neither mark: no call.)
-        if ("*" in prepared or "_" in prepared) and emphasis.marks_a_key(prepared):
+        # (Most texts hold no mark: no call.)
+        marked = "*" in prepared or "_" in prepared or "`" in prepared or "<" in prepared
+        if marked and emphasis.marks_a_key(prepared):
             text, where = emphasis.view(prepared) or (text, where)  # in its place: one scan
         self._scan(text, where, 0, rules, Budget(self.limits.max_candidates), hits, min_score)
         table = "\n" in prepared
