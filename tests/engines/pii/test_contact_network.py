@@ -53,6 +53,8 @@ ROWS = [
     ("Telefon: 089 1234567", [("PHONE", "089 1234567")]),
     ("Mobil: 0176 12345678", [("PHONE", "0176 12345678")]),
     ("ruf mich an: 030 12345678", [("PHONE", "030 12345678")]),
+    ("my number is 415.555.0132", [("PHONE", "415.555.0132")]),
+    ("mi número es 612 34 56 78", [("PHONE", "612 34 56 78")]),
     ("Festnetz 0221-1234567", [("PHONE", "0221-1234567")]),
     ("Telefon 040/1234567", [("PHONE", "040/1234567")]),
     ("Telefonnummer: 089 / 123 4567", [("PHONE", "089 / 123 4567")]),
@@ -326,6 +328,11 @@ ROWS = [
     ("the password and username directly.", []),  # a sentence's stop after the word
     ("# If SYSTEM-USERNAME starts with a slash", []),
     ("su - login jdoe.", [("USERNAME", "jdoe")]),  # no word: a handle
+    # Prose says it: "is" between a bare key and its value; a word there is still prose.
+    ("Your username is jdoe and", [("USERNAME", "jdoe")]),
+    ("mi usuario es mrossi", [("USERNAME", "mrossi")]),
+    ("the username is required", []),
+    ("login is disabled for this account", []),
     ("/etc/pam.d/su-l   - for --login command line option", []),
     # A transcript's speaker, or a message under a `user` key: a sentence, no handle.
     ("Assistant: Hola\nUser: How are you\nAssistant: Fine", []),

@@ -49,7 +49,7 @@ class PhoneRecognizer(Recognizer):
     context += ("llamar", "numéro", "portable", "telefon", "handy", "cellulare")
     context += ("tél", "celular", "telefone", "telefono", "movil", "telefoon", "telefoonnummer")
     context += ("mobiel", "telefonu", "mobil", "rufnummer", "telefonnummer", "handynummer")
-    context += ("festnetz", "ruf mich an")
+    context += ("festnetz", "ruf mich an", "my number", "mi número")
     checksum = "phonenumbers"
     letter_sensitive = False
     strict_edges = True

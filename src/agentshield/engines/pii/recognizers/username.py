@@ -21,6 +21,9 @@ _ANY_KEY = leet_alternation(_KEYS)
 # any key).
 _ACCOUNT = leet_alternation(("account",))
 _BARE_KEY = leet_alternation(("username", "user name", "login", "usuario"))
+# Prose may say it (`your username is jdoe`, `mi usuario es jdoe`): "is" and a blank, or
+# nothing, between a bare key and its value.
+_IS = r"(?:(?:is|es|est|ist|was):?[ \t]+)?"
 # A handle does not end in a dot: that is the sentence's (`login: jdoe.`). A bracket after
 # it is in the value, for `validate` to refuse: code calls (`user = User(`) or subscripts
 # (`user_id: Optional[str]`) there.
@@ -261,7 +264,7 @@ def _host(value: str) -> bool:
 # A bare `login` or `username` in prose (not a command's flag, `--username ci`), and a word
 # after it (`for login shells`, `The username needed`: 34 of the 41 such values in 9,000
 # files were words of lexicon.py, and all 34 were prose).
-_BARE_BEFORE = re.compile(rf"(?i)(?<!\w)(?<!--)(?<!\s-)(?:{_BARE_KEY})[ \t]+\Z")
+_BARE_BEFORE = re.compile(rf"(?i)(?<!\w)(?<!--)(?<!\s-)(?:{_BARE_KEY})[ \t]+{_IS}\Z")
 _WORD_AT = re.compile(r"[A-Za-z]+(?![\w@-]|\.\w)")  # (a sentence's stop may follow)
 
 
@@ -279,7 +282,7 @@ class UsernameRecognizer(Recognizer):
         Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75, screen=_LETTER),
         Pattern(
             "keyword",
-            rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_HANDLE}",
+            rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_IS}{_HANDLE}",
             0.6,
             refuse=_host,
             screen=_LETTER,
