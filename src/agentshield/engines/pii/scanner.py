@@ -14,9 +14,9 @@ For each text (and, depth-limited, each text derived from it):
    depend on letters (layer 1), each only when the pass of step 2 saw that one of their
    patterns can match it (see turned.py).
 
-A text whose keys markdown's emphasis marks (`**Password:** hunter22`) is scanned without
-the marks next to a colon (see emphasis.py). A text holding a delimited table (CSV, TSV,
-`|`), an HTML table or JSON lists is also
+A text where markdown's or HTML's marks stand between a key and its value
+(`**Password:** hunter22`, `User: `jdoe``) is scanned without them (see emphasis.py). A
+text holding a delimited table (CSV, TSV, `|`), an HTML table or JSON lists is also
 scanned as a list of its cells or items, each under its column's header or its list's key
 (`ssn: 536904399`, see tables.py, markup.py and records.py). Overlapping findings are
 then resolved (see overlaps.py) and those under the policy's minimum score dropped.

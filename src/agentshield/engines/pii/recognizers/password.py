@@ -148,10 +148,10 @@ _PARTICIPLE = re.compile(
 
 
 _NAME = re.compile(r"[\w.-]+")
-# The shell's working directories (`PWD=/home/jdoe/app`, `OLDPWD=C:\\build`), in every
-# `env` listing an agent's tool prints: a path, not a password.
 # A C++ class's base after a name ending in a key (`class DCEPass : public PassInfoMixin`).
 _BASE_CLASS = re.compile(r"(?:public|private|protected|virtual)[ \t]+[A-Za-z_]")
+# The shell's working directories (`PWD=/home/jdoe/app`, `OLDPWD=C:\\build`), in every
+# `env` listing an agent's tool prints: a path, not a password.
 _WORKING_DIRECTORIES = ("pwd", "oldpwd")
 _PATH = re.compile(r"~?/|[A-Za-z]:\\")
 
