@@ -20,9 +20,10 @@ from agentshield.engines.pii.views import Segments
 # `snake_case:`), in markdown or HTML.
 _TAG = r"</?(?:b|strong|em|i|u)>"
 _EMPHASIS = rf"(?:\*{{1,3}}|_{{2,3}}|{_TAG})"
-# A code span right after a colon, emphasis between them or not (`**User:** `jdoe``): the
-# marks are its groups.
-_CODE = rf":({_EMPHASIS})?[ \t]*(?:(`)[^`\n]{{1,200}}(`)|(<code>)[^<\n]{{1,200}}(</code>))"
+# A code span of one word after a colon and a blank, emphasis between them or not
+# (`**User:** `jdoe``): the marks are its groups. Not a command (`password: `pass show
+# db/prod``), nor a docstring's role (`:meth:`peek``, no blank).
+_CODE = rf":({_EMPHASIS})?[ \t]+(?:(`)[^`\s]{{1,200}}(`)|(<code>)[^<\s]{{1,200}}(</code>))"
 _MARKS = re.compile(rf"(?<=:){_EMPHASIS}|{_EMPHASIS}(?=:)|{_CODE}")
 
 
