@@ -362,6 +362,10 @@ ENTROPY_ROWS = [
     ('"V1CustomerSubscriptionDefaultPaymentMethodChangedEvent": (token,', []),
     ("class NFCISO15693ReadMultipleBlocksConfiguration(AuthToken):", []),
     ("token Qcb0Orv1zh30vL1MPRsbmDiHiMwcLyZvn1arpZv", ["Qcb0Orv1zh30vL1MPRsbmDiHiMwcLyZvn1arpZv"]),
+    # A name of code joined by `_`, in OpenSSL's headers; a random token with `_` is a secret.
+    ("int OSSL_CRMF_MSG_set1_regCtrl_pkiPublicationInfo(OSSL_CRMF_MSG *msg); /* key */", []),
+    ("extern const unsigned char DER_OID_SZ_sha512_256WithRSAEncryption[]; /* key */", []),
+    ("token 5prHot_MvJYKnKcXON41wO_xQ7zv7bPar0L", ["5prHot_MvJYKnKcXON41wO_xQ7zv7bPar0L"]),
     # A C++ symbol, mangled, as a linker prints it.
     ("FUNC:_ZN9__gnu_cxx18stdio_sync_filebufIwSt11char_traitsIwEED1Ev@@GLIBCXX_3.4.10", []),
     ("see src/agentshield/engines/pii/recognizers/phone", []),
