@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from agentshield.engines.pii import PiiScanner, StreamingRedactor
+from agentshield.engines.pii import CustomRule, PiiScanner, RuleSet, StreamingRedactor
 from agentshield.engines.pii.emphasis import marks_a_key, view
 
 from .conftest import CHUNK_SIZES, HOLDS, Found, streamed
@@ -96,3 +96,17 @@ def test_a_streamed_answer_is_redacted_as_a_whole_one(
 ) -> None:
     redactor = StreamingRedactor(scanner, hold=hold)
     assert streamed(redactor, ANSWER, sizes) == scanner.scan(ANSWER).redacted_text
+
+
+def test_a_tenants_rules_read_the_text_with_and_without_the_marks(scanner: PiiScanner) -> None:
+    rules = RuleSet(
+        [
+            CustomRule(name="marked", pattern=r"\*\*Internal:\*\* \w+", entity_type="MARKED"),
+            CustomRule(name="badge", pattern=r"Badge: EMP-\d{6}", entity_type="BADGE"),
+        ]
+    )
+    text = "**Internal:** roadmap and Badge: `EMP-123456`"
+    found = {
+        (f.entity_type, text[f.start : f.end]) for f in scanner.scan(text, rules=rules).findings
+    }
+    assert found == {("MARKED", "**Internal:** roadmap"), ("BADGE", "Badge: `EMP-123456")}

@@ -124,7 +124,10 @@ class PiiScanner:
         marked = "*" in prepared or "_" in prepared or "`" in prepared or "<" in prepared
         if marked and emphasis.marks_a_key(prepared):
             text, where = emphasis.view(prepared) or (text, where)  # in its place: one scan
-        self._scan(text, where, 0, rules, Budget(self.limits.max_candidates), hits, min_score)
+        budget = Budget(self.limits.max_candidates)
+        self._scan(text, where, 0, rules, budget, hits, min_score)
+        if where is not _ORIGIN and rules is not None:  # a tenant's rule may match the marks
+            hits += rules.run(prepared, budget)[0]
         table = "\n" in prepared
         lists = "[" in prepared and '"' in prepared
         tags = "<" in prepared
