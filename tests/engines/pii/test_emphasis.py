@@ -37,6 +37,14 @@ ANSWER = (
             [("SESSION_ID", "8f14e45fceea167a5a36dedd4bea2543")],
         ),
         ("username: `str`", []),  # a type, in docs, as without the marks
+        # A markdown table's bold headers over its cells.
+        (
+            "| **User** | **Password** |\n|---|---|\n| jdoe | `hunter22` |",
+            [
+                ("USERNAME", "jdoe"),
+                ("PASSWORD", "hunter22"),
+            ],
+        ),
         ("**Login:** jdoe", [("USERNAME", "jdoe")]),
         (
             ANSWER,

@@ -120,10 +120,9 @@ class PiiScanner:
     def _detect(self, prepared: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
         hits: list[Hit] = []
         text, where = prepared, _ORIGIN
-        # (Most texts hold no mark: no call.)
-        marked = "*" in prepared or "_" in prepared or "`" in prepared or "<" in prepared
-        if marked and emphasis.marks_a_key(prepared):
-            text, where = emphasis.view(prepared) or (text, where)  # in its place: one scan
+        # (Most texts hold no mark's character: no call.)
+        if "*" in prepared or "_" in prepared or "`" in prepared or "<" in prepared:
+            text, where = _unmarked(prepared, _ORIGIN)  # in its place: one scan
         budget = Budget(self.limits.max_candidates)
         self._scan(text, where, 0, rules, budget, hits, min_score)
         if where is not _ORIGIN and rules is not None:  # a tenant's rule may match the marks
@@ -158,7 +157,7 @@ class PiiScanner:
         for view in views:
             if view is not None:  # each value under its own label only (`lines`)
                 budget = Budget(self.limits.max_candidates)
-                self._scan(*view, 1, rules, budget, found, min_score, lines=True)
+                self._scan(*_unmarked(*view), 1, rules, budget, found, min_score, lines=True)
                 listings.append(view[1])
         for hit in found:
             hit.listed = True
@@ -277,6 +276,15 @@ class PiiScanner:
                 hit.explanation += f"; context '{word}' +{boost:.2f} in the text"
                 kept.append(hit)
         return kept
+
+
+def _unmarked(text: str, where: Locator) -> tuple[str, Locator]:
+    """`text` without markdown's or HTML's marks between its keys and values, if it holds
+    any (emphasis.py), and its locator."""
+    plain = emphasis.view(text) if emphasis.marks_a_key(text) else None
+    if plain is None:
+        return text, where
+    return plain[0], plain[1] if where is _ORIGIN else Chain(plain[1], where)
 
 
 def _read_in_place(hits: list[Hit], listed: list[Hit], listings: list[Listing]) -> list[Hit]:
