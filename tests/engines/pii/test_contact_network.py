@@ -54,6 +54,16 @@ ROWS = [
     ("Mobil: 0176 12345678", [("PHONE", "0176 12345678")]),
     ("ruf mich an: 030 12345678", [("PHONE", "030 12345678")]),
     ("my number is 415.555.0132", [("PHONE", "415.555.0132")]),
+    # A key in camel case: a capital may follow a context word; a small letter may not.
+    ('{"phoneNumber": "4155550132"}', [("PHONE", "4155550132")]),
+    (
+        '[{"mobileNumber": "3125550100", "ssnValue": "536904399"}]',
+        [
+            ("PHONE", "3125550100"),
+            ("US_SSN", "536904399"),
+        ],
+    ),
+    ("callbackId = 4155550132", []),
     ("mi número es 612 34 56 78", [("PHONE", "612 34 56 78")]),
     ("Festnetz 0221-1234567", [("PHONE", "0221-1234567")]),
     ("Telefon 040/1234567", [("PHONE", "040/1234567")]),

@@ -93,14 +93,15 @@ def searched(
 ) -> tuple[str, float, bool] | None:
     """The definition: the first word wholly in a window (near before, near after, far
     before, far after the value; with `lines`, none past the value's line) with no letter
-    or digit before it and no letter after it
+    or digit before it and no small letter after it (a capital may follow,
+    as in a key in camel case)
     in the text, passing over a word whose own last digit meets another (`5417`, "salt",
     in `99541702`), or after the value and followed by `:`, `=` or `>` after the rest of
     a key's name (the next field's key, the next element's tag), or before the value
     with a `]` between them (a list that has ended); keyed when in the near window before
     the value, on its line, with no other key's `:` or `=` between them."""
     words = re.compile(
-        r"(?<![a-z0-9])" + leet_alternation(rec.context, opening=True) + r"(?![a-z])", re.I
+        r"(?<![a-z0-9])" + leet_alternation(rec.context, opening=True) + r"(?!(?-i:[a-z]))", re.I
     )
     near, far = rec.context_boost, rec.context_boost / 2
     line = text.rfind("\n", 0, start) + 1 if lines else 0

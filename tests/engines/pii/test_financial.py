@@ -18,6 +18,7 @@ ROWS = [
     ("mijn creditcard 4242424242424242", [("CREDIT_CARD", "4242424242424242")]),
     ("card 4242 4242 4242 4241", []),  # Luhn fails
     ("ref 4242424242424242", []),  # bare digits need a card word
+    ('{"creditCardNumber": "4242424242424242"}', [("CREDIT_CARD", "4242424242424242")]),
     ("card 1234 5678 9012 3452", []),  # Luhn-valid but no network starts with 1
     # IBAN: mod 97
     ("pay to GB82 WEST 1234 5698 7654 32 today", [("IBAN", "GB82 WEST 1234 5698 7654 32")]),

@@ -54,8 +54,8 @@ def leet_alternation(words: Iterable[str], *, opening: bool = False) -> str:
 def context_alternations(words: Iterable[str]) -> tuple[str, str]:
     """RE2 forms of context words for the detector's Sets: the words with no word character
     before them, and the words after `_` (`my_ssn`). Together they find every word the
-    recognizers' windows find: no ASCII letter or digit before it, no letter after it, and
-    opening with no mark (`leet_alternation(opening=True)`).
+    recognizers' windows find: no ASCII letter or digit before it, no small letter after
+    it, and opening with no mark (`leet_alternation(opening=True)`).
 
     They are two because the second would cost a Set that runs on every text: after each
     `_`, a random id builds DFA states at every character (+16% on new text). Apart, it
@@ -95,5 +95,6 @@ def _plural(word: str) -> str:
 
 
 def _tail(word: str) -> str:
-    """No letter after a word ending in an ASCII letter or digit; digits may (`card4111`)."""
-    return "(?:[^A-Za-z]|$)" if _alnum(word[-1]) else ""
+    """No small letter after a word ending in an ASCII letter or digit; digits may
+    (`card4111`), and a capital may, as in a key in camel case (`"phoneNumber": …`)."""
+    return "(?:[^A-Za-z]|(?-i:[A-Z])|$)" if _alnum(word[-1]) else ""

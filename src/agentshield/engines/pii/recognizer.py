@@ -148,7 +148,10 @@ class Recognizer:
 
     def __init__(self) -> None:
         words = leet_alternation(self.context, opening=True) if self.context else ""
-        self._context = re.compile(r"(?<![a-z0-9])" + words + r"(?![a-z])", re.I) if words else None
+        # A capital may follow a word, as in a key in camel case (`"phoneNumber": …`).
+        self._context = (
+            re.compile(r"(?<![a-z0-9])" + words + r"(?!(?-i:[a-z]))", re.I) if words else None
+        )
         # The same search for ASCII windows in RE2 (native/context.cpp): `re` tries the
         # alternation at every position, ~7 µs for a far window. The look-arounds become
         # consumed neighbours (each window follows a NUL, so every word has one before it),
@@ -158,7 +161,7 @@ class Recognizer:
             Context(
                 r"(?i)[^a-z0-9]("
                 + words.replace(r"[\s_.-]", r"[\t-\r\x1c-\x1f _.-]")
-                + r")(?:[^a-z]|$)",
+                + r")(?:[^a-z]|(?-i:[A-Z])|$)",
                 *FAR,
                 *NEAR,
                 LABELLED,
