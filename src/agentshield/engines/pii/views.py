@@ -185,11 +185,6 @@ class Chain:
         return c, d, outer_tricks + inner_tricks
 
 
-# A key in camel case (`phoneNumber`, `mobilePhone`) is listed as words (`phone Number`), for
-# context words end where a letter does not follow them.
-_HUMPS = re.compile(r"(?<=[a-z])(?=[A-Z])")
-
-
 class Listing:
     """A view listing values of a text, each on a line of its own after a label from the
     text (`ssn: 536904399`): the table and JSON views (tables.py, markup.py, records.py).
@@ -207,14 +202,11 @@ class Listing:
 
     def add(self, label: tuple[int, int], value: tuple[int, int]) -> None:
         for (start, end), after in ((label, ": "), (value, "\n")):
-            piece = self._text[start:end]
-            if after == ": " and not piece.islower():
-                piece = _HUMPS.sub(" ", piece)  # (label pieces map to their start: see _at)
-            self._parts += (piece, after)
+            self._parts += (self._text[start:end], after)
             self._view.append(self._end)
             self._starts.append(start)
             self._sizes.append(end - start)
-            self._end += len(piece) + len(after)
+            self._end += end - start + len(after)
         self.count += 1
 
     def add_row(
