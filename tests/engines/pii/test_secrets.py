@@ -267,7 +267,7 @@ ROWS = [
     # A form's password field with its value; a .netrc entry, on one line or several.
     ('<input type="password" name="pw" value="hunter22">', [("PASSWORD", "hunter22")]),
     ("<input type=password value=hunter22>", [("PASSWORD", "hunter22")]),
-    ('<input type="text" name="login" value="jdoe_2">', []),
+    ('<input type="text" name="login" value="jdoe_2">', [("USERNAME", "jdoe_2")]),  # no password
     (
         "machine api.example.com login jdoe password hunter22",
         [("USERNAME", "jdoe"), ("PASSWORD", "hunter22")],

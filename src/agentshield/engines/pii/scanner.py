@@ -16,9 +16,10 @@ For each text (and, depth-limited, each text derived from it):
 
 A text where markdown's or HTML's marks stand between a key and its value
 (`**Password:** hunter22`, `User: `jdoe``) is scanned without them (see emphasis.py). A
-text holding a delimited table (CSV, TSV, `|`), an HTML table or JSON lists is also
-scanned as a list of its cells or items, each under its column's header or its list's key
-(`ssn: 536904399`, see tables.py, markup.py and records.py). Overlapping findings are
+text holding a delimited table (CSV, TSV, `|`), an HTML table, JSON lists or name and value
+pairs is also scanned as a list of its cells or items, each under its column's header, its
+list's key or its name (`ssn: 536904399`, see tables.py, markup.py, records.py and
+pairs.py). Overlapping findings are
 then resolved (see overlaps.py) and those under the policy's minimum score dropped.
 """
 
@@ -28,7 +29,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 
-from agentshield.engines.pii import emphasis, lexicon, markup, records, tables
+from agentshield.engines.pii import emphasis, lexicon, markup, pairs, records, tables
 from agentshield.engines.pii.decoders import (
     ENCODED,
     ESCAPED,
@@ -130,35 +131,43 @@ class PiiScanner:
         table = "\n" in prepared
         lists = "[" in prepared and '"' in prepared
         tags = "<" in prepared
-        if table or lists or tags:  # most texts hold none: no call
-            listed, listings = self._structured(prepared, table, lists, tags, rules, min_score)
+        # (pairs.py: lines of YAML or JSON's quotes first, which memchr finds)
+        named = (table or '"' in prepared) and "value" in prepared and "name" in prepared
+        if table or lists or tags or named:  # most texts hold none: no call
+            kinds = (table, lists, tags, named)
+            listed, listings = self._structured(prepared, kinds, rules, min_score)
             hits = _read_in_place(hits, listed, listings) + listed
         return resolve([h for h in hits if h.score >= min_score]) if hits else hits
 
     def _structured(
         self,
         text: str,
-        table: bool,
-        lists: bool,
-        tags: bool,
+        kinds: tuple[bool, bool, bool, bool],
         rules: RuleSet | None,
         min_score: float,
     ) -> tuple[list[Hit], list[Listing]]:
-        """Hits in the text's tables (delimited or HTML) and JSON lists, read value by value
-        under their keys: each view a second reading of the text, with a candidate budget
-        of its own; and the views' listings (where the values they list lie)."""
+        """Hits in the text's tables (delimited or HTML), JSON lists and name and value
+        pairs (`kinds`: whether it may hold each), read value by value under their keys:
+        each view a second reading of the text, with a candidate budget of its own; and
+        the listings (where the values they list lie) of the views that may overrule the
+        text as it stands (see _read_in_place). A name and value pair's view only adds: a
+        form's `<input type="password" name="pw" value="…">` is a password, though `pw`
+        names none."""
         found: list[Hit] = []
         listings: list[Listing] = []
+        table, lists, tags, named = kinds
         views = (
-            tables.view(text) if table else None,
-            markup.view(text) if tags else None,
-            records.view(text) if lists else None,
+            (tables.view(text) if table else None, True),
+            (markup.view(text) if tags else None, True),
+            (records.view(text) if lists else None, True),
+            (pairs.view(text) if named else None, False),
         )
-        for view in views:
+        for view, overrules in views:
             if view is not None:  # each value under its own label only (`lines`)
                 budget = Budget(self.limits.max_candidates)
                 self._scan(*_unmarked(*view), 1, rules, budget, found, min_score, lines=True)
-                listings.append(view[1])
+                if overrules:
+                    listings.append(view[1])
         for hit in found:
             hit.listed = True
         return found, listings
