@@ -25,6 +25,8 @@ spec:
       value: '4155550132'  # the desk
     - name: ADMIN_USER
       value: jdoe
+    - name: SMTP_PASSWORD
+      value: s3cr#t42  # a bare value may hold a `#`
 """
 TASK = json.dumps(
     {
@@ -42,7 +44,12 @@ FORM = '<input type="hidden" name="username" value="jdoe"><input name="q" value=
     [
         (
             DEPLOYMENT,
-            [("PASSWORD", "hunter22"), ("PHONE", "4155550132"), ("USERNAME", "jdoe")],
+            [
+                ("PASSWORD", "hunter22"),
+                ("PHONE", "4155550132"),
+                ("USERNAME", "jdoe"),
+                ("PASSWORD", "s3cr#t42"),
+            ],
         ),
         (
             TASK,
@@ -67,6 +74,7 @@ def test_the_view_lists_each_value_under_its_name() -> None:
         "DB_PASSWORD: hunter22",
         "SUPPORT_PHONE: 4155550132",
         "ADMIN_USER: jdoe",
+        "SMTP_PASSWORD: s3cr#t42",
     ]
     at = body.index("4155550132")
     start, end, tricks = where.locate(at, at + 10)

@@ -17,13 +17,14 @@ from agentshield.engines.pii.views import Listing
 
 MAX_PAIRS = 10_000
 _NAME = r"[A-Za-z_][\w.-]{0,79}"
-# YAML: `name:` then, on the next line, `value:` (a quoted value without its quotes).
+# YAML: `name:` then, on the next line, `value:` (a quoted value without its quotes; a
+# comment opens with a blank and `#`, which a bare value may hold: `value: s3cr#t`).
 # JSON: `"name": "…"` then, in the same object, `"value": "…"`. HTML: an element's `name`
 # then its `value` (`<input type="hidden" name="api_token" value="…">`).
 _PAIR = re.compile(
     rf"""\bname:[ \t]*(["']?)(?P<yaml_name>{_NAME})\1[ \t]*\r?\n[ \t]*value:[ \t]*"""
-    r"""(?:"(?P<yaml_quoted>[^"\n]*)"|'(?P<yaml_single>[^'\n]*)'|(?P<yaml_bare>[^\s#][^\n#]*?))"""
-    r"""[ \t]*(?:#|\r?$)"""
+    r"""(?:"(?P<yaml_quoted>[^"\n]*)"|'(?P<yaml_single>[^'\n]*)'|(?P<yaml_bare>[^\s#][^\n]*?))"""
+    r"""(?:[ \t]+#[^\n]*)?[ \t]*\r?$"""
     rf"""|"name"\s*:\s*"(?P<json_name>{_NAME})"\s*,\s*"value"\s*:\s*"""
     r'''"(?P<json_value>(?:[^"\\\n]|\\.)*)"'''
     rf"""|\bname=(?P<q>["'])(?P<html_name>{_NAME})(?P=q)[ \t]+value=(?P<r>["'])"""
