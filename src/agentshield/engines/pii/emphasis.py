@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from agentshield.engines.pii.views import Segments
+from agentshield.engines.pii.views import Segments, spliced
 
 # Emphasis right before or after a colon (`__` for underscores: one alone is a name's,
 # `snake_case:`), in markdown or HTML.
@@ -41,20 +41,10 @@ def marks_a_key(text: str) -> bool:
 def view(text: str) -> tuple[str, Segments] | None:
     """The text without those marks, and where its pieces lie in `text`; None when it
     holds none."""
-    pieces: list[str] = []
-    segments = Segments()
-    pos = size = 0
-    for found in _MARKS.finditer(text):
-        marks = [found.span(g) for g in range(1, 6) if found.start(g) >= 0] or [found.span()]
-        for start, end in marks:
-            if start > pos:
-                segments.add(size, size + start - pos, pos, start, None)
-                pieces.append(text[pos:start])
-                size += start - pos
-            pos = end
-    if not pieces and pos == 0:
-        return None
-    if pos < len(text):
-        segments.add(size, size + len(text) - pos, pos, len(text), None)
-        pieces.append(text[pos:])
-    return "".join(pieces), segments
+    edits = ((a, b, "") for found in _MARKS.finditer(text) for a, b in _marks(found))
+    return spliced(text, edits, None, 0, len(text))
+
+
+def _marks(found: re.Match[str]) -> list[tuple[int, int]]:
+    """The marks of a match: a code span's groups, or the whole match (emphasis)."""
+    return [found.span(g) for g in range(1, 6) if found.start(g) >= 0] or [found.span()]

@@ -121,8 +121,9 @@ class PiiScanner:
     def _detect(self, prepared: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
         hits: list[Hit] = []
         text, where = prepared, _ORIGIN
+        tags = "<" in prepared
         # (Most texts hold no mark's character: no call.)
-        if "*" in prepared or "_" in prepared or "`" in prepared or "<" in prepared:
+        if tags or "*" in prepared or "_" in prepared or "`" in prepared:
             text, where = _unmarked(prepared, _ORIGIN)  # in its place: one scan
         budget = Budget(self.limits.max_candidates)
         self._scan(text, where, 0, rules, budget, hits, min_score)
@@ -130,7 +131,6 @@ class PiiScanner:
             hits += rules.run(prepared, budget)[0]
         table = "\n" in prepared
         lists = "[" in prepared and '"' in prepared
-        tags = "<" in prepared
         # (pairs.py: lines of YAML or JSON's quotes first, which memchr finds)
         named = (table or '"' in prepared) and "value" in prepared and "name" in prepared
         if table or lists or tags or named:  # most texts hold none: no call

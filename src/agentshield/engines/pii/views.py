@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -136,24 +136,38 @@ def replaced(
     spelled-out marks), each mapped to its run; None when none decodes to anything else.
     With `within`, a span holding that one, the view is its text, decoded only in
     [start, end): the words around a value stay, for its context."""
-    first, last = within or (start, end)
+    edits = (
+        (run.start(), run.end(), decoded)
+        for run in runs.finditer(text, start, end)
+        # (a reference naming no character stays as it is)
+        if (decoded := decode(run.group())) != run.group()
+    )
+    return spliced(text, edits, trick, *(within or (start, end)))
+
+
+def spliced(
+    text: str, edits: Iterable[tuple[int, int, str]], trick: str | None, first: int, last: int
+) -> tuple[str, Segments] | None:
+    """`text[first:last]` with `edits` made (each its start, its end and what stands there
+    instead, in order), each new piece mapped to the stretch it replaces and named `trick`,
+    the rest mapped one for one (a piece taken out maps nowhere); None when there is no
+    edit."""
     pieces: list[str] = []
     segments = Segments()
     view = pos = first
-    for run in runs.finditer(text, start, end):
-        decoded = decode(run.group())
-        if decoded == run.group():
-            continue  # (a reference naming no character stays as it is)
+    edited = False
+    for start, end, replacement in edits:
+        edited = True
         for piece, a, b, kind in (
-            (text[pos : run.start()], pos, run.start(), None),
-            (decoded, run.start(), run.end(), trick),
+            (text[pos:start], pos, start, None),
+            (replacement, start, end, trick),
         ):
             if piece:
                 pieces.append(piece)
                 segments.add(view - first, view - first + len(piece), a, b, kind)
                 view += len(piece)
-        pos = run.end()
-    if not pieces:
+        pos = end
+    if not edited:
         return None
     if pos < last:
         pieces.append(text[pos:last])

@@ -59,7 +59,7 @@ _LONG_HUMP = re.compile(r"[a-z]{6}")
 # one piece of ten characters or more whose humps are words, and all but one of the others
 # such pieces or short ones (`OSSL`, `set1`, `Key`). Of random base64url strings holding two
 # `_` or more, 9 in 57,752 passed with pieces of six, 1 in 57,669 with eight, 2 in 173,254
-# with ten (of all random ones, about one in a million).
+# with ten (2 of the 1,080,000 random strings drawn, of 20-86 characters).
 _CODE_NAME = re.compile(r"[A-Za-z0-9]+(?:_+[A-Za-z0-9]+){2,}")
 _SHORT_PIECE = re.compile(r"[A-Z0-9]{1,6}|[a-z0-9]{1,6}|[A-Z][a-z]{1,5}")
 # A URL's path from its host's last dot (`https://www.researchgate.net/profile/John-…`):
