@@ -109,6 +109,23 @@ def test_a_tool_result_is_redacted_by_its_keys(
     assert raw.headers["x-agentshield-pii-findings"] == "PHONE=1,US_SSN=1"
 
 
+def test_a_secret_given_once_is_redacted_where_a_later_message_repeats_it(
+    client: openai.OpenAI, upstream: UpstreamServer
+) -> None:
+    # The tool's output names no key: before, the password reached the upstream there.
+    extra = tagged()
+    messages = a_tool_call("connected as svc_backup with Xk9mP2qz, 3 rows")
+    messages.insert(0, {"role": "user", "content": "The DB password is Xk9mP2qz."})
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=messages, extra_body=extra
+    )
+
+    sent = upstream.by_tag(extra["upstream_test"]["tag"]).body["messages"]
+    assert sent[0]["content"] == "The DB password is <PASSWORD>."
+    assert sent[3]["content"] == "connected as svc_backup with <PASSWORD>, 3 rows"
+    assert raw.headers["x-agentshield-pii-findings"] == "PASSWORD=2"
+
+
 ROWS = [("536904399", "4155550132"), ("665123456", "3125550100")] * 6
 CSV = "\n".join(["name,ssn,phone"] + [f"P{i},{s},{p}" for i, (s, p) in enumerate(ROWS)])
 PAGE = (

@@ -27,6 +27,7 @@ from agentshield.engines.pii.errors import (
 from agentshield.engines.pii.generator import GeneratedPattern, generate_pattern
 from agentshield.engines.pii.policy import MODES, Mode, Policy, ScanLimits
 from agentshield.engines.pii.registry import available
+from agentshield.engines.pii.repeats import KnownSecrets
 from agentshield.engines.pii.restore import RestoreMap, StreamingRestorer
 from agentshield.engines.pii.result import PiiFinding, PiiResult
 from agentshield.engines.pii.risk import RiskAssessment, assess_risk
@@ -49,6 +50,7 @@ __all__ = [
     "InputRejected",
     "InvalidRule",
     "InvalidText",
+    "KnownSecrets",
     "Mode",
     "PatternTest",
     "PiiError",

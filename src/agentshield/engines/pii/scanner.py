@@ -20,7 +20,9 @@ text holding a delimited table (CSV, TSV, `|`), an HTML table, JSON lists or nam
 pairs is also scanned as a list of its cells or items, each under its column's header, its
 list's key or its name (`ssn: 536904399`, see tables.py, markup.py, records.py and
 pairs.py). Overlapping findings are
-then resolved (see overlaps.py) and those under the policy's minimum score dropped.
+then resolved (see overlaps.py) and those under the policy's minimum score dropped. Last, a
+secret's value said again after its key (or found in an earlier text of the conversation)
+is found where it is said again (see repeats.py).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from agentshield.engines.pii.overlaps import resolve
 from agentshield.engines.pii.policy import Policy, ScanLimits
 from agentshield.engines.pii.redaction import apply
 from agentshield.engines.pii.registry import build
+from agentshield.engines.pii.repeats import KnownSecrets, said_again
 from agentshield.engines.pii.restore import RestoreMap
 from agentshield.engines.pii.result import PiiResult
 from agentshield.engines.pii.risk import NO_RISK, assess_risk
@@ -113,12 +116,24 @@ class PiiScanner:
         return text
 
     def detect(
-        self, text: str | bytes, *, rules: RuleSet | None = None, min_score: float = 0.5
+        self,
+        text: str | bytes,
+        *,
+        rules: RuleSet | None = None,
+        min_score: float = 0.5,
+        known: KnownSecrets | None = None,
     ) -> list[Hit]:
-        """Findings with their values, for use within the request only."""
-        return self._detect(self.prepare(text), rules, min_score)
+        """Findings with their values, for use within the request only; `known`: secrets
+        found before in the same conversation, looked for again (see repeats.py)."""
+        return self._detect(self.prepare(text), rules, min_score, known)
 
-    def _detect(self, prepared: str, rules: RuleSet | None, min_score: float) -> list[Hit]:
+    def _detect(
+        self,
+        prepared: str,
+        rules: RuleSet | None,
+        min_score: float,
+        known: KnownSecrets | None = None,
+    ) -> list[Hit]:
         hits: list[Hit] = []
         text, where = prepared, _ORIGIN
         tags = "<" in prepared
@@ -137,7 +152,13 @@ class PiiScanner:
             kinds = (table, lists, tags, named)
             listed, listings = self._structured(prepared, kinds, rules, min_score)
             hits = _read_in_place(hits, listed, listings) + listed
-        return resolve([h for h in hits if h.score >= min_score]) if hits else hits
+        if hits:
+            hits = resolve([h for h in hits if h.score >= min_score])
+        if hits or known:  # a secret said again, after its key or in a later text
+            again = said_again(prepared, hits, known)
+            if again:
+                hits = sorted(hits + again, key=lambda h: h.start)
+        return hits
 
     def _structured(
         self,
@@ -192,18 +213,25 @@ class PiiScanner:
         policy: Policy | None = None,
         rules: RuleSet | None = None,
         restore_map: RestoreMap | None = None,
+        known: KnownSecrets | None = None,
     ) -> list[PiiResult]:
-        """One result per text, in order, the texts' placeholders from one restore map."""
+        """One result per text, in order, the texts' placeholders from one restore map.
+        With `known`, the texts are one conversation: a secret found in one (a password
+        after its key) is looked for in those after it, and `known` keeps each so found
+        for the texts of the next call (repeats.py)."""
         if len(texts) > self.limits.max_batch:
             raise BatchTooLarge(len(texts), self.limits.max_batch)
         policy = policy or _DEFAULT_POLICY
         prepared = [self.prepare(t) for t in texts]
         if restore_map is None and policy.uses_restore:
             restore_map = RestoreMap()  # one request, one map
-        return [
-            self._result(text, self._detect(text, rules, policy.min_score), policy, restore_map)
-            for text in prepared
-        ]
+        results = []
+        for text in prepared:
+            hits = self._detect(text, rules, policy.min_score, known)
+            if known is not None and hits:
+                known.add(text, hits)
+            results.append(self._result(text, hits, policy, restore_map))
+        return results
 
     def _result(
         self, text: str, hits: list[Hit], policy: Policy, restore_map: RestoreMap | None

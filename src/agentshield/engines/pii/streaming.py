@@ -25,6 +25,7 @@ from agentshield.engines.pii.detector import Hit
 from agentshield.engines.pii.policy import Policy
 from agentshield.engines.pii.public_keys import open_block
 from agentshield.engines.pii.redaction import apply
+from agentshield.engines.pii.repeats import KnownSecrets
 from agentshield.engines.pii.restore import RestoreMap
 from agentshield.engines.pii.result import PiiFinding
 from agentshield.engines.pii.rules import RuleSet
@@ -50,6 +51,7 @@ class StreamingRedactor:
         step: int = 32,
         max_hold: int = 2048,
         context: int = 64,
+        known: KnownSecrets | None = None,
     ) -> None:
         if hold < 1 or step < 1 or hold + step > max_hold or context < 0:
             raise ValueError(
@@ -66,6 +68,9 @@ class StreamingRedactor:
         self._offset = 0  # stream offset of the first held character
         self._stuck = 0  # stream offset of the end of a finding that held a cut back
         self.findings: list[PiiFinding] = []
+        # Secrets found so far (and before the stream, in its conversation): their values
+        # are looked for again in the text after them (repeats.py).
+        self.known = known if known is not None else KnownSecrets()
 
     def feed(self, chunk: str) -> str:
         self._held += chunk
@@ -88,8 +93,13 @@ class StreamingRedactor:
     def _release(self, buffer: str, base: int, *, final: bool) -> str:
         """Scan `buffer` (the context kept, then the held tail from `base`) and release
         the held text up to a safe cut (all of it when `final`)."""
-        hits = self._scanner.detect(buffer, rules=self._rules, min_score=self._policy.min_score)
+        hits = self._scanner.detect(
+            buffer, rules=self._rules, min_score=self._policy.min_score, known=self.known
+        )
         cut, passed = (len(buffer), 0) if final else self._safe_cut(buffer, hits, base)
+        if hits:
+            released = [h for h in hits if base <= h.start and h.end <= cut]
+            self.known.add(buffer, released)
         if passed and cut - base < self._step:  # it would hold the next cut back too
             self._stuck = self._offset + passed - base
         emitted = [

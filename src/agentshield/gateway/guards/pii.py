@@ -20,6 +20,7 @@ from typing import Any
 
 from agentshield.engines.pii import (
     InputRejected,
+    KnownSecrets,
     PiiFinding,
     PiiResult,
     PiiScanner,
@@ -44,6 +45,9 @@ class _State:
     restore_map: RestoreMap | None
     counts: Counter[str] = field(default_factory=Counter)
     stream: StreamRewriter | None = None
+    # Secrets found in the conversation so far: said again in a later message (a tool's
+    # output echoing a password given before) they are redacted there too.
+    known: KnownSecrets = field(default_factory=KnownSecrets)
 
 
 class PiiGuard:
@@ -76,7 +80,7 @@ class PiiGuard:
                 f"{', '.join(blocked)}.",
             )
         if ctx.stream:
-            state.stream = StreamRewriter(self._scanner, policy, rules, restore_map)
+            state.stream = StreamRewriter(self._scanner, policy, rules, restore_map, state.known)
 
     def on_stream_chunk(self, ctx: RequestContext, chunk: dict[str, Any]) -> list[dict[str, Any]]:
         state: _State | None = ctx.scratch.get(self.name)
@@ -118,6 +122,7 @@ class PiiGuard:
                     policy=state.policy,
                     rules=state.rules,
                     restore_map=state.restore_map,
+                    known=state.known,
                 )
         except InputRejected as exc:
             raise _rejected(exc, param) from exc

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from agentshield.engines.pii import (
+    KnownSecrets,
     PiiFinding,
     PiiScanner,
     Policy,
@@ -46,8 +47,11 @@ class StreamRewriter:
         policy: Policy,
         rules: RuleSet | None,
         restore_map: RestoreMap | None,
+        known: KnownSecrets | None = None,
     ) -> None:
         self._scanner = scanner
+        # One conversation's secrets, for all its texts (repeats.py).
+        self._known = known if known is not None else KnownSecrets()
         self._policy = policy
         self._rules = rules
         self._restore_map = restore_map
@@ -88,7 +92,11 @@ class StreamRewriter:
         text = self._texts.get((index, name))
         if text is None:
             redactor = StreamingRedactor(
-                self._scanner, policy=self._policy, rules=self._rules, restore_map=self._restore_map
+                self._scanner,
+                policy=self._policy,
+                rules=self._rules,
+                restore_map=self._restore_map,
+                known=self._known,
             )
             restorer = None
             if self._restore_map is not None:
