@@ -118,6 +118,23 @@ ROWS = [
     ("Fixed in 1.2.10.4, see above", []),
     ("* v8: upgrade to 3.24.35.22\n* upgrade v8 to 3.20.14.1", []),  # an upgrade's
     ("        .. versionchanged:: 0.7.100.3", []),  # Sphinx's
+    # A release named by its number, before its notes (Git's are in /usr/share/doc).
+    ("Git 1.7.12.1 Release Notes\n==========================", []),
+    ("see the 2.10.1.3 changelog", []),
+    ("server 10.20.30.40 released its lease", [("IP_ADDRESS", "10.20.30.40")]),
+    ("From host 178.83.236.72. Release it", [("IP_ADDRESS", "178.83.236.72")]),  # a stop
+    # An object identifier.
+    ('    CRL_NUMBER = ObjectIdentifier("2.5.29.20")', []),
+    ("* `'x25519'` (OID 1.3.101.110)", []),
+    # A program's update or patch (node's changelogs: V8's versions have four numbers).
+    ("**deps**: update V8 to 9.7.106.18; patch V8 to 10.2.154.4", []),
+    ("update host to 10.4.5.6", [("IP_ADDRESS", "10.4.5.6")]),
+    # SVG's path data (in every page of node's documentation); a list of addresses.
+    ('<path d="M12 1.52-.87 2.83-2.12 3.51.98.32 2.03.5 3.11.5"/>', []),
+    (
+        "hosts 10.0.0.1 10.0.0.2, load 0.5 10.0.0.3",
+        [("IP_ADDRESS", "10.0.0.1"), ("IP_ADDRESS", "10.0.0.2"), ("IP_ADDRESS", "10.0.0.3")],
+    ),
     ("updated the DNS record to 10.1.2.3", [("IP_ADDRESS", "10.1.2.3")]),  # a record's
     ("the new host in 10.0.0.5's subnet", [("IP_ADDRESS", "10.0.0.5")]),
     ('{"firmware": "1.0.0.2", "host": "10.20.30.40"}', [("IP_ADDRESS", "10.20.30.40")]),

@@ -11,6 +11,11 @@ _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 # A section's number heading its title, at a line's start or a tag's end (`10.3.2.1.
 # Structure`, `<a name="dh-structure"></a>10.3.2.1. Structure</h4>`): no address.
 _HEADING = re.compile(r"[\d.]+\. [A-Z][a-z]")
+# A number of a path's data (SVG's `d="… 2.83-2.12 3.51.98.32 2.03.5"`: decimals glued
+# together) after two decimals of one point glued by a minus sign.
+_DECIMAL_BEFORE = re.compile(r"(?<![\d.])\d*\.\d+-\d*\.\d+ \Z")
+# A release named by its number (`Git 1.7.12.1 Release Notes`, `2.10.1.3 changelog`).
+_RELEASE = re.compile(r"\d+(?:\.\d+)+ (?:release|changelog)\b", re.IGNORECASE)
 
 
 class IpAddressRecognizer(Recognizer):
@@ -33,18 +38,25 @@ class IpAddressRecognizer(Recognizer):
     # section (`specs sections 8.2.4.44`) is no address.
     not_after = ("version", "ver", "build", "release", "firmware", "revision", "rev")
     not_after += ("section", "chapter", "clause", "paragraph")
+    # An object identifier (`ObjectIdentifier("2.5.29.30")`, `(OID 1.3.101.110)`).
+    not_after += ("oid", r"objectidentifier\(")
     # A changelog's release (`Changes in 2.10.1.3:`, `fixed in 1.2.10.4`).
     not_after += (r"(?:change[sd]?|fixed|added|new|deprecated|removed|introduced) in",)
-    # An upgrade's (`v8: upgrade to 3.24.35.22`, `upgrade v8 to`; an update may be a
-    # record's, to an address), Sphinx's (`.. versionadded:: 0.7.100.3`).
-    not_after += (r"upgrade[sd]?(?: \w+)? to",)
+    # An upgrade's (`v8: upgrade to 3.24.35.22`, `upgrade v8 to`, `patch V8 to`; an update
+    # may be a record's or a host's, to an address, but not a name with a digit's: `update
+    # V8 to`), Sphinx's (`.. versionadded:: 0.7.100.3`).
+    not_after += (r"upgrade[sd]?(?: \w+)? to", r"patch(?:e[sd])? \w+ to", r"updated? \w*\d\w* to")
     not_after += ("version(?:changed|added)", "deprecated")
     letter_sensitive = False
     strict_edges = True
 
     def refused(self, text: str, start: int) -> bool:
         opens = start == 0 or text[start - 1] in "\n>"
-        return (opens and _HEADING.match(text, start) is not None) or super().refused(text, start)
+        if opens and _HEADING.match(text, start) is not None:
+            return True
+        if _RELEASE.match(text, start) or _DECIMAL_BEFORE.search(text, max(0, start - 12), start):
+            return True
+        return super().refused(text, start)
 
     def validate(self, value: str) -> bool | None:
         value = value.replace("-", ".")  # a host name's (see `patterns`)
