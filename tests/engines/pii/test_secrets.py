@@ -123,6 +123,13 @@ ROWS = [
     ('Credentials: jdoe / "correct horse battery"', [("PASSWORD", "correct horse battery")]),
     ("credentials: https://vault.example.com/team", []),  # a URL's path
     ("credentials: read/write access", []),  # words in small letters: prose's pair
+    ("credentials: Username / Password", []),  # capitalised: a form's labels
+    # A user and a password to log in with.
+    ("Log in with jdoe / hunter22", [("PASSWORD", "hunter22")]),
+    ("log in as root:Tr0ub4dor&3 now", [("PASSWORD", "Tr0ub4dor&3")]),
+    ("sign-in as jdoe:Winter2026!", [("PASSWORD", "Winter2026!")]),
+    ("Sign in with Google / Apple", []),
+    ("Log in as root: then run make", []),
     ("Credentials: username/password", []),
     ("credentials are stored in the vault", []),
     ("passwd:         files systemd", []),  # nsswitch.conf's sources

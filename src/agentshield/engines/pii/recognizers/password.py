@@ -186,9 +186,10 @@ def _code(value: str) -> bool:
 
 def _not_paired(value: str) -> bool:
     """Whether what follows a user's `/` in credentials is no password: a URL's path
-    (`credentials: https://vault.example.com/…`), or a word in small letters, as prose pairs
-    them (`credentials: read/write`, `user/pass`); a default's (`admin/admin`) is missed."""
-    return value[0] == "/" or (value.isalpha() and value.islower())
+    (`credentials: https://vault.example.com/…`), or a word in small letters or capitalised,
+    as prose and forms pair them (`credentials: read/write`, `user/pass`, `Username /
+    Password`, `sign in with Google/Apple`); a default's (`admin/admin`) is missed."""
+    return value[0] == "/" or (value.isalpha() and (value.islower() or value.istitle()))
 
 
 class PasswordRecognizer(Recognizer):
@@ -265,11 +266,13 @@ class PasswordRecognizer(Recognizer):
             turned=False,
         ),
         # A user and a password given as credentials (`the admin credentials are admin /
-        # S3cur3P@ss!`, `creds: jdoe:Winter2026!`): the password, after the user's `/` or
-        # `:` (see `_not_paired`).
+        # S3cur3P@ss!`, `creds: jdoe:Winter2026!`) or to log in with (`log in with jdoe /
+        # hunter22`, `login: admin/S3cret!`): the password, after the user's `/` or `:`
+        # (see `_not_paired`).
         Pattern(
             "credentials",
-            r"(?i)\b(?P<key>credentials?|creds)(?:[ \t]*[:=]|[ \t]+(?:are|is|were|was):?)[ \t]*"
+            r"(?i)\b(?P<key>credentials?|creds|(?:log|sign)[ -]?in)"
+            r"(?:[ \t]*[:=]|[ \t]+(?:are|is|were|was|with|as|using):?)[ \t]*"
             rf"[\w.@+-]{{1,64}}(?:[ \t]*/[ \t]*|:){_VALUE}",
             0.8,
             refuse=_not_paired,
