@@ -36,6 +36,15 @@ PASSWORD = "Xk9mP2qz"
             f"password: {PASSWORD} not a{PASSWORD} nor {PASSWORD}9",
             [("PASSWORD", PASSWORD)],
         ),
+        # Two values said again where they overlap: one finding.
+        (
+            "password: ab12-cd34\nsession id: cd34-ef56-7788-99aa\necho ab12-cd34-ef56-7788-99aa",
+            [
+                ("PASSWORD", "ab12-cd34"),
+                ("SESSION_ID", "cd34-ef56-7788-99aa"),
+                ("PASSWORD", "ab12-cd34"),
+            ],
+        ),
         # A finding there stays what it is.
         (
             f"password: {PASSWORD} and mail {PASSWORD}@example.com",

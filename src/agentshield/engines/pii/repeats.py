@@ -97,7 +97,17 @@ def said_again(text: str, hits: list[Hit], known: KnownSecrets | None = None) ->
                     )
                 )
             start = end
-    return out
+    return _apart(out) if len(first) > 1 else out
+
+
+def _apart(hits: list[Hit]) -> list[Hit]:
+    """`hits` in text order, less those overlapping an earlier one (two values may share
+    characters: `ab12-cd34` and `cd34-ef56` in `ab12-cd34-ef56`)."""
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: h.start):
+        if not kept or hit.start >= kept[-1].end:
+            kept.append(hit)
+    return kept
 
 
 def _secret_like(value: str) -> bool:
