@@ -137,6 +137,15 @@ ROWS = [
     ('CREDPASS="password"', []),
     ('passwd=$(getent passwd "$user")', []),
     ("password: `pass show db/prod`", []),
+    # A code span right after the key and a blank: one word alone in it, after a word
+    # that is only a password's (not the verb's: a docstring's `pass `False``).
+    ("Use the password `hunter22` for staging", [("PASSWORD", "hunter22")]),
+    ("contraseña `Clave2024!`", [("PASSWORD", "Clave2024!")]),
+    ("password ``S3cret!pass``", [("PASSWORD", "S3cret!pass")]),
+    ("password `pass show db/prod`", []),
+    ("password `--stdin` reads it", []),
+    ("To disable authentication, pass `False`.", []),
+    ("is enabled, pass ``groups`` alongside other metadata", []),
     # A markdown code span around the value, or around the command holding it.
     ("password: `hunter22`, then", [("PASSWORD", "hunter22")]),
     ("run `docker login -u ci -p hunter22` now", [("PASSWORD", "hunter22")]),

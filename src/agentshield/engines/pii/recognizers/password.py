@@ -70,6 +70,10 @@ _CODE = re.compile(
     # opens with the second `:`), a member through a pointer (`Resolver->findImplPass(PI)`)
     r"|:|[A-Za-z_]\w*->"
 )
+# The word of a code span right after a key and a blank, the span closing after it.
+_SPAN_WORD = re.compile(r"[^\s`-][^\s`]{3,63}`")
+_PLAIN_BEFORE = re.compile(rf"(?i)(?:{_PLAIN})\Z")
+_IS_BEFORE = re.compile(rf"(?i)\b{_IS}\Z")
 _TYPES = frozenset(["str", "bytes", "bool", "int", "optional", "notrequired", "secretstr"])
 # After a bare value, the punctuation of the sentence or of JSON (`{"password": 1234}`),
 # or the end of a markdown code span opened before the key.
@@ -192,6 +196,28 @@ def _not_paired(value: str) -> bool:
     return value[0] == "/" or (value.isalpha() and (value.islower() or value.istitle()))
 
 
+def _spanned(text: str, start: int) -> bool | None:
+    """For a value in a code span right after its key and a blank (`password `hunter22``):
+    whether its place refuses it. A word alone there is a password, not a command or an
+    option (`password `pass show db``), and only after a word that is only a password's
+    (`pass `False``, the verb's). None for a value placed otherwise (after a separator or
+    "is": `password: `hunter22``, read as the other forms are)."""
+    opened = start
+    while opened > 0 and start - opened < 3 and text[opened - 1] == "`":
+        opened -= 1  # (``RST's`` span opens with two)
+    if opened == start or not opened or text[opened - 1] not in " \t":
+        return None
+    blank = opened - 1
+    while blank and text[blank - 1] in " \t":
+        blank -= 1
+    if not blank or not text[blank - 1].isalpha():
+        return None
+    if _IS_BEFORE.search(text, max(0, blank - 5), blank):
+        return None
+    key = _PLAIN_BEFORE.search(text, max(0, blank - 16), blank)
+    return key is None or _SPAN_WORD.match(text, start) is None
+
+
 class PasswordRecognizer(Recognizer):
     entity_type = "PASSWORD"
     patterns = (
@@ -203,7 +229,7 @@ class PasswordRecognizer(Recognizer):
             # hunter22`), which `refused` reads. One pattern: as two, the keys' alternation
             # twice in the Sets and the triggers cost new text 2.2% (pii_instructions.py).
             rf"(?i)(?P<key>{leet_alternation(_WORDS)})"
-            rf"(?:[\"']?\]?{_SEPARATOR}|>|\s+{_IS}:?\s+){_VALUE}",
+            rf"(?:[\"']?\]?{_SEPARATOR}|>|\s+{_IS}:?\s+|[ \t]+`){_VALUE}",
             0.8,
         ),
         # A secret's key (`SECRET_KEY=`, `client_secret:`, `client-secret:`, `{"secret": `,
@@ -309,6 +335,9 @@ class PasswordRecognizer(Recognizer):
             yield start, end
 
     def refused(self, text: str, start: int) -> bool:
+        spanned = _spanned(text, start)
+        if spanned is not None:
+            return spanned
         if describes_argument(text, start):
             return True  # a docstring's (`client_secret: Configuration options …`)
         prose = _PROSE_KEY.search(text, max(0, start - 40), start)
