@@ -71,7 +71,7 @@ def said_again(text: str, hits: list[Hit], known: KnownSecrets | None = None) ->
     after their first finding, and for the `known` values anywhere in `text`; none where a
     finding of `hits` is (`hunter22@example.com` stays an e-mail address)."""
     first = secrets(text, hits)
-    before = known.first if known else {}
+    before = known.first if known is not None else {}
     if before:
         first.update(before)  # a value known before is looked for everywhere
     elif not first:
@@ -115,9 +115,14 @@ def _secret_like(value: str) -> bool:
     chosen secrets mostly have and words of prose do not; not a name of code (`uint64_t`,
     `P11_KIT_URI_FOR_OBJECT`) nor a standard's (`PKCS-12`, `SHA256`), which come back in
     every line that uses them."""
-    if "_" in value or _STANDARD.fullmatch(value):
+    if "_" in value:
         return False
-    return _DIGIT.search(value) is not None and _LETTER.search(value) is not None
+    if value.isalnum():  # (most: str's own tests, not a regex's call)
+        if value.isdigit() or value.isalpha():
+            return False
+    elif _DIGIT.search(value) is None or _LETTER.search(value) is None:
+        return False
+    return not (value[0].isupper() and _STANDARD.fullmatch(value))
 
 
 def _taken(hits: list[Hit], starts: list[int], start: int, end: int) -> bool:
