@@ -97,8 +97,8 @@ def test_a_set_that_gives_up_fails_closed(which: int, monkeypatch: pytest.Monkey
     scanner = PiiScanner()
     # Every pattern runs: a bare nine-digit number, which needs context words the Sets
     # did not see, is examined (and refused) rather than skipped. (The `_` runs the Set
-    # of context words after one.)
-    examined = scanner._detector.run("order_no 123456789", budget := Budget(100), 0.5)
+    # of context words after one, the key `orderNo:`'s hump the Set of those after a hump.)
+    examined = scanner._detector.run("order_no 123456789 orderNo: 1", budget := Budget(100), 0.5)
     assert examined == ([], {}) and budget.left < 100
     result = scanner.scan("mail jane.roe@acme-corp.com, ssn 536-90-4399, password: hunter2hunter2")
     assert [f.entity_type for f in result.findings] == ["EMAIL", "US_SSN", "PASSWORD"]

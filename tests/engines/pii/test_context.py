@@ -99,9 +99,13 @@ def searched(
     in `99541702`), or after the value and followed by `:`, `=` or `>` after the rest of
     a key's name (the next field's key, the next element's tag), or before the value
     with a `]` between them (a list that has ended); keyed when in the near window before
-    the value, on its line, with no other key's `:` or `=` between them."""
+    the value, on its line, with no other key's `:` or `=` between them. A word opening
+    with a capital may follow a small letter (a camel case hump: `homePhone`)."""
     words = re.compile(
-        r"(?<![a-z0-9])" + leet_alternation(rec.context, opening=True) + r"(?!(?-i:[a-z]))", re.I
+        r"(?:(?<![a-z0-9])|(?<=(?-i:[a-z]))(?=(?-i:[A-Z])))"
+        + leet_alternation(rec.context, opening=True)
+        + r"(?!(?-i:[a-z]))",
+        re.I,
     )
     near, far = rec.context_boost, rec.context_boost / 2
     line = text.rfind("\n", 0, start) + 1 if lines else 0
@@ -140,11 +144,12 @@ def pieces(rec: Recognizer) -> st.SearchStrategy[str]:
     spelt = words.map(lambda w: w.replace("e", "3").replace("a", "4").upper())
     spaced = words.map(lambda w: w.replace(" ", "\x0b"))  # `re` reads it as \s, RE2 does not
     halves = words.flatmap(lambda w: st.sampled_from([w[: len(w) // 2], w[len(w) // 2 :]]))
+    humped = words.map(lambda w: "home" + w[:1].upper() + w[1:])  # `homePhone`
     other = st.text(alphabet="abxyz _.-\t\x0b\n17|+$#İı:=\"'[]{},;&?", max_size=6)
     labels = st.sampled_from(
         ["order ", "Invoice No. ", '"order_id": "', "reorder ", "orders#", "$", "€ ", "USD "]
     )
-    return st.one_of(words, spelt, spaced, halves, other, labels, st.text(max_size=4))
+    return st.one_of(words, spelt, spaced, halves, humped, other, labels, st.text(max_size=4))
 
 
 @pytest.mark.parametrize("lines", [False, True])
@@ -193,6 +198,11 @@ def test_context_words_at_the_window_edges(text: str, word: str | None) -> None:
         ("5$n: 536904399", "US_SSN"),  # leetspeak, a digit first
         ('{"ssns": ["536904399"]}', "US_SSN"),  # a plural: a key naming a list
         ('{"phones": ["536904399"]}', "PHONE"),
+        # a key in camel case: the word after a hump (`homePhone`, .NET's `CustomerSsn`)
+        ('{"customerSsn": "536904399"}', "US_SSN"),
+        ('{"homePhone": "4155550132"}', "PHONE"),
+        ("HomePhone: 4155550132", "PHONE"),
+        ('{"patientNhsNumber": "9434765919"}', "UK_NHS"),
     ],
 )
 def test_context_words_in_keys_count(text: str, entity_type: str) -> None:
@@ -331,6 +341,8 @@ def test_a_word_in_another_field_is_no_context(text: str, word: str | None) -> N
         "lessons 536904399",  # a word inside another
         "phoneme 536904399",  # a word before more letters than a plural's
         "x1ssn 536904399",  # a digit before the word
+        "customerssn 536904399",  # a word inside another, in small letters: no hump
+        "CUSTOMERSSN 536904399",  # nor in capitals
         "$$n: 536904399",  # no context word opens with a mark
         # `5417` spells "salt", a HIGH_ENTROPY_SECRET context word, but not inside a number:
         # a digit before it, or one after its own last digit

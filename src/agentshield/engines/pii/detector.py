@@ -139,10 +139,11 @@ class Detector:
 
 
 class _Sets:
-    """The patterns of three RE2 Sets, each pattern in one (see prefilter.py) and a pattern
+    """The patterns of four RE2 Sets, each pattern in one (see prefilter.py) and a pattern
     matching nothing in its place in the others, so all number the patterns alike, in the
     order added. The third holds only context words after `_`, and runs only on text
-    holding one (see leet.context_alternations).
+    holding one; the fourth only those after a camel case hump, and runs only on text
+    holding a small letter before a capital (see leet.context_alternations).
 
     A Set whose DFA runs out of memory returns "no match" instead of falling back, so each
     ends with an always-matching sentinel; when one is missing, the finder runs every
@@ -159,11 +160,14 @@ class _Sets:
         return self._add({_SHAPES: loosened(regex, kinds_alike=True)})
 
     def add_context(self, words: Sequence[str]) -> int:
-        """Context words: in the keyword Set on a word boundary, in the third after `_`."""
-        free, snake = context_alternations(words)
+        """Context words: in the keyword Set on a word boundary, in the third after `_`, in
+        the fourth after a camel case hump."""
+        free, snake, humps = context_alternations(words)
         forms = {_KEYWORDS: "(?i)" + free}
         if snake:
             forms[_AFTER_UNDERSCORE] = "(?i)" + snake
+        if humps:
+            forms[_AFTER_HUMP] = "(?i)" + humps
         return self._add(forms)
 
     def _add(self, forms: dict[int, str]) -> int:
@@ -185,9 +189,10 @@ class _Sets:
 
 _NOTHING = r"[^\x00-\x{10ffff}]"
 _NO_WORDS, _UNGATED = -1, -2  # an entry's context, when not a Set index (native/finder.h)
-_KEYWORDS, _SHAPES, _AFTER_UNDERSCORE = range(3)  # the Sets, in this order below
-_SENTINELS = (r"\A", r"\A", r"\A")  # the last pattern of each Set
-_ONLY_WITH = (None, None, "_")  # what a text must hold one of for the Set to run
+_KEYWORDS, _SHAPES, _AFTER_UNDERSCORE, _AFTER_HUMP = range(4)  # the Sets, in this order
+_SENTINELS = (r"\A", r"\A", r"\A", r"\A")  # the last pattern of each Set
+_HUMP = "\x01"  # a small letter, then a capital (native/finder.h, kHumps)
+_ONLY_WITH = (None, None, "_", _HUMP)  # what a text must hold one of for the Set to run
 
 
 @dataclass(frozen=True, slots=True)

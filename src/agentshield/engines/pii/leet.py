@@ -51,21 +51,38 @@ def leet_alternation(words: Iterable[str], *, opening: bool = False) -> str:
     return "(?:" + "|".join(spelt) + ")"
 
 
-def context_alternations(words: Iterable[str]) -> tuple[str, str]:
-    """RE2 forms of context words for the detector's Sets: the words with no word character
-    before them, and the words after `_` (`my_ssn`). Together they find every word the
-    recognizers' windows find: no ASCII letter or digit before it, no small letter after
-    it, and opening with no mark (`leet_alternation(opening=True)`).
+def hump_alternation(words: Iterable[str]) -> str:
+    """Context words after a camel case hump (`homePhone`, `customerSsn`): the first letter
+    a capital, to follow a small letter; the rest as in `leet_alternation(opening=True)`.
+    "" when no word opens with an ASCII letter."""
+    spelt = [_humped(w) + _plural(w) for w in _longest_first(words) if _letter(w[0])]
+    return "(?:" + "|".join(spelt) + ")" if spelt else ""
 
-    They are two because the second would cost a Set that runs on every text: after each
-    `_`, a random id builds DFA states at every character (+16% on new text). Apart, it
-    runs only on text holding a `_` ("" when no word opens with an ASCII letter or digit).
+
+def context_alternations(words: Iterable[str]) -> tuple[str, str, str]:
+    """RE2 forms of context words for the detector's Sets: the words with no word character
+    before them, the words after `_` (`my_ssn`) and those after a camel case hump
+    (`homePhone`). Together they find every word the recognizers' windows find: no ASCII
+    letter or digit before it (or a small letter, the word opening with a capital), no
+    small letter after it, and opening with no mark (`leet_alternation(opening=True)`).
+
+    They are three because the others would cost a Set that runs on every text: after each
+    `_`, a random id builds DFA states at every character (+16% on new text). Apart, the
+    second runs only on text holding a `_`, the third only on text holding a small letter
+    before a capital ("" when no word opens with an ASCII letter or digit).
     """
     ordered = _longest_first(words)
     spelt = [(w, _opening(w) + _plural(w) + _tail(w)) for w in ordered]
     free = "|".join((r"\b" if _alnum(w[0]) else "") + form for w, form in spelt)
     snake = "|".join("_" + form for w, form in spelt if _alnum(w[0]))
-    return "(?:" + free + ")", "(?:" + snake + ")" if snake else ""
+    humps = "|".join(
+        "(?-i:[a-z])" + _humped(w) + _plural(w) + _tail(w) for w in ordered if _letter(w[0])
+    )
+    return (
+        "(?:" + free + ")",
+        "(?:" + snake + ")" if snake else "",
+        "(?:" + humps + ")" if humps else "",
+    )
 
 
 def glued_digits(text: str, end: int) -> bool:
@@ -80,6 +97,15 @@ def _longest_first(words: Iterable[str]) -> list[str]:
 
 def _alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
+
+
+def _letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def _humped(word: str) -> str:
+    """`leet_word(word)` with its first letter a capital, whatever the flags."""
+    return "(?-i:" + word[0].upper() + ")" + leet_word(word[1:])
 
 
 def _opening(word: str) -> str:

@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from agentshield.engines.pii._finder import Context
 from agentshield.engines.pii.layers import FAST_PATH
-from agentshield.engines.pii.leet import glued_digits, leet_alternation
+from agentshield.engines.pii.leet import glued_digits, hump_alternation, leet_alternation
 
 # Context words count fully within NEAR characters of a value, half as much within FAR.
 NEAR = (24, 16)  # characters before, after
@@ -148,20 +148,25 @@ class Recognizer:
 
     def __init__(self) -> None:
         words = leet_alternation(self.context, opening=True) if self.context else ""
-        # A capital may follow a word, as in a key in camel case (`"phoneNumber": …`).
+        humps = hump_alternation(self.context) if self.context else ""
+        # A capital may follow a word, as in a key in camel case (`"phoneNumber": …`), and
+        # a small letter may come before it, the word opening with a capital (`homePhone`).
+        after_hump = r"|(?<=(?-i:[a-z]))" + humps if humps else ""
         self._context = (
-            re.compile(r"(?<![a-z0-9])" + words + r"(?!(?-i:[a-z]))", re.I) if words else None
+            re.compile(r"(?:(?<![a-z0-9])" + words + after_hump + r")(?!(?-i:[a-z]))", re.I)
+            if words
+            else None
         )
         # The same search for ASCII windows in RE2 (native/context.cpp): `re` tries the
         # alternation at every position, ~7 µs for a far window. The look-arounds become
         # consumed neighbours (each window follows a NUL, so every word has one before it),
-        # which give the same first match, and `\s` is spelt as Python's: RE2's lacks \v
-        # and \x1c-\x1f.
+        # which give the same first match, and `\s` is spelt as Python's (`_re2_blanks`).
         self.context_words: Context | None = (
             Context(
-                r"(?i)[^a-z0-9]("
-                + words.replace(r"[\s_.-]", r"[\t-\r\x1c-\x1f _.-]")
-                + r")(?:[^a-z]|(?-i:[A-Z])|$)",
+                r"(?i)(?:[^a-z0-9]("
+                + _re2_blanks(words)
+                + (r")|(?-i:[a-z])(" + _re2_blanks(humps) if humps else "")
+                + r"))(?:[^a-z]|(?-i:[A-Z])|$)",
                 *FAR,
                 *NEAR,
                 LABELLED,
@@ -271,6 +276,11 @@ def _first_word(
                 return found.group(0).lower(), boost if k < 2 else boost / 2, keyed
             at = found.start() + 1
     return None
+
+
+def _re2_blanks(words: str) -> str:
+    """`words` (leet.py) with `\\s` spelt as Python's: RE2's lacks \\v and \\x1c-\\x1f."""
+    return words.replace(r"[\s_.-]", r"[\t-\r\x1c-\x1f _.-]")
 
 
 def _labelled(rule: re.Pattern[str], text: str, near: int, start: int) -> bool:

@@ -232,7 +232,7 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
   // The pattern holds the word's neighbours. A word not wholly in a window, or whose last
   // digit meets another (recognizer.context_near), is passed over, and the search goes on
   // from its first character (the next word's left neighbour at the nearest).
-  re2::StringPiece groups[2];
+  re2::StringPiece groups[3];  // the word in group 1, or in 2 after a hump (`homePhone`)
   size_t at = 0;
   bool read_key = false;
   OwnKey key;  // the value's own key, read at the first word near it
@@ -241,10 +241,12 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
     read_key = true;
     return key;
   };
-  while (words.regex->Match(all, at, all.size(), re2::RE2::UNANCHORED, groups, 2) &&
-         groups[1].data() != nullptr) {
-    const size_t first = groups[1].data() - all.data();
-    const size_t last = first + groups[1].size();  // one past
+  const int count = std::min(3, 1 + words.regex->NumberOfCapturingGroups());
+  while (words.regex->Match(all, at, all.size(), re2::RE2::UNANCHORED, groups, count)) {
+    const re2::StringPiece found = groups[1].data() != nullptr ? groups[1] : groups[2];
+    if (found.data() == nullptr) break;
+    const size_t first = found.data() - all.data();
+    const size_t last = first + found.size();  // one past
     // Where the word ends in the text, were it in window k.
     auto in_text = [&](int k) { return windows[k][0] + Py_ssize_t(last - own[k][0]); };
     bool counts = true;
@@ -262,7 +264,7 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
         const Py_ssize_t at = field().start;
         if (at >= 0 && in_text(k) <= at && sibling(kind, data, in_text(k), at)) continue;
       }
-      word->assign(groups[1].data(), groups[1].size());
+      word->assign(found.data(), found.size());
       for (char& c : *word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (k == 0) return keys(kind, data, in_text(0), start) ? Seen::kBefore : Seen::kNear;
       return k == 1 ? Seen::kNear : Seen::kFar;

@@ -22,11 +22,15 @@
 
 namespace finder {
 
+// A Set's condition: the text holds a small letter then a capital (a camel case hump,
+// `homePhone`), not one of the condition's characters.
+inline const std::string kHumps = "\x01";
+
 re2::RE2::Options options_for(long max_mem);
 
 // context.cpp
 struct ContextWords {
-  std::unique_ptr<re2::RE2> regex;  // group 1 is the word
+  std::unique_ptr<re2::RE2> regex;  // the word is its group 1, or 2 (a camel case hump's)
   std::unique_ptr<re2::RE2> labelled;  // a near window before a value: another kind's
   Py_ssize_t far_before, far_after, near_before, near_after;
 };
@@ -86,7 +90,8 @@ struct Candidate {
 
 struct Search {
   std::vector<std::unique_ptr<re2::RE2::Set>> sets;
-  std::vector<std::string> runs_on;  // each Set's: a text runs it if it holds one ("": all)
+  std::vector<std::string> runs_on;  // each Set's: a text runs it if it holds one ("": all;
+                                     // kHumps: a small letter then a capital)
   int sentinel = 0;  // the index of the always-matching last pattern of each Set
   std::vector<Pattern> patterns;
 

@@ -272,9 +272,9 @@ PyMethodDef Finder_methods[] = {
 };
 
 // Context(regex, far before, far after, near before, near after, labelled): `regex` finds
-// a word (group 1) between its neighbours in the windows, each after a NUL; `labelled`
-// matches a near window before a value, after its neighbour, that names another kind's
-// value (recognizer.LABELLED; see context.cpp).
+// a word (group 1, or 2 after a camel case hump) between its neighbours in the windows,
+// each after a NUL; `labelled` matches a near window before a value, after its neighbour,
+// that names another kind's value (recognizer.LABELLED; see context.cpp).
 int Context_init(ContextObject* self, PyObject* args, PyObject*) {
   PyObject *pattern, *labelled;
   if (self->words != nullptr) {  // as for Finder

@@ -15,6 +15,34 @@ bool holds_any(re2::StringPiece text, const std::string& chars) {
   });
 }
 
+bool small(char c) { return c >= 'a' && c <= 'z'; }
+bool capital(char c) { return c >= 'A' && c <= 'Z'; }
+bool alnum(char c) { return small(c) || capital(c) || (c >= '0' && c <= '9'); }
+
+// Whether a key, the name right before a `:`, `=` or `>` (a quote between them or not:
+// `"homePhone":`, `customerSsn=`, `<homePhone>`), holds a small letter then a capital.
+// Keys are where camel case names values; memchr finds the marks, each key is read back
+// from its own (a scan of every byte for a hump cost ordinary chat 4.7%).
+bool holds_hump(re2::StringPiece text) {
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  for (const char mark : {':', '=', '>'}) {
+    for (const char* at = begin; (at = static_cast<const char*>(std::memchr(at, mark, end - at)));
+         ++at) {
+      const char* p = at;
+      if (p > begin && (p[-1] == '"' || p[-1] == '\'')) --p;
+      for (int n = 0; p - 1 > begin && n < 64 && alnum(p[-1]); --p, ++n)
+        if (capital(p[-1]) && small(p[-2])) return true;
+    }
+  }
+  return false;
+}
+
+bool runs(re2::StringPiece text, const std::string& on) {
+  if (on.empty()) return true;
+  return on == kHumps ? holds_hump(text) : holds_any(text, on);
+}
+
 }  // namespace
 
 // Whether an entry can reach min_score: without context, or with its context words found
@@ -30,7 +58,7 @@ bool Search::find(re2::StringPiece text, double min_score, long limit, std::vect
   std::vector<int> each;  // Match fills its vector anew
   size_t ran = 0;
   for (size_t k = 0; k < sets.size(); ++k) {
-    if (!runs_on[k].empty() && !holds_any(text, runs_on[k])) continue;
+    if (!runs(text, runs_on[k])) continue;
     ++ran;
     sets[k]->Match(text, &each);
     found->insert(found->end(), each.begin(), each.end());
