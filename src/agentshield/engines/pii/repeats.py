@@ -36,18 +36,21 @@ MAX_VALUES = 64
 
 def secrets(text: str, hits: Iterable[Hit]) -> dict[str, Hit]:
     """The values of `hits` (findings in `text`) worth looking for again, each with its
-    first finding: those written in the text as they were read."""
+    first finding."""
     found: dict[str, Hit] = {}
     for hit in hits:
-        value = hit.value
-        if hit.entity_type not in REPEATED or len(value) < MIN_LENGTH or value in found:
-            continue
-        if hit.evasion is not None or hit.listed or text[hit.start : hit.end] != value:
-            continue  # (listed: a view's header may head no column of values, as in C code)
-        if not _secret_like(value):
-            continue
-        found[value] = hit
+        if hit.entity_type in REPEATED and hit.value not in found and _worth(text, hit):
+            found[hit.value] = hit
     return found
+
+
+def _worth(text: str, hit: Hit) -> bool:
+    """Whether the value of `hit`, a finding in `text`, is worth looking for again: written
+    in the text as it was read, and `_secret_like`."""
+    value = hit.value
+    if len(value) < MIN_LENGTH or hit.evasion is not None or hit.listed:
+        return False  # (listed: a view's header may head no column of values, as in C code)
+    return text[hit.start : hit.end] == value and _secret_like(value)
 
 
 class KnownSecrets:
@@ -70,7 +73,16 @@ def said_again(text: str, hits: list[Hit], known: KnownSecrets | None = None) ->
     """Findings for the values of `hits` (a text's findings, resolved, in order) said again
     after their first finding, and for the `known` values anywhere in `text`; none where a
     finding of `hits` is (`hunter22@example.com` stays an e-mail address)."""
-    first = secrets(text, hits)
+    first: dict[str, Hit] = {}
+    for hit in hits:  # said again in this text: `find` first, which most values fail
+        value = hit.value
+        if (
+            hit.entity_type in REPEATED
+            and value not in first
+            and text.find(value, hit.end) >= 0
+            and _worth(text, hit)
+        ):
+            first[value] = hit
     before = known.first if known is not None else {}
     if before:
         first.update(before)  # a value known before is looked for everywhere
