@@ -143,7 +143,7 @@ class _Sets:
     matching nothing in its place in the others, so all number the patterns alike, in the
     order added. The third holds only context words after `_`, and runs only on text
     holding one; the fourth only those after a camel case hump, and runs only on text
-    holding a small letter before a capital (see leet.context_alternations).
+    where a key holds one (see leet.context_alternations).
 
     A Set whose DFA runs out of memory returns "no match" instead of falling back, so each
     ends with an always-matching sentinel; when one is missing, the finder runs every
@@ -191,7 +191,7 @@ _NOTHING = r"[^\x00-\x{10ffff}]"
 _NO_WORDS, _UNGATED = -1, -2  # an entry's context, when not a Set index (native/finder.h)
 _KEYWORDS, _SHAPES, _AFTER_UNDERSCORE, _AFTER_HUMP = range(4)  # the Sets, in this order
 _SENTINELS = (r"\A", r"\A", r"\A", r"\A")  # the last pattern of each Set
-_HUMP = "\x01"  # a small letter, then a capital (native/finder.h, kHumps)
+_HUMP = "\x01"  # a key holding a small letter, then a capital (native/finder.h, kHumps)
 _ONLY_WITH = (None, None, "_", _HUMP)  # what a text must hold one of for the Set to run
 
 

@@ -62,15 +62,16 @@ def hump_alternation(words: Iterable[str]) -> str:
 def context_alternations(words: Iterable[str]) -> tuple[str, str, str]:
     """RE2 forms of context words for the detector's Sets: the words with no word character
     before them, the words after `_` (`my_ssn`) and those after a camel case hump
-    (`homePhone`). Together they find every word the recognizers' windows find: no ASCII
-    letter or digit before it (or a small letter, the word opening with a capital), no
-    small letter after it, and opening with no mark (`leet_alternation(opening=True)`).
+    (`homePhone`). Together they find every word the recognizers' windows find (no ASCII
+    letter or digit before it, or a small letter with the word opening with a capital; no
+    small letter after it; opening with no mark: `leet_alternation(opening=True)`), but a
+    word after a hump in a text where no key has one (below).
 
     They are three because the others would cost a Set that runs on every text: after each
     `_`, a random id builds DFA states at every character (+16% on new text). Apart, the
-    second runs only on text holding a `_`, the third only on text holding a small letter
-    before a capital ("" when no word opens with an ASCII letter or digit).
-    """
+    second runs only on text holding a `_`, the third only on text where a key (the name
+    before a `:`, `=` or `>`) holds a small letter before a capital (native/search.cpp);
+    each is "" when no word opens with an ASCII letter (or digit, after `_`)."""
     ordered = _longest_first(words)
     spelt = [(w, _opening(w) + _plural(w) + _tail(w)) for w in ordered]
     free = "|".join((r"\b" if _alnum(w[0]) else "") + form for w, form in spelt)

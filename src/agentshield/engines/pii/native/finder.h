@@ -22,8 +22,9 @@
 
 namespace finder {
 
-// A Set's condition: the text holds a small letter then a capital (a camel case hump,
-// `homePhone`), not one of the condition's characters.
+// A Set's condition: a key in the text (the name before a `:`, `=` or `>`) holds a small
+// letter then a capital (a camel case hump, `homePhone:`), not one of the condition's
+// characters (search.cpp).
 inline const std::string kHumps = "\x01";
 
 re2::RE2::Options options_for(long max_mem);
@@ -91,7 +92,7 @@ struct Candidate {
 struct Search {
   std::vector<std::unique_ptr<re2::RE2::Set>> sets;
   std::vector<std::string> runs_on;  // each Set's: a text runs it if it holds one ("": all;
-                                     // kHumps: a small letter then a capital)
+                                     // kHumps: a key with a camel case hump)
   int sentinel = 0;  // the index of the always-matching last pattern of each Set
   std::vector<Pattern> patterns;
 
