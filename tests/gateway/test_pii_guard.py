@@ -126,6 +126,30 @@ def test_a_secret_given_once_is_redacted_where_a_later_message_repeats_it(
     assert raw.headers["x-agentshield-pii-findings"] == "PASSWORD=2"
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_answer_repeating_a_secret_of_the_request_is_redacted(
+    client: openai.OpenAI, stream: bool
+) -> None:
+    # The answer names no key; the request gave the value under one.
+    reply = "Done. " * 30 + "Your new login works with Xk9mP2qz from today."
+    messages: Any = [{"role": "user", "content": "Set my password: Xk9mP2qz"}]
+    if stream:
+        with client.chat.completions.with_streaming_response.create(
+            model="gpt-4o-mini",
+            messages=messages,
+            stream=True,
+            extra_body=tagged(reply=reply, chunk_size=4),
+        ) as response:
+            chunks = list(response.parse())
+        text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    else:
+        answer = client.chat.completions.create(
+            model="gpt-4o-mini", messages=messages, extra_body=tagged(reply=reply)
+        )
+        text = answer.choices[0].message.content or ""
+    assert text == reply.replace("Xk9mP2qz", "<PASSWORD>")
+
+
 ROWS = [("536904399", "4155550132"), ("665123456", "3125550100")] * 6
 CSV = "\n".join(["name,ssn,phone"] + [f"P{i},{s},{p}" for i, (s, p) in enumerate(ROWS)])
 PAGE = (
