@@ -8,8 +8,10 @@ import json
 from urllib.parse import quote
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from agentshield.engines.pii import PiiScanner, ScanLimits
+from agentshield.engines.pii import PiiScanner, ScanLimits, decoders
 
 EMAIL = "john.doe@example.com"
 
@@ -117,3 +119,14 @@ def test_keys_in_json_within_a_json_string_are_read(scanner: PiiScanner, levels:
     for _ in range(levels):
         redacted = json.loads(redacted)["content"]
     assert json.loads(redacted)["password"] == "<PASSWORD>"
+
+
+@example(token="a0c0a0c0a0c0a0c0")  # base64 of `kG4kG4kG4kG4`: it spells some text
+@given(token=st.text("0123456789abcdef", min_size=8, max_size=64))
+def test_hex_in_small_letters_hides_no_personal_data_as_base64(token: str) -> None:
+    # decoders.decode leaves such tokens undecoded as base64: what they spell in it holds
+    # no blank, `.`, `@` or digit 0-3 (so no address, number or keyword).
+    decoded = decoders.decode_base64(token)
+    if decoded is not None:
+        assert not set(decoded[0]) & set(" .@0123")
+    assert decoders.decode(token) is None or decoders.decode(token)[1] == "hex"

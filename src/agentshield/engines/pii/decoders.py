@@ -71,9 +71,17 @@ def _as_text(data: bytes) -> str | None:
 
 def decode(token: str) -> tuple[str, str] | None:
     """(decoded text, "hex", "base64" or "base64url") of a token, or None. (The scanner
-    passes no token of digits alone: see scanner._derived.)"""
+    passes no token of digits alone: see scanner._derived.) Hex digits in small letters
+    (hashes, commit ids: 589 of the 627 encoded-looking tokens of a corpus of new chat)
+    are no base64 of personal data: each of their base64 digits stands for 26-31 or 52-61,
+    so its bytes hold no blank, `.`, `@` or digit 0-3, and every third is `h`-`~` or not
+    ASCII, which no address, number or keyword can be written in."""
     hexed = decode_hex(token)
-    return (hexed, "hex") if hexed is not None else decode_base64(token)
+    if hexed is not None:
+        return hexed, "hex"
+    if token.islower() and _HEX.issuperset(token):
+        return None
+    return decode_base64(token)
 
 
 def decode_hex(token: str) -> str | None:
