@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from functools import cache
 
 from agentshield.engines.pii import recognizers as package
-from agentshield.engines.pii import stdnum_clean
 from agentshield.engines.pii.errors import UnknownRecognizer
 from agentshield.engines.pii.recognizer import Recognizer
 
@@ -29,7 +28,6 @@ def available() -> dict[str, type[Recognizer]]:
                 if cls.entity_type in found:
                     raise RuntimeError(f"two recognizers claim {cls.entity_type}")
                 found[cls.entity_type] = cls
-    stdnum_clean.install()  # once the checks' stdnum modules are loaded
     return dict(sorted(found.items()))
 
 

@@ -34,13 +34,17 @@ _LETTER = re.compile(r"[^\W\d_]")
 MAX_VALUES = 64
 
 
-def secrets(text: str, hits: Iterable[Hit]) -> dict[str, Hit]:
+def secrets(text: str, hits: Iterable[Hit], *, again: bool = False) -> dict[str, Hit]:
     """The values of `hits` (findings in `text`) worth looking for again, each with its
-    first finding."""
+    first finding; with `again`, only those the text says again after it (`str.find`
+    first: most values fail it, and are spared `_worth`)."""
     found: dict[str, Hit] = {}
     for hit in hits:
-        if hit.entity_type in REPEATED and hit.value not in found and _worth(text, hit):
-            found[hit.value] = hit
+        value = hit.value
+        if hit.entity_type not in REPEATED or value in found:
+            continue
+        if (not again or text.find(value, hit.end) >= 0) and _worth(text, hit):
+            found[value] = hit
     return found
 
 
@@ -65,24 +69,12 @@ class KnownSecrets:
         for value, hit in secrets(text, hits).items():
             self.first.setdefault(value, hit)
 
-    def __len__(self) -> int:
-        return len(self.first)
-
 
 def said_again(text: str, hits: list[Hit], known: KnownSecrets | None = None) -> list[Hit]:
     """Findings for the values of `hits` (a text's findings, resolved, in order) said again
     after their first finding, and for the `known` values anywhere in `text`; none where a
     finding of `hits` is (`hunter22@example.com` stays an e-mail address)."""
-    first: dict[str, Hit] = {}
-    for hit in hits:  # said again in this text: `find` first, which most values fail
-        value = hit.value
-        if (
-            hit.entity_type in REPEATED
-            and value not in first
-            and text.find(value, hit.end) >= 0
-            and _worth(text, hit)
-        ):
-            first[value] = hit
+    first = secrets(text, hits, again=True)
     before = known.first if known is not None else {}
     if before:
         first.update(before)  # a value known before is looked for everywhere
