@@ -119,19 +119,50 @@ ROWS = [
     ("The password for your account is required to continue", []),
     # Credentials given as a user and a password: the password after the user's `/` or `:`.
     ("the admin credentials are admin / S3cur3P@ss!", [("PASSWORD", "S3cur3P@ss!")]),
-    ("creds: jdoe:Winter2026!", [("PASSWORD", "Winter2026!")]),
-    ('Credentials: jdoe / "correct horse battery"', [("PASSWORD", "correct horse battery")]),
+    (
+        "the credentials are jsmith / S3cur3P@ss!",
+        [("USERNAME", "jsmith"), ("PASSWORD", "S3cur3P@ss!")],
+    ),
+    ("creds: jdoe:Winter2026!", [("USERNAME", "jdoe"), ("PASSWORD", "Winter2026!")]),
+    (
+        'Credentials: jdoe / "correct horse battery"',
+        [("USERNAME", "jdoe"), ("PASSWORD", "correct horse battery")],
+    ),
     ("credentials: https://vault.example.com/team", []),  # a URL's path
     ("credentials: read/write access", []),  # words in small letters: prose's pair
     ("credentials: Username / Password", []),  # capitalised: a form's labels
     # A user and a password to log in with.
-    ("Log in with jdoe / hunter22", [("PASSWORD", "hunter22")]),
+    ("Log in with jdoe / hunter22", [("USERNAME", "jdoe"), ("PASSWORD", "hunter22")]),
     ("log in as root:Tr0ub4dor&3 now", [("PASSWORD", "Tr0ub4dor&3")]),
-    ("sign-in as jdoe:Winter2026!", [("PASSWORD", "Winter2026!")]),
+    ("sign-in as jdoe:Winter2026!", [("USERNAME", "jdoe"), ("PASSWORD", "Winter2026!")]),
+    ("log in as mgarcia:Tr0ub4dor&3", [("USERNAME", "mgarcia"), ("PASSWORD", "Tr0ub4dor&3")]),
+    # A user to log in as, alone; a word there is prose, a system's account no one's.
+    ("Sign in as kwilliams first", [("USERNAME", "kwilliams")]),
+    ("log in as administrator, sign in as a guest", []),
+    ("log in as yourself", []),
+    ("Check whether REMUSER is allowed to login as LOCUSER.", []),  # the docs' name
     ("Sign in with Google / Apple", []),
     ("Log in as root: then run make", []),
     ("Credentials: username/password", []),
     ("credentials are stored in the vault", []),
+    # Nothing but a blank after the word: the value must look like a password.
+    (
+        "Sign in as kwilliams with password Xk9mP2qz",
+        [("USERNAME", "kwilliams"), ("PASSWORD", "Xk9mP2qz")],
+    ),
+    ("use password hunter22 to log in", [("PASSWORD", "hunter22")]),
+    ("the password Tr0ub4dor&3 still works", [("PASSWORD", "Tr0ub4dor&3")]),
+    ('Use the password "Winter2026!" for staging', [("PASSWORD", "Winter2026!")]),
+    ("contraseña Clave2024! para el wifi", [("PASSWORD", "Clave2024!")]),
+    ("I set the root password to Winter2026! yesterday", [("PASSWORD", "Winter2026!")]),
+    ("the new password will be Xk9mP2qz", [("PASSWORD", "Xk9mP2qz")]),
+    ("reset your password to continue, password to 8 chars", []),
+    ("password reset link, password manager, password Hunter", []),  # words
+    ("a password 16-characters long, password SHA256 hashes", []),  # a count, a standard
+    ("password 2FA and password 123456789", []),  # short, no letter
+    ("password /etc/pw1 and password getpass(prompt1)", []),  # a path, code
+    ("extern struct passwd *getpwuid (__uid_t __uid);", []),  # C
+    ("interactive password provision?  (file? command-line?)", []),  # a question
     ("passwd:         files systemd", []),  # nsswitch.conf's sources
     ("the part was of the form <user>@<pass>:<host>. The code", []),  # a template
     ('CREDPASS="password"', []),

@@ -188,12 +188,31 @@ def _code(value: str) -> bool:
     return _CODE.match(value) is not None or value.lower().rstrip(",;:)") in _TYPES
 
 
-def _not_paired(value: str) -> bool:
+def not_paired(value: str) -> bool:
     """Whether what follows a user's `/` in credentials is no password: a URL's path
     (`credentials: https://vault.example.com/…`), or a word in small letters or capitalised,
     as prose and forms pair them (`credentials: read/write`, `user/pass`, `Username /
     Password`, `sign in with Google/Apple`); a default's (`admin/admin`) is missed."""
     return value[0] == "/" or (value.isalpha() and (value.islower() or value.istitle()))
+
+
+_STANDARD = re.compile(r"[A-Z]+-?[0-9]+|[0-9]+[+-]?[A-Za-z]+")  # SHA256, 16-characters
+_SYMBOLS = frozenset("!@#$%^&*?~+")
+_NOT_IN_BARE = frozenset("/\\=<>(")
+
+
+def _unlike_password(value: str) -> bool:
+    """Whether a value right after a password's word and a blank is none: shorter than six,
+    letters alone or no letter (words, a question's `provision?`, numbers), a standard's
+    name or a count (`SHA256`, `16-characters`), a path, markup or a setting (`<input
+    type=password value=…>`), or code (C's `struct passwd *getpwuid()`)."""
+    if len(value) < 6 or not any(c.isalpha() for c in value) or value[0] in "*&":
+        return True
+    if not any(c.isdigit() or c in _SYMBOLS for c in value.rstrip("?!")):
+        return True
+    if any(c in _NOT_IN_BARE for c in value):
+        return True
+    return _STANDARD.fullmatch(value) is not None or _code(value)
 
 
 def _spanned(text: str, start: int) -> bool | None:
@@ -291,17 +310,29 @@ class PasswordRecognizer(Recognizer):
             0.8,
             turned=False,
         ),
+        # Nothing but a blank after the word (`sign in as jdoe with password Xk9mP2qz`), or
+        # a change's "to" (`changed my password to Winter2026!`, `password will be …`):
+        # prose says as much (`password manager`, `a password 16-characters long`, `reset
+        # your password to continue`), so a value must look like a password (see
+        # `_unlike_password`).
+        Pattern(
+            "keyword and blank",
+            rf"(?i)\b(?P<key>{_PLAIN})[ \t]+(?:(?:to|will be|is now)[ \t]+)?{_VALUE}",
+            0.8,
+            refuse=_unlike_password,
+            turned=False,
+        ),
         # A user and a password given as credentials (`the admin credentials are admin /
         # S3cur3P@ss!`, `creds: jdoe:Winter2026!`) or to log in with (`log in with jdoe /
         # hunter22`, `login: admin/S3cret!`): the password, after the user's `/` or `:`
-        # (see `_not_paired`).
+        # (see `not_paired`).
         Pattern(
             "credentials",
             r"(?i)\b(?P<key>credentials?|creds|(?:log|sign)[ -]?in)"
             r"(?:[ \t]*[:=]|[ \t]+(?:are|is|were|was|with|as|using):?)[ \t]*"
             rf"[\w.@+-]{{1,64}}(?:[ \t]*/[ \t]*|:){_VALUE}",
             0.8,
-            refuse=_not_paired,
+            refuse=not_paired,
             turned=False,
         ),
     )

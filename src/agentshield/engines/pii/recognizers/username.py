@@ -9,6 +9,7 @@ from agentshield.engines.pii.leet import leet_alternation
 from agentshield.engines.pii.lexicon import words
 from agentshield.engines.pii.recognizer import Pattern, Recognizer, describes_argument
 from agentshield.engines.pii.recognizers.email import ADDRESS
+from agentshield.engines.pii.recognizers.password import not_paired
 from agentshield.engines.pii.recognizers.remote_login import logs_in
 from agentshield.engines.pii.recognizers.tlds import is_known_tld
 
@@ -268,6 +269,28 @@ _BARE_BEFORE = re.compile(rf"(?i)(?<!\w)(?<!--)(?<!\s-)(?:{_BARE_KEY})[ \t]+{_IS
 _WORD_AT = re.compile(r"[A-Za-z]+(?![\w@-]|\.\w)")  # (a sentence's stop may follow)
 
 
+# A user to log in as, or the user of a pair given as credentials or to log in with (`log in
+# with jdoe / hunter22`, `creds: jdoe:Winter2026!`, `sign in as kwilliams`).
+_LOGIN_KEY = r"credentials?|creds|(?:log|sign)[ -]?in"
+_LOGIN_VERB = r"(?:[ \t]*[:=][ \t]*|[ \t]+(?:are|is|were|was|with|as|using):?[ \t]+)"
+_PAIR = re.compile(r"[\w.@+-]{1,64}(?:[ \t]*/[ \t]*|:)([^\s,;]+)")
+_AS_BEFORE = re.compile(r"(?i)(?:log|sign)[ -]?in[ \t]+as[ \t]+\Z")
+
+
+def _logs_in_with(text: str, start: int) -> bool:
+    """Whether the value at `start`, after a login's or credentials' key, is a user: paired
+    with a password (as PASSWORD's credentials pattern reads the pair), or alone after "log
+    in as", when no word (`log in as administrator`) nor the docs' name in capitals
+    (`allowed to login as LOCUSER`)."""
+    pair = _PAIR.match(text, start)
+    if pair is not None:
+        return not not_paired(pair[1].rstrip(".)"))
+    if not _AS_BEFORE.search(text, max(0, start - 16), start):
+        return False
+    word = _WORD_AT.match(text, start)
+    return word is None or not (word[0].isupper() or word[0].lower() in words())
+
+
 class UsernameRecognizer(Recognizer):
     entity_type = "USERNAME"
     patterns = (
@@ -286,6 +309,14 @@ class UsernameRecognizer(Recognizer):
             0.6,
             refuse=_host,
             screen=_LETTER,
+        ),
+        Pattern(
+            "login",
+            rf"(?i)\b(?P<key>{_LOGIN_KEY}){_LOGIN_VERB}{_HANDLE}",
+            0.75,
+            screen=_LETTER,
+            turned=False,
+            place=_logs_in_with,
         ),
         # `ssh jdoe@bastion.example.org`: the user of a remote login (see remote_login.py),
         # on EMAIL's matches, which run once for both.
