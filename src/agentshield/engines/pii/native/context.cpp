@@ -209,7 +209,12 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
   std::string all;
   all.reserve(2 * (windows[2][1] - windows[2][0] + windows[3][1] - windows[3][0]) + 16);
   bool ascii = true;
+  const bool whole_ascii = PyUnicode_IS_ASCII(text);  // most texts: their bytes are the chars
   auto add = [&](Py_ssize_t a, Py_ssize_t b) {
+    if (whole_ascii) {
+      if (b > a) all.append(static_cast<const char*>(data) + a, b - a);
+      return;
+    }
     for (Py_ssize_t i = a; i < b && ascii; ++i) {
       const Py_UCS4 c = PyUnicode_READ(kind, data, i);
       ascii = c < 128;
