@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agentshield.engines.pii import PiiScanner
+from agentshield.engines.pii.normalise import normalise
+from agentshield.engines.pii.registry import build
 
 CASES = [
     ("nfkc", "", "\uff4a\uff4f\uff48\uff4e\uff20example\uff0ecom", "EMAIL"),  # fullwidth
@@ -83,6 +85,36 @@ def test_leetspeak_keywords_still_introduce_passwords(
     (finding,) = scanner.scan(text).findings
     assert (finding.entity_type, text[finding.start : finding.end]) == ("PASSWORD", value)
     assert (finding.layer, finding.evasion) == ("normalisation", "leetspeak")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("пароль: Moskva2024", "Moskva2024"),
+        ("Пароль = Moskva2024", "Moskva2024"),
+    ],
+)
+def test_a_keyword_holding_look_alike_letters_still_introduces_a_password(
+    scanner: PiiScanner, text: str, value: str
+) -> None:
+    """Text beyond ASCII is read normalised, where `пароль` is `пapoлb`: the keyword was
+    never found, in any form."""
+    (finding,) = scanner.scan(text).findings
+    assert (finding.entity_type, text[finding.start : finding.end]) == ("PASSWORD", value)
+
+
+def test_every_context_word_is_found_where_the_detector_reads_it() -> None:
+    """A recognizer's context words, each in a text read as the detector reads it
+    (normalised when beyond ASCII), near a value: each is found there."""
+    missed = []
+    for recognizer in build():
+        for word in recognizer.context:
+            text = f"{word}: 4242"
+            normal = normalise(text)
+            read = normal[0] if normal else text
+            if recognizer.context_near(read, len(read) - 4, len(read)) is None:
+                missed.append((recognizer.entity_type, word))
+    assert missed == []
 
 
 def test_leetspeak_context_words_raise_scores(scanner: PiiScanner) -> None:

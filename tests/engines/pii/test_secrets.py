@@ -102,6 +102,11 @@ ROWS = [
     ("contraseña: Qwerty123", [("PASSWORD", "Qwerty123")]),
     ("mot de passe = azerty99", [("PASSWORD", "azerty99")]),
     ("Passwort: geheim123", [("PASSWORD", "geheim123")]),
+    # German says a password "lautet"; French puts a blank before the colon.
+    ("Das Passwort lautet: Geheim123!", [("PASSWORD", "Geheim123!")]),
+    ("Das Passwort lautet Geheim123!", [("PASSWORD", "Geheim123!")]),
+    ("Le mot de passe est : Soleil2024", [("PASSWORD", "Soleil2024")]),
+    ("Das Passwort ist gespeichert.", []),  # a participle: prose
     ("password: ********", []),
     ("a password is required", []),
     # Prose after "password is", a template's placeholder, a command's output.

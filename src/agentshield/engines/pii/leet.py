@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from agentshield.engines.pii.confusables import CONFUSABLES
+
 _SUBSTITUTES = {
     "a": "a4@",
     "b": "b8",
@@ -27,7 +29,14 @@ UNLEET = str.maketrans({c: letter for letter, subs in _SUBSTITUTES.items() for c
 _DIGITS = frozenset("0123456789")
 
 
+def as_read(word: str) -> str:
+    """`word` as the detector meets it: text beyond ASCII is read normalised (normalise.py),
+    its letters that imitate ASCII ones as those (`пароль` as `пapoлb`)."""
+    return "".join(CONFUSABLES.get(ch, ch) for ch in word)
+
+
 def _char(ch: str) -> str:
+    ch = CONFUSABLES.get(ch, ch)  # (as_read)
     subs = _SUBSTITUTES.get(ch.lower())
     if subs:
         return "[" + re.escape(subs) + "]"

@@ -11,16 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agentshield.engines.pii.leet import UNLEET, leet_alternation
+from agentshield.engines.pii.leet import UNLEET, as_read, leet_alternation
 from agentshield.engines.pii.recognizer import Pattern, Recognizer, describes_argument
 
 _WORDS = ("password", "passwd", "passphrase", "passcode", "pwd", "pass", "contraseña", "contrasena")
 _WORDS += ("clave", "mot de passe", "mdp", "passwort", "kennwort", "senha", "wachtwoord")
 _WORDS += ("hasło", "haslo", "parola", "пароль", "パスワード", "密码")
-_IS = "(?:is|es|est|ist|é|è)"
+_IS = "(?:is|es|est|ist|lautet|é|è)"  # (German says a password "lautet")
+# The colon a sentence may put after "is", French with a blank before it (`est : …`).
+_COLON = "(?:[ \t]*:)?"
 # What a password opens (`the password for the staging box is …`), in those languages.
 _FOR = "(?:for|para|pour|für|per|voor)"
-_PLAIN = "|".join(w for w in _WORDS if len(w) > 4)
+_PLAIN = "|".join(as_read(w) for w in _WORDS if len(w) > 4)
 # The name of the key right before a value, with its separator (`refused` reads it).
 _KEY_BEFORE = re.compile(r"""([\w.$@-]+)["']?\]?[ \t]*(?:[:=][ \t]*["']?|>)\Z""")
 # Code assigning a key from a variable, unpacked (`username, password = auth`) or chained
@@ -140,13 +142,13 @@ _NOT_PASSWORDS = frozenset(
 )
 # Prose says a password is (`my password is hunter22`); "pass is" is prose too (`the pass
 # is valid`, `bypass is on`).
-_PROSE_KEY = re.compile(rf"(?i)(\S+)\s+{_IS}:?\s+\Z")
+_PROSE_KEY = re.compile(rf"(?i)(\S+)\s+{_IS}{_COLON}\s+\Z")
 _PASS = re.compile("(?i)" + leet_alternation(("pass",)) + r"\Z")
 # After "password is", prose: a participle or an adverb (`the password is stored in the
 # vault`, `is written on the router`, `is really only needed`), as the whole value.
 # (`spans` trims the punctuation after a bare value, which ends at a blank, quote or tag.)
 _PARTICIPLE = re.compile(
-    r"(?:[a-z]+(?:ed|ing|ly|en|wn)|sent|kept|found|lost)"
+    r"(?:[a-z]+(?:ed|ing|ly|en|wn)|sent|kept|found|lost|ge[a-zäöüß]+t)"  # German's `gespeichert`
     rf"(?=[{re.escape(_TRAILING)}]*(?:[\s\"'<]|\Z))"
 )
 
@@ -248,7 +250,7 @@ class PasswordRecognizer(Recognizer):
             # hunter22`), which `refused` reads. One pattern: as two, the keys' alternation
             # twice in the Sets and the triggers cost new text 2.2% (pii_instructions.py).
             rf"(?i)(?P<key>{leet_alternation(_WORDS)})"
-            rf"(?:[\"']?\]?{_SEPARATOR}|>|\s+{_IS}:?\s+|[ \t]+`){_VALUE}",
+            rf"(?:[\"']?\]?{_SEPARATOR}|>|\s+{_IS}{_COLON}\s+|[ \t]+`){_VALUE}",
             0.8,
         ),
         # A secret's key (`SECRET_KEY=`, `client_secret:`, `client-secret:`, `{"secret": `,
