@@ -101,6 +101,19 @@ bool glued_before(PyObject* text, Py_ssize_t start) {
          Py_UNICODE_ISALNUM(PyUnicode_READ_CHAR(text, start - 2));
 }
 
+// f(text, at) is true: -1 on an error. Vectorcall, with no format to read and no tuple to
+// build for each value.
+int asks(PyObject* f, PyObject* text, Py_ssize_t at) {
+  PyObject* where = PyLong_FromSsize_t(at);
+  if (where == nullptr) return -1;
+  PyObject* args[] = {text, where};
+  PyObject* answer = PyObject_Vectorcall(f, args, 2, nullptr);
+  Py_DECREF(where);
+  const int yes = answer == nullptr ? -1 : PyObject_IsTrue(answer);
+  Py_XDECREF(answer);
+  return yes;
+}
+
 bool uses_leet(const Constants& k, PyObject* text, Py_ssize_t start, Py_ssize_t end) {
   for (Py_ssize_t i = start; i < end; ++i)
     if (k.leet.find(PyUnicode_READ_CHAR(text, i)) != std::u32string::npos) return true;
@@ -160,9 +173,7 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
   }
   if (e.place != nullptr) {  // asked before the checks: it refuses most values of a regex
     // another recognizer runs too (Pattern.place)
-    PyObject* placed = PyObject_CallFunction(e.place, "On", text, start);
-    const int yes = placed == nullptr ? -1 : PyObject_IsTrue(placed);
-    Py_XDECREF(placed);
+    const int yes = asks(e.place, text, start);
     if (yes < 0) return nullptr;
     if (yes == 0) Py_RETURN_NONE;
   }
@@ -217,9 +228,7 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
   }
   if (e.refuse != nullptr) {  // its place refuses it (Recognizer.refused), asked last: it
     // is Python, and most values below the score never reach it
-    PyObject* refused = PyObject_CallFunction(e.refuse, "On", text, value_start);
-    const int yes = refused == nullptr ? -1 : PyObject_IsTrue(refused);
-    Py_XDECREF(refused);
+    const int yes = asks(e.refuse, text, value_start);
     if (yes != 0) {
       Py_DECREF(score);
       Py_DECREF(verdict);
@@ -233,12 +242,17 @@ PyObject* assess(const Entry& e, const Constants& k, PyObject* text, Py_ssize_t 
   PyObject* why_text =
       explained(e, why, context, context.word != nullptr && checked_score < 1.0, leet);
   PyObject* found = PyUnicode_Substring(text, value_start, value_end);
-  if (why_text != nullptr && found != nullptr)
-    hit = PyObject_CallFunction(k.hit, "OnnOOOOOO", e.entity_type, value_start, value_end, found,
-                                score, layer, evasion, why_text,
-                                context.word != nullptr && context.keyed ? Py_True : Py_False);
+  PyObject* from = PyLong_FromSsize_t(value_start);
+  PyObject* to = PyLong_FromSsize_t(value_end);
+  if (why_text != nullptr && found != nullptr && from != nullptr && to != nullptr) {
+    PyObject* keyed = context.word != nullptr && context.keyed ? Py_True : Py_False;
+    PyObject* args[] = {e.entity_type, from, to, found, score, layer, evasion, why_text, keyed};
+    hit = PyObject_Vectorcall(k.hit, args, 9, nullptr);
+  }
   Py_XDECREF(why_text);
   Py_XDECREF(found);
+  Py_XDECREF(from);
+  Py_XDECREF(to);
   Py_DECREF(score);
   Py_DECREF(verdict);
   return hit;

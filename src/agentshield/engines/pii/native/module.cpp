@@ -190,6 +190,19 @@ void to_characters(const char* data, std::vector<Candidate>* candidates) {
   }
 }
 
+// (a, b), taking both references; nullptr on an error (either of them null).
+PyObject* pair(PyObject* a, PyObject* b) {
+  PyObject* out = a != nullptr && b != nullptr ? PyTuple_New(2) : nullptr;
+  if (out == nullptr) {
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    return nullptr;
+  }
+  PyTuple_SET_ITEM(out, 0, a);
+  PyTuple_SET_ITEM(out, 1, b);
+  return out;
+}
+
 // Appends (start, end) to triggers[name], false on error.
 bool add_trigger(PyObject* triggers, PyObject* name, Py_ssize_t start, Py_ssize_t end) {
   PyObject* spans = PyDict_GetItemWithError(triggers, name);
@@ -202,7 +215,7 @@ bool add_trigger(PyObject* triggers, PyObject* name, Py_ssize_t start, Py_ssize_
     }
     Py_DECREF(spans);  // the dict holds it
   }
-  PyObject* span = Py_BuildValue("(nn)", start, end);
+  PyObject* span = pair(PyLong_FromSsize_t(start), PyLong_FromSsize_t(end));
   const bool ok = span != nullptr && PyList_Append(spans, span) == 0;
   Py_XDECREF(span);
   return ok;
@@ -212,12 +225,21 @@ bool add_trigger(PyObject* triggers, PyObject* name, Py_ssize_t start, Py_ssize_
 // recognizers' patterns, the spans of each trigger pattern by name, and how many matches
 // were examined, counted no further than past `limit` (nothing is assessed then); with
 // `lines`, context counts only on a value's line (a view's entry, see views.Listing).
-PyObject* Finder_scan(Finder* self, PyObject* args) {
-  PyObject* text;
-  double min_score;
-  long limit;
-  int lines = 0;
-  if (!PyArg_ParseTuple(args, "Udl|p", &text, &min_score, &limit, &lines)) return nullptr;
+// (Called once a text: its arguments are read by hand, with no tuple or format.)
+PyObject* Finder_scan(Finder* self, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs < 3 || nargs > 4) {
+    PyErr_SetString(PyExc_TypeError, "scan(text, min_score, limit, lines=False)");
+    return nullptr;
+  }
+  PyObject* text = args[0];
+  if (!PyUnicode_Check(text)) {
+    PyErr_SetString(PyExc_TypeError, "scan's text must be a str");
+    return nullptr;
+  }
+  const double min_score = PyFloat_AsDouble(args[1]);
+  const long limit = PyLong_AsLong(args[2]);
+  const int lines = nargs == 4 ? PyObject_IsTrue(args[3]) : 0;
+  if (PyErr_Occurred() || lines < 0) return nullptr;
   if (self->search == nullptr) {
     PyErr_SetString(PyExc_RuntimeError, "Finder not initialised");
     return nullptr;
@@ -263,11 +285,17 @@ PyObject* Finder_scan(Finder* self, PyObject* args) {
     Py_XDECREF(triggers);
     return nullptr;
   }
-  return Py_BuildValue("(NNl)", hits, triggers, count);
+  PyObject* matches = PyLong_FromLong(count);
+  PyObject* out = matches == nullptr ? nullptr : PyTuple_Pack(3, hits, triggers, matches);
+  Py_DECREF(hits);
+  Py_DECREF(triggers);
+  Py_XDECREF(matches);
+  return out;
 }
 
 PyMethodDef Finder_methods[] = {
-    {"scan", reinterpret_cast<PyCFunction>(Finder_scan), METH_VARARGS, nullptr},
+    {"scan", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(Finder_scan)),
+     METH_FASTCALL, nullptr},
     {nullptr, nullptr, 0, nullptr},
 };
 
