@@ -34,6 +34,8 @@ HIDDEN = [
     ("PASSWORD", codecs.encode("my password is hunter22", "rot13")),
     ("PASSWORD", "my password is hunter22"[::-1]),
     ("EMAIL", "write to " + codecs.encode("ops@mail.example.co.uk", "rot13")),
+    # In the clear, a random string (HIGH_ENTROPY_SECRET): no reason to leave the view.
+    ("BITCOIN_ADDRESS", "send to " + codecs.encode("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "rot13")),
 ]
 
 
@@ -122,11 +124,30 @@ def test_triggers_find_what_always_building_the_views_finds(
     scanner: PiiScanner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     texts = [text for _, text in HIDDEN] + ["ship to 221 Baker Street, London", "plain words"]
+    texts += [BESIDE, "cc li.doe@globex.io, IBAN GB82 WEST 1234 5698 7654 32"]
     expected = [r.findings for r in scanner.scan_batch(texts)]
     always = [("rot13", turned.ALWAYS), ("reversed", turned.ALWAYS)]
     monkeypatch.setattr(scanner_module, "turned_triggers", lambda patterns: always)
     assert [r.findings for r in PiiScanner().scan_batch(texts)] == expected
     assert [r.findings for r in PiiScanner().scan_batch(texts[::-1])] == expected[::-1]
+
+
+# A value hidden by ROT13 beside values in the clear, whose patterns trigger the view too.
+HIDDEN_BESIDE = codecs.encode("jane.roe@example.org", "rot13")
+BESIDE = f"cc li.doe@globex.io and {HIDDEN_BESIDE}; IBAN GB82 WEST 1234 5698 7654 32"
+
+
+def test_a_value_hidden_beside_values_in_the_clear_is_found(scanner: PiiScanner) -> None:
+    """The ROT13 view is left unbuilt only where every place it could read a value was
+    read in the clear already (scanner._read_already)."""
+    found = [
+        (f.entity_type, BESIDE[f.start : f.end], f.evasion) for f in scanner.scan(BESIDE).findings
+    ]
+    assert found == [
+        ("EMAIL", "li.doe@globex.io", None),
+        ("EMAIL", HIDDEN_BESIDE, "rot13"),
+        ("IBAN", "GB82 WEST 1234 5698 7654 32", None),
+    ]
 
 
 def test_in_a_batch_each_text_keeps_its_own_findings(scanner: PiiScanner) -> None:

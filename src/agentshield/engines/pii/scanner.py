@@ -49,7 +49,7 @@ from agentshield.engines.pii.layers import EVASION, NORMALISATION
 from agentshield.engines.pii.memo import Memo, remembered
 from agentshield.engines.pii.normalise import normalise
 from agentshield.engines.pii.number_words import NUMBER_WORDS_TRIGGER, number_view
-from agentshield.engines.pii.overlaps import resolve
+from agentshield.engines.pii.overlaps import GENERIC, resolve
 from agentshield.engines.pii.policy import Policy, ScanLimits
 from agentshield.engines.pii.redaction import apply
 from agentshield.engines.pii.registry import build
@@ -265,6 +265,10 @@ class PiiScanner:
             hits += rule_hits
             for name, spans in rule_triggers.items():
                 triggers.setdefault(name, []).extend(spans)
+        # (Their spans in `text`, before relocation moves them: see _read_already.)
+        read: Sequence[tuple[int, int]] = ()
+        if hits and "rot13" in triggers:
+            read = [(h.start, h.end) for h in hits if h.entity_type != GENERIC]
         if hits:
             out.extend(hits if where is _ORIGIN else [_relocated(h, where) for h in hits])
         if not triggers or depth >= self.limits.max_decode_depth:
@@ -275,6 +279,8 @@ class PiiScanner:
             self._scan(child, child_at, depth + 1, rules, budget, out, min_score, lines=lines)
         for trick in TURNED:
             if trick not in triggers:
+                continue
+            if trick == "rot13" and rules is None and _read_already(triggers[trick], read):
                 continue
             if trick == "rot13":
                 turned, locator = rot13(text), Same(trick)
@@ -314,6 +320,19 @@ class PiiScanner:
                 hit.explanation += f"; context '{word}' +{boost:.2f} in the text"
                 kept.append(hit)
         return kept
+
+
+def _read_already(spans: list[tuple[int, int]], read: Sequence[tuple[int, int]]) -> bool:
+    """Whether each span where the ROT13 view could find a value lies in a value found in
+    the text as it stands (`read`, of a type more specific than a random string's): then
+    the view is not built. ROT13 keeps every character in its place, and the view's
+    patterns match it exactly where their ROT13 forms, the triggers, matched the text
+    (turned.py): a value found in the view would lie in one found already, whose redaction
+    covers it. The ROT13 form of an e-mail address's or an IBAN's pattern is the pattern
+    itself, so every text holding one had its view built, for readings that are almost
+    never valid (`yv.qbr@tybork.vb`). A HIGH_ENTROPY_SECRET covers nothing: a bitcoin
+    address hidden by ROT13 reads as one in the clear."""
+    return all(any(a <= start and end <= b for a, b in read) for start, end in spans)
 
 
 def _unmarked(text: str, where: Locator) -> tuple[str, Locator]:
