@@ -82,6 +82,8 @@ _UK_TAIL = re.compile(
     r",\s*([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:,?\s*[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})?$"
 )
 _ES_TAIL = re.compile(r"\b\d{5}\s+([A-ZÁÉÍÓÚÑ][a-záéíóúñü]+(?: [A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)?)$")
+_NAME_PARTS = re.compile(r"[._+-]")  # of a mailbox's name (`john.smith`)
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def _email(value: str) -> str | None:
@@ -92,14 +94,14 @@ def _email(value: str) -> str | None:
     org = labels[-keep]
     if registrable in PERSONAL_MAIL or domain in PERSONAL_MAIL or len(org) < _MIN_ORG_LABEL:
         return None
-    names = [part for part in re.split(r"[._+-]", local) if len(part) >= 3]
+    names = [part for part in _NAME_PARTS.split(local) if len(part) >= 3]
     if any(part in org for part in names) or org in local:
         return None
     return registrable
 
 
 def _last_four(value: str) -> str | None:
-    digits = re.sub(r"\D", "", value)
+    digits = _NOT_DIGIT.sub("", value)
     return digits[-4:] if len(digits) >= 8 else None
 
 

@@ -239,7 +239,11 @@ class PiiScanner:
     ) -> PiiResult:
         if not hits:
             return PiiResult((), text, NO_RISK, restore_map)
-        if restore_map is None and any(policy.mode_for(h.entity_type) == "restore" for h in hits):
+        if (
+            restore_map is None
+            and policy.uses_restore  # (most policies: no look at each finding)
+            and any(policy.mode_for(h.entity_type) == "restore" for h in hits)
+        ):
             restore_map = RestoreMap()
         redacted, findings = apply(text, hits, policy, restore_map)
         return PiiResult(tuple(findings), redacted, assess_risk(findings), restore_map)
