@@ -123,19 +123,20 @@ def assess_risk(findings: Sequence[PiiFinding]) -> RiskAssessment:
     if not findings:
         return NO_RISK
     distinct: dict[tuple[str, str], PiiFinding] = {}
+    clear = 0  # the highest sensitivity left in the clear (flagged), 0 if none
     for f in findings:
         key = (f.entity_type, f.value_hash)
-        if key not in distinct or f.score > distinct[key].score:
+        kept = distinct.get(key)
+        if kept is None or f.score > kept.score:
             distinct[key] = f
+        if f.action == "flag":
+            clear = max(clear, SENSITIVITY.get(f.entity_type, DEFAULT_SENSITIVITY))
     raw = 0.0
     liability = 0
     for f in distinct.values():
         weight = SENSITIVITY.get(f.entity_type, DEFAULT_SENSITIVITY)
         raw += weight * f.score * (EVASION_FACTOR if f.evasion else 1.0)
         liability += PER_RECORD_EUR.get(f.entity_type, DEFAULT_PER_RECORD_EUR)
-    clear = [
-        SENSITIVITY.get(f.entity_type, DEFAULT_SENSITIVITY) for f in findings if f.action == "flag"
-    ]
-    level = "GOLD" if not clear else "SILVER" if max(clear) <= 4 else "BASIC"
+    level = "GOLD" if not clear else "SILVER" if clear <= 4 else "BASIC"
     index = round(100 * (1 - math.exp(-raw / SATURATION)))
     return RiskAssessment(index, liability, level, len(distinct))
