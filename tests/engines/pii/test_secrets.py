@@ -146,6 +146,10 @@ ROWS = [
     ("log in as administrator, sign in as a guest", []),
     ("log in as yourself", []),
     ("Check whether REMUSER is allowed to login as LOCUSER.", []),  # the docs' name
+    # A pair's separator with nothing but a stop after it: no password (this crashed).
+    ("log in with jdoe / )", []),
+    ("creds: jdoe:.", []),
+    ("sign in as kwilliams:...", [("USERNAME", "kwilliams")]),
     ("Sign in with Google / Apple", []),
     ("Log in as root: then run make", []),
     ("Credentials: username/password", []),

@@ -283,8 +283,9 @@ def _logs_in_with(text: str, start: int) -> bool:
     in as", when no word (`log in as administrator`) nor the docs' name in capitals
     (`allowed to login as LOCUSER`)."""
     pair = _PAIR.match(text, start)
-    if pair is not None:
-        return not not_paired(pair[1].rstrip(".)"))
+    password = pair[1].rstrip(".)") if pair else ""  # (not a sentence's stop alone)
+    if password:
+        return not not_paired(password)
     if not _AS_BEFORE.search(text, max(0, start - 16), start):
         return False
     word = _WORD_AT.match(text, start)
