@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -39,6 +41,25 @@ def test_offsets_are_in_range_ordered_and_disjoint(scanner: PiiScanner, text: st
     for f in findings:
         assert previous_end <= f.start < f.end <= len(text)
         previous_end = f.end
+
+
+# Every key with every separator and every short tail after a value: what the recognizers'
+# places and refusals read around a value (a pair's `/`, a key's quote, a stop).
+KEYS = ["password", "passwd", "log in with", "sign in as", "creds:", "credentials are", "user:"]
+KEYS += ["login", "ssh", "curl -u", "--password", "mysql -p", "secret_key=", "token", "ssn:"]
+KEYS += ["the password for the box is", "the new password will be", "machine x login"]
+MARKS = ["", " ", "/", " / ", ":", "=", '"', "'", "`", "@", "<"]
+TAILS = ["", ")", ".", "...", "/", ":", "?", '"', "`", "\n", " x", ")."]
+
+
+def test_keys_separators_and_tails_scan(scanner: PiiScanner) -> None:
+    """A place or refusal reading past a value met nothing there: `log in with jdoe / )`
+    raised IndexError."""
+    for key, mark, tail in itertools.product(KEYS, MARKS, TAILS):
+        for value in ("jdoe", "Xk9mP2qz"):
+            text = f"{key} {value}{mark}{tail}"
+            for f in scanner.scan(text).findings:
+                assert 0 <= f.start < f.end <= len(text), text
 
 
 @settings(
