@@ -244,6 +244,17 @@ ROWS = [
     ("in the login scripts for your session", []),
     # USERNAME
     ("user: jdoe", [("USERNAME", "jdoe")]),
+    # Other languages' prose, with its verb; what it says a user name is, or a word cut
+    # short at a letter beyond ASCII, is no handle.
+    ("Mein Benutzername ist mmueller.", [("USERNAME", "mmueller")]),
+    ("mon identifiant est jdupont", [("USERNAME", "jdupont")]),
+    ("Mijn gebruikersnaam is jjansen", [("USERNAME", "jjansen")]),
+    ("il mio nome utente è mrossi", [("USERNAME", "mrossi")]),
+    ("Der Benutzername ist falsch", []),
+    ("Der Benutzername ist gesperrt", []),
+    ("Benutzername und Passwort eingeben", []),
+    ("Le nom d'utilisateur est requis", []),
+    ("O usuário é inválido", []),
     ("login jdoe to continue", [("USERNAME", "jdoe")]),
     # A log line's pairs: the word after `login` keys the next one.
     (

@@ -269,6 +269,27 @@ _BARE_BEFORE = re.compile(rf"(?i)(?<!\w)(?<!--)(?<!\s-)(?:{_BARE_KEY})[ \t]+{_IS
 _WORD_AT = re.compile(r"[A-Za-z]+(?![\w@-]|\.\w)")  # (a sentence's stop may follow)
 
 
+_PROSE_KEYS = "benutzername|gebruikersnaam|identifiant|nom d'utilisateur|nome utente|usuário"
+# What those languages' prose says a user name is (`Der Benutzername ist falsch`, `est
+# requis`, `is onjuist`, `è obbligatorio`, `é inválido`), or what opens a phrase there.
+_SAID = ("falsch", "richtig", "korrekt", "ungültig", "gültig", "erforderlich", "leer")
+_SAID += ("vergeben", "gesperrt", "bereits", "nicht", "schon", "noch", "neu", "ein", "eine")
+_SAID += ("der", "die", "das", "dein", "ihr", "mein", "unser")
+_SAID += ("incorrect", "correct", "invalide", "requis", "obligatoire", "vide", "déjà", "pas")
+_SAID += ("votre", "mon", "le", "la", "un", "une")
+_SAID += ("onjuist", "ongeldig", "verplicht", "leeg", "al", "niet", "uw", "mijn", "de", "het")
+_SAID += ("een", "errato", "corretto", "obbligatorio", "richiesto", "vuoto", "già", "non")
+_SAID += ("il", "tuo", "mio", "inválido", "incorreto", "correto", "obrigatório", "vazio", "já")
+_SAID += ("não", "o", "seu", "meu", "um", "uma")
+_PROSE_AFTER = frozenset(_SAID)
+_PARTICIPLE = re.compile(r"ge\w+t")  # German's (`ist gesperrt`, `ist geändert`)
+
+
+def _prose_after(value: str) -> bool:
+    lowered = value.lower()
+    return lowered in _PROSE_AFTER or _PARTICIPLE.fullmatch(lowered) is not None
+
+
 # A user to log in as, or the user of a pair given as credentials or to log in with (`log in
 # with jdoe / hunter22`, `creds: jdoe:Winter2026!`, `sign in as kwilliams`).
 _LOGIN_KEY = r"credentials?|creds|(?:log|sign)[ -]?in"
@@ -310,6 +331,18 @@ class UsernameRecognizer(Recognizer):
             0.6,
             refuse=_host,
             screen=_LETTER,
+        ),
+        # Other languages' prose says it with its verb (`mein Benutzername ist mmueller`,
+        # `mon identifiant est jdupont`): there a word after the key alone is prose's
+        # (`Benutzername und Passwort`), which the English lexicon cannot tell.
+        Pattern(
+            "keyword is",
+            rf"(?i)\b(?P<key>{_PROSE_KEYS})[ \t]+(?:ist|is|est|è|é|lautet)[ \t]+{_HANDLE}"
+            r"(?:\PL|$)",  # (the handle is ASCII: not the start of `inválido`)
+            0.6,
+            refuse=_prose_after,
+            screen=_LETTER,
+            turned=False,
         ),
         Pattern(
             "login",
