@@ -338,7 +338,7 @@ class UsernameRecognizer(Recognizer):
         Pattern(
             "keyword is",
             rf"(?i)\b(?P<key>{_PROSE_KEYS})[ \t]+(?:ist|is|est|è|é|lautet)[ \t]+{_HANDLE}"
-            r"(?:\PL|$)",  # (the handle is ASCII: not the start of `inválido`)
+            r"(?:[\s.,;:!?)\]\"']|$)",  # (an ASCII handle, whole: not `inv` of `inválido`)
             0.6,
             refuse=_prose_after,
             screen=_LETTER,
