@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from agentshield.engines.pii import PiiScanner
+from agentshield.engines.pii.leet import context_alternations, leet_alternation
 from agentshield.engines.pii.normalise import normalise
 from agentshield.engines.pii.registry import build
 
@@ -101,6 +104,16 @@ def test_a_keyword_holding_look_alike_letters_still_introduces_a_password(
     never found, in any form."""
     (finding,) = scanner.scan(text).findings
     assert (finding.entity_type, text[finding.start : finding.end]) == ("PASSWORD", value)
+
+
+@pytest.mark.parametrize("word", ["адрес", "Адрес", "пароль"])
+def test_a_word_beyond_ascii_is_spelt_in_every_form_as_the_detector_reads_it(word: str) -> None:
+    """Keys and context words, in each form the Sets and windows use, match the normalised
+    text that holds them, the first letter too (`адрес` opens with a Cyrillic look-alike of `a`)."""
+    read = normalise(f"мой {word}: 4242")[0]
+    forms = [leet_alternation([word]), leet_alternation([word], opening=True)]
+    forms.append(context_alternations([word])[0])
+    assert [bool(re.search("(?i)" + form, read)) for form in forms] == [True] * 3
 
 
 def test_every_context_word_is_found_where_the_detector_reads_it() -> None:

@@ -36,7 +36,6 @@ def as_read(word: str) -> str:
 
 
 def _char(ch: str) -> str:
-    ch = CONFUSABLES.get(ch, ch)  # (as_read)
     subs = _SUBSTITUTES.get(ch.lower())
     if subs:
         return "[" + re.escape(subs) + "]"
@@ -102,7 +101,8 @@ def glued_digits(text: str, end: int) -> bool:
 
 
 def _longest_first(words: Iterable[str]) -> list[str]:
-    return sorted(set(words), key=len, reverse=True)
+    """The words as read (`as_read`), longest first: every form is built from these."""
+    return sorted({as_read(w) for w in words}, key=len, reverse=True)
 
 
 def _alnum(ch: str) -> bool:

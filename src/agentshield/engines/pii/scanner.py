@@ -155,7 +155,9 @@ class PiiScanner:
             hits = _read_in_place(hits, listed, listings) + listed
         if hits:
             hits = resolve([h for h in hits if h.score >= min_score])
-        if hits or known:  # a secret said again, after its key or in a later text
+        # A secret said again, after its key or in a later text (a KnownSecrets is always
+        # true: its values tell).
+        if hits or (known is not None and known.first):
             again = said_again(prepared, hits, known)
             if again:
                 hits = sorted(hits + again, key=lambda h: h.start)

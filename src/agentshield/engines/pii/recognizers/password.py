@@ -17,7 +17,7 @@ from agentshield.engines.pii.recognizer import Pattern, Recognizer, describes_ar
 _WORDS = ("password", "passwd", "passphrase", "passcode", "pwd", "pass", "contraseña", "contrasena")
 _WORDS += ("clave", "mot de passe", "mdp", "passwort", "kennwort", "senha", "wachtwoord")
 _WORDS += ("hasło", "haslo", "parola", "пароль", "パスワード", "密码")
-_IS = "(?:is|es|est|ist|lautet|é|è)"  # (German says a password "lautet")
+IS = "(?:is|es|est|ist|lautet|é|è)"  # in the keys' languages (German's "lautet")
 # The colon a sentence may put after "is", French with a blank before it (`est : …`).
 _COLON = "(?:[ \t]*:)?"
 # What a password opens (`the password for the staging box is …`), in those languages.
@@ -75,7 +75,7 @@ _CODE = re.compile(
 # The word of a code span right after a key and a blank, the span closing after it.
 _SPAN_WORD = re.compile(r"[^\s`-][^\s`]{3,63}`")
 _PLAIN_BEFORE = re.compile(rf"(?i)(?:{_PLAIN})\Z")
-_IS_BEFORE = re.compile(rf"(?i)\b{_IS}\Z")
+_IS_BEFORE = re.compile(rf"(?i)\b{IS}\Z")
 _TYPES = frozenset(["str", "bytes", "bool", "int", "optional", "notrequired", "secretstr"])
 # After a bare value, the punctuation of the sentence or of JSON (`{"password": 1234}`),
 # or the end of a markdown code span opened before the key.
@@ -142,7 +142,7 @@ _NOT_PASSWORDS = frozenset(
 )
 # Prose says a password is (`my password is hunter22`); "pass is" is prose too (`the pass
 # is valid`, `bypass is on`).
-_PROSE_KEY = re.compile(rf"(?i)(\S+)\s+{_IS}{_COLON}\s+\Z")
+_PROSE_KEY = re.compile(rf"(?i)(\S+)\s+{IS}{_COLON}\s+\Z")
 _PASS = re.compile("(?i)" + leet_alternation(("pass",)) + r"\Z")
 # After "password is", prose: a participle or an adverb (`the password is stored in the
 # vault`, `is written on the router`, `is really only needed`), as the whole value.
@@ -188,6 +188,13 @@ def _not_a_key(key: str) -> bool:
 
 def _code(value: str) -> bool:
     return _CODE.match(value) is not None or value.lower().rstrip(",;:)") in _TYPES
+
+
+# What gives a user and a password as a pair, up to the user (USERNAME reads the user).
+CREDENTIALS_KEY = (
+    r"(?i)\b(?P<key>credentials?|creds|(?:log|sign)[ -]?in)"
+    r"(?:[ \t]*[:=]|[ \t]+(?:are|is|were|was|with|as|using):?)[ \t]*"
+)
 
 
 def not_paired(value: str) -> bool:
@@ -250,7 +257,7 @@ class PasswordRecognizer(Recognizer):
             # hunter22`), which `refused` reads. One pattern: as two, the keys' alternation
             # twice in the Sets and the triggers cost new text 2.2% (pii_instructions.py).
             rf"(?i)(?P<key>{leet_alternation(_WORDS)})"
-            rf"(?:[\"']?\]?{_SEPARATOR}|>|\s+{_IS}{_COLON}\s+|[ \t]+`){_VALUE}",
+            rf"(?:[\"']?\]?{_SEPARATOR}|>|\s+{IS}{_COLON}\s+|[ \t]+`){_VALUE}",
             0.8,
         ),
         # A secret's key (`SECRET_KEY=`, `client_secret:`, `client-secret:`, `{"secret": `,
@@ -308,7 +315,7 @@ class PasswordRecognizer(Recognizer):
         Pattern(
             "keyword for",
             rf"(?i)\b(?P<key>{_PLAIN}) {_FOR} (?:the |my |our |el |la |le |den |die )?"
-            rf"\w+(?: \w+)? {_IS}:? {_VALUE}",
+            rf"\w+(?: \w+)? {IS}:? {_VALUE}",
             0.8,
             turned=False,
         ),
@@ -330,9 +337,7 @@ class PasswordRecognizer(Recognizer):
         # (see `not_paired`).
         Pattern(
             "credentials",
-            r"(?i)\b(?P<key>credentials?|creds|(?:log|sign)[ -]?in)"
-            r"(?:[ \t]*[:=]|[ \t]+(?:are|is|were|was|with|as|using):?)[ \t]*"
-            rf"[\w.@+-]{{1,64}}(?:[ \t]*/[ \t]*|:){_VALUE}",
+            rf"{CREDENTIALS_KEY}[\w.@+-]{{1,64}}(?:[ \t]*/[ \t]*|:){_VALUE}",
             0.8,
             refuse=not_paired,
             turned=False,

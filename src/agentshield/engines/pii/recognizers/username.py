@@ -9,7 +9,7 @@ from agentshield.engines.pii.leet import leet_alternation
 from agentshield.engines.pii.lexicon import words
 from agentshield.engines.pii.recognizer import Pattern, Recognizer, describes_argument
 from agentshield.engines.pii.recognizers.email import ADDRESS
-from agentshield.engines.pii.recognizers.password import not_paired
+from agentshield.engines.pii.recognizers.password import CREDENTIALS_KEY, IS, not_paired
 from agentshield.engines.pii.recognizers.remote_login import logs_in
 from agentshield.engines.pii.recognizers.tlds import is_known_tld
 
@@ -24,7 +24,7 @@ _ACCOUNT = leet_alternation(("account",))
 _BARE_KEY = leet_alternation(("username", "user name", "login", "usuario"))
 # Prose may say it (`your username is jdoe`, `mi usuario es jdoe`): "is" and a blank, or
 # nothing, between a bare key and its value.
-_IS = r"(?:(?:is|es|est|ist|was):?[ \t]+)?"
+_MAYBE_IS = r"(?:(?:is|es|est|ist|was):?[ \t]+)?"
 # A handle does not end in a dot: that is the sentence's (`login: jdoe.`). A bracket after
 # it is in the value, for `validate` to refuse: code calls (`user = User(`) or subscripts
 # (`user_id: Optional[str]`) there.
@@ -265,7 +265,7 @@ def _host(value: str) -> bool:
 # A bare `login` or `username` in prose (not a command's flag, `--username ci`), and a word
 # after it (`for login shells`, `The username needed`: 34 of the 41 such values in 9,000
 # files were words of lexicon.py, and all 34 were prose).
-_BARE_BEFORE = re.compile(rf"(?i)(?<!\w)(?<!--)(?<!\s-)(?:{_BARE_KEY})[ \t]+{_IS}\Z")
+_BARE_BEFORE = re.compile(rf"(?i)(?<!\w)(?<!--)(?<!\s-)(?:{_BARE_KEY})[ \t]+{_MAYBE_IS}\Z")
 _WORD_AT = re.compile(r"[A-Za-z]+(?![\w@-]|\.\w)")  # (a sentence's stop may follow)
 
 
@@ -292,8 +292,6 @@ def _prose_after(value: str) -> bool:
 
 # A user to log in as, or the user of a pair given as credentials or to log in with (`log in
 # with jdoe / hunter22`, `creds: jdoe:Winter2026!`, `sign in as kwilliams`).
-_LOGIN_KEY = r"credentials?|creds|(?:log|sign)[ -]?in"
-_LOGIN_VERB = r"(?:[ \t]*[:=][ \t]*|[ \t]+(?:are|is|were|was|with|as|using):?[ \t]+)"
 _PAIR = re.compile(r"[\w.@+-]{1,64}(?:[ \t]*/[ \t]*|:)([^\s,;]+)")
 _AS_BEFORE = re.compile(r"(?i)(?:log|sign)[ -]?in[ \t]+as[ \t]+\Z")
 
@@ -327,7 +325,7 @@ class UsernameRecognizer(Recognizer):
         Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75, screen=_LETTER),
         Pattern(
             "keyword",
-            rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_IS}{_HANDLE}",
+            rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_MAYBE_IS}{_HANDLE}",
             0.6,
             refuse=_host,
             screen=_LETTER,
@@ -337,7 +335,7 @@ class UsernameRecognizer(Recognizer):
         # (`Benutzername und Passwort`), which the English lexicon cannot tell.
         Pattern(
             "keyword is",
-            rf"(?i)\b(?P<key>{_PROSE_KEYS})[ \t]+(?:ist|is|est|è|é|lautet)[ \t]+{_HANDLE}"
+            rf"(?i)\b(?P<key>{_PROSE_KEYS})[ \t]+{IS}[ \t]+{_HANDLE}"
             r"(?:[\s.,;:!?)\]\"']|$)",  # (an ASCII handle, whole: not `inv` of `inválido`)
             0.6,
             refuse=_prose_after,
@@ -346,7 +344,7 @@ class UsernameRecognizer(Recognizer):
         ),
         Pattern(
             "login",
-            rf"(?i)\b(?P<key>{_LOGIN_KEY}){_LOGIN_VERB}{_HANDLE}",
+            CREDENTIALS_KEY + _HANDLE,
             0.75,
             screen=_LETTER,
             turned=False,
