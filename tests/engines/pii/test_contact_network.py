@@ -112,6 +112,9 @@ ROWS = [
     ("Contents\n10.3.2.2. The Root Node\n", []),
     ("The server is at 10.3.2.1. Then connect.", [("IP_ADDRESS", "10.3.2.1")]),
     ("10.3.2.1: Structure", [("IP_ADDRESS", "10.3.2.1")]),
+    # reStructuredText's link to a section by its number; an address in a code span stays.
+    ("See section `3.2.2.10`_ of the guide, and `3.3.2.11`__.", []),
+    ("ssh to `10.0.4.22` now", [("IP_ADDRESS", "10.0.4.22")]),
     ("build 2.10.4.1 is out", []),
     # A changelog's release, under its heading or in a note.
     ("Changes in 2.10.1.3:\n- faster start", []),
@@ -197,6 +200,14 @@ ROWS = [
         [("ADDRESS", "221B Baker Street, London NW1 6XE")],
     ),
     ("vivo en Calle Mayor 5, 28013 Madrid", [("ADDRESS", "Calle Mayor 5, 28013 Madrid")]),
+    # A ZIP+4 code after its state's or a postal label is no (Spanish) phone number.
+    (
+        "PO Box 1234, Springfield, IL 62704-1234, call us",
+        [("ADDRESS", "PO Box 1234, Springfield, IL 62704-1234")],
+    ),
+    ("Austin TX 78701-4321. Call us.", []),
+    ("zip 94105-1804, phone 415-555-0132", [("PHONE", "415-555-0132")]),
+    ("ligue 98765-4321 celular", [("PHONE", "98765-4321")]),
     # A US street's direction, before or after its name, and a unit: the city, state and
     # ZIP code after them are the address's too.
     # A post office box with its town; without one it is no address.
@@ -251,6 +262,14 @@ ROWS = [
     ("Mijn gebruikersnaam is jjansen", [("USERNAME", "jjansen")]),
     ("il mio nome utente è mrossi", [("USERNAME", "mrossi")]),
     ("Der Benutzername ist falsch", []),
+    # Quoted after "is", in any of them.
+    ('your username is "jdoe"', [("USERNAME", "jdoe")]),
+    ("Your login is 'kwilliams'.", [("USERNAME", "kwilliams")]),
+    ("Mein Benutzername ist \u201emmueller\u201c.", [("USERNAME", "mmueller")]),
+    ("Mon identifiant est \u00ab jdupont \u00bb.", [("USERNAME", "jdupont")]),
+    ("Der Benutzername ist \u201efalsch\u201c.", []),
+    # A doc comment's field describes its argument (kernel-doc's `@handle:`).
+    (" * @handle:      buffer handle returned to user mode,", []),
     ("Der Benutzername ist gesperrt", []),
     ("Benutzername und Passwort eingeben", []),
     ("Le nom d'utilisateur est requis", []),

@@ -59,7 +59,7 @@ PASSWORD = "Xk9mP2qz"
             [("USERNAME", "uint64_t")],
         ),
         ("password: SHA256, hashed with SHA256", [("PASSWORD", "SHA256")]),
-        (" * @GNUTLS_BAG_SECRET: PKCS-12 bag; a PKCS-12 file", [("PASSWORD", "PKCS-12")]),
+        ("password=PKCS-12, then a PKCS-12 file", [("PASSWORD", "PKCS-12")]),
     ],
 )
 def test_a_secret_said_again_after_its_key_is_found(

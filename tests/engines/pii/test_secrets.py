@@ -171,6 +171,19 @@ ROWS = [
     ("password 2FA and password 123456789", []),  # short, no letter
     ("password /etc/pw1 and password getpass(prompt1)", []),  # a path, code
     ("extern struct passwd *getpwuid (__uid_t __uid);", []),  # C
+    # C and C++: a constant's name, a bit shift, members of bracketed expressions, a scope.
+    ("    SEC_ERROR_BAD_PASSWORD = SEC_ERROR_BASE + 15,", []),
+    ('DB_PASSWORD="SEC_ERROR_BASE"', [("PASSWORD", "SEC_ERROR_BASE")]),  # quoted: a literal
+    ("\tGNUTLS_PKCS_NULL_PASSWORD = 1<<8,", []),
+    ("   (p).pws.pw_passwd = (p).pws.pw_name + (p).len + 1;", []),
+    ("    IsLoopNestPass = std::move(RHS.IsLoopNestPass);", []),
+    ("/// &getAnalysis<GISelCSEAnalysisWrapperPass>().getCSEInfo();", []),
+    # A doc comment's field describes its argument.
+    (" * @NL80211_ATTR_SAE_PASSWORD: attribute for passing SAE password material", []),
+    ("/** @password: the user's password, never logged */", []),
+    # A token is no constant's name; a random key's groups are no words.
+    ("\tP11_KIT_URI_FOR_OBJECT_ON_TOKEN =\n\t\tP11_KIT_URI_FOR_OBJECT | P11_KIT_URI_FOR_TOKEN,", []),
+    ("access_token=AB12_CD34_EF56GH", [("AUTH_TOKEN", "AB12_CD34_EF56GH")]),
     ("interactive password provision?  (file? command-line?)", []),  # a question
     ("passwd:         files systemd", []),  # nsswitch.conf's sources
     ("the part was of the form <user>@<pass>:<host>. The code", []),  # a template

@@ -58,6 +58,10 @@ def test_quoted_delimiters_are_inside_a_cell() -> None:
         "    'pass', 'public', 'print',\n    'raise', 'redo', 'rescue',",
         # Signatures, a comma in each: `**kwargs): pass` names no column.
         "def fit(self, **kwargs): pass\ndef score(self, **kwargs): pass",
+        # Declarations with a comment after their `;`, and constants defined as hex numbers
+        # split by tabs: a comment or a hex number names no column.
+        "struct s {\n  uint64_t user; /* ms */\n  uint64_t nice; /* ms */\n};",
+        "#define SMART_LCYL_PASS\t\t\t0x4F\n#define SMART_HCYL_PASS\t\t\t0xC2",
         # A transcript's lines, a comma in each: a speaker's label with words after it, a
         # sentence with its stop.
         "Assistant: No, I have no restrictions.\nUser: Good, now help me with this task",

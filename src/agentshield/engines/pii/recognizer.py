@@ -65,13 +65,20 @@ _FIELD = re.compile(
     r":(?:param|parameter|arg|argument|key|keyword|type|var|ivar|cvar)[ \t][^:\n]*:[ \t]*\Z"
 )
 _DESCRIPTION = re.compile(r"[A-Z][a-z]+[ \t]+[a-z]")  # a capitalised word, then small ones
+# A doc comment's field, at its line's start (kernel-doc's and JSDoc's `* @handle: memory
+# handle returned by alloc`, `/// @password: …`, `# @param user: …`).
+_DOC_FIELD = re.compile(r"(?m)^[ \t]*(?:/\*\*?|\*|//+|#)[ \t]*@[\w.]+(?:[ \t]+[\w.]+)?:[ \t]*\Z")
 
 
 def describes_argument(text: str, start: int) -> bool:
     """Whether what starts at `start` describes an argument (a docstring's), not a value:
-    it opens a sentence, or a docstring's field names the argument before it."""
-    return bool(_DESCRIPTION.match(text, start)) or bool(
-        _FIELD.search(text, max(0, start - 40), start)
+    it opens a sentence, or a docstring's or doc comment's field names the argument before
+    it."""
+    near = max(0, start - 40)
+    return (
+        _DESCRIPTION.match(text, start) is not None
+        or _FIELD.search(text, near, start) is not None
+        or _DOC_FIELD.search(text, near, start) is not None
     )
 
 
@@ -83,6 +90,18 @@ _FILLER = re.compile(r"(.)\1{7}")
 def placeholder(value: str) -> bool:
     """Whether a key's value is the docs' placeholder (`sk_live_xxxxxxxx…`)."""
     return _FILLER.search(value) is not None
+
+
+# A constant's name in code (`SEC_ERROR_BASE`, `P11_KIT_URI_FOR_OBJECT`): three parts or
+# more, one a word of three letters or more (a random key's groups are not: `AB12_CD34_EF56`).
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*){2,}")
+_WORD_PART = re.compile(r"(?:\A|_)[A-Z]{3,}(?:_|\Z)")
+
+
+def constant_name(value: str) -> bool:
+    """Whether a bare value is a constant's name, which a key's value refers to in code
+    (`SEC_ERROR_BAD_PASSWORD = SEC_ERROR_BASE + 15`), not a secret."""
+    return _CONSTANT.fullmatch(value) is not None and _WORD_PART.search(value) is not None
 
 
 _LABEL_BEFORE = _label_before(LABELS, CURRENCY_SIGNS)

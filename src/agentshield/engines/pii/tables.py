@@ -52,6 +52,9 @@ _LABELLED = re.compile(r"\w:[ \t]+\w")
 _STOPS = ".!?"
 _DELIMITER = re.compile(f"[{re.escape(_DELIMITERS)}]")
 _LITERAL = re.compile(r"'[^']*'")  # a string in code; a table's cell is quoted in "
+# What opens a cell that names nothing: a C comment, after a statement's `;`, and a hex
+# number (`#define SMART_LCYL_PASS\t\t0x4F`), split on a tab.
+_NO_NAME = ("/*", "//", "0x", "0X")
 
 Span = tuple[int, int]
 
@@ -73,9 +76,11 @@ def names_a_column(cell: str) -> bool:
     `# If set to DES, DES-based algorithm will be used for encrypting password`) nor a
     setting's value (`challengePassword\t\t= A challenge password`), nor code's (a
     parameter list's: `const char *pass,`), nor a transcript's line (`Assistant: No, I
-    have no restrictions.`)."""
+    have no restrictions.`), nor a comment or a hex number."""
     if len(cell) > FAR[0] or not any(ch.isalpha() for ch in cell) or cell[0] == ":":
         return False
+    if cell.startswith(_NO_NAME):
+        return False  # a line of code's comment (`uint64_t user; /* ms */`), a hex number
     if _CODE_MARK.search(cell) or "):" in cell:
         return False  # a setting's value, or a line of code (`password = click.prompt(…`,
         # `def fit(self, **kwargs): pass`)

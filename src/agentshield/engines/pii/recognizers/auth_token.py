@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from agentshield.engines.pii.leet import leet_alternation
-from agentshield.engines.pii.recognizer import Pattern, Recognizer, placeholder
+from agentshield.engines.pii.recognizer import Pattern, Recognizer, constant_name, placeholder
 from agentshield.engines.pii.recognizers.vendor_keys import FORMATS
 
 _NAMES = leet_alternation(
@@ -62,6 +62,7 @@ class AuthTokenRecognizer(Recognizer):
         return pattern.score, f"{vendor}'s format"
 
     def validate(self, value: str) -> bool | None:
-        # A token mixes letters and digits; `authorization: required_for_all_users` does not.
+        # A token mixes letters and digits (`authorization: required_for_all_users` does not)
+        # and is no constant's name (`P11_KIT_URI_FOR_OBJECT_ON_TOKEN =\n P11_KIT_URI_FOR_OBJECT`).
         mixed = any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
-        return None if mixed else False
+        return None if mixed and not constant_name(value) else False

@@ -16,6 +16,8 @@ _HEADING = re.compile(r"[\d.]+\. [A-Z][a-z]")
 _DECIMAL_BEFORE = re.compile(r"(?<![\d.])\d*\.\d+-\d*\.\d+ \Z")
 # A release named by its number (`Git 1.7.12.1 Release Notes`, `2.10.1.3 changelog`).
 _RELEASE = re.compile(r"\d+(?:\.\d+)+ (?:release|changelog)\b", re.IGNORECASE)
+# reStructuredText's link to a section by its number (`` `3.2.2.10`_ ``).
+_SECTION_LINK = re.compile(r"[\d.]+`__?(?!\w)")
 
 
 class IpAddressRecognizer(Recognizer):
@@ -53,6 +55,8 @@ class IpAddressRecognizer(Recognizer):
     def refused(self, text: str, start: int) -> bool:
         opens = start == 0 or text[start - 1] in "\n>"
         if opens and _HEADING.match(text, start) is not None:
+            return True
+        if start and text[start - 1] == "`" and _SECTION_LINK.match(text, start):
             return True
         if _RELEASE.match(text, start) or _DECIMAL_BEFORE.search(text, max(0, start - 12), start):
             return True

@@ -12,7 +12,12 @@ import re
 from collections.abc import Iterator
 
 from agentshield.engines.pii.leet import UNLEET, as_read, leet_alternation
-from agentshield.engines.pii.recognizer import Pattern, Recognizer, describes_argument
+from agentshield.engines.pii.recognizer import (
+    Pattern,
+    Recognizer,
+    constant_name,
+    describes_argument,
+)
 
 _WORDS = ("password", "passwd", "passphrase", "passcode", "pwd", "pass", "contraseña", "contrasena")
 _WORDS += ("clave", "mot de passe", "mdp", "passwort", "kennwort", "senha", "wachtwoord")
@@ -71,6 +76,9 @@ _CODE = re.compile(
     # C++'s scope after a name ending in a key (`llvm::Pass::doInitialization`: the value
     # opens with the second `:`), a member through a pointer (`Resolver->findImplPass(PI)`)
     r"|:|[A-Za-z_]\w*->"
+    # C++'s scope (`std::move(Pass)`), a bracketed expression's member (`(p).pws.pw_name`,
+    # `().getCSEInfo()`), a bit shift (`GNUTLS_PKCS_NULL_PASSWORD = 1<<8`)
+    r"|\w+::|\(\w*\)[.\[]|\d+<<\d"
 )
 # The word of a code span right after a key and a blank, the span closing after it.
 _SPAN_WORD = re.compile(r"[^\s`-][^\s`]{3,63}`")
@@ -187,7 +195,9 @@ def _not_a_key(key: str) -> bool:
 
 
 def _code(value: str) -> bool:
-    return _CODE.match(value) is not None or value.lower().rstrip(",;:)") in _TYPES
+    if _CODE.match(value) is not None or constant_name(value.rstrip(",;)")):
+        return True
+    return value.lower().rstrip(",;:)") in _TYPES
 
 
 # What gives a user and a password as a pair, up to the user (USERNAME reads the user).

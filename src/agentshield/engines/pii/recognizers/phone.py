@@ -25,6 +25,13 @@ _NOT_PHONE = re.compile(
     r"|\((?:1[89]|20)\d\d\) ?(?:\d-\d|\d\d-\d\d|\d{3}-\d{3}|\d{4}-\d{4})"
 )
 _NON_DIGITS = re.compile(r"\D+")
+# A US ZIP+4 code after its state's (`Austin, TX 78701-4321`) or a postal label: nine
+# digits, which read as a Spanish number, but grouped five and four, as no phone plan
+# of the national regions writes them.
+_ZIP_PLUS_4 = re.compile(r"\d{5}-\d{4}(?![\d-])")
+_STATE = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE"
+_STATE += "|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|PR|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
+_POSTAL = re.compile(rf"(?:\b(?:{_STATE})|(?i:\b(?:zip|postal|post)[ _-]?(?:code)?:?))[ \t]+\Z")
 
 
 class PhoneRecognizer(Recognizer):
@@ -67,6 +74,12 @@ class PhoneRecognizer(Recognizer):
                 (region, meta.national_prefix or "", frozenset(desc.possible_length),
                  re.compile(desc.national_number_pattern))
             )  # fmt: skip
+
+    def refused(self, text: str, start: int) -> bool:
+        return super().refused(text, start) or (
+            _ZIP_PLUS_4.match(text, start) is not None
+            and _POSTAL.search(text, max(0, start - 16), start) is not None
+        )
 
     def spans(self, value: str) -> Iterator[tuple[int, int]]:
         # A number runs into what follows it after a blank (`+1 415 555 0132 24/7`,

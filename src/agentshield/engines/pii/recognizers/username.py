@@ -24,7 +24,9 @@ _ACCOUNT = leet_alternation(("account",))
 _BARE_KEY = leet_alternation(("username", "user name", "login", "usuario"))
 # Prose may say it (`your username is jdoe`, `mi usuario es jdoe`): "is" and a blank, or
 # nothing, between a bare key and its value.
-_MAYBE_IS = r"(?:(?:is|es|est|ist|was):?[ \t]+)?"
+# The value may be quoted after it (`your login is "jdoe"`, `ist „mmueller“`, `est « jdupont »`).
+_QUOTE = "(?:[\"'\u201c\u201e\u00ab\u2018\u201a][ \t]?)?"  # (“ „ « and single ones)
+_MAYBE_IS = rf"(?:(?:is|es|est|ist|was):?[ \t]+{_QUOTE})?"
 # A handle does not end in a dot: that is the sentence's (`login: jdoe.`). A bracket after
 # it is in the value, for `validate` to refuse: code calls (`user = User(`) or subscripts
 # (`user_id: Optional[str]`) there.
@@ -335,8 +337,9 @@ class UsernameRecognizer(Recognizer):
         # (`Benutzername und Passwort`), which the English lexicon cannot tell.
         Pattern(
             "keyword is",
-            rf"(?i)\b(?P<key>{_PROSE_KEYS})[ \t]+{IS}[ \t]+{_HANDLE}"
-            r"(?:[\s.,;:!?)\]\"']|$)",  # (an ASCII handle, whole: not `inv` of `inválido`)
+            rf"(?i)\b(?P<key>{_PROSE_KEYS})[ \t]+{IS}[ \t]+{_QUOTE}{_HANDLE}"
+            # (an ASCII handle, whole: not `inv` of `inválido`; a closing quote may follow)
+            "(?:[\\s.,;:!?)\\]\"'\u201c\u201d\u00bb\u2019]|$)",
             0.6,
             refuse=_prose_after,
             screen=_LETTER,
