@@ -182,7 +182,7 @@ ROWS = [
     (" * @NL80211_ATTR_SAE_PASSWORD: attribute for passing SAE password material", []),
     ("/** @password: the user's password, never logged */", []),
     # A token is no constant's name; a random key's groups are no words.
-    ("\tP11_KIT_URI_FOR_OBJECT_ON_TOKEN =\n\t\tP11_KIT_URI_FOR_OBJECT | P11_KIT_URI_FOR_TOKEN,", []),
+    ("\tP11_KIT_URI_FOR_OBJECT_ON_TOKEN =\n\t\tP11_KIT_URI_FOR_OBJECT | P11_KIT_URI_FOR_TOKEN", []),
     ("access_token=AB12_CD34_EF56GH", [("AUTH_TOKEN", "AB12_CD34_EF56GH")]),
     ("interactive password provision?  (file? command-line?)", []),  # a question
     ("passwd:         files systemd", []),  # nsswitch.conf's sources
