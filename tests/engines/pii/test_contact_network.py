@@ -206,6 +206,7 @@ ROWS = [
         [("ADDRESS", "PO Box 1234, Springfield, IL 62704-1234")],
     ),
     ("Austin TX 78701-4321. Call us.", []),
+    ("# Fifth Floor, Boston, MA\n# 02110-1301 USA, or call", []),  # a licence's header
     ("zip 94105-1804, phone 415-555-0132", [("PHONE", "415-555-0132")]),
     ("ligue 98765-4321 celular", [("PHONE", "98765-4321")]),
     # A US street's direction, before or after its name, and a unit: the city, state and

@@ -25,13 +25,17 @@ _NOT_PHONE = re.compile(
     r"|\((?:1[89]|20)\d\d\) ?(?:\d-\d|\d\d-\d\d|\d{3}-\d{3}|\d{4}-\d{4})"
 )
 _NON_DIGITS = re.compile(r"\D+")
-# A US ZIP+4 code after its state's (`Austin, TX 78701-4321`) or a postal label: nine
-# digits, which read as a Spanish number, but grouped five and four, as no phone plan
-# of the national regions writes them.
+# A US ZIP+4 code (five digits, a dash, four) after its state's code or a postal label
+# (`Austin, TX 78701-4321`; `Boston, MA\n# 02110-1301` in a licence's header): nine digits,
+# which read as a Spanish or Italian number. Alone, the shape may be a phone's (Brazil's
+# `98765-4321`).
 _ZIP_PLUS_4 = re.compile(r"\d{5}-\d{4}(?![\d-])")
 _STATE = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE"
 _STATE += "|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|PR|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
-_POSTAL = re.compile(rf"(?:\b(?:{_STATE})|(?i:\b(?:zip|postal|post)[ _-]?(?:code)?:?))[ \t]+\Z")
+_POSTAL = re.compile(
+    rf"(?:\b(?:{_STATE})|(?i:\b(?:zip|postal|post)[ _-]?(?:code)?:?))"
+    r"(?:[ \t]+|[ \t]*\r?\n[ \t]*(?:#+|//+|\*|;+)?[ \t]*)\Z"  # (a comment's line may wrap)
+)
 
 
 class PhoneRecognizer(Recognizer):
