@@ -184,6 +184,16 @@ ROWS = [
     # A token is no constant's name; a random key's groups are no words.
     ("\tP11_KIT_URI_FOR_OBJECT_ON_TOKEN =\n\t\tP11_KIT_URI_FOR_OBJECT | P11_KIT_URI_FOR_TOKEN", []),
     ("access_token=AB12_CD34_EF56GH", [("AUTH_TOKEN", "AB12_CD34_EF56GH")]),
+    # Python: a variable named for its key, attributes, a module's constant, a call.
+    ("        password=ssl_password,", []),
+    ("password=Hunter2_password", [("PASSWORD", "Hunter2_password")]),
+    ('    return {"user": creds.username, "password": credentials.password}', []),
+    ("            passphrase = _ffi.NULL", []),
+    ("        client_secret=constants.OAUTH_CLIENT_SECRET,", []),
+    ('            token = base64.b64encode(f"{user}:{pwd}".encode())', []),
+    ("if stack[-2] == 'token':\n    context.perl6_token_nesting_level += 1", []),
+    ("api_token: ghx9k2.m3n4b5v6c7x8z9q1w2", [("AUTH_TOKEN", "ghx9k2.m3n4b5v6c7x8z9q1w2")]),
+    ("access_token=deadbeefcafe.0123456789ab", [("AUTH_TOKEN", "deadbeefcafe.0123456789ab")]),
     ("interactive password provision?  (file? command-line?)", []),  # a question
     ("passwd:         files systemd", []),  # nsswitch.conf's sources
     ("the part was of the form <user>@<pass>:<host>. The code", []),  # a template

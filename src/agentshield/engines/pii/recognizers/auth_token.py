@@ -32,6 +32,11 @@ _VENDOR = Pattern(
     "vendor key", r"\b(?:" + "|".join(r for _, r in FORMATS) + r")\b", 0.9, turned=False
 )
 _VENDORS = tuple((vendor, re.compile(regex)) for vendor, regex in FORMATS)
+# An attribute or a function in code (`token = base64.b64encode(…)`,
+# `context.perl6_token_nesting_level`): names in small letters, one holding a word, four
+# letters or more and one past hex's (a token's random groups hold none).
+_DOTTED = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+")
+_WORD = re.compile(r"(?=[a-z]{4})[a-z]*[g-z]")
 
 
 class AuthTokenRecognizer(Recognizer):
@@ -63,6 +68,9 @@ class AuthTokenRecognizer(Recognizer):
 
     def validate(self, value: str) -> bool | None:
         # A token mixes letters and digits (`authorization: required_for_all_users` does not)
-        # and is no constant's name (`P11_KIT_URI_FOR_OBJECT_ON_TOKEN =\n P11_KIT_URI_FOR_OBJECT`).
+        # and is no constant's name (`P11_KIT_URI_FOR_OBJECT_ON_TOKEN =\n P11_KIT_URI_FOR_OBJECT`)
+        # nor a name in code.
         mixed = any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
-        return None if mixed and not constant_name(value) else False
+        if not mixed or constant_name(value):
+            return False
+        return False if _DOTTED.fullmatch(value) and _WORD.search(value) else None

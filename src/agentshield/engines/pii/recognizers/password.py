@@ -71,7 +71,9 @@ _CODE = re.compile(
     # opening an expression the value does not close (`(lambda: password)`), a type in
     # camel case (`client_secret: ClientSecret`), a variable of three words or more
     # (`util._assertion_pass = call_assertion_pass_hook`)
-    r"|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+[,;)]*\Z|[(\[{][^)\]}]*\Z"
+    r"|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+[,;)}\]]*\Z|[(\[{][^)\]}]*\Z"
+    # a module's constant (`_ffi.NULL`, `constants.OAUTH_CLIENT_SECRET`)
+    r"|[a-z_][a-z0-9_]*\.[A-Z][A-Z0-9_]*[,;)}\]]*\Z"
     r"|[A-Z][a-z]+(?:[A-Z][a-z]+)+[,;)]*\Z|[a-z]+(?:_[a-z0-9]+){2,}[,;)]*\Z"
     # C++'s scope after a name ending in a key (`llvm::Pass::doInitialization`: the value
     # opens with the second `:`), a member through a pointer (`Resolver->findImplPass(PI)`)
@@ -172,14 +174,16 @@ _PATH = re.compile(r"~?/|[A-Za-z]:\\")
 
 def _echoes(key: str, text: str, start: int) -> bool:
     """Whether the value at `start` repeats its key (`token_secret = token_secret`,
-    `secret_key: SECRET_KEY`) or the key's last word (`client_secret: secret`): a
-    template's or code's."""
+    `secret_key: SECRET_KEY`) or the key's last word (`client_secret: secret`), or ends in
+    the key in small letters (`password=ssl_password`): a template's or code's."""
     name = _NAME.match(text, start)
     if name is None:
         return False
     own = key.rsplit(".", 1)[-1].lower().replace("-", "_")  # `self.key_password = key_password`
     value = name[0].lower().replace("-", "_")
-    return value == own or own.endswith("_" + value)
+    if value == own or own.endswith("_" + value):
+        return True
+    return name[0].islower() and value.endswith("_" + own)  # (a variable's name)
 
 
 def _not_a_key(key: str) -> bool:
