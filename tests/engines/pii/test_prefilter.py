@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agentshield.engines.pii import PiiScanner, Policy, detector
-from agentshield.engines.pii.prefilter import LONG, keyword_led, loosened
+from agentshield.engines.pii.prefilter import LONG, keyword_led, loosened, opening
 from agentshield.engines.pii.turned import parse
 
 SET_PATTERNS = sorted({g.regex for g in PiiScanner()._detector._groups.values()})
@@ -167,6 +167,40 @@ def test_every_set_pattern_is_read_by_pythons_parser() -> None:
 
 
 @pytest.mark.parametrize(
+    ("pattern", "chars"),
+    [
+        (r"\b\d{9}\b", "0123456789"),
+        (r"(?:\+|\b00)[1-9][\d ().-]{6,18}\d\b", "+0"),
+        (r"\b(?:1[ .-])?\d{2,5}[ .-]\d{3,8}\b", "0123456789"),  # an optional part, then
+        (r"(?i)[:=]\s*(?:pass)", ":="),
+        (r"\(\d{2,5}\)", "("),
+        (r"\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b", "13"),
+        (r"\b[A-Z]{2}\d{2}", None),  # a letter: most words would be a place to try
+        (r"(?:\d|)a", None),  # may open with the letter
+        (r"\d*x?", None),  # may be empty
+        (r"[^a]\d", None),  # any character but one
+        (r"é\d", None),  # past ASCII
+        (r"\Qa.b\E", None),  # unreadable
+    ],
+)
+def test_the_characters_every_match_opens_with(pattern: str, chars: str | None) -> None:
+    assert opening(pattern) == chars
+
+
+@pytest.mark.parametrize("pattern", [p for p in SET_PATTERNS if opening(p) is not None])
+def test_every_match_opens_with_one_of_its_patterns_opening(pattern: str) -> None:
+    regex, chars = re2.compile(pattern), set(opening(pattern) or "")
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_examples(pattern))
+    def check(text: str) -> None:
+        for match in regex.finditer(text):
+            assert match.group() and match.group()[0] in chars
+
+    check()
+
+
+@pytest.mark.parametrize(
     ("pattern", "keyword"),
     [
         (r"(?i)\bp[a4@]ssw[o0]rd\s*[:=]\s*(?P<value>\S{4,})", True),
@@ -253,9 +287,11 @@ def test_patterns_whose_context_words_are_in_no_set_still_run(
 
 
 def _every_pattern() -> PiiScanner:
-    """A scanner whose Sets always give up (no sentinel answers), so every pattern runs."""
+    """A scanner whose Sets always give up (no sentinel answers), so every pattern runs,
+    each searched from every byte (no opening skipped to)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(detector, "_SENTINELS", (detector._NOTHING,) * len(detector._SENTINELS))
+        patch.setattr(detector, "opening", lambda regex: None)
         return PiiScanner()
 
 

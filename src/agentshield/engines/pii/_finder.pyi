@@ -8,7 +8,7 @@ class Finder:
     def __init__(
         self,
         sets: list[tuple[str | None, list[str]]],  # (characters a text runs it on, patterns)
-        patterns: list[tuple[str | None, list[tuple[Any, ...]]]],
+        patterns: list[tuple[str | None, list[tuple[Any, ...]], str | None]],  # (…, opening)
         max_mem: int,
         constants: tuple[type, str, str],
     ) -> None: ...

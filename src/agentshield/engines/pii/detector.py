@@ -26,7 +26,7 @@ from agentshield.engines.pii.layers import NORMALISATION
 from agentshield.engines.pii.leet import LEET_CHARS, context_alternations
 from agentshield.engines.pii.memo import Memo, remembered
 from agentshield.engines.pii.policy import MIN_SCORE
-from agentshield.engines.pii.prefilter import keyword_led, loosened
+from agentshield.engines.pii.prefilter import keyword_led, loosened, opening
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
 Spans = dict[str, list[tuple[int, int]]]
@@ -181,9 +181,9 @@ class _Sets:
             for p, end, only in zip(self._patterns, _SENTINELS, _ONLY_WITH, strict=True)
             if any(pattern != _NOTHING for pattern in p)  # a Set with nothing to find: none
         ]
-        found = [(None, [])] * len(self._patterns[0])
+        found = [(None, [], None)] * len(self._patterns[0])
         for index, group in groups.items():
-            found[index] = (group.regex, [e.native() for e in group.entries])
+            found[index] = (group.regex, [e.native() for e in group.entries], opening(group.regex))
         return Finder(sets, found, max_mem, (Hit, NORMALISATION, "".join(sorted(LEET_CHARS))))
 
 

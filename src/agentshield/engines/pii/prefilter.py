@@ -49,6 +49,7 @@ _DIGITS = frozenset(map(ord, string.digits))
 _CAPITALS = frozenset(map(ord, string.ascii_uppercase))
 _SMALL = frozenset(map(ord, string.ascii_lowercase))
 _KINDS = (_DIGITS, _CAPITALS, _SMALL)
+_LETTERS = _CAPITALS | _SMALL
 _ANY_DIGIT = (c.CATEGORY, c.CATEGORY_DIGIT)
 
 
@@ -65,6 +66,39 @@ def keyword_led(regex: str) -> bool:
     (a narrow class holds at most four characters; a mark is neither letter nor digit)."""
     read = parse(regex)
     return read is not None and _opens(read[1], 0)
+
+
+def opening(regex: str) -> str | None:
+    """The characters every match of `regex` opens with, when none is a letter or past
+    ASCII (digits, marks): the compiled finder skips to one of them before each search of
+    the pattern, where RE2's search would step its DFA through every byte before it. None
+    when unsure."""
+    read = parse(regex)
+    chars = _first(read[1]) if read is not None else None
+    if chars is None or chars & _LETTERS or max(chars) > 127:
+        return None
+    return "".join(map(chr, sorted(chars)))
+
+
+def _first(tree: Tree) -> set[int] | None:
+    """The characters a way through `tree` may open with; None if unknown, or if the way
+    may end (be empty) before a character."""
+    for i, (op, arg) in enumerate(tree):
+        rest = tree[i + 1 :]
+        if op is c.AT:
+            continue
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, _, body = arg
+            first = _first(list(body))
+            after = _first(rest) if low == 0 else set()
+            return None if first is None or after is None else first | after
+        if op is c.SUBPATTERN:
+            return _first(list(arg[3]) + rest)
+        if op is c.BRANCH:
+            ways = [_first(list(b) + rest) for b in arg[1]]
+            return None if None in ways else set().union(*ways)
+        return _members(op, arg)
+    return None
 
 
 def _loosened(tree: Tree, kinds_alike: bool) -> Tree:

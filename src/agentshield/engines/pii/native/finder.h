@@ -16,6 +16,7 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -82,6 +83,10 @@ struct Pattern {
   int key = 0;                      // the group named `key` (the keyword), 0 if none
   double floor = 1.0;               // the lowest ceiling of its entries
   std::vector<Entry> entries;
+  // The bytes every match opens with, when few (prefilter.opening): each search starts at
+  // the next of them, and none left ends the pattern's search.
+  bool opens = false;
+  std::array<bool, 256> opening{};
 };
 
 struct Candidate {

@@ -67,9 +67,21 @@ bool add_sets(Search* search, PyObject* lists, const re2::RE2::Options& options)
 }
 
 bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
-  PyObject *source, *entries;
-  if (!PyArg_ParseTuple(item, "OO!", &source, &PyList_Type, &entries)) return false;
+  PyObject *source, *entries, *opening;
+  if (!PyArg_ParseTuple(item, "OO!O", &source, &PyList_Type, &entries, &opening)) return false;
   if (source == Py_None) return true;
+  if (opening != Py_None) {
+    std::string bytes;
+    if (!utf8(opening, &bytes)) return false;
+    for (const char b : bytes) {
+      if (static_cast<unsigned char>(b) >= 0x80) {
+        PyErr_SetString(PyExc_ValueError, "a pattern opens with ASCII characters, or any");
+        return false;
+      }
+      p->opening[static_cast<unsigned char>(b)] = true;
+    }
+    p->opens = !bytes.empty();
+  }
   std::string regex;
   if (!utf8(source, &regex)) return false;
   p->regex = std::make_unique<re2::RE2>(regex, options);
@@ -127,7 +139,8 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
 // Finder(sets, patterns, max_mem, constants): `sets` holds, for each Set, the characters
 // a text must hold one of for it to run (None: always) and its patterns (a pattern's index
 // is its place in every Set, the last the sentinel); `patterns` one tuple a Set
-// index, (regex or None, [entry, ...]), an entry (ceiling, context
+// index, (regex or None, [entry, ...], the ASCII characters every match opens with or
+// None), an entry (ceiling, context
 // index, trigger or None, edges (see Edges), Context or None, recognizer, context boost, note,
 // check, entity type, layer, refusal or None, place or None, screen or None); constants (Hit,
 // normalisation layer, leetspeak characters).

@@ -87,6 +87,10 @@ bool Search::find(re2::StringPiece text, double min_score, long limit, std::vect
     groups.resize(1 + p.regex->NumberOfCapturingGroups());
     size_t pos = 0;
     while (pos <= size) {
+      if (p.opens) {  // (its matches are never empty: prefilter.opening)
+        while (pos < size && !p.opening[static_cast<unsigned char>(text[pos])]) ++pos;
+        if (pos == size) break;
+      }
       if (!p.regex->Match(text, pos, size, re2::RE2::UNANCHORED, groups.data(),
                           static_cast<int>(groups.size())))
         break;
