@@ -269,6 +269,11 @@ ROWS = [
     ("Mein Benutzername ist \u201emmueller\u201c.", [("USERNAME", "mmueller")]),
     ("Mon identifiant est \u00ab jdupont \u00bb.", [("USERNAME", "jdupont")]),
     ("Der Benutzername ist \u201efalsch\u201c.", []),
+    # A handle assigned in a statement of its own is code's; in prose or capitals, a user's.
+    ("        handle = win32.STDOUT", []),
+    ("x = 1\n    self.handle = 'closed'", []),
+    ("my twitter handle = jdoe42", [("USERNAME", "jdoe42")]),
+    ("HANDLE=jdoe42", [("USERNAME", "jdoe42")]),
     # A doc comment's field describes its argument (kernel-doc's `@handle:`).
     (" * @handle:      buffer handle returned to user mode,", []),
     ("Der Benutzername ist gesperrt", []),

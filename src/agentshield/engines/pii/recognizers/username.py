@@ -209,6 +209,10 @@ _OTHER_SPEAKER = re.compile(
 _TRANSCRIPT = 400  # characters either side where another speaker makes it one
 _UNIT_USER = re.compile(r"(?:^|\n)User=\Z")  # a systemd unit's: a service's account
 _LAST_LOGIN = re.compile(r"last[ \t]+login[ \t]*:[ \t]*\Z", re.I)  # sshd's: a date follows
+# A handle assigned in a statement of its own is code's, a file's or a window's (`handle =
+# win32.STDOUT`, `self.handle = 'closed'`); a user's is given with a colon (`handle: @jdoe`,
+# `"handle": "jdoe"`), in prose (`my twitter handle = jdoe42`) or in capitals (`HANDLE=jdoe`).
+_HANDLE_ASSIGNED = re.compile(r"(?:^|\n)[ \t]*(?:[\w.]*\.)?handle[ \t]*=[ \t]*[\"']?\Z")
 # A word right before `=` keys the next pair of a log's line (`action=login ip=…`).
 _NEXT_PAIR = re.compile(r"[\w.-]+=(?!=)")
 # A key may end a longer name where configuration gives one (`"twitter_username":
@@ -371,6 +375,8 @@ class UsernameRecognizer(Recognizer):
             return True
         before = max(0, start - 12)
         if _LAST_LOGIN.search(text, before, start) or _UNIT_USER.search(text, before, start):
+            return True
+        if _HANDLE_ASSIGNED.search(text, max(0, start - 40), start):
             return True
         if _NEXT_PAIR.match(text, start):
             return True
