@@ -187,6 +187,18 @@ ROWS = [
     # Python: a variable named for its key, attributes, a module's constant, a call.
     ("        password=ssl_password,", []),
     ("password=Hunter2_password", [("PASSWORD", "Hunter2_password")]),
+    ("            userdata.password = password_ptr", []),
+    ('    AttributeOID.CHALLENGE_PASSWORD: "challengePassword",', []),
+    ('            consumer_secret="consumer.secret",', []),
+    # A query string's value ends before the next parameter.
+    (
+        "oauth_token_secret=qwe089234lkjsdf&oauth_callback_confirmed=true",
+        [("PASSWORD", "qwe089234lkjsdf")],
+    ),
+    ("?user=jdoe&password=S3cret!x&next=/", [("USERNAME", "jdoe"), ("PASSWORD", "S3cret!x")]),
+    # What prose says a password is.
+    ('        """Ensure the username and password is valid.', []),
+    ("If the returned passphrase is\n            longer than this, it is cut", []),
     ('    return {"user": creds.username, "password": credentials.password}', []),
     ("            passphrase = _ffi.NULL", []),
     ("        client_secret=constants.OAUTH_CLIENT_SECRET,", []),

@@ -62,6 +62,8 @@ def test_quoted_delimiters_are_inside_a_cell() -> None:
         # split by tabs: a comment or a hex number names no column.
         "struct s {\n  uint64_t user; /* ms */\n  uint64_t nice; /* ms */\n};",
         "#define SMART_LCYL_PASS\t\t\t0x4F\n#define SMART_HCYL_PASS\t\t\t0xC2",
+        # mime.types: a MIME type names no column.
+        "application/vnd.blueice.multipass\t\tmpm\napplication/vnd.bluetooth.ep.oob\t\tep",
         # A transcript's lines, a comma in each: a speaker's label with words after it, a
         # sentence with its stop.
         "Assistant: No, I have no restrictions.\nUser: Good, now help me with this task",

@@ -76,11 +76,13 @@ def names_a_column(cell: str) -> bool:
     `# If set to DES, DES-based algorithm will be used for encrypting password`) nor a
     setting's value (`challengePassword\t\t= A challenge password`), nor code's (a
     parameter list's: `const char *pass,`), nor a transcript's line (`Assistant: No, I
-    have no restrictions.`), nor a comment or a hex number."""
+    have no restrictions.`), nor a comment, a hex number, a path or a MIME type."""
     if len(cell) > FAR[0] or not any(ch.isalpha() for ch in cell) or cell[0] == ":":
         return False
     if cell.startswith(_NO_NAME):
         return False  # a line of code's comment (`uint64_t user; /* ms */`), a hex number
+    if "/" in cell and "." in cell and " " not in cell:
+        return False  # a path or a MIME type (`application/vnd.blueice.multipass\tmpm`)
     if _CODE_MARK.search(cell) or "):" in cell:
         return False  # a setting's value, or a line of code (`password = click.prompt(…`,
         # `def fit(self, **kwargs): pass`)

@@ -92,6 +92,7 @@ _TYPES = frozenset(["str", "bytes", "bool", "int", "optional", "notrequired", "s
 _TRAILING = ",;.)]}`"
 _OPENERS = {")": "(", "]": "[", "}": "{"}
 _VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
+_NEXT_PARAM = re.compile(r"&[\w.-]+=")
 _PLACEHOLDER = re.compile(r"<[A-Za-z_-]+>")  # a template's (`<user>@<pass>:<host>`)
 _ESCAPED_OPENERS = ("&lt;", "&#x3c;", "&#60;")  # `<` as HTML writes it
 _NOT_PASSWORDS = frozenset(
@@ -99,7 +100,10 @@ _NOT_PASSWORDS = frozenset(
         "required",
         "incorrect",
         "wrong",
+        "valid",
         "invalid",
+        "longer",
+        "shorter",
         "expired",
         "reset",
         "changed",
@@ -174,16 +178,18 @@ _PATH = re.compile(r"~?/|[A-Za-z]:\\")
 
 def _echoes(key: str, text: str, start: int) -> bool:
     """Whether the value at `start` repeats its key (`token_secret = token_secret`,
-    `secret_key: SECRET_KEY`) or the key's last word (`client_secret: secret`), or ends in
-    the key in small letters (`password=ssl_password`): a template's or code's."""
+    `secret_key: SECRET_KEY`, `CHALLENGE_PASSWORD: "challengePassword"`) or the key's last
+    word (`client_secret: secret`), or opens or ends with the key in small letters
+    (`password=ssl_password`): a template's or code's."""
     name = _NAME.match(text, start)
     if name is None:
         return False
     own = key.rsplit(".", 1)[-1].lower().replace("-", "_")  # `self.key_password = key_password`
-    value = name[0].lower().replace("-", "_")
-    if value == own or own.endswith("_" + value):
-        return True
-    return name[0].islower() and value.endswith("_" + own)  # (a variable's name)
+    value = name[0].lower().replace("-", "_").replace(".", "_")
+    if value == own or own.endswith("_" + value) or value.replace("_", "") == own.replace("_", ""):
+        return True  # (`CHALLENGE_PASSWORD: "challengePassword"`, `_secret="consumer.secret"`)
+    # A variable's name, in small letters (`password=ssl_password`, `= password_ptr`).
+    return name[0].islower() and (value.endswith("_" + own) or value.startswith(own + "_"))
 
 
 def _not_a_key(key: str) -> bool:
@@ -374,6 +380,8 @@ class PasswordRecognizer(Recognizer):
         end = len(value) - 1 if start and len(value) > 1 and value[-1] == value[0] else len(value)
         tag = value.find("</", start, end)
         end = end if tag < 0 else tag
+        if not start and (query := _NEXT_PARAM.search(value, 0, end)):
+            end = query.start()  # a query string's next parameter (`&oauth_callback=…`)
         while not start and end and value[end - 1] in _TRAILING:
             closer = value[end - 1]
             if closer in _OPENERS and value.count(_OPENERS[closer], 0, end) >= value.count(
