@@ -38,6 +38,7 @@ Set stands at once, and text it has not met (a new id, hash or number) builds ne
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
 from re import _constants as c  # the parser's opcodes, as turned.py reads them
 from typing import Any
 
@@ -65,7 +66,7 @@ def keyword_led(regex: str) -> bool:
     """Whether every match of `regex` opens with two narrow characters or one narrow mark
     (a narrow class holds at most four characters; a mark is neither letter nor digit)."""
     read = parse(regex)
-    return read is not None and _opens(read[1], 0)
+    return read is not None and all(map(_narrow_opening, _ways(read[1], 2)))
 
 
 def opening(regex: str) -> str | None:
@@ -81,24 +82,44 @@ def opening(regex: str) -> str | None:
 
 
 def _first(tree: Tree) -> set[int] | None:
-    """The characters a way through `tree` may open with; None if unknown, or if the way
+    """The characters a way through `tree` may open with; None if unknown, or if a way
     may end (be empty) before a character."""
+    chars: set[int] = set()
+    for way in _ways(tree, 1):
+        if not way or way[0] is None:
+            return None
+        chars |= way[0]
+    return chars
+
+
+def _ways(tree: Tree, n: int) -> Iterator[list[set[int] | None]]:
+    """For each way through `tree`, the characters each of its first `n` positions may
+    hold (None: not known, the way's last); a way of fewer positions may end there."""
     for i, (op, arg) in enumerate(tree):
         rest = tree[i + 1 :]
         if op is c.AT:
             continue
         if op in (c.MAX_REPEAT, c.MIN_REPEAT):
             low, _, body = arg
-            first = _first(list(body))
-            after = _first(rest) if low == 0 else set()
-            return None if first is None or after is None else first | after
+            yield from _ways(list(body) * min(max(low, 1), n) + rest, n)
+            if low == 0:
+                yield from _ways(rest, n)
+            return
         if op is c.SUBPATTERN:
-            return _first(list(arg[3]) + rest)
+            yield from _ways(list(arg[3]) + rest, n)
+            return
         if op is c.BRANCH:
-            ways = [_first(list(b) + rest) for b in arg[1]]
-            return None if None in ways else set().union(*ways)
-        return _members(op, arg)
-    return None
+            for branch in arg[1]:
+                yield from _ways(list(branch) + rest, n)
+            return
+        chars = _members(op, arg)
+        if n == 1 or chars is None:
+            yield [chars]
+            return
+        for way in _ways(rest, n - 1):
+            yield [chars, *way]
+        return
+    yield []
 
 
 def _loosened(tree: Tree, kinds_alike: bool) -> Tree:
@@ -185,27 +206,15 @@ def _run(way: Tree) -> Tree | None:
     return None if any(op is c.NEGATE for op, _ in items) else items
 
 
-def _opens(tree: Tree, narrow: int) -> bool:
-    """Whether every way through `tree` opens narrowly, `narrow` narrow characters in."""
-    for i, (op, arg) in enumerate(tree):
-        rest = tree[i + 1 :]
-        if op is c.AT:
-            continue
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
-            low, _, body = arg
-            once = _opens(list(body) * min(max(low, 1), 2) + rest, narrow)
-            return once and (low > 0 or _opens(rest, narrow))
-        if op is c.SUBPATTERN:
-            return _opens(list(arg[3]) + rest, narrow)
-        if op is c.BRANCH:
-            return all(_opens(list(b) + rest, narrow) for b in arg[1])
-        chars = _members(op, arg)
-        if chars is None or len(chars) > 4:
-            return False
-        if narrow or not chars & _ALNUM:
-            return True
-        narrow = 1
-    return False  # a match may end, or be empty, before it opens
+def _narrow_opening(way: list[set[int] | None]) -> bool:
+    """Whether a way opens with two narrow characters or one narrow mark."""
+    first = way[0] if way else None
+    if first is None or len(first) > 4:
+        return False
+    if not first & _ALNUM:
+        return True
+    second = way[1] if len(way) > 1 else None
+    return second is not None and len(second) <= 4
 
 
 def _members(op: Any, arg: Any) -> set[int] | None:
