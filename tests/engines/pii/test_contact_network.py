@@ -263,6 +263,15 @@ ROWS = [
     ("Mijn gebruikersnaam is jjansen", [("USERNAME", "jjansen")]),
     ("il mio nome utente è mrossi", [("USERNAME", "mrossi")]),
     ("Der Benutzername ist falsch", []),
+    # A handle holding letters past ASCII, whole after a separator (it was cut at the
+    # first: `m`); after a key and a blank alone, words of Spanish or French prose, and a
+    # word cut there is none (`usuario est\u00e1` gave `est`).
+    ("login: m\u00fcller", [("USERNAME", "m\u00fcller")]),
+    ('{"username": "jos\u00e9.garc\u00eda"}', [("USERNAME", "jos\u00e9.garc\u00eda")]),
+    ("mi usuario est\u00e1 bloqueado", []),
+    ("el usuario \u00fanico puede entrar", []),
+    ("login r\u00e9ussi pour", []),
+    ("Der Benutzername ist g\u00fcltig", []),
     # Quoted after "is", in any of them.
     ('your username is "jdoe"', [("USERNAME", "jdoe")]),
     ("Your login is 'kwilliams'.", [("USERNAME", "kwilliams")]),

@@ -30,11 +30,27 @@ _MAYBE_IS = rf"(?:(?:is|es|est|ist|was):?[ \t]+{_QUOTE})?"
 # A handle does not end in a dot: that is the sentence's (`login: jdoe.`). A bracket after
 # it is in the value, for `validate` to refuse: code calls (`user = User(`) or subscripts
 # (`user_id: Optional[str]`) there.
-_HANDLE = r"@?(?P<value>[A-Za-z0-9][A-Za-z0-9._-]{0,30}[A-Za-z0-9_-][(\[]?)"
+_LATIN = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # letters past ASCII (`josé`)
+
+
+def _handle(chars: str) -> str:
+    return rf"@?(?P<value>[{chars}][{chars}._-]{{0,30}}[{chars}_-][(\[]?)"
+
+
+_HANDLE = _handle("A-Za-z0-9")
+# After a separator a handle may hold Latin letters (`login: müller`). After a key and a
+# blank alone it is ASCII and whole: prose's words there are Spanish's and French's too
+# (`usuario único`, `login réussi`), where a cut word was read (`usuario está`: `est`).
+_LATIN_HANDLE = _handle("A-Za-z0-9" + _LATIN)
+_WHOLE = rf"(?:[^A-Za-z0-9_{_LATIN}-]|$)"
 # After a key: a separator, the key's closing quote before it and the value's opening one
 # after it (`{"username": "jdoe"}`), or the end of an element's start tag (`<login>jdoe`).
 # The value is on the key's line: on the next, it is code's (`elif user:\n    prefix = …`).
-_SEPARATED = rf"(?:[\"']?[ \t]*[:=][ \t]*[\"']?|>){_HANDLE}"
+_SEPARATOR = r"(?:[\"']?[ \t]*[:=][ \t]*[\"']?|>)"
+_SEPARATED = _SEPARATOR + _LATIN_HANDLE
+# An account's, in ASCII: tool results hold many `account` keys, and Latin letters after
+# them cost new tool results 0.8% more instructions (pii_instructions.py).
+_ASCII_SEPARATED = _SEPARATOR + _HANDLE
 # Words that follow "login"/"username" in prose and are not handles.
 _PROSE = frozenset(
     [
@@ -328,10 +344,10 @@ class UsernameRecognizer(Recognizer):
             0.75,
             screen=_LETTER,
         ),
-        Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_SEPARATED}", 0.75, screen=_LETTER),
+        Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_ASCII_SEPARATED}", 0.75, screen=_LETTER),
         Pattern(
             "keyword",
-            rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_MAYBE_IS}{_HANDLE}",
+            rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_MAYBE_IS}{_HANDLE}{_WHOLE}",
             0.6,
             refuse=_host,
             screen=_LETTER,
