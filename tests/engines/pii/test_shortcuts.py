@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import iban
 
-from agentshield.engines.pii.decoders import decode_base64, decode_hex
+from agentshield.engines.pii.decoders import decode, decode_base64, decode_hex, may_hide_text
 from agentshield.engines.pii.entropy import shannon
 from agentshield.engines.pii.recognizers.iban import IbanRecognizer
 
@@ -63,6 +63,52 @@ def test_base64_gives_text_exactly_when_the_bytes_are_text(data: bytes) -> None:
     decoded = decode_base64(base64.b64encode(data).decode())
     text = as_text(data)
     assert decoded == (None if text is None else (text, "base64"))
+
+
+def _encodings(data: bytes) -> list[str]:
+    b64, url = base64.b64encode(data).decode(), base64.urlsafe_b64encode(data).decode()
+    return [data.hex(), data.hex().upper(), b64, b64.rstrip("="), url, url.rstrip("=")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    data=mostly_text,
+    token=st.text(alphabet="ABCDEFabcdef0123456789+/-_xyzXYZ=", min_size=8, max_size=48),
+)
+def test_the_native_sieve_passes_every_token_that_hides_text(data: bytes, token: str) -> None:
+    # It only spares Python the tokens that hide none: it never drops one that does.
+    for encoded in [*_encodings(data), token]:
+        if decode(encoded) is not None:
+            assert may_hide_text(encoded), encoded
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"one control byte\x00 in thirty-one",  # 1 in 31: still text
+        b"line one\nline two\ttabbed\r\n",
+        "caf\u00e9 au lait, \u4e2d\u6587, \U0001f600".encode(),  # 2, 3 and 4 bytes
+        b"jane@example.com",
+    ],
+)
+def test_the_native_sieve_passes_text_at_the_edges(data: bytes) -> None:
+    for encoded in _encodings(data):
+        assert decode(encoded) is not None
+        assert may_hide_text(encoded), encoded
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "10daf27814031632742e8ff1150af0c7a1a5fb26",  # a commit id
+        "d41d8cd98f00b204e9800998ecf8427e",  # an MD5
+        "1CuHxaLKNuXD3oyPgZGV3Xfx7SJW1RSfKS",  # a bitcoin address
+        "internationalization",
+    ],
+)
+def test_the_native_sieve_drops_hashes_and_words(token: str) -> None:
+    assert decode(token) is None
+    assert not may_hide_text(token)
 
 
 @settings(max_examples=200, deadline=None)

@@ -2,6 +2,9 @@
 
 Decoded bytes count as text only when they are UTF-8 and nearly all printable, so random
 binary (and ordinary long words, which are valid base64) is not scanned again.
+`may_hide_text` (compiled: native/text.cpp) sieves tokens first: the bytes of most (hashes,
+commit ids, keys) fail `_as_text`'s first checks both as hex and as base64, which it finds
+with no Python between (new labelled chat -3.3% instructions, new ordinary chat -6.6%).
 """
 
 from __future__ import annotations
@@ -14,7 +17,23 @@ import string
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
+from agentshield.engines.pii._finder import may_hide_text
 from agentshield.engines.pii.views import Segments, replaced
+
+__all__ = [
+    "ENCODED",
+    "ESCAPED",
+    "REFERENCE",
+    "decode",
+    "decode_base64",
+    "decode_hex",
+    "may_hide_text",
+    "reference_runs",
+    "reference_view",
+    "rot13",
+    "unescaped_view",
+    "url_view",
+]
 
 _LETTERS = string.ascii_lowercase + string.ascii_uppercase
 _ROTATED = (

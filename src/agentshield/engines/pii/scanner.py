@@ -37,6 +37,7 @@ from agentshield.engines.pii.decoders import (
     ESCAPED,
     REFERENCE,
     decode,
+    may_hide_text,
     reference_runs,
     reference_view,
     rot13,
@@ -381,8 +382,10 @@ def _read_in_place(hits: list[Hit], listed: list[Hit], listings: list[Listing]) 
 
 
 def _opaque(token: str) -> bool:
-    """Whether an encoded-looking token hides no text (most: ids, hashes, long words)."""
-    return decode(token) is None
+    """Whether an encoded-looking token hides no text (most: ids, hashes, long words). The
+    compiled sieve tells most such tokens before any decoding in Python (decoders.py); it
+    runs after the memo, which text sent again meets first."""
+    return not may_hide_text(token) or decode(token) is None
 
 
 def _derived(

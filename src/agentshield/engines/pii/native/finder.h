@@ -111,6 +111,10 @@ struct Search {
 // memo.cpp: the Python type Memo, ready for PyType_Ready
 PyTypeObject* memo_type();
 
+// text.cpp: whether an encoded-looking token may hide text, read as hex or base64 (false:
+// surely none, as decoders._as_text would find)
+bool may_hide_text(const char* token, size_t n);
+
 // assess.cpp
 struct Constants {
   PyObject* hit;            // the Hit class

@@ -392,8 +392,17 @@ PyObject* error(PyObject*, PyObject* args) {
   return PyUnicode_FromString(compiled.error().c_str());
 }
 
+// may_hide_text(token) -> whether an encoded-looking token may hide text (text.cpp).
+PyObject* may_hide(PyObject*, PyObject* token) {
+  Py_ssize_t size;
+  const char* data = PyUnicode_AsUTF8AndSize(token, &size);
+  if (data == nullptr) return nullptr;
+  return PyBool_FromLong(may_hide_text(data, static_cast<size_t>(size)));
+}
+
 PyMethodDef functions[] = {
     {"error", error, METH_VARARGS, nullptr},
+    {"may_hide_text", may_hide, METH_O, nullptr},
     {nullptr, nullptr, 0, nullptr},
 };
 
