@@ -3,8 +3,10 @@
 Decoded bytes count as text only when they are UTF-8 and nearly all printable, so random
 binary (and ordinary long words, which are valid base64) is not scanned again.
 `may_hide_text` (compiled: native/text.cpp) sieves tokens first: the bytes of most (hashes,
-commit ids, keys) fail `_as_text`'s first checks both as hex and as base64, which it finds
-with no Python between (new labelled chat -3.3% instructions, new ordinary chat -6.6%).
+commit ids, keys) fail `_as_text`'s first checks both as hex and as base64. The compiled
+finder applies it to the "encoded" trigger's spans itself (Detector's `sieved`), so such
+a token costs no Python at all: new labelled chat 434.2k to 404.4k instructions per KB
+(-6.9%), new ordinary chat 205.4k to 174.2k (-15%), text seen before -4.6%.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ could. Calling back into Python per candidate cost more than the matching itself
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -69,12 +69,13 @@ class _Entry:
     context: int = -1  # Set index of the recognizer's context words, or _NO_WORDS/_UNGATED
     note: str = ""  # the explanation's first part
     check: Memo[_Verdict] | None = None  # the recognizer's checks on a value (see memo.py)
+    sieved: bool = False  # a trigger whose spans count only where they may hide text
 
     def native(self) -> tuple[object, ...]:
         """The entry as the compiled finder takes it (see native/module.cpp)."""
         rec = self.recognizer
         if rec is None:
-            return (1.0, -1, self.trigger, 0, None, None, 0.0, *(None,) * 7)
+            return (1.0, -1, self.trigger, 0, None, None, 0.0, *(None,) * 7, self.sieved)
         return (
             self.ceiling,
             self.context,
@@ -90,6 +91,7 @@ class _Entry:
             rec.refused if _places(rec) else None,
             self.pattern.place if self.pattern else None,
             self.pattern.screen if self.pattern else None,
+            False,
         )
 
 
@@ -106,8 +108,11 @@ class Detector:
         recognizers: Sequence[Recognizer],
         triggers: Iterable[tuple[str, str]] = (),
         *,
+        sieved: Collection[str] = (),
         max_mem: int = 64 << 20,
     ) -> None:
+        """`sieved`: the triggers whose spans count only where they may hide text, as hex
+        or base64 (decoders.may_hide_text, judged natively)."""
         sets = _Sets()
         by_regex: dict[str, list[_Entry]] = {}
         for rec in recognizers:
@@ -120,7 +125,7 @@ class Detector:
                     _Entry(rec, pattern, None, rec.ceiling(pattern), context, _note(pattern), check)
                 )
         for name, regex in triggers:
-            by_regex.setdefault(regex, []).append(_Entry(None, None, name))
+            by_regex.setdefault(regex, []).append(_Entry(None, None, name, sieved=name in sieved))
         self._groups: dict[int, _Group] = {}
         for regex, entries in by_regex.items():
             self._groups[sets.add(regex)] = _Group(regex, tuple(entries))

@@ -37,7 +37,6 @@ from agentshield.engines.pii.decoders import (
     ESCAPED,
     REFERENCE,
     decode,
-    may_hide_text,
     reference_runs,
     reference_view,
     rot13,
@@ -92,7 +91,9 @@ class PiiScanner:
         self.entity_types = tuple(r.entity_type for r in enabled)
         turned = [r for r in enabled if r.letter_sensitive]
         patterns = [p.regex for r in turned for p in r.patterns if p.turned]
-        self._detector = Detector(enabled, [*TRIGGERS.items(), *turned_triggers(patterns)])
+        self._detector = Detector(
+            enabled, [*TRIGGERS.items(), *turned_triggers(patterns)], sieved={"encoded"}
+        )
         self._turned = Detector(turned)
         self._chance = {r.entity_type: r for r in turned if r.turned_by_chance}
         self._opaque = remembered(_opaque)
@@ -382,10 +383,9 @@ def _read_in_place(hits: list[Hit], listed: list[Hit], listings: list[Listing]) 
 
 
 def _opaque(token: str) -> bool:
-    """Whether an encoded-looking token hides no text (most: ids, hashes, long words). The
-    compiled sieve tells most such tokens before any decoding in Python (decoders.py); it
-    runs after the memo, which text sent again meets first."""
-    return not may_hide_text(token) or decode(token) is None
+    """Whether an encoded-looking token hides no text. (Most that do not, hashes, ids and
+    long words, the compiled finder drops: the detector sieves the "encoded" trigger.)"""
+    return decode(token) is None
 
 
 def _derived(

@@ -75,6 +75,7 @@ struct Entry {
   PyObject* refuse;        // (text, start) -> whether a label refuses the value, or null
   PyObject* place;         // (text, start) -> whether the value may stand there, or null
   std::shared_ptr<re2::RE2> screen;  // what a value must hold for the checks to run, or null
+  bool sieved = false;  // a trigger whose spans count only where they may hide text (text.cpp)
 };
 
 struct Pattern {
@@ -87,11 +88,13 @@ struct Pattern {
   // the next of them, and none left ends the pattern's search.
   bool opens = false;
   std::array<bool, 256> opening{};
+  bool sieves = false;  // an entry is a sieved trigger
 };
 
 struct Candidate {
   int index;
   Py_ssize_t start, end, key_start, key_end;  // bytes here, characters once converted
+  bool opaque = false;  // hides no text, for a sieved trigger (may_hide_text)
 };
 
 struct Search {

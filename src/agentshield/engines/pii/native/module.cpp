@@ -97,11 +97,13 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
     Entry e;
     PyObject *trigger, *words, *recognizer, *note, *check, *entity_type, *layer, *refuse, *place;
     PyObject* screen;
-    int edges;
-    if (!PyArg_ParseTuple(PyList_GET_ITEM(entries, j), "diOiOOdOOOOOOO", &e.ceiling, &e.context,
-                          &trigger, &edges, &words, &recognizer, &e.boost, &note, &check,
-                          &entity_type, &layer, &refuse, &place, &screen))
+    int edges, sieved;
+    if (!PyArg_ParseTuple(PyList_GET_ITEM(entries, j), "diOiOOdOOOOOOOp", &e.ceiling,
+                          &e.context, &trigger, &edges, &words, &recognizer, &e.boost, &note,
+                          &check, &entity_type, &layer, &refuse, &place, &screen, &sieved))
       return false;
+    e.sieved = sieved != 0;
+    p->sieves = p->sieves || e.sieved;
     if (screen != Py_None) {
       std::string regex;
       if (!utf8(screen, &regex)) return false;
@@ -142,7 +144,8 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
 // index, (regex or None, [entry, ...], the ASCII characters every match opens with or
 // None), an entry (ceiling, context
 // index, trigger or None, edges (see Edges), Context or None, recognizer, context boost, note,
-// check, entity type, layer, refusal or None, place or None, screen or None); constants (Hit,
+// check, entity type, layer, refusal or None, place or None, screen or None, sieved: a
+// trigger's spans count only where they may hide text); constants (Hit,
 // normalisation layer, leetspeak characters).
 int Finder_init(Finder* self, PyObject* args, PyObject*) {
   PyObject *lists, *patterns, *hit, *normalisation, *leet;
@@ -280,7 +283,7 @@ PyObject* Finder_scan(Finder* self, PyObject* const* args, Py_ssize_t nargs) {
       if (!ok) break;
       if (p.floor < min_score && !search.live(e, found, complete, min_score)) continue;
       if (e.trigger != nullptr) {
-        ok = add_trigger(triggers, e.trigger, c.start, c.end);
+        if (!(e.sieved && c.opaque)) ok = add_trigger(triggers, e.trigger, c.start, c.end);
         continue;
       }
       PyObject* hit = assess(e, *self->constants, text, c.start, c.end, c.key_start, c.key_end,

@@ -99,6 +99,7 @@ bool Search::find(re2::StringPiece text, double min_score, long limit, std::vect
       if (value.data() != nullptr && !value.empty()) {
         Candidate c{index, value.data() - text.data(), 0, -1, -1};
         c.end = c.start + static_cast<Py_ssize_t>(value.size());
+        c.opaque = p.sieves && !may_hide_text(value.data(), value.size());
         const re2::StringPiece* key = p.key ? &groups[p.key] : nullptr;
         if (key != nullptr && key->data() != nullptr) {
           c.key_start = key->data() - text.data();
