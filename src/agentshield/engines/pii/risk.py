@@ -139,4 +139,5 @@ def assess_risk(findings: Sequence[PiiFinding]) -> RiskAssessment:
         liability += PER_RECORD_EUR.get(f.entity_type, DEFAULT_PER_RECORD_EUR)
     level = "GOLD" if not clear else "SILVER" if clear <= 4 else "BASIC"
     index = round(100 * (1 - math.exp(-raw / SATURATION)))
-    return RiskAssessment(index, liability, level, len(distinct))
+    # (Built directly, as result.made does: result.py imports this module.)
+    return tuple.__new__(RiskAssessment, (index, liability, level, len(distinct)))

@@ -55,7 +55,7 @@ from agentshield.engines.pii.redaction import apply
 from agentshield.engines.pii.registry import build
 from agentshield.engines.pii.repeats import KnownSecrets, said_again
 from agentshield.engines.pii.restore import RestoreMap
-from agentshield.engines.pii.result import PiiResult
+from agentshield.engines.pii.result import PiiResult, made
 from agentshield.engines.pii.risk import NO_RISK, assess_risk
 from agentshield.engines.pii.rules import RuleSet
 from agentshield.engines.pii.spacing import SPLIT_TRIGGER, collapse
@@ -242,7 +242,7 @@ class PiiScanner:
         self, text: str, hits: list[Hit], policy: Policy, restore_map: RestoreMap | None
     ) -> PiiResult:
         if not hits:
-            return PiiResult((), text, NO_RISK, restore_map)
+            return made(PiiResult, ((), text, NO_RISK, restore_map))
         if (
             restore_map is None
             and policy.uses_restore  # (most policies: no look at each finding)
@@ -250,7 +250,7 @@ class PiiScanner:
         ):
             restore_map = RestoreMap()
         redacted, findings = apply(text, hits, policy, restore_map)
-        return PiiResult(tuple(findings), redacted, assess_risk(findings), restore_map)
+        return made(PiiResult, (tuple(findings), redacted, assess_risk(findings), restore_map))
 
     def _scan(
         self,
