@@ -1,7 +1,7 @@
 // Whether an encoded-looking token may hide text (decoders.decode): its bytes, read as hex
 // or as base64, pass the first checks decoders._as_text makes (no byte that UTF-8 never
 // holds, at most one control byte in twenty, UTF-8's structure). A token that fails them
-// both way hides none, and the scanner makes no call into Python for it: most are hashes,
+// both ways hides none, and the finder drops it with no call into Python: most are hashes,
 // commit ids and keys. Only a first sieve: what passes is decoded and judged in Python.
 #include "finder.h"
 
