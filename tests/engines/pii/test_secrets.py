@@ -180,7 +180,7 @@ ROWS = [
     ("/// &getAnalysis<GISelCSEAnalysisWrapperPass>().getCSEInfo();", []),
     # A doc comment's field describes its argument.
     (" * @NL80211_ATTR_SAE_PASSWORD: attribute for passing SAE password material", []),
-    ("/** @password: the user's password, never logged */", []),
+    ("/** @password: plaintext, never logged */", []),
     # A token is no constant's name; a random key's groups are no words.
     ("\tP11_KIT_URI_FOR_OBJECT_ON_TOKEN =\n\t\tP11_KIT_URI_FOR_OBJECT | P11_KIT_URI_FOR_TOKEN", []),
     ("access_token=AB12_CD34_EF56GH", [("AUTH_TOKEN", "AB12_CD34_EF56GH")]),

@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import iban
 
-from agentshield.engines.pii.decoders import decode, decode_base64, decode_hex, may_hide_text
+from agentshield.engines.pii._finder import may_hide_text
+from agentshield.engines.pii.decoders import (
+    _CONTROL,
+    _NEVER_UTF8,
+    decode,
+    decode_base64,
+    decode_hex,
+)
 from agentshield.engines.pii.entropy import shannon
 from agentshield.engines.pii.recognizers.iban import IbanRecognizer
 
@@ -95,6 +102,21 @@ def test_the_native_sieve_passes_text_at_the_edges(data: bytes) -> None:
     for encoded in _encodings(data):
         assert decode(encoded) is not None
         assert may_hide_text(encoded), encoded
+
+
+@pytest.mark.parametrize("byte", range(256))
+def test_the_native_sieve_reads_bytes_as_decoders_does(byte: int) -> None:
+    # Its byte tables are decoders' (`_CONTROL`, `_NEVER_UTF8`), both ways: a control byte
+    # twice in twenty-two bytes, or a byte no UTF-8 holds where its structure allows one,
+    # drops a token; any other byte there does not.
+    if byte < 0x80:
+        data, expected = b"abcdefghijklmnopqrst" + bytes([byte]) * 2, byte not in _CONTROL
+    elif byte < 0xC0:  # a continuation byte with no lead: no UTF-8
+        data, expected = b"abcd" + bytes([byte]), False
+    else:
+        more = 3 if byte >= 0xF0 else 2 if byte >= 0xE0 else 1
+        data, expected = b"abcd" + bytes([byte]) + b"\x80" * more, byte not in _NEVER_UTF8
+    assert may_hide_text(base64.b64encode(data).decode()) is expected
 
 
 @pytest.mark.parametrize(

@@ -186,8 +186,8 @@ def _echoes(key: str, text: str, start: int) -> bool:
         return False
     own = key.rsplit(".", 1)[-1].lower().replace("-", "_")  # `self.key_password = key_password`
     value = name[0].lower().replace("-", "_").replace(".", "_")
-    if value == own or own.endswith("_" + value) or value.replace("_", "") == own.replace("_", ""):
-        return True  # (`CHALLENGE_PASSWORD: "challengePassword"`, `_secret="consumer.secret"`)
+    if value.replace("_", "") == own.replace("_", "") or own.endswith("_" + value):
+        return True  # (also `CHALLENGE_PASSWORD: "challengePassword"`, `="consumer.secret"`)
     # A variable's name, in small letters (`password=ssl_password`, `= password_ptr`).
     return name[0].islower() and (value.endswith("_" + own) or value.startswith(own + "_"))
 
