@@ -89,7 +89,7 @@ def test_batches_are_bounded() -> None:
         scan_batch(["x"] * 1_001)
 
 
-@pytest.mark.parametrize("which", range(len(detector._SENTINELS)))
+@pytest.mark.parametrize("which", sorted(set(range(len(detector._SENTINELS))) - {detector._INSIDE}))
 def test_a_set_that_gives_up_fails_closed(which: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # A Set whose DFA runs out of memory answers "no match" for everything, its sentinel
     # included: one that never matches stands for it.
@@ -120,6 +120,22 @@ def test_a_set_that_did_not_run_is_not_one_that_gave_up(monkeypatch: pytest.Monk
     budget = Budget(100)
     assert PiiScanner()._detector.run("order 123456789", budget, 0.5) == ([], {})
     assert budget.left == 100
+
+
+def test_the_set_inside_encoded_runs_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The patterns searched only inside the encoded trigger's runs are in a Set run on each
+    # run. Here it finds none of them and gives up: every one of them then runs there.
+    _give_up(detector._INSIDE, monkeypatch)
+    monkeypatch.setattr(detector._Sets, "add_inside", lambda sets, regex: sets._add({4: r"\z."}))
+    text = "key AKIAIOSFODNN7EXAMPLE, pay 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"
+    result = PiiScanner().scan(text + " or " + text[::-1])
+    kinds = [(f.entity_type, f.evasion) for f in result.findings]
+    assert kinds == [
+        ("AWS_KEY", None),
+        ("BITCOIN_ADDRESS", None),
+        ("BITCOIN_ADDRESS", "reversed"),
+        ("AWS_KEY", "reversed"),
+    ]
 
 
 def _give_up(which: int, monkeypatch: pytest.MonkeyPatch) -> None:

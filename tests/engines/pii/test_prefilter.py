@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agentshield.engines.pii import PiiScanner, Policy, detector
-from agentshield.engines.pii.prefilter import LONG, keyword_led, loosened, opening
+from agentshield.engines.pii.decoders import ENCODED, ENCODED_LEAST, ENCODED_RUN
+from agentshield.engines.pii.prefilter import LONG, keyword_led, loosened, opening, run_length
 from agentshield.engines.pii.turned import parse
 
 SET_PATTERNS = sorted({g.regex for g in PiiScanner()._detector._groups.values()})
@@ -187,6 +188,74 @@ def test_the_characters_every_match_opens_with(pattern: str, chars: str | None) 
     assert opening(pattern) == chars
 
 
+@pytest.mark.parametrize(
+    ("pattern", "length"),
+    [
+        (r"\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b", 26),
+        (r"\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})\b", 33),
+        (r"\bsk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}", 23),
+        (r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}", 23),
+        (r"\b[0-9a-f]{32}\b", 32),
+        (r"\bxoxb-[0-9]+", 6),  # part of a run, though maybe of one too short to be a span
+        (r"\bAKIA[A-Z0-9]{16}", 20),
+        (r"(?i)\bsk_live_[a-z0-9]{24}", None),  # read without case: `k` is also the Kelvin sign
+        (r"\bsk_(?i:live)_[a-z0-9]{24}", None),
+        (r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b", None),  # a blank
+        (r"[a-z]+\.[a-z]{2,}", None),  # a dot
+        (r"^[A-Za-z0-9]{40}$", None),  # where a run starts is not where the text does
+        (r"\B[A-Za-z0-9]{40}", None),
+        (r"[^ ]{20}", None),  # any character but one
+        (r"\Qa.b\E", None),  # unreadable
+    ],
+)
+def test_the_shortest_match_made_of_a_runs_characters(pattern: str, length: int | None) -> None:
+    assert run_length(pattern, ENCODED_RUN) == length
+
+
+ENCLOSED = [p for p in SET_PATTERNS if (run_length(p, ENCODED_RUN) or 0) >= ENCODED_LEAST]
+_AROUND = "aZ09+/=_-. é\n"  # in a run, ending one, padding, past ASCII
+
+
+def test_the_patterns_searched_inside_encoded_runs() -> None:
+    # The shape-led ones whose Sets' DFA cost most: bitcoin's both ways, a hash.
+    assert {r"\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b", r"\b[0-9A-Fa-f]{32,}\b"} <= set(ENCLOSED)
+    assert r"(?:\b(?:[1-9A-HJ-NP-Za-km-z]){25,34}[13]\b)" in ENCLOSED  # reversed
+    groups = PiiScanner()._detector._groups.values()
+    assert sorted(g.regex for g in groups if g.within) == sorted(ENCLOSED)
+
+
+@pytest.mark.parametrize("pattern", ENCLOSED)
+def test_every_match_of_an_enclosed_pattern_lies_in_an_encoded_span(pattern: str) -> None:
+    regex, spans = re2.compile(pattern), re2.compile(ENCODED)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.one_of(st.from_regex(pattern), st.text(alphabet=_AROUND)), max_size=5))
+    def check(parts: list[str]) -> None:
+        text = "".join(parts)
+        runs = [m.span() for m in spans.finditer(text)]
+        for m in regex.finditer(text):
+            assert any(a <= m.start() and m.end() <= b for a, b in runs), (text, m.span())
+
+    check()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "QUJD+1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa/Zm9v==",
+        "x==1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa==y",
+        "é1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNaé",
+        "a1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",  # glued to a letter: none
+        "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa" + "x" * 30,
+        "aNfviD7vmLS5LTfTPMD2ifeGQ5Pe1Pz1A1-AKIAIOSFODNN7EXAMPLE",
+        "tok=ghp_16C7e42F292c6912E7710c838347Ae178B4a&ssn 536-90-4399",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",
+    ],
+)
+def test_patterns_searched_inside_encoded_runs_find_what_a_whole_search_does(text: str) -> None:
+    assert SCANNER.scan(text, policy=ZERO).findings == EVERY.scan(text, policy=ZERO).findings
+
+
 @pytest.mark.parametrize("pattern", [p for p in SET_PATTERNS if opening(p) is not None])
 def test_every_match_opens_with_one_of_its_patterns_opening(pattern: str) -> None:
     regex, chars = re2.compile(pattern), set(opening(pattern) or "")
@@ -288,10 +357,12 @@ def test_patterns_whose_context_words_are_in_no_set_still_run(
 
 def _every_pattern() -> PiiScanner:
     """A scanner whose Sets always give up (no sentinel answers), so every pattern runs,
-    each searched from every byte (no opening skipped to)."""
+    each searched from every byte (no opening skipped to) of the whole text (none only
+    inside encoded runs)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(detector, "_SENTINELS", (detector._NOTHING,) * len(detector._SENTINELS))
         patch.setattr(detector, "opening", lambda regex: None)
+        patch.setattr(detector, "run_length", lambda regex, run: None)
         return PiiScanner()
 
 

@@ -33,7 +33,9 @@ _ROT13 = str.maketrans(_LETTERS, _ROTATED)
 _ROT13_ASCII = bytes.maketrans(_LETTERS.encode(), _ROTATED.encode())
 _HEX = frozenset(string.hexdigits)
 # Spans worth decoding: long base64/base64url/hex runs, or shorter ones ending in padding.
-ENCODED = r"[A-Za-z0-9+/_-]{16,}={0,2}|[A-Za-z0-9+/_-]{8,}={1,2}"
+# Each run of ENCODED_LEAST or more is one span, whole (the detector's `enclosing`).
+ENCODED_RUN, ENCODED_LEAST = "[A-Za-z0-9+/_-]", 16
+ENCODED = rf"{ENCODED_RUN}{{{ENCODED_LEAST},}}={{0,2}}|{ENCODED_RUN}{{8,}}={{1,2}}"
 _PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 # An HTML character reference (`&#64;`, `&#x40;`, `&commat;`): how web pages hide an
 # address from scrapers. The trigger opens with `&`, which costs the detector's DFA

@@ -3,8 +3,9 @@
 Two RE2 Sets tell, in one linear pass each, which patterns match anywhere (they hold looser
 forms of the patterns, see prefilter.py); only those run again to find where, so ordinary
 text costs two passes however many recognizers are enabled (a third, small one for context
-words after `_`, only over text holding one). RE2 keeps every pattern linear in time,
-whatever the text.
+words after `_`, only over text holding one; another over each base64-like run, for the
+patterns that match only inside one). RE2 keeps every pattern linear in time, whatever the
+text.
 
 This module builds the patterns and entries; the compiled core (native/, module `_finder`)
 runs them: the Sets, the searches, and each candidate's assessment (edges, context words,
@@ -26,7 +27,7 @@ from agentshield.engines.pii.layers import NORMALISATION
 from agentshield.engines.pii.leet import LEET_CHARS, context_alternations
 from agentshield.engines.pii.memo import Memo, remembered
 from agentshield.engines.pii.policy import MIN_SCORE
-from agentshield.engines.pii.prefilter import keyword_led, loosened, opening
+from agentshield.engines.pii.prefilter import keyword_led, loosened, opening, run_length
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
 Spans = dict[str, list[tuple[int, int]]]
@@ -109,10 +110,14 @@ class Detector:
         triggers: Iterable[tuple[str, str]] = (),
         *,
         sieved: Collection[str] = (),
+        enclosing: tuple[str, str, int] | None = None,
         max_mem: int = 64 << 20,
     ) -> None:
         """`sieved`: the triggers whose spans count only where they may hide text, as hex
-        or base64 (decoders.may_hide_text, judged natively)."""
+        or base64 (decoders.may_hide_text, judged natively). `enclosing`: a trigger, a
+        class and a length, the trigger's spans being every run of the class at least that
+        long (decoders.ENCODED): a pattern whose every match is such a run or lies in one
+        (prefilter.run_length) is in no Set, and is searched only inside those spans."""
         sets = _Sets()
         by_regex: dict[str, list[_Entry]] = {}
         for rec in recognizers:
@@ -127,8 +132,14 @@ class Detector:
         for name, regex in triggers:
             by_regex.setdefault(regex, []).append(_Entry(None, None, name, sieved=name in sieved))
         self._groups: dict[int, _Group] = {}
+        inside = _inside(by_regex, enclosing)
         for regex, entries in by_regex.items():
-            self._groups[sets.add(regex)] = _Group(regex, tuple(entries))
+            if regex not in inside:
+                self._groups[sets.add(regex)] = _Group(regex, tuple(entries))
+        outer = {group.regex: index for index, group in self._groups.items()}
+        for regex, (container, least) in inside.items():
+            within = (outer[container], least)
+            self._groups[sets.add_inside(regex)] = _Group(regex, tuple(by_regex[regex]), within)
         self._finder = sets.finder(self._groups, max_mem)
 
     def run(
@@ -148,7 +159,8 @@ class _Sets:
     matching nothing in its place in the others, so all number the patterns alike, in the
     order added. The third holds only context words after `_`, and runs only on text
     holding one; the fourth only those after a camel case hump, and runs only on text
-    where a key holds one (see leet.context_alternations).
+    where a key holds one (see leet.context_alternations); the fifth the patterns
+    searched inside another's matches, and runs on each of those (Detector's `enclosing`).
 
     A Set whose DFA runs out of memory returns "no match" instead of falling back, so each
     ends with an always-matching sentinel; when one is missing, the finder runs every
@@ -175,6 +187,10 @@ class _Sets:
             forms[_AFTER_HUMP] = "(?i)" + humps
         return self._add(forms)
 
+    def add_inside(self, regex: str) -> int:
+        """A pattern searched inside another's matches: in the Set run on each of them."""
+        return self._add({_INSIDE: loosened(regex, kinds_alike=True)})
+
     def _add(self, forms: dict[int, str]) -> int:
         for k, patterns in enumerate(self._patterns):
             patterns.append(forms.get(k, _NOTHING))  # RE2 compiles _NOTHING away
@@ -186,18 +202,20 @@ class _Sets:
             for p, end, only in zip(self._patterns, _SENTINELS, _ONLY_WITH, strict=True)
             if any(pattern != _NOTHING for pattern in p)  # a Set with nothing to find: none
         ]
-        found = [(None, [], None)] * len(self._patterns[0])
+        found = [(None, [], None, None)] * len(self._patterns[0])
         for index, group in groups.items():
-            found[index] = (group.regex, [e.native() for e in group.entries], opening(group.regex))
+            entries = [e.native() for e in group.entries]
+            found[index] = (group.regex, entries, opening(group.regex), group.within)
         return Finder(sets, found, max_mem, (Hit, NORMALISATION, "".join(sorted(LEET_CHARS))))
 
 
 _NOTHING = r"[^\x00-\x{10ffff}]"
 _NO_WORDS, _UNGATED = -1, -2  # an entry's context, when not a Set index (native/finder.h)
-_KEYWORDS, _SHAPES, _AFTER_UNDERSCORE, _AFTER_HUMP = range(4)  # the Sets, in this order
-_SENTINELS = (r"\A", r"\A", r"\A", r"\A")  # the last pattern of each Set
+_KEYWORDS, _SHAPES, _AFTER_UNDERSCORE, _AFTER_HUMP, _INSIDE = range(5)  # the Sets, in order
+_SENTINELS = (r"\A",) * 5  # the last pattern of each Set
 _HUMP = "\x01"  # a key holding a small letter, then a capital (native/finder.h, kHumps)
-_ONLY_WITH = (None, None, "_", _HUMP)  # what a text must hold one of for the Set to run
+_IN_MATCHES = "\x02"  # run inside another pattern's matches, not on the text (kInside)
+_ONLY_WITH = (None, None, "_", _HUMP, _IN_MATCHES)  # what a text must hold for the Set to run
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +224,28 @@ class _Group:
 
     regex: str
     entries: tuple[_Entry, ...]
+    # The index of the pattern whose matches hold every match of this one, and the fewest
+    # characters of one (Detector's `enclosing`); None: the Sets look for it.
+    within: tuple[int, int] | None = None
+
+
+def _inside(
+    by_regex: dict[str, list[_Entry]], enclosing: tuple[str, str, int] | None
+) -> dict[str, tuple[str, int]]:
+    """The regexes searched only inside the `enclosing` trigger's spans, each with the
+    trigger's regex and the fewest characters of one of its matches."""
+    if enclosing is None:
+        return {}
+    trigger, run, least = enclosing
+    container = next(
+        r for r, entries in by_regex.items() if any(e.trigger == trigger for e in entries)
+    )
+    out = {}
+    for regex in by_regex:
+        length = None if regex == container else run_length(regex, run)
+        if length is not None and length >= least:
+            out[regex] = (container, length)
+    return out
 
 
 def _gated(rec: Recognizer) -> bool:

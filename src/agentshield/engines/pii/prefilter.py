@@ -33,6 +33,9 @@ Set stands at once, and text it has not met (a new id, hash or number) builds ne
   one Set of the same forms 342k; text seen before, 24k and 13k (callgrind). A third Set
   (long runs, or the reversed triggers, apart) cut the first corpus of new text by a
   third more, the later ones less, for 11k more on text seen before.
+- Inside runs: a pattern whose every match is made of one class's characters, at least
+  so long (`run_length`: bitcoin's base58, a hash's hex, in base64's class), is in neither
+  Set but in one run on each span of the encoded trigger (detector.py, `enclosing`).
 """
 
 from __future__ import annotations
@@ -235,3 +238,37 @@ def _members(op: Any, arg: Any) -> set[int] | None:
         else:
             return None
     return chars
+
+
+def run_length(regex: str, run: str) -> int | None:
+    """The fewest characters a match of `regex` holds, if every match is made of the
+    characters of `run` (a class) only, with no assertion but a word boundary; else None.
+    Such a match lies inside a run of that class at least as long; RE2 searching there,
+    given the whole text, reads a word boundary at the run's edges as in the whole."""
+    read, of = parse(regex), parse(run)
+    if read is None or of is None or read[0] & c.SRE_FLAG_IGNORECASE or len(of[1]) != 1:
+        return None
+    chars = _members(*of[1][0])
+    return _shortest(read[1], chars) if chars else None
+
+
+def _shortest(tree: Tree, chars: set[int]) -> int | None:
+    n = 0
+    for op, arg in tree:
+        if op is c.AT:
+            least = 0 if arg is c.AT_BOUNDARY else None
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            inner = _shortest(list(arg[2]), chars)
+            least = None if inner is None else arg[0] * inner
+        elif op is c.SUBPATTERN:  # read without case, `k` matches the Kelvin sign
+            least = None if arg[1] & c.SRE_FLAG_IGNORECASE else _shortest(list(arg[3]), chars)
+        elif op is c.BRANCH:
+            ways = [_shortest(list(way), chars) for way in arg[1]]
+            least = None if None in ways else min(w for w in ways if w is not None)
+        else:
+            members = _members(op, arg)
+            least = 1 if members is not None and members <= chars else None
+        if least is None:
+            return None
+        n += least
+    return n

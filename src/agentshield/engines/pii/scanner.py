@@ -34,6 +34,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from agentshield.engines.pii import emphasis, lexicon, markup, pairs, records, stdnum_clean, tables
 from agentshield.engines.pii.decoders import (
     ENCODED,
+    ENCODED_LEAST,
+    ENCODED_RUN,
     ESCAPED,
     REFERENCE,
     decode,
@@ -92,7 +94,10 @@ class PiiScanner:
         turned = [r for r in enabled if r.letter_sensitive]
         patterns = [p.regex for r in turned for p in r.patterns if p.turned]
         self._detector = Detector(
-            enabled, [*TRIGGERS.items(), *turned_triggers(patterns)], sieved={"encoded"}
+            enabled,
+            [*TRIGGERS.items(), *turned_triggers(patterns)],
+            sieved={"encoded"},
+            enclosing=("encoded", ENCODED_RUN, ENCODED_LEAST),
         )
         self._turned = Detector(turned)
         self._chance = {r.entity_type: r for r in turned if r.turned_by_chance}

@@ -27,6 +27,9 @@ namespace finder {
 // letter then a capital (a camel case hump, `homePhone:`), not one of the condition's
 // characters (search.cpp).
 inline const std::string kHumps = "\x01";
+// The Set of the patterns searched inside another's matches (Pattern::within): it runs on
+// each of those matches, not on the text.
+inline const std::string kInside = "\x02";
 
 re2::RE2::Options options_for(long max_mem);
 
@@ -78,6 +81,8 @@ struct Entry {
   bool sieved = false;  // a trigger whose spans count only where they may hide text (text.cpp)
 };
 
+constexpr int kMaxGroups = 64;  // a pattern's `value` and `key` are among its first groups
+
 struct Pattern {
   std::unique_ptr<re2::RE2> regex;  // null for an index that is only context words
   int value = 0;                    // the group named `value` (0, none: the whole match)
@@ -89,6 +94,12 @@ struct Pattern {
   bool opens = false;
   std::array<bool, 256> opening{};
   bool sieves = false;  // an entry is a sieved trigger
+  // The pattern whose matches hold every match of this one (detector's `enclosing`), or
+  // -1: only in the kInside Set, this one is searched inside those matches, each at least
+  // `least` bytes long, where that Set finds it.
+  int within = -1;
+  Py_ssize_t least = 0;
+  bool encloses = false;  // another's `within`: its candidates are whole matches
 };
 
 struct Candidate {
@@ -103,12 +114,21 @@ struct Search {
                                      // kHumps: a key with a camel case hump)
   int sentinel = 0;  // the index of the always-matching last pattern of each Set
   std::vector<Pattern> patterns;
+  int inside = -1;  // the kInside Set, if any
 
   // Fills `found` (the Set indices that matched, sorted) and `out`; false when a Set gave
   // up, in which case every pattern ran. Stops counting matches past `limit`.
   bool find(re2::StringPiece text, double min_score, long limit, std::vector<int>* found,
             std::vector<Candidate>* out, long* count) const;
   bool live(const Entry& e, const std::vector<int>& found, bool complete, double min_score) const;
+
+ private:
+  // Whether any of the pattern's entries can reach min_score (Search::live).
+  bool wanted(const Pattern& p, const std::vector<int>& found, bool complete,
+              double min_score) const;
+  // The pattern's matches between `from` and `to` into `out`; false past `limit`.
+  bool search(const Pattern& p, int index, re2::StringPiece text, size_t from, size_t to,
+              long limit, std::vector<Candidate>* out, long* count) const;
 };
 
 // memo.cpp: the Python type Memo, ready for PyType_Ready

@@ -60,6 +60,7 @@ bool add_sets(Search* search, PyObject* lists, const re2::RE2::Options& options)
       return false;
     }
     search->sentinel = static_cast<int>(n - 1);
+    if (only != nullptr && only == kInside) search->inside = static_cast<int>(k);
     search->sets.push_back(std::move(set));
     search->runs_on.emplace_back(only == nullptr ? "" : only);
   }
@@ -67,9 +68,11 @@ bool add_sets(Search* search, PyObject* lists, const re2::RE2::Options& options)
 }
 
 bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
-  PyObject *source, *entries, *opening;
-  if (!PyArg_ParseTuple(item, "OO!O", &source, &PyList_Type, &entries, &opening)) return false;
+  PyObject *source, *entries, *opening, *within;
+  if (!PyArg_ParseTuple(item, "OO!OO", &source, &PyList_Type, &entries, &opening, &within))
+    return false;
   if (source == Py_None) return true;
+  if (within != Py_None && !PyArg_ParseTuple(within, "in", &p->within, &p->least)) return false;
   if (opening != Py_None) {
     std::string bytes;
     if (!utf8(opening, &bytes)) return false;
@@ -93,6 +96,11 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
   const auto value = named.find("value"), key = named.find("key");
   p->value = value == named.end() ? 0 : value->second;
   p->key = key == named.end() ? 0 : key->second;
+  if (std::max(p->value, p->key) >= kMaxGroups) {
+    PyErr_Format(PyExc_ValueError, "%s: its value or key is group %d or later", regex.c_str(),
+                 kMaxGroups);
+    return false;
+  }
   for (Py_ssize_t j = 0; j < PyList_GET_SIZE(entries); ++j) {
     Entry e;
     PyObject *trigger, *words, *recognizer, *note, *check, *entity_type, *layer, *refuse, *place;
@@ -139,14 +147,14 @@ bool add_pattern(Pattern* p, PyObject* item, const re2::RE2::Options& options) {
 }
 
 // Finder(sets, patterns, max_mem, constants): `sets` holds, for each Set, the characters
-// a text must hold one of for it to run (None: always) and its patterns (a pattern's index
-// is its place in every Set, the last the sentinel); `patterns` one tuple a Set
-// index, (regex or None, [entry, ...], the ASCII characters every match opens with or
-// None), an entry (ceiling, context
-// index, trigger or None, edges (see Edges), Context or None, recognizer, context boost, note,
-// check, entity type, layer, refusal or None, place or None, screen or None, sieved: a
-// trigger's spans count only where they may hide text); constants (Hit,
-// normalisation layer, leetspeak characters).
+// a text must hold one of for it to run (None: always; kHumps, kInside: see finder.h) and
+// its patterns (a pattern's index is its place in every Set, the last the sentinel);
+// `patterns` one tuple a Set index, (regex or None, [entry, ...], the ASCII characters
+// every match opens with or None, (the pattern whose matches hold every match, the fewest
+// bytes of one) or None), an entry (ceiling, context index, trigger or None, edges (see
+// Edges), Context or None, recognizer, context boost, note, check, entity type, layer,
+// refusal or None, place or None, screen or None, sieved: a trigger's spans count only
+// where they may hide text); constants (Hit, normalisation layer, leetspeak characters).
 int Finder_init(Finder* self, PyObject* args, PyObject*) {
   PyObject *lists, *patterns, *hit, *normalisation, *leet;
   long max_mem;
@@ -167,6 +175,21 @@ int Finder_init(Finder* self, PyObject* args, PyObject*) {
   search->patterns.resize(ok ? PyTuple_GET_SIZE(items) : 0);
   for (Py_ssize_t i = 0; ok && i < PyTuple_GET_SIZE(items); ++i)
     ok = add_pattern(&search->patterns[i], PyTuple_GET_ITEM(items, i), options);
+  for (size_t i = 0; ok && i < search->patterns.size(); ++i) {
+    const int within = search->patterns[i].within;
+    if (within < 0) continue;
+    Pattern* outer = static_cast<size_t>(within) < search->patterns.size()
+                         ? &search->patterns[within]
+                         : nullptr;
+    if (search->inside < 0 || outer == nullptr || !outer->regex || outer->within >= 0 ||
+        outer->value != 0) {
+      PyErr_SetString(PyExc_ValueError,
+                      "a pattern is searched inside the whole matches of another, by a Set");
+      ok = false;
+    } else {
+      outer->encloses = true;
+    }
+  }
   constants->hit = hit;
   constants->normalisation = normalisation;
   constants->leetspeak = PyUnicode_InternFromString("leetspeak");

@@ -7,8 +7,11 @@ from stdnum.it import codicefiscale
 from agentshield.engines.pii.layers import INTERNATIONAL_ID
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
-# Digits may be replaced by letters (omocodia) when two people would share a code.
-_D = "[0-9LMNPQRSTUV]"
+# Digits may be replaced by letters (omocodia) when two people would share a code. Either
+# case, written out: RE2's `(?i)` would also match the Kelvin sign and the long s (which
+# normalisation turns into `K` and `s`), and a pattern of ASCII alone is searched only
+# inside encoded runs, not by the Sets (prefilter.run_length; new text -0.4%).
+_D = "[0-9LMNPQRSTUVlmnpqrstuv]"
 
 
 class ItFiscalCodeRecognizer(Recognizer):
@@ -16,7 +19,7 @@ class ItFiscalCodeRecognizer(Recognizer):
     patterns = (
         Pattern(
             "code",
-            rf"(?i)\b[A-Z]{{6}}{_D}{{2}}[ABCDEHLMPRST]{_D}{{2}}[A-Z]{_D}{{3}}[A-Z]\b",
+            rf"\b[A-Za-z]{{6}}{_D}{{2}}[ABCDEHLMPRSTabcdehlmprst]{_D}{{2}}[A-Za-z]{_D}{{3}}[A-Za-z]\b",
             0.5,
         ),
     )
