@@ -256,6 +256,10 @@ ROWS = [
     ("in the login scripts for your session", []),
     # USERNAME
     ("user: jdoe", [("USERNAME", "jdoe")]),
+    # An Amazon resource name's template names its fields: a resource's type follows.
+    ("of the form arn:aws:acm-pca:region:account:certificate-authority/1234", []),
+    ("<code>arn:aws:acm-pca:<i>region</i>:<i>account</i>:certificate-authority/<i>1</i>", []),
+    ("arn:aws:iam::123456789012:user/jdoe and account: jdoe", [("USERNAME", "jdoe")]),
     # Other languages' prose, with its verb; what it says a user name is, or a word cut
     # short at a letter beyond ASCII, is no handle.
     ("Mein Benutzername ist mmueller.", [("USERNAME", "mmueller")]),

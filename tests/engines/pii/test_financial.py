@@ -35,6 +35,11 @@ ROWS = [
     ("WIRE TRANSFER: SEE ATTACHED INVOICE", []),  # a word in capitals (ATTA, CH, ED)
     ("CALL YOUR BANK CUSTOMER SERVICE", []),
     ("wire to COBADEFFXXX", [("SWIFT_BIC", "COBADEFFXXX")]),
+    ("wire TRUNCATE", []),  # a word with an ending the lexicon holds (`truncated`)
+    ("bank SUPERSCRIPT", []),  # two words
+    ("VERTICAL cib", []),  # a word reversed (LACI TR EV), with a bank's word reversed
+    ("SIGNWRITING c1b", []),  # two words reversed
+    ("FFEDTUED cib", [("SWIFT_BIC", "FFEDTUED")]),  # a code reversed
     ("indicated by VERSION0 or VERSION1", []),  # code's constants
     ("if elf_header.e_ident_data == elf_header.ELFDATA2LSB:", []),
     # BITCOIN_ADDRESS: base58check and bech32

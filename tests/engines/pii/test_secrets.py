@@ -108,6 +108,18 @@ ROWS = [
     ("Le mot de passe est : Soleil2024", [("PASSWORD", "Soleil2024")]),
     ("Das Passwort ist gespeichert.", []),  # a participle: prose
     ("password: ********", []),
+    # A printf conversion stands for one (MySQL's messages, a form's columns).
+    ("Nombre duplicado de clave '%-.192s'", []),
+    ("password: %-20s", []),
+    ("password: %.64s!", []),
+    ("password: %-20sX", [("PASSWORD", "%-20sX")]),
+    # A type (a docstring's, an API schema's example), a version.
+    ("    gpass : float", []),
+    ('{"password": "string"}', []),
+    ('"minipass": "^7.1.3",', []),
+    ('"minipass": "7.1.3",', []),
+    ("apt\tpasswd\t1:4.13+dfsg1-1+deb12u1", []),
+    ("password: 7.1.3x", [("PASSWORD", "7.1.3x")]),
     ("a password is required", []),
     # Prose after "password is", a template's placeholder, a command's output.
     ("The userid and password is shared through a vault.", []),

@@ -94,6 +94,11 @@ _OPENERS = {")": "(", "]": "[", "}": "{"}
 _VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 _NEXT_PARAM = re.compile(r"&[\w.-]+=")
 _PLACEHOLDER = re.compile(r"<[A-Za-z_-]+>")  # a template's (`<user>@<pass>:<host>`)
+# A version, or an npm range of them (`"minipass": "^7.1.3"`), or Debian's, with an
+# epoch (`passwd 1:4.13+dfsg1-1+deb12u1` in a list of packages)
+_VERSION = re.compile(r"[\^~]?\d+(?:\.\d+){2,3}(?:[-+~][\w.+~-]*)?|\d+:\d+(?:\.\d+)+[\w.+~-]*")
+# A printf conversion (`clave '%-.192s'` in MySQL's messages, `password: %-20s`)
+_CONVERSION = re.compile(r"%[-+ #0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[hlLqjzt]*[diouxXeEfFgGcsSp]")
 _ESCAPED_OPENERS = ("&lt;", "&#x3c;", "&#60;")  # `<` as HTML writes it
 _NOT_PASSWORDS = frozenset(
     [
@@ -152,6 +157,8 @@ _NOT_PASSWORDS = frozenset(
         "login",
         "options",
         "expected",  # an error's (`TypeError("pwd: expected bytes")`)
+        # A type: a docstring's (`gpass : float`), an API schema's example (`"string"`)
+        *("float", "int", "integer", "str", "string", "bool", "boolean", "bytes", "dict"),
     ]
 )
 # Prose says a password is (`my password is hunter22`); "pass is" is prose too (`the pass
@@ -430,6 +437,8 @@ class PasswordRecognizer(Recognizer):
             return False
         if value.startswith(("${", "{{", "<", "$(", "%(")) or _PLACEHOLDER.search(value):
             return False  # a template's placeholder, or a command's output (`$(getent …)`)
+        if _CONVERSION.fullmatch(value.rstrip(".,;:!?}])")) or _VERSION.fullmatch(value):
+            return False
         if lowered.startswith(_ESCAPED_OPENERS):
             return False  # one escaped in a web page (`password: &lt;your-password&gt;`)
         if _FIELD.match(value) or _ROLE.match(value):

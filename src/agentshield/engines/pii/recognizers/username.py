@@ -224,6 +224,9 @@ _OTHER_SPEAKER = re.compile(
 )
 _TRANSCRIPT = 400  # characters either side where another speaker makes it one
 _UNIT_USER = re.compile(r"(?:^|\n)User=\Z")  # a systemd unit's: a service's account
+# An Amazon resource name's fields, named in its template (`arn:aws:acm-pca:region:account:
+# certificate-authority/…`, in botocore's service documents): a resource's type follows.
+_ARN = re.compile(r"\barn:[a-z-]+:\S*\Z")
 _LAST_LOGIN = re.compile(r"last[ \t]+login[ \t]*:[ \t]*\Z", re.I)  # sshd's: a date follows
 # A handle assigned in a statement of its own is code's, a file's or a window's (`handle =
 # win32.STDOUT`, `self.handle = 'closed'`); a user's is given with a colon (`handle: @jdoe`,
@@ -391,6 +394,8 @@ class UsernameRecognizer(Recognizer):
             return True
         before = max(0, start - 12)
         if _LAST_LOGIN.search(text, before, start) or _UNIT_USER.search(text, before, start):
+            return True
+        if _ARN.search(text, near, start):
             return True
         if _HANDLE_ASSIGNED.search(text, max(0, start - 40), start):
             return True
