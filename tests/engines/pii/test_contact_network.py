@@ -30,6 +30,9 @@ ROWS = [
     ("references: see <jane.roe@example.com>", [("EMAIL", "jane.roe@example.com")]),
     # PHONE
     ("call me on +44 20 7946 0958 tomorrow", [("PHONE", "+44 20 7946 0958")]),
+    # The Unicode collation table's weights, near a character's name.
+    ("02BA  ; [*0293.0020.0002] # X\n260E  ; [*0294.0020.0002] # BLACK TELEPHONE", []),
+    ("telephone 0294.0020.0002", [("PHONE", "0294.0020.0002")]),
     ("US office (415) 555-0132", [("PHONE", "(415) 555-0132")]),
     ("llámame al 612 345 678", [("PHONE", "612 345 678")]),
     # Spain's numbers end in two pairs as often (a mobile's 3-2-2-2, a landline's 2-3-2-2).
@@ -163,6 +166,10 @@ ROWS = [
     # MAC_ADDRESS
     ("device 00:1A:2B:3C:4D:5E joined", [("MAC_ADDRESS", "00:1A:2B:3C:4D:5E")]),
     ("cisco 001a.2b3c.4d5e", [("MAC_ADDRESS", "001a.2b3c.4d5e")]),
+    # A longer dotted number's tail: the Unicode collation table's weights.
+    ("0041  ; [.1FA2.0020.0008] # LATIN CAPITAL LETTER A", []),
+    ("0020  ; [*0209.0020.0002] # SPACE", []),
+    ("mac (001a.2b3c.4d5e)", [("MAC_ADDRESS", "001a.2b3c.4d5e")]),
     (
         "link/ether fa:89:b9:c1:f8:c8 brd ff:ff:ff:ff:ff:ff",  # broadcast names no device
         [("MAC_ADDRESS", "fa:89:b9:c1:f8:c8")],

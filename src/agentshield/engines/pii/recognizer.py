@@ -104,6 +104,13 @@ def constant_name(value: str) -> bool:
     return _CONSTANT.fullmatch(value) is not None and _WORD_PART.search(value) is not None
 
 
+def in_collation_weights(text: str, start: int) -> bool:
+    """Whether a value opens a collation element's weights (`[.0201.0020.0002]`,
+    `[*0294.0020.0002]`: the Unicode collation table, allkeys.txt), which read as Cisco's
+    MAC addresses and as phone numbers in dots."""
+    return text[max(0, start - 2) : start] in ("[.", "[*")
+
+
 _LABEL_BEFORE = _label_before(LABELS, CURRENCY_SIGNS)
 LABELLED = _LABEL_BEFORE + "$"  # for RE2, whose `$` is the text's end
 _LABELLED = re.compile(_LABEL_BEFORE + r"\Z")  # `re`'s `$` is also before a last line break

@@ -6,7 +6,7 @@ name no device.
 
 from __future__ import annotations
 
-from agentshield.engines.pii.recognizer import Pattern, Recognizer
+from agentshield.engines.pii.recognizer import Pattern, Recognizer, in_collation_weights
 
 _H = "[0-9A-Fa-f]"
 
@@ -26,6 +26,13 @@ class MacAddressRecognizer(Recognizer):
     context = ("mac", "hardware address", "ethernet", "wifi", "bssid", "nic")
     letter_sensitive = False
     strict_edges = True
+
+    def refused(self, text: str, start: int) -> bool:
+        # Cisco's dotted form after a dot is a longer dotted number's tail, or a collation
+        # element's weights (6,273 of them in perl's allkeys.txt).
+        if not text.startswith(".", start + 4):
+            return False  # (bytes in colons or dashes)
+        return text[start - 1 : start] == "." or in_collation_weights(text, start)
 
     def validate(self, value: str) -> bool | None:
         if value.count(":") > 5:

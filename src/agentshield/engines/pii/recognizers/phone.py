@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import phonenumbers
 
-from agentshield.engines.pii.recognizer import Pattern, Recognizer
+from agentshield.engines.pii.recognizer import Pattern, Recognizer, in_collation_weights
 from agentshield.engines.pii.recognizers.phone_validity import prepare, valid_region
 
 NATIONAL_REGIONS = ("US", "GB", "ES", "FR", "IT", "MX", "BR", "IN", "NL", "PL", "DE")
@@ -80,6 +80,8 @@ class PhoneRecognizer(Recognizer):
             )  # fmt: skip
 
     def refused(self, text: str, start: int) -> bool:
+        if in_collation_weights(text, start):
+            return True
         return super().refused(text, start) or (
             _ZIP_PLUS_4.match(text, start) is not None
             and _POSTAL.search(text, max(0, start - 16), start) is not None
