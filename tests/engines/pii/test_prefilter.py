@@ -212,6 +212,13 @@ def test_the_shortest_match_made_of_a_runs_characters(pattern: str, length: int 
     assert run_length(pattern, ENCODED_RUN) == length
 
 
+def test_a_run_holds_every_word_character() -> None:
+    # Else a character beside a run could be a word's (`_`), and a word boundary at the
+    # run's edge read otherwise in the run alone.
+    assert run_length(r"\b[0-9a-f]{32}\b", "[A-Za-z0-9_]") == 32
+    assert run_length(r"\b[0-9a-f]{32}\b", "[A-Za-z0-9]") is None
+
+
 ENCLOSED = [p for p in SET_PATTERNS if (run_length(p, ENCODED_RUN) or 0) >= ENCODED_LEAST]
 _AROUND = "aZ09+/=_-. é\n"  # in a run, ending one, padding, past ASCII
 

@@ -54,6 +54,7 @@ _CAPITALS = frozenset(map(ord, string.ascii_uppercase))
 _SMALL = frozenset(map(ord, string.ascii_lowercase))
 _KINDS = (_DIGITS, _CAPITALS, _SMALL)
 _LETTERS = _CAPITALS | _SMALL
+_WORD = _ALNUM | {ord("_")}
 _ANY_DIGIT = (c.CATEGORY, c.CATEGORY_DIGIT)
 
 
@@ -242,14 +243,15 @@ def _members(op: Any, arg: Any) -> set[int] | None:
 
 def run_length(regex: str, run: str) -> int | None:
     """The fewest characters a match of `regex` holds, if every match is made of the
-    characters of `run` (a class) only, with no assertion but a word boundary; else None.
-    Such a match lies inside a run of that class at least as long; RE2 searching there,
-    given the whole text, reads a word boundary at the run's edges as in the whole."""
+    characters of `run` (a class holding every word character: base64's) only, with no
+    assertion but a word boundary; else None. Such a match lies inside a run of that class
+    at least as long, and the characters either side of a run are no word's: a word
+    boundary reads the same in the run alone as in the whole text."""
     read, of = parse(regex), parse(run)
     if read is None or of is None or read[0] & c.SRE_FLAG_IGNORECASE or len(of[1]) != 1:
         return None
     chars = _members(*of[1][0])
-    return _shortest(read[1], chars) if chars else None
+    return _shortest(read[1], chars) if chars and _WORD <= chars else None
 
 
 def _shortest(tree: Tree, chars: set[int]) -> int | None:
