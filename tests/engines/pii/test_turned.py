@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
+from typing import Any
 
 import pytest
 import re2
@@ -125,6 +126,7 @@ def test_triggers_find_what_always_building_the_views_finds(
 ) -> None:
     texts = [text for _, text in HIDDEN] + ["ship to 221 Baker Street, London", "plain words"]
     texts += [BESIDE, "cc li.doe@globex.io, IBAN GB82 WEST 1234 5698 7654 32"]
+    texts += [BACKWARDS_BESIDE, "li.chen@example.org-x", "moc.liamg@relluem.de", "@jdoe: hi"]
     expected = [r.findings for r in scanner.scan_batch(texts)]
     always = [("rot13", turned.ALWAYS), ("reversed", turned.ALWAYS)]
     monkeypatch.setattr(scanner_module, "turned_triggers", lambda patterns: always)
@@ -148,6 +150,33 @@ def test_a_value_hidden_beside_values_in_the_clear_is_found(scanner: PiiScanner)
         ("EMAIL", HIDDEN_BESIDE, "rot13"),
         ("IBAN", "GB82 WEST 1234 5698 7654 32", None),
     ]
+
+
+# One hidden backwards beside one in the clear, whose `@` triggers the reversed view too.
+BACKWARDS_BESIDE = "cc li.doe@globex.io and " + "jane.roe@example.org"[::-1]
+
+
+def test_a_value_hidden_backwards_beside_values_in_the_clear_is_found(
+    scanner: PiiScanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reversed view is left unbuilt where every place it could read a value was read
+    in the clear already: each address's `@` opens the reversed address trigger."""
+    built: list[str] = []
+    run = scanner._turned.run
+
+    def counted(text: str, *args: Any, **kwargs: Any) -> Any:
+        built.append(text)
+        return run(text, *args, **kwargs)
+
+    monkeypatch.setattr(scanner._turned, "run", counted)
+    assert [f.evasion for f in scanner.scan("mail li.doe@globex.io now").findings] == [None]
+    assert built == []
+    found = scanner.scan(BACKWARDS_BESIDE).findings
+    assert [(f.entity_type, BACKWARDS_BESIDE[f.start : f.end], f.evasion) for f in found] == [
+        ("EMAIL", "li.doe@globex.io", None),
+        ("EMAIL", "jane.roe@example.org"[::-1], "reversed"),
+    ]
+    assert BACKWARDS_BESIDE[::-1] in built
 
 
 def test_in_a_batch_each_text_keeps_its_own_findings(scanner: PiiScanner) -> None:

@@ -251,7 +251,7 @@ def run_length(regex: str, run: str) -> int | None:
     if read is None or of is None or read[0] & c.SRE_FLAG_IGNORECASE or len(of[1]) != 1:
         return None
     chars = _members(*of[1][0])
-    return _shortest(read[1], chars) if chars and _WORD <= chars else None
+    return _shortest(read[1], chars) if chars and chars >= _WORD else None
 
 
 def _shortest(tree: Tree, chars: set[int]) -> int | None:

@@ -280,7 +280,7 @@ class PiiScanner:
                 triggers.setdefault(name, []).extend(spans)
         # (Their spans in `text`, before relocation moves them: see _read_already.)
         read: Sequence[tuple[int, int]] = ()
-        if hits and "rot13" in triggers:
+        if hits and ("rot13" in triggers or "reversed" in triggers):
             read = [(h.start, h.end) for h in hits if h.entity_type != GENERIC]
         if hits:
             out.extend(hits if where is _ORIGIN else [_relocated(h, where) for h in hits])
@@ -293,7 +293,7 @@ class PiiScanner:
         for trick in TURNED:
             if trick not in triggers:
                 continue
-            if trick == "rot13" and rules is None and _read_already(triggers[trick], read):
+            if rules is None and _read_already(triggers[trick], read):
                 continue
             if trick == "rot13":
                 turned, locator = rot13(text), Same(trick)
@@ -336,15 +336,21 @@ class PiiScanner:
 
 
 def _read_already(spans: list[tuple[int, int]], read: Sequence[tuple[int, int]]) -> bool:
-    """Whether each span where the ROT13 view could find a value lies in a value found in
+    """Whether each span where a turned view could find a value lies in a value found in
     the text as it stands (`read`, of a type more specific than a random string's): then
     the view is not built. ROT13 keeps every character in its place, and the view's
     patterns match it exactly where their ROT13 forms, the triggers, matched the text
     (turned.py): a value found in the view would lie in one found already, whose redaction
     covers it. The ROT13 form of an e-mail address's or an IBAN's pattern is the pattern
     itself, so every text holding one had its view built, for readings that are almost
-    never valid (`yv.qbr@tybork.vb`). A HIGH_ENTROPY_SECRET covers nothing: a bitcoin
-    address hidden by ROT13 reads as one in the clear."""
+    never valid (`yv.qbr@tybork.vb`). The reversed triggers are the patterns backwards
+    less their leading runs (turned._lead_trimmed): a value the view found there would
+    read backwards the characters of one read already (`li.chen@example.org` is the
+    address `gro.elpmaxe@nehc.il`), and could run past it only by what was left out. The
+    reversed address trigger opens with its `@`, so every address in the clear built the
+    reversed view (new labelled text 2.1% fewer instructions without). A
+    HIGH_ENTROPY_SECRET covers nothing: a bitcoin address hidden by ROT13 reads as one in
+    the clear."""
     return all(any(a <= start and end <= b for a, b in read) for start, end in spans)
 
 
