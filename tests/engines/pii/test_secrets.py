@@ -120,6 +120,13 @@ ROWS = [
     ('"minipass": "7.1.3",', []),
     ("apt\tpasswd\t1:4.13+dfsg1-1+deb12u1", []),
     ("password: 7.1.3x", [("PASSWORD", "7.1.3x")]),
+    # Prose: an adverb or an adjective after "is"; code's lambda; a word before HTML's quote.
+    ("the salted password is never transmitted over", []),
+    ("when no username or password is present.  This needs", []),
+    ("password is always required", []),
+    ("keyfile=sslkey, password=lambda: sslpassword)", []),
+    ("printf(&quot;Password is incorrect.&quot;);", []),
+    ("printf(&quot;Password is hunter22&quot;);", [("PASSWORD", "hunter22")]),
     ("a password is required", []),
     # Prose after "password is", a template's placeholder, a command's output.
     ("The userid and password is shared through a vault.", []),

@@ -157,6 +157,10 @@ _NOT_PASSWORDS = frozenset(
         "login",
         "options",
         "expected",  # an error's (`TypeError("pwd: expected bytes")`)
+        # Prose after "password is": an adverb or an adjective (`is never transmitted`,
+        # `no username or password is present`)
+        *("never", "always", "only", "still", "present", "absent", "available"),
+        "lambda",  # code's (`password=lambda: sslpassword`)
         # A type: a docstring's (`gpass : float`), an API schema's example (`"string"`)
         *("float", "int", "integer", "str", "string", "bool", "boolean", "bytes", "dict"),
     ]
@@ -387,6 +391,8 @@ class PasswordRecognizer(Recognizer):
         end = len(value) - 1 if start and len(value) > 1 and value[-1] == value[0] else len(value)
         tag = value.find("</", start, end)
         end = end if tag < 0 else tag
+        quote = value.find("&quot;", start + 1, end)  # HTML's, escaped (`&quot;hunter22&quot;`)
+        end = end if quote < 0 else quote
         if not start and (query := _NEXT_PARAM.search(value, 0, end)):
             end = query.start()  # a query string's next parameter (`&oauth_callback=…`)
         while not start and end and value[end - 1] in _TRAILING:
