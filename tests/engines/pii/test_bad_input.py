@@ -126,7 +126,9 @@ def test_the_set_inside_encoded_runs_fails_closed(monkeypatch: pytest.MonkeyPatc
     # The patterns searched only inside the encoded trigger's runs are in a Set run on each
     # run. Here it finds none of them and gives up: every one of them then runs there.
     _give_up(detector._INSIDE, monkeypatch)
-    monkeypatch.setattr(detector._Sets, "add_inside", lambda sets, regex: sets._add({4: r"\z."}))
+    monkeypatch.setattr(
+        detector._Sets, "add_inside", lambda sets, regex: sets._add({detector._INSIDE: r"\z."})
+    )
     text = "key AKIAIOSFODNN7EXAMPLE, pay 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"
     result = PiiScanner().scan(text + " or " + text[::-1])
     kinds = [(f.entity_type, f.evasion) for f in result.findings]

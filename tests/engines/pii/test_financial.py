@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from importlib.resources import files
+
 import pytest
 
 from .conftest import Found
@@ -64,3 +67,16 @@ ROWS = [
 @pytest.mark.parametrize(("text", "expected"), ROWS)
 def test_financial_values(found: Found, text: str, expected: list[tuple[str, str]]) -> None:
     assert found(text) == expected
+
+
+# Real banks' codes (python-stdnum's Belgian list): none reads as English written out,
+# forwards or backwards, words or two (swift_bic._written).
+BELGIAN_CODES = sorted(
+    set(re.findall(r'bic="([A-Z0-9]{8,11})"', (files("stdnum") / "be" / "banks.dat").read_text()))
+)
+
+
+def test_real_banks_codes_are_found(found: Found) -> None:
+    assert len(BELGIAN_CODES) > 50
+    for code in BELGIAN_CODES:
+        assert found(f"swift code {code}") == [("SWIFT_BIC", code)], code

@@ -8,7 +8,10 @@ class Finder:
     def __init__(
         self,
         sets: list[tuple[str | None, list[str]]],  # (characters a text runs it on, patterns)
-        patterns: list[tuple[str | None, list[tuple[Any, ...]], str | None]],  # (…, opening)
+        # (regex, entries, opening, (the enclosing pattern, the fewest bytes of a match))
+        patterns: list[
+            tuple[str | None, list[tuple[Any, ...]], str | None, tuple[int, int] | None]
+        ],
         max_mem: int,
         constants: tuple[type, str, str],
     ) -> None: ...

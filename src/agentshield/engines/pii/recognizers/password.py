@@ -86,7 +86,11 @@ _CODE = re.compile(
 _SPAN_WORD = re.compile(r"[^\s`-][^\s`]{3,63}`")
 _PLAIN_BEFORE = re.compile(rf"(?i)(?:{_PLAIN})\Z")
 _IS_BEFORE = re.compile(rf"(?i)\b{IS}\Z")
-_TYPES = frozenset(["str", "bytes", "bool", "int", "optional", "notrequired", "secretstr"])
+# Types: a docstring's (`gpass : float`), an API schema's example (`"string"`), an
+# annotation's (`password: str`), a password nowhere (_NOT_PASSWORDS); code's alone, bare
+# (`password: Optional[str]`).
+_TYPE_NAMES = ("float", "int", "integer", "str", "string", "bool", "boolean", "bytes", "dict")
+_TYPES = frozenset(["optional", "notrequired", "secretstr"])
 # After a bare value, the punctuation of the sentence or of JSON (`{"password": 1234}`),
 # or the end of a markdown code span opened before the key.
 _TRAILING = ",;.)]}`"
@@ -161,8 +165,7 @@ _NOT_PASSWORDS = frozenset(
         # `no username or password is present`)
         *("never", "always", "only", "still", "present", "absent", "available"),
         "lambda",  # code's (`password=lambda: sslpassword`)
-        # A type: a docstring's (`gpass : float`), an API schema's example (`"string"`)
-        *("float", "int", "integer", "str", "string", "bool", "boolean", "bytes", "dict"),
+        *_TYPE_NAMES,
     ]
 )
 # Prose says a password is (`my password is hunter22`); "pass is" is prose too (`the pass
