@@ -1,14 +1,12 @@
-"""Shannon entropy in bits per character: how unpredictable a string's characters are."""
+"""Shannon entropy in bits per character: how unpredictable a string's characters are.
+
+-sum(p * log2(p)) over each distinct character's share p of the string, in order of first
+appearance. Compiled (native/entropy.cpp): in Python, counting and summing took 5-7 µs a
+40-character token, and HIGH_ENTROPY_SECRET asks it of every candidate it checks.
+"""
 
 from __future__ import annotations
 
-import math
+from agentshield.engines.pii._finder import shannon
 
-
-def shannon(value: str) -> float:
-    if not value:
-        return 0.0
-    n = len(value)
-    # Characters in order of first appearance, as Counter would give them, for the same sum.
-    counts = [value.count(c) for c in dict.fromkeys(value)]
-    return -sum(c / n * math.log2(c / n) for c in counts)
+__all__ = ["shannon"]

@@ -31,7 +31,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 
-from agentshield.engines.pii import emphasis, lexicon, markup, pairs, records, stdnum_clean, tables
+from agentshield.engines.pii import emphasis, lexicon, markup, pairs, records, stdnum_fast, tables
 from agentshield.engines.pii.decoders import (
     ENCODED,
     ENCODED_LEAST,
@@ -88,7 +88,7 @@ class PiiScanner:
         self, recognizers: Iterable[str] | None = None, *, limits: ScanLimits | None = None
     ) -> None:
         enabled = build(recognizers)
-        stdnum_clean.install()  # (start-up: the checks' stdnum modules are loaded now)
+        stdnum_fast.install()  # (start-up: the checks' stdnum modules are loaded now)
         self.limits = limits or ScanLimits()
         self.entity_types = tuple(r.entity_type for r in enabled)
         turned = [r for r in enabled if r.letter_sensitive]

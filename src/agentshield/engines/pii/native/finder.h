@@ -138,6 +138,9 @@ PyTypeObject* memo_type();
 // surely none, as decoders._as_text would find)
 bool may_hide_text(const char* token, size_t n);
 
+// entropy.cpp: Shannon entropy of a str in bits per character (entropy.py)
+double shannon(PyObject* text);
+
 // assess.cpp
 struct Constants {
   PyObject* hit;            // the Hit class

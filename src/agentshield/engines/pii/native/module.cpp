@@ -426,9 +426,19 @@ PyObject* may_hide(PyObject*, PyObject* token) {
   return PyBool_FromLong(may_hide_text(data, static_cast<size_t>(size)));
 }
 
+// shannon(text) -> its entropy in bits per character (entropy.cpp).
+PyObject* entropy(PyObject*, PyObject* text) {
+  if (!PyUnicode_Check(text)) {
+    PyErr_SetString(PyExc_TypeError, "shannon() takes a str");
+    return nullptr;
+  }
+  return PyFloat_FromDouble(shannon(text));
+}
+
 PyMethodDef functions[] = {
     {"error", error, METH_VARARGS, nullptr},
     {"may_hide_text", may_hide, METH_O, nullptr},
+    {"shannon", entropy, METH_O, nullptr},
     {nullptr, nullptr, 0, nullptr},
 };
 
