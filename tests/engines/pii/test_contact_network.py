@@ -30,6 +30,14 @@ ROWS = [
     ("references: see <jane.roe@example.com>", [("EMAIL", "jane.roe@example.com")]),
     # PHONE
     ("call me on +44 20 7946 0958 tomorrow", [("PHONE", "+44 20 7946 0958")]),
+    # After a `+` the digits are an international number only: invalid in Spain, this one
+    # is no Italian number without its `+`, nor is one invalid in the US a Brazilian one.
+    ("phone +34 86 7350 7994 today", []),
+    ("phone +1 531 619 953 today", []),
+    (
+        "phone +1 617 269 6058, or 617 269 6058",
+        [("PHONE", "+1 617 269 6058"), ("PHONE", "617 269 6058")],
+    ),
     # The Unicode collation table's weights, near a character's name.
     ("02BA  ; [*0293.0020.0002] # X\n260E  ; [*0294.0020.0002] # BLACK TELEPHONE", []),
     ("telephone 0294.0020.0002", [("PHONE", "0294.0020.0002")]),

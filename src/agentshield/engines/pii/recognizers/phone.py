@@ -38,6 +38,18 @@ _POSTAL = re.compile(
 )
 
 
+def _unsigned(text: str, start: int) -> bool:
+    """Whether a national pattern's match stands where a national number can: not right
+    after a `+`, where its digits are an international number's (the international
+    pattern's, checked as such). `+34 86 7350 7994`, invalid in Spain, is no Italian
+    number read without its `+`, and a valid one was checked twice. Unless the `+` is
+    glued to what is before it (`7.+1 415 555 0132`), where no international reading
+    stands (the finder's strict edges)."""
+    if start == 0 or text[start - 1] != "+":
+        return True
+    return start >= 3 and text[start - 2] in "._-/" and text[start - 3].isalnum()
+
+
 class PhoneRecognizer(Recognizer):
     entity_type = "PHONE"
     # A bare national number (943 476 5919) is also an NHS number, an invoice, an SSN: it
@@ -46,14 +58,19 @@ class PhoneRecognizer(Recognizer):
         Pattern("international", r"(?:\+|\b00)[1-9][\d ().-]{6,18}\d\b", 0.8),
         Pattern("area code", r"\(\d{2,5}\)[ .-]?(?:\d{2,5}[ .-]){0,3}\d{3,8}\b", 0.6),
         # Ends in a group of 3-8 digits, so ISO dates (2024-01-15) do not even match.
-        Pattern("national", r"\b(?:1[ .-])?\d{2,5}[ .-](?:\d{2,5}[ .-]){0,3}\d{3,8}\b", 0.45),
-        Pattern("national pairs", r"\b0\d(?:[ .-]\d{2}){4}\b", 0.45),
+        Pattern(
+            "national",
+            r"\b(?:1[ .-])?\d{2,5}[ .-](?:\d{2,5}[ .-]){0,3}\d{3,8}\b",
+            0.45,
+            place=_unsigned,
+        ),
+        Pattern("national pairs", r"\b0\d(?:[ .-]\d{2}){4}\b", 0.45, place=_unsigned),
         # Spain's ending in two pairs (`612 34 56 78`, `91 123 45 67`), blanks only: with
         # dashes or dots, dates and versions would match.
-        Pattern("two pairs", r"\b\d{2,3} \d{2,3} \d{2} \d{2}\b", 0.45),
+        Pattern("two pairs", r"\b\d{2,3} \d{2,3} \d{2} \d{2}\b", 0.45, place=_unsigned),
         # Germany's area code and number split by a slash (`040/1234567`, `089 / 123 456`).
-        Pattern("slashed", r"\b0\d{2,4} ?/ ?\d{2,4}(?: ?\d{2,4}){0,2}\b", 0.45),
-        Pattern("digits", r"\b0?\d{9,10}\b", 0.3),
+        Pattern("slashed", r"\b0\d{2,4} ?/ ?\d{2,4}(?: ?\d{2,4}){0,2}\b", 0.45, place=_unsigned),
+        Pattern("digits", r"\b0?\d{9,10}\b", 0.3, place=_unsigned),
     )
     context = ("phone", "tel", "telephone", "mobile", "cell", "call", "whatsapp", "fax", "sms")
     context += ("reach me", "text me", "dial", "ring me", "teléfono", "móvil", "llámame")
