@@ -9,8 +9,11 @@ from stdnum import iban
 
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
-# Letters as numbers for mod-97 (A=10 … Z=35).
-_AS_NUMBER = str.maketrans({c: str(ord(c) - 55) for c in string.ascii_uppercase})
+# Letters as numbers for mod-97 (A=10 … Z=35); digits as themselves, which str.translate
+# then finds instead of raising a KeyError for each.
+_AS_NUMBER = str.maketrans(
+    {c: str(ord(c) - 55) for c in string.ascii_uppercase} | {d: d for d in string.digits}
+)
 
 
 class IbanRecognizer(Recognizer):
