@@ -16,6 +16,8 @@ ROWS = [
     ("BR_CPF", "meu cpf: 11144477735", "11144477735"),
     ("UK_NHS", "NHS number 943 476 5919", "943 476 5919"),
     ("IN_AADHAAR", "aadhaar 2345 6789 0124", "2345 6789 0124"),
+    ("IN_AADHAAR", "aadhaar 4458-0730-2152, 7368 more", "4458-0730-2152"),
+    ("IN_AADHAAR", "aadhaar: 4458 0730 2152 (new)", "4458 0730 2152"),
     ("CA_SIN", "SIN 123 456 782", "123 456 782"),
     ("IT_FISCAL_CODE", "codice fiscale RSSMRA85T10A562S", "RSSMRA85T10A562S"),
     ("IT_FISCAL_CODE", "cf: rssmra85t10a562s", "rssmra85t10a562s"),
@@ -55,6 +57,13 @@ LOOK_ALIKES = [
     "codice fiscale dohteMtseuqeRLRU",
     "codice fiscale DOHTEMTSEUQERLRU",
 ]
+# Aadhaar-valid first twelve digits of a longer grouped number (a card's, failing Luhn; an
+# IBAN's account), even after the word: a number of sixteen digits is no Aadhaar number.
+LONGER = [
+    "My card is 4458 0730 2152 7368. Thanks",
+    "aadhaar 4458 0730 2152 7368",
+    "Pay to GB80 WEST 4458 0730 2152 57",
+]
 
 
 @pytest.mark.parametrize(("entity", "text", "value"), ROWS)
@@ -69,6 +78,11 @@ def test_a_failed_checksum_is_not_the_entity(found: Found, text: str) -> None:
 
 @pytest.mark.parametrize("text", LOOK_ALIKES)
 def test_numbers_without_context_are_not_identities(found: Found, text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text", LONGER)
+def test_a_longer_grouped_number_holds_no_aadhaar(found: Found, text: str) -> None:
     assert found(text) == []
 
 

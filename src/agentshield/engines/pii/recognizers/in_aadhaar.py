@@ -7,11 +7,16 @@ from stdnum.in_ import aadhaar
 from agentshield.engines.pii.layers import INTERNATIONAL_ID
 from agentshield.engines.pii.recognizer import Pattern, Recognizer
 
+_TWELVE = r"\A\d{4}[ -]\d{4}[ -]\d{4}\z"
+
 
 class InAadhaarRecognizer(Recognizer):
     entity_type = "IN_AADHAAR"
+    # Three groups of four run on after a blank into a fourth group are a longer number's
+    # (a card's first twelve digits, an IBAN's): the pattern takes the next group too, and
+    # the screen, judged natively, leaves it unchecked.
     patterns = (
-        Pattern("grouped", r"\b[2-9]\d{3}[ -]\d{4}[ -]\d{4}\b", 0.5),
+        Pattern("grouped", r"\b[2-9]\d{3}[ -]\d{4}[ -]\d{4}(?: \d+)?\b", 0.5, screen=_TWELVE),
         Pattern("digits", r"\b[2-9]\d{11}\b", 0.3),
     )
     context = ("aadhaar", "aadhar", "uidai", "uid", "आधार")
