@@ -95,6 +95,10 @@ def test_leetspeak_keywords_still_introduce_passwords(
     [
         ("пароль: Moskva2024", "Moskva2024"),
         ("Пароль = Moskva2024", "Moskva2024"),
+        # and after a blank alone, which RE2's `\b` (ASCII's) never opened before `п`
+        ("мой пароль Moskva2024!", "Moskva2024!"),
+        ("Пароль Moskva2024!", "Moskva2024!"),
+        ("パスワード Tokyo2024!", "Tokyo2024!"),
     ],
 )
 def test_a_keyword_holding_look_alike_letters_still_introduces_a_password(

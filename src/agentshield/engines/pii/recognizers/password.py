@@ -28,6 +28,9 @@ _COLON = "(?:[ \t]*:)?"
 # What a password opens (`the password for the staging box is …`), in those languages.
 _FOR = "(?:for|para|pour|für|per|voor)"
 _PLAIN = "|".join(as_read(w) for w in _WORDS if len(w) > 4)
+# The keys of _PLAIN opening with a letter beyond ASCII (`пароль`, as read `пapoлb`), which
+# RE2's `\b` (ASCII's) never opens: they open after a blank or at the text's start.
+_BEYOND = "|".join(as_read(w) for w in _WORDS if len(w) > 4 and not w[0].isascii())
 # The name of the key right before a value, with its separator (`refused` reads it).
 _KEY_BEFORE = re.compile(r"""([\w.$@-]+)["']?\]?[ \t]*(?:[:=][ \t]*["']?|>)\Z""")
 # Code assigning a key from a variable, unpacked (`username, password = auth`) or chained
@@ -280,6 +283,11 @@ def _spanned(text: str, start: int) -> bool | None:
     return key is None or _SPAN_WORD.match(text, start) is None
 
 
+def _and_blank(key: str) -> str:
+    """A key, blanks and a value, or a change's "to" between (see "keyword and blank")."""
+    return rf"(?i){key}[ \t]+(?:(?:to|will be|is now)[ \t]+)?{_VALUE}"
+
+
 class PasswordRecognizer(Recognizer):
     entity_type = "PASSWORD"
     patterns = (
@@ -360,7 +368,15 @@ class PasswordRecognizer(Recognizer):
         # `_unlike_password`).
         Pattern(
             "keyword and blank",
-            rf"(?i)\b(?P<key>{_PLAIN})[ \t]+(?:(?:to|will be|is now)[ \t]+)?{_VALUE}",
+            _and_blank(rf"\b(?P<key>{_PLAIN})"),
+            0.8,
+            refuse=_unlike_password,
+            turned=False,
+        ),
+        # (A `\B` in its place cost new text 8%, and a blank or `\b` before every key 0.7%.)
+        Pattern(
+            "keyword beyond ASCII and blank",
+            _and_blank(rf"(?:^|[ \t])(?P<key>{_BEYOND})"),
             0.8,
             refuse=_unlike_password,
             turned=False,
