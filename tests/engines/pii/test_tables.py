@@ -56,6 +56,10 @@ def test_quoted_delimiters_are_inside_a_cell() -> None:
         '"a": "Jane", "b": "x"}\n"a": "Bob", "b": "y"}',  # members after a comma
         # A list of strings in code, its lines alike: `'pass'` heads no column.
         "    'pass', 'public', 'print',\n    'raise', 'redo', 'rescue',",
+        # A regex's alternatives in code, one string a line split alike on `|`: `pwd` heads
+        # no column over `times` (pygments' shell lexer).
+        "  r'local|logout|popd|pushd|pwd|read|'\n  r'shopt|source|suspend|test|times|trap|'",
+        "    'Error_InvalidPassword|Error_InvalidUsername|' +\n    'Error_ModuleNotFound|X|'",
         # Signatures, a comma in each: `**kwargs): pass` names no column.
         "def fit(self, **kwargs): pass\ndef score(self, **kwargs): pass",
         # Declarations with a comment after their `;`, and constants defined as hex numbers

@@ -52,6 +52,9 @@ _LABELLED = re.compile(r"\w:[ \t]+\w")
 _STOPS = ".!?"
 _DELIMITER = re.compile(f"[{re.escape(_DELIMITERS)}]")
 _LITERAL = re.compile(r"'[^']*'")  # a string in code; a table's cell is quoted in "
+# A line that is one string in single quotes, its delimiters inside it: code's (a regex's
+# alternatives, `r'local|logout|popd|pushd|pwd|read|'`, split alike line after line).
+_STRING_LINE = re.compile(r"[ \t]*[rRbBuU]{0,2}'[^'\r\n]*'[ \t]*[,)+\\]*[ \t]*")
 # What opens a cell that names nothing: a C comment, after a statement's `;`, and a hex
 # number (`#define SMART_LCYL_PASS\t\t0x4F`), split on a tab.
 _NO_NAME = ("/*", "//", "0x", "0X")
@@ -167,6 +170,8 @@ def _header(
     """The delimiter and cells of `line` when it heads a table, `following` its next line
     (`arriving`: cut short, so holding as many cells or fewer)."""
     if not _two_names(text, *line):  # most lines are split no further
+        return None
+    if _STRING_LINE.fullmatch(text, *line):
         return None
     for delimiter in _DELIMITERS:
         header = _cells(text, *line, delimiter)
