@@ -270,6 +270,9 @@ ROWS = [
     ("ship to 1999 Oak Lane", [("ADDRESS", "1999 Oak Lane")]),
     ("in the login scripts for your session", []),
     # USERNAME
+    # A pronoun after the key is prose; a URL's credentials spelled out name no one.
+    ("#  on    Enable the user: it is possible to authenticate as this user.", []),
+    ("For example: `'user:pass'`.", []),
     ("user: jdoe", [("USERNAME", "jdoe")]),
     # An Amazon resource name's template names its fields: a resource's type follows.
     ("of the form arn:aws:acm-pca:region:account:certificate-authority/1234", []),

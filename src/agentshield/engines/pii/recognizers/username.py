@@ -181,6 +181,8 @@ _PROSE = frozenset(
 _PROSE |= {"ok", "okay", "denied", "rejected", "refused", "accepted", "complete", "completed"}
 _PROSE |= {"disabled", "enabled", "locked", "unlocked", "expired", "invalid", "blocked"}
 _PROSE |= {"allowed", "granted", "pending", "done", "started", "passed", "aborted"}
+# Pronouns (redis.conf's `Enable the user: it is possible to authenticate as this user`).
+_PROSE |= {"it", "its", "him", "her", "them", "they", "this", "that", "these", "those"}
 # Accounts of the system and its services, and the placeholders of logs (MySQL's `user:
 # 'unauthenticated'`): no one's name.
 _ACCOUNTS = ("root", "daemon", "nobody", "www-data", "postgres", "mysql", "redis", "rabbitmq")
@@ -208,6 +210,7 @@ _CODE_WORDS = frozenset(_CODE)
 _OWNERS = frozenset(("self", "cls", "this"))
 _KEY_WORDS = frozenset(k.replace(" ", "_") for k in _KEYS) | {"password", "passwd", "token"}
 _KEY_WORDS |= {"account"}  # (`account = account.id`)
+_KEY_WORDS |= {"pass", "pwd"}  # (a URL's credentials spelled out: `'user:pass'`)
 _KEY_PREFIXES = tuple(k + "_" for k in _KEY_WORDS)
 _TYPE_NAME = re.compile(r"[A-Z][a-z]+[A-Z]\w*")  # CamelCase
 
