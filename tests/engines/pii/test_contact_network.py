@@ -30,6 +30,14 @@ ROWS = [
     ("references: see <jane.roe@example.com>", [("EMAIL", "jane.roe@example.com")]),
     # PHONE
     ("call me on +44 20 7946 0958 tomorrow", [("PHONE", "+44 20 7946 0958")]),
+    # Python's traceback holds no phone word (`call last`), beyond ASCII too; a word after
+    # it still counts.
+    ("Traceback (most recent call last):\n  ...\nValueError: bad id 415 555 0132", []),
+    ("Traceback (most recent call last):\nValueError: id 415 555 0132 no válido", []),
+    (
+        "Traceback (most recent call last): call me on 415 555 0132",
+        [("PHONE", "415 555 0132")],
+    ),
     # After a `+` the digits are an international number only: invalid in Spain, this one
     # is no Italian number without its `+`, nor is one invalid in the US a Brazilian one.
     ("phone +34 86 7350 7994 today", []),

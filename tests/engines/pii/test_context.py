@@ -107,6 +107,12 @@ def searched(
         + r"(?!(?-i:[a-z]))",
         re.I,
     )
+    blind = re.compile(  # a phrase where a word is none, passed over whole
+        r"(?<![a-z0-9])(?:"
+        + "|".join(re.escape(p).replace(r"\ ", "[ \t]+") for p in rec.context_blind)
+        + r")(?!(?-i:[a-z]))",
+        re.I,
+    )
     near, far = rec.context_boost, rec.context_boost / 2
     line = text.rfind("\n", 0, start) + 1 if lines else 0
     line_end = (text + "\n").index("\n", end) if lines else len(text) + FAR[1]
@@ -120,7 +126,13 @@ def searched(
     ]
     key, member, quote = own_key(text, max(line, start - FAR[0]), start)
     for (a, b), boost, keyed in windows:
+        passed = a
         for at in range(a, min(b, len(text))):
+            phrase = blind.match(text, at, b + 1) if rec.context_blind else None
+            if phrase is not None:  # (it may end on the character after the window)
+                passed = phrase.end()
+            if at < passed:
+                continue
             found = words.match(text, at, b + 1)  # sees the character after the window
             if found is None or found.end() > b:
                 continue
@@ -146,10 +158,13 @@ def pieces(rec: Recognizer) -> st.SearchStrategy[str]:
     halves = words.flatmap(lambda w: st.sampled_from([w[: len(w) // 2], w[len(w) // 2 :]]))
     humped = words.map(lambda w: "home" + w[:1].upper() + w[1:])  # `homePhone`
     other = st.text(alphabet="abxyz _.-\t\x0b\n17|+$#İı:=\"'[]{},;&?", max_size=6)
+    blind = st.sampled_from([*rec.context_blind, *(p[:-1] for p in rec.context_blind), "x"])
     labels = st.sampled_from(
         ["order ", "Invoice No. ", '"order_id": "', "reorder ", "orders#", "$", "€ ", "USD "]
     )
-    return st.one_of(words, spelt, spaced, halves, humped, other, labels, st.text(max_size=4))
+    return st.one_of(
+        words, spelt, spaced, halves, humped, other, labels, blind, st.text(max_size=4)
+    )
 
 
 @pytest.mark.parametrize("lines", [False, True])

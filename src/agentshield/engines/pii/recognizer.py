@@ -171,25 +171,37 @@ class Recognizer:
     # in the Sets costs new text more than the runs they spare (measured per recognizer
     # with pii_instructions.py).
     gated: ClassVar[bool] = True
+    # Phrases holding a context word where it is none, from the word on (Python's
+    # `Traceback (most recent call last):` holds PHONE's `call`): passed over whole.
+    context_blind: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self) -> None:
         words = leet_alternation(self.context, opening=True) if self.context else ""
         humps = hump_alternation(self.context) if self.context else ""
+        blind = "|".join(re.escape(p).replace(r"\ ", "[ \t]+") for p in self.context_blind)
         # A capital may follow a word, as in a key in camel case (`"phoneNumber": …`), and
         # a small letter may come before it, the word opening with a capital (`homePhone`).
         after_hump = r"|(?<=(?-i:[a-z]))" + humps if humps else ""
+        # A blind phrase, first, wins where it opens with a word; found, it is passed over.
+        passed = rf"(?<![a-z0-9])(?P<blind>{blind})|" if blind else ""
         self._context = (
-            re.compile(r"(?:(?<![a-z0-9])" + words + after_hump + r")(?!(?-i:[a-z]))", re.I)
+            re.compile(
+                r"(?:" + passed + r"(?<![a-z0-9])" + words + after_hump + r")(?!(?-i:[a-z]))",
+                re.I,
+            )
             if words
             else None
         )
         # The same search for ASCII windows in RE2 (native/context.cpp): `re` tries the
         # alternation at every position, ~7 µs for a far window. The look-arounds become
         # consumed neighbours (each window follows a NUL, so every word has one before it),
-        # which give the same first match, and `\s` is spelt as Python's (`_re2_blanks`).
+        # which give the same first match, and `\s` is spelt as Python's (`_re2_blanks`). A
+        # blind phrase is in no group.
         self.context_words: Context | None = (
             Context(
-                r"(?i)(?:[^a-z0-9]("
+                r"(?i)(?:"
+                + (rf"[^a-z0-9](?:{blind})|" if blind else "")
+                + r"[^a-z0-9]("
                 + _re2_blanks(words)
                 + (r")|(?-i:[a-z])(" + _re2_blanks(humps) if humps else "")
                 + r"))(?:[^a-z]|(?-i:[A-Z])|$)",
@@ -287,6 +299,9 @@ def _first_word(
         own = (1 + (a > 0), 1 + (a > 0) + len(text[a:b]))  # the window's characters in `part`
         at = 0
         while found := words.search(part, at):
+            if found.lastgroup == "blind":  # (Recognizer.context_blind)
+                at = found.end()
+                continue
             inside = own[0] <= found.start() and found.end() <= own[1]
             in_text = max(0, a - 1) + found.end() - 1  # where the word ends in `text`
             if k % 2:  # after the value: not the next field's key, nor in another field

@@ -249,7 +249,12 @@ Seen find_context(const ContextWords& words, PyObject* text, Py_ssize_t start, P
   const int count = std::min(3, 1 + words.regex->NumberOfCapturingGroups());
   while (words.regex->Match(all, at, all.size(), re2::RE2::UNANCHORED, groups, count)) {
     const re2::StringPiece found = groups[1].data() != nullptr ? groups[1] : groups[2];
-    if (found.data() == nullptr) break;
+    if (found.data() == nullptr) {  // a phrase where a word is none (context_blind): on
+      // from its last letter, the left neighbour of a word after a hump (`lastPhone`); the
+      // match holds the character after the phrase, but at the buffer's end
+      at = groups[0].data() - all.data() + groups[0].size() - 2;
+      continue;
+    }
     const size_t first = found.data() - all.data();
     const size_t last = first + found.size();  // one past
     // Where the word ends in the text, were it in window k.

@@ -78,6 +78,9 @@ class PhoneRecognizer(Recognizer):
     context += ("tél", "celular", "telefone", "telefono", "movil", "telefoon", "telefoonnummer")
     context += ("mobiel", "telefonu", "mobil", "rufnummer", "telefonnummer", "handynummer")
     context += ("festnetz", "ruf mich an", "my number", "mi número")
+    # Python's traceback, which agents read: `Traceback (most recent call last):`, from the
+    # word on (a far window may cut the phrase's start).
+    context_blind = ("call last",)
     checksum = "phonenumbers"
     letter_sensitive = False
     strict_edges = True
