@@ -78,6 +78,7 @@ def test_a_scanner_has_stdnum_use_them() -> None:
     assert stdnum.util.clean is stdnum_fast.clean
     assert isinstance(stdnum.iban._ibandb, stdnum_fast.FlatRegistry)
     assert stdnum.iban._struct_to_re("4!n4!n12!c").pattern == "^[0-9]{4}[0-9]{4}[A-Za-z0-9]{12}$"
+    assert stdnum.iban._struct_to_re.cache_info().currsize > 0  # built once a structure
     assert stdnum.bitcoin.b58decode is stdnum_fast.b58decode
     assert stdnum.bitcoin.is_valid("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2")
     assert not stdnum.bitcoin.is_valid("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3")

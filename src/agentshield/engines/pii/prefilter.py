@@ -266,7 +266,7 @@ def _shortest(tree: Tree, chars: set[int]) -> int | None:
             least = None if arg[1] & c.SRE_FLAG_IGNORECASE else _shortest(list(arg[3]), chars)
         elif op is c.BRANCH:
             ways = [_shortest(list(way), chars) for way in arg[1]]
-            least = None if None in ways else min(w for w in ways if w is not None)
+            least = None if None in ways else min(ways)
         else:
             members = _members(op, arg)
             least = 1 if members is not None and members <= chars else None

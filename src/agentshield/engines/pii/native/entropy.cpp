@@ -19,16 +19,13 @@ double shannon(PyObject* text) {
   std::fill(ascii, ascii + 128, -1);
   for (Py_ssize_t i = 0; i < n; ++i) {
     const Py_UCS4 c = PyUnicode_READ(kind, data, i);
-    int* slot = c < 128 ? &ascii[c] : nullptr;
-    int at = slot != nullptr ? *slot : -1;
-    if (slot == nullptr) {
-      for (size_t k = 0; k < counts.size(); ++k)
-        if (counts[k].first == c) at = static_cast<int>(k);
-    }
+    int at = c < 128 ? ascii[c] : -1;
+    for (size_t k = 0; c >= 128 && at < 0 && k < counts.size(); ++k)
+      if (counts[k].first == c) at = static_cast<int>(k);
     if (at < 0) {
       at = static_cast<int>(counts.size());
       counts.emplace_back(c, 0);
-      if (slot != nullptr) *slot = at;
+      if (c < 128) ascii[c] = at;
     }
     ++counts[at].second;
   }

@@ -44,7 +44,8 @@ def _unsigned(text: str, start: int) -> bool:
     pattern's, checked as such). `+34 86 7350 7994`, invalid in Spain, is no Italian
     number read without its `+`, and a valid one was checked twice. Unless the `+` is
     glued to what is before it (`7.+1 415 555 0132`), where no international reading
-    stands (the finder's strict edges)."""
+    stands (the finder's strict edges: native/assess.cpp's `glued_before`, whose glue
+    characters these are)."""
     if start == 0 or text[start - 1] != "+":
         return True
     return start >= 3 and text[start - 2] in "._-/" and text[start - 3].isalnum()
