@@ -304,6 +304,10 @@ ROWS = [
     ("Der Benutzername ist g\u00fcltig", []),
     # Quoted after "is", in any of them.
     ('your username is "jdoe"', [("USERNAME", "jdoe")]),
+    # Or in a markdown code span, as models write it.
+    ("the username `jdoe` works", [("USERNAME", "jdoe")]),
+    ("my username is `jdoe`", [("USERNAME", "jdoe")]),
+    ("username `--user`", []),
     ("Your login is 'kwilliams'.", [("USERNAME", "kwilliams")]),
     ("Mein Benutzername ist \u201emmueller\u201c.", [("USERNAME", "mmueller")]),
     ("Mon identifiant est \u00ab jdupont \u00bb.", [("USERNAME", "jdupont")]),
@@ -429,6 +433,21 @@ ROWS = [
     ("proxy_user: The username used to authenticate", []),
     ("the password and username directly.", []),  # a sentence's stop after the word
     ("# If SYSTEM-USERNAME starts with a slash", []),
+    # Column names (pg_ident.conf's header) and the fields of a passwd entry.
+    ("# MAPNAME       SYSTEM-USERNAME         PG-USERNAME", []),
+    ("    # Four parameters: USERNAME UID GID HOMEDIR", []),
+    ("user: jane-doe", [("USERNAME", "jane-doe")]),
+    # Code: a variable assigned in a function, a type's name holding a key's word.
+    ("def f(x):\n        username = prefix\n", []),
+    ("[db]\n    user = jdoe\n", [("USERNAME", "jdoe")]),
+    ("        user = 'jdoe'", [("USERNAME", "jdoe")]),
+    ("def get_user_me(username: UserNameDep):", []),
+    ("    user: OrganizationUser", []),
+    ("user: JaneDoe", [("USERNAME", "JaneDoe")]),
+    # Prose: an article before the key, words after it.
+    ("        # abort the login: keep polling until the device code expires", []),
+    ("can be achieved by the user: simply wrap the call", []),
+    ("the user: jdoe", [("USERNAME", "jdoe")]),
     ("su - login jdoe.", [("USERNAME", "jdoe")]),  # no word: a handle
     # Prose says it: "is" between a bare key and its value; a word there is still prose.
     ("Your username is jdoe and", [("USERNAME", "jdoe")]),

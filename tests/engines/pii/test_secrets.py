@@ -230,6 +230,7 @@ ROWS = [
     ("the part was of the form <user>@<pass>:<host>. The code", []),  # a template
     ('CREDPASS="password"', []),
     ('passwd=$(getent passwd "$user")', []),
+    ("            password = await password", []),
     ("password: `pass show db/prod`", []),
     # A code span right after the key and a blank: one word alone in it, after a word
     # that is only a password's (not the verb's: a docstring's `pass `False``).
@@ -238,6 +239,9 @@ ROWS = [
     ("password ``S3cret!pass``", [("PASSWORD", "S3cret!pass")]),
     ("password `pass show db/prod`", []),
     ("password `--stdin` reads it", []),
+    # The docs' colon before an example is the sentence's (pip's authentication guide).
+    ("`daniel`, using the password `qwerty`:", [("PASSWORD", "qwerty")]),
+    ("username `jdoe` and password `hunter22`", [("USERNAME", "jdoe"), ("PASSWORD", "hunter22")]),
     ("To disable authentication, pass `False`.", []),
     ("is enabled, pass ``groups`` alongside other metadata", []),
     # A markdown code span around the value, or around the command holding it.

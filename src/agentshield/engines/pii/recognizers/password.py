@@ -95,8 +95,9 @@ _IS_BEFORE = re.compile(rf"(?i)\b{IS}\Z")
 _TYPE_NAMES = ("float", "int", "integer", "str", "string", "bool", "boolean", "bytes", "dict")
 _TYPES = frozenset(["optional", "notrequired", "secretstr"])
 # After a bare value, the punctuation of the sentence or of JSON (`{"password": 1234}`),
-# or the end of a markdown code span opened before the key.
-_TRAILING = ",;.)]}`"
+# or the end of a markdown code span opened before the key; a colon, the docs' before an
+# example (`using the password `qwerty`:`).
+_TRAILING = ",;:.)]}`"
 _OPENERS = {")": "(", "]": "[", "}": "{"}
 _VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 _NEXT_PARAM = re.compile(r"&[\w.-]+=")
@@ -168,6 +169,7 @@ _NOT_PASSWORDS = frozenset(
         # `no username or password is present`)
         *("never", "always", "only", "still", "present", "absent", "available"),
         "lambda",  # code's (`password=lambda: sslpassword`)
+        "await",  # (`password = await password`)
         *_TYPE_NAMES,
     ]
 )

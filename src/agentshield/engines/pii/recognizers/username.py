@@ -24,8 +24,9 @@ _ACCOUNT = leet_alternation(("account",))
 _BARE_KEY = leet_alternation(("username", "user name", "login", "usuario"))
 # Prose may say it (`your username is jdoe`, `mi usuario es jdoe`): "is" and a blank, or
 # nothing, between a bare key and its value.
-# The value may be quoted after it (`your login is "jdoe"`, `ist „mmueller“`, `est « jdupont »`).
-_QUOTE = "(?:[\"'\u201c\u201e\u00ab\u2018\u201a][ \t]?)?"  # (“ „ « and single ones)
+# The value may be quoted after it (`your login is "jdoe"`, `ist „mmueller“`, `est « jdupont »`),
+# or in a markdown code span, as models write it (`the username `jdoe``, with a key alone).
+_QUOTE = "(?:[\"'`\u201c\u201e\u00ab\u2018\u201a][ \t]?)?"  # (“ „ « and single ones)
 _MAYBE_IS = rf"(?:(?:is|es|est|ist|was):?[ \t]+{_QUOTE})?"
 # A handle does not end in a dot: that is the sentence's (`login: jdoe.`). A bracket after
 # it is in the value, for `validate` to refuse: code calls (`user = User(`) or subscripts
@@ -206,6 +207,8 @@ _CODE += ("await", "async", "yield", "none", "true", "false", "null", "nil", "st
 _CODE += ("bool", "float", "bytes", "dict", "list", "tuple", "set", "any", "object", "string")
 _CODE += ("number", "boolean", "optional", "union", "notrequired", "required", "varchar", "text")
 _CODE += ("final", "classvar", "literal", "annotated", "nullptr")
+# The fields of a passwd entry, as the docs name them (`USERNAME UID GID HOMEDIR`).
+_CODE += ("uid", "gid", "homedir", "gecos")
 _CODE_WORDS = frozenset(_CODE)
 _OWNERS = frozenset(("self", "cls", "this"))
 _KEY_WORDS = frozenset(k.replace(" ", "_") for k in _KEYS) | {"password", "passwd", "token"}
@@ -213,6 +216,16 @@ _KEY_WORDS |= {"account"}  # (`account = account.id`)
 _KEY_WORDS |= {"pass", "pwd"}  # (a URL's credentials spelled out: `'user:pass'`)
 _KEY_PREFIXES = tuple(k + "_" for k in _KEY_WORDS)
 _TYPE_NAME = re.compile(r"[A-Z][a-z]+[A-Z]\w*")  # CamelCase
+_PARTS = re.compile(r"[_-]")  # of a name: `my_user`, `pg-username`
+_HUMPS = re.compile(r"[A-Z][a-z]+|[a-z]+|[A-Z]+(?![a-z])")  # of a name in camel case
+# Code assigns a variable, indented in a function: `        username = prefix`; a
+# configuration's key stands at its line's start, or a little in.
+_ASSIGNED = re.compile(r"(?:^|\n)[ \t]{8,}(?:[\w.]*\.)?\w+[ \t]*=[ \t]*\Z")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*[ \t]*(?:\r?\n|\Z)")
+# Prose names a user before what it does (`abort the login: keep polling`, `by the user:
+# simply wrap the call`): an article before the key, a word after it.
+_ARTICLE_KEY = re.compile(rf"(?i)\b(?:the|a|an)[ \t]+(?:{_ANY_KEY})[ \t]*:[ \t]*\Z")
+_WORD_THEN_WORD = re.compile(r"([a-z]+)[ \t]+[a-z]")
 
 
 # A transcript's speaker label, or a message under a `user` key, holds a message, not a
@@ -353,7 +366,7 @@ class UsernameRecognizer(Recognizer):
         Pattern("account", rf"(?i)\b(?P<key>{_ACCOUNT}){_ASCII_SEPARATED}", 0.75, screen=_LETTER),
         Pattern(
             "keyword",
-            rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+{_MAYBE_IS}{_HANDLE}{_WHOLE}",
+            rf"(?i)\b(?P<key>{_BARE_KEY})[ \t]+(?:{_MAYBE_IS}|`){_HANDLE}{_WHOLE}",
             0.6,
             refuse=_host,
             screen=_LETTER,
@@ -402,6 +415,11 @@ class UsernameRecognizer(Recognizer):
             return True
         if _HANDLE_ASSIGNED.search(text, max(0, start - 40), start):
             return True
+        if _IDENTIFIER.match(text, start) and _ASSIGNED.search(text, max(0, start - 80), start):
+            return True  # a variable, in code
+        prose = _WORD_THEN_WORD.match(text, start)
+        if prose and prose[1] in words() and _ARTICLE_KEY.search(text, near, start):
+            return True
         if _NEXT_PAIR.match(text, start):
             return True
         word = _WORD_AT.match(text, start)
@@ -433,8 +451,13 @@ class UsernameRecognizer(Recognizer):
         parts = lowered.split(".")
         if parts[0] in _OWNERS or parts[-1] in _KEY_WORDS or lowered.startswith(_KEY_PREFIXES):
             return False
-        if _numeric(value) or _KEY_WORDS.intersection(lowered.split("_")[1:]):
-            return False  # an id (`user:123`, `login\t\t513/tcp`), a variable (`user=my_user`)
+        if _numeric(value) or _KEY_WORDS.intersection(_PARTS.split(lowered)[1:]):
+            # an id (`user:123`, `login\t\t513/tcp`), a variable (`user=my_user`), a
+            # column's name (pg_ident.conf's `SYSTEM-USERNAME  PG-USERNAME`)
+            return False
+        humps = _HUMPS.findall(value)
+        if len(humps) > 1 and _KEY_WORDS.intersection(h.lower() for h in humps):
+            return False  # a type's name (`username: UserNameDep`, `user: OrganizationUser`)
         dotted = len(parts) > 1
         if dotted and (parts[0] in _KEY_WORDS or _TYPE_NAME.fullmatch(value.rsplit(".", 1)[1])):
             return False
