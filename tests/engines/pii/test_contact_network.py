@@ -448,6 +448,12 @@ ROWS = [
     ("        # abort the login: keep polling until the device code expires", []),
     ("can be achieved by the user: simply wrap the call", []),
     ("the user: jdoe", [("USERNAME", "jdoe")]),
+    # A docstring's description after the key, pg_hba.conf's `all`, an object's id.
+    ("          user: Deprecated: use `safety_identifier` instead.", []),
+    ("            username: HTTP Basic Auth username.", []),
+    ("user='all', auth_method='trust'", []),
+    ('e.g. `"ssh://687fb701029421ae5549d998@ssh.hf.jobs"`', []),
+    ("ssh://jdoe42@ssh.example.com", [("USERNAME", "jdoe42")]),
     ("su - login jdoe.", [("USERNAME", "jdoe")]),  # no word: a handle
     # Prose says it: "is" between a bare key and its value; a word there is still prose.
     ("Your username is jdoe and", [("USERNAME", "jdoe")]),

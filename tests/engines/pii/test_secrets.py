@@ -231,6 +231,10 @@ ROWS = [
     ('CREDPASS="password"', []),
     ('passwd=$(getent passwd "$user")', []),
     ("            password = await password", []),
+    ("            password = QUOTER(password)", []),  # a call
+    ("password: ABC(1234)", [("PASSWORD", "ABC(1234)")]),
+    ('    "auxpass": "auxiliary (passive)",', []),  # spaCy's dependency label
+    ("            password: HTTP Basic Auth password.", []),  # a docstring's description
     ("password: `pass show db/prod`", []),
     # A code span right after the key and a blank: one word alone in it, after a word
     # that is only a password's (not the verb's: a docstring's `pass `False``).

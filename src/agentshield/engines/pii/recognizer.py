@@ -64,7 +64,9 @@ def _label_before(words: Sequence[str], signs: str = "") -> str:
 _FIELD = re.compile(
     r":(?:param|parameter|arg|argument|key|keyword|type|var|ivar|cvar)[ \t][^:\n]*:[ \t]*\Z"
 )
-_DESCRIPTION = re.compile(r"[A-Z][a-z]+[ \t]+[a-z]")  # a capitalised word, then small ones
+# A capitalised word (a label's, with its colon: `user: Deprecated: use …`), then small
+# ones; or a title's acronym and words (`password: HTTP Basic Auth password.`).
+_DESCRIPTION = re.compile(r"[A-Z][a-z]+:?[ \t]+[a-z]|[A-Z]{2,}[ \t]+[A-Z][a-z]+[ \t]+[A-Za-z]")
 # A doc comment's field, at its line's start (kernel-doc's and JSDoc's `* @handle: memory
 # handle returned by alloc`, `/// @password: …`, `# @param user: …`).
 _DOC_FIELD = re.compile(r"(?m)^[ \t]*(?:/\*\*?|\*|//+|#)[ \t]*@[\w.]+(?:[ \t]+[\w.]+)?:[ \t]*\Z")

@@ -57,6 +57,8 @@ _SHORT_KEY = re.compile(
 _ENDING_SO = ("bypass", "compass", "overpass", "underpass", "surpass", "trespass")
 _ENDING_SO += ("lowpass", "highpass", "bandpass", "allpass")  # filters
 _ENDING_SO += ("enclave", "conclave", "autoclave", "nopasswd")  # and sudoers' tag
+# Passive dependency labels of NLP parsers (spaCy's `"auxpass": "auxiliary (passive)"`).
+_ENDING_SO += ("auxpass", "csubjpass", "nsubjpass")
 # In quotes, a password may hold blanks (`"correct horse battery staple"`): the quotes are
 # in the match, for RE2 has one `value` group, and `spans` trims them. A bare value is no
 # tag and ends before a closing one (`<password>a1b2</password><password>c3d4</password>`
@@ -70,6 +72,8 @@ _SEPARATOR = r"[ \t]*[:=][ \t]*"
 # `Optional[str]`), an attribute of the object at hand (`self.password`), a type's name.
 _CODE = re.compile(
     r"(?:self|cls|this)\.|[A-Za-z_][\w.]*[a-z][\w.]*[(\[]"
+    # a call of a function named in capitals (`password = QUOTER(password)`)
+    r"|[A-Z_][A-Z0-9_]{2,}\([A-Za-z_][\w.]*\)"
     # an attribute of a variable (`parsed.password`, `parsed.auth_decoded`), a bracket
     # opening an expression the value does not close (`(lambda: password)`), a type in
     # camel case (`client_secret: ClientSecret`), a variable of three words or more

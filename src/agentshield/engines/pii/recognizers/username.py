@@ -198,6 +198,7 @@ _ACCOUNTS += ("default", "guest", "linuxbrew", "www")
 # The docs' names for whoever reads them (`/home/myself/node`, `/home/users/.cache`).
 _ACCOUNTS += ("users", "myself", "me", "you", "yourname", "your_name", "your-name", "someone")
 _ACCOUNTS += ("example", "test", "demo")
+_ACCOUNTS += ("all",)  # pg_hba.conf's, for every user (`user='all'`)
 _NO_ONE = frozenset(_ACCOUNTS)
 
 
@@ -217,6 +218,7 @@ _KEY_WORDS |= {"pass", "pwd"}  # (a URL's credentials spelled out: `'user:pass'`
 _KEY_PREFIXES = tuple(k + "_" for k in _KEY_WORDS)
 _TYPE_NAME = re.compile(r"[A-Z][a-z]+[A-Z]\w*")  # CamelCase
 _PARTS = re.compile(r"[_-]")  # of a name: `my_user`, `pg-username`
+_HEX_ID = re.compile(r"(?=[a-f]*\d)[0-9a-f]{16,}")  # no one's handle
 _HUMPS = re.compile(r"[A-Z][a-z]+|[a-z]+|[A-Z]+(?![a-z])")  # of a name in camel case
 # Code assigns a variable, indented in a function: `        username = prefix`; a
 # configuration's key stands at its line's start, or a little in.
@@ -451,6 +453,8 @@ class UsernameRecognizer(Recognizer):
         parts = lowered.split(".")
         if parts[0] in _OWNERS or parts[-1] in _KEY_WORDS or lowered.startswith(_KEY_PREFIXES):
             return False
+        if _HEX_ID.fullmatch(value):
+            return False  # an object's id (`ssh://687fb701029421ae5549d998@ssh.hf.jobs`)
         if _numeric(value) or _KEY_WORDS.intersection(_PARTS.split(lowered)[1:]):
             # an id (`user:123`, `login\t\t513/tcp`), a variable (`user=my_user`), a
             # column's name (pg_ident.conf's `SYSTEM-USERNAME  PG-USERNAME`)
