@@ -355,6 +355,16 @@ ROWS = [
     ("%sudo ALL=(root) NOPASSWD: /bin/systemctl restart x", []),  # sudoers' tag
     ("        # Ideal lowpass: gain is 1", []),  # a filter
     ("        # First pass: determine maximum length", []),  # prose after "pass"
+    # "pass" heads a column of test results or of passes: a word of the lexicon under it is
+    # an outcome or a name; a password is none, nor after "password", nor OpenSSL's.
+    ("| test | pass | time |\n|---|---|---|\n| login flow | passed | 3s |", []),
+    ("| pass | ratio |\n|---|---|\n| ordinary, warm | 247.0x |", []),
+    (
+        "| user | pass |\n|---|---|\n| jdoe | hunter22 |",
+        [("USERNAME", "jdoe"), ("PASSWORD", "hunter22")],
+    ),
+    ("password: dragon", [("PASSWORD", "dragon")]),
+    ("openssl pkcs12 -export -passout pass:sample", [("PASSWORD", "sample")]),
     ("    Pass :meth:`peek` a default value", []),  # a docstring's role
     ("pass: hunter22", [("PASSWORD", "hunter22")]),
     # The shell's working directories, in every `env` listing, are paths.

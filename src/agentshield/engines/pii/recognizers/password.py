@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from agentshield.engines.pii.leet import UNLEET, as_read, leet_alternation
+from agentshield.engines.pii.lexicon import words
 from agentshield.engines.pii.recognizer import (
     Pattern,
     Recognizer,
@@ -47,6 +48,9 @@ _ROLE = re.compile(r"[a-z]+:`")
 # Prose after the word "pass" (`# First pass: determine maximum length`): words in small
 # letters, one after another.
 _WORDS_AFTER = re.compile(r"[a-z]+[ \t]+[a-z]")
+# A word in small letters, whole: after "pass", which names a test's outcome or a step as
+# often as a password, a word of the lexicon is one of those (`passed`, `ordinary`).
+_SMALL_WORD = re.compile(r"[a-z]+(?![\w!@#$%^&*+=~-])")
 # A key may end a name (`db_password`, `DB_PASS`, `rootpass`, `minhasenha`), but not an
 # English word that ends like one (`Bypass: reveal all`, `compass: north`), nor in mixed
 # case (reversed, `EvalContext` holds `ClavE`). Judged by `refused`, on the few values
@@ -451,6 +455,11 @@ class PasswordRecognizer(Recognizer):
             return True  # a type (`password: _PasswordType | None`), a class's base
         if name == "pass" and _WORDS_AFTER.match(text, start):
             return True  # prose (`First pass: determine the length`)
+        word = _SMALL_WORD.match(text, start) if name == "pass" else None
+        if word and word[0] in words() and text[start - 1] != ":":
+            # a column of results (`| test | pass |` over `passed`), a pass's name; not
+            # OpenSSL's argument, glued (`-passout pass:sample`)
+            return True
         if "=" in text[key.end(1) : start] and _BARE_NAME.match(text, start):
             # The names before the key, from its line's start within reach (a long line
             # would cost a search of its length for each value).
