@@ -308,6 +308,7 @@ ROWS = [
     ("the username `jdoe` works", [("USERNAME", "jdoe")]),
     ("my username is `jdoe`", [("USERNAME", "jdoe")]),
     ("username `--user`", []),
+    ("which gave the USERNAME `otherwise`).", []),  # a word: prose's, as without the span
     ("Your login is 'kwilliams'.", [("USERNAME", "kwilliams")]),
     ("Mein Benutzername ist \u201emmueller\u201c.", [("USERNAME", "mmueller")]),
     ("Mon identifiant est \u00ab jdupont \u00bb.", [("USERNAME", "jdupont")]),

@@ -308,7 +308,7 @@ def _host(value: str) -> bool:
 # A bare `login` or `username` in prose (not a command's flag, `--username ci`), and a word
 # after it (`for login shells`, `The username needed`: 34 of the 41 such values in 9,000
 # files were words of lexicon.py, and all 34 were prose).
-_BARE_BEFORE = re.compile(rf"(?i)(?<!\w)(?<!--)(?<!\s-)(?:{_BARE_KEY})[ \t]+{_MAYBE_IS}\Z")
+_BARE_BEFORE = re.compile(rf"(?i)(?<!\w)(?<!--)(?<!\s-)(?:{_BARE_KEY})[ \t]+(?:{_MAYBE_IS}|`)\Z")
 _WORD_AT = re.compile(r"[A-Za-z]+(?![\w@-]|\.\w)")  # (a sentence's stop may follow)
 
 
