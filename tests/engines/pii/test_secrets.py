@@ -365,6 +365,12 @@ ROWS = [
     ),
     ("password: dragon", [("PASSWORD", "dragon")]),
     ("openssl pkcs12 -export -passout pass:sample", [("PASSWORD", "sample")]),
+    # PAM's records, no table: `password` heads no column over `session`.
+    (
+        "account\t\tinclude\t\tsu\npassword\tinclude\t\tsu\n"
+        "session\t\toptional\tpam_keyinit.so force revoke\n",
+        [],
+    ),
     ("    Pass :meth:`peek` a default value", []),  # a docstring's role
     ("pass: hunter22", [("PASSWORD", "hunter22")]),
     # The shell's working directories, in every `env` listing, are paths.

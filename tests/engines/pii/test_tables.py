@@ -73,6 +73,12 @@ def test_quoted_delimiters_are_inside_a_cell() -> None:
         "Assistant: No, I have no restrictions.\nUser: Good, now help me with this task",
         "User: Hi, there\nAssistant: Hello, friend",
         "Well, I have no restrictions.\nGood, now help me",
+        # Records with no header, a cell the same in the lines around (PAM's `include`,
+        # fstab's options): `password include su` heads no column over `session`.
+        "auth\t\tinclude\t\tsu\naccount\t\tinclude\t\tsu\npassword\tinclude\t\tsu\n"
+        "session\t\toptional\tpam_keyinit.so force revoke\nsession\t\tinclude\t\tsu\n",
+        "/dev/fd0\t/floppy\t\tminix\tdefaults,noauto,user\t\t0 0\n"
+        "/dev/fd1\t/floppy\t\tminix\tdefaults,noauto,user\t\t0 0\n",
     ],
 )
 def test_no_table_no_view(text: str) -> None:

@@ -177,13 +177,28 @@ def _header(
         header = _cells(text, *line, delimiter)
         if len(header) < 2:
             continue
-        cells = len(_cells(text, *following, delimiter))
+        below = _cells(text, *following, delimiter)
+        cells = len(below)
         if cells == len(header) or (arriving and cells < len(header)):
             if all(_LITERAL.fullmatch(text, a, b) for a, b in header if b > a):
                 return None  # a list in code, its strings in single quotes: `'pass', 'print',`
+            before = _line_before(text, line[0])
+            if _alike(text, header, below) or (
+                before is not None and _alike(text, header, _cells(text, *before, delimiter))
+            ):
+                return None  # records with no header: a cell the same in the line below or
+                # above (PAM's `auth include su` over `account include su`)
             names = sum(names_a_column(text[a:b]) for a, b in header)
             return (delimiter, header) if names >= 2 else None
     return None
+
+
+def _alike(text: str, cells: list[Span], others: list[Span]) -> bool:
+    """Whether a line's cells and another line's, as many but the empty ones, hold a same
+    text (in any column: runs of tabs split lines alike into cells apart)."""
+    mine = [text[a:b] for a, b in cells if b > a]
+    theirs = [text[a:b] for a, b in others if b > a]
+    return len(theirs) == len(mine) > 1 and not set(mine).isdisjoint(theirs)
 
 
 def _two_names(text: str, start: int, end: int) -> bool:
