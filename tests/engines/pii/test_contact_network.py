@@ -455,6 +455,12 @@ ROWS = [
     ("user='all', auth_method='trust'", []),
     ('e.g. `"ssh://687fb701029421ae5549d998@ssh.hf.jobs"`', []),
     ("ssh://jdoe42@ssh.example.com", [("USERNAME", "jdoe42")]),
+    # System accounts (a D-Bus policy's), C++'s types; an element's or a line's end stays.
+    ('  <policy user="polkitd">', []),
+    ('        <policy user="systemd-timesync">', []),
+    ("using Handle = Local<T>;", []),
+    ("      <username>proxyuser</username>", [("USERNAME", "proxyuser")]),
+    ("Username: jdoe<br>", [("USERNAME", "jdoe")]),
     ("su - login jdoe.", [("USERNAME", "jdoe")]),  # no word: a handle
     # Prose says it: "is" between a bare key and its value; a word there is still prose.
     ("Your username is jdoe and", [("USERNAME", "jdoe")]),

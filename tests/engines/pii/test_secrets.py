@@ -232,6 +232,7 @@ ROWS = [
     ('passwd=$(getent passwd "$user")', []),
     ("            password = await password", []),
     ("            password = QUOTER(password)", []),  # a call
+    ("        ResultPass = AnalysisImpl.second;", []),  # an object's member
     ("password: ABC(1234)", [("PASSWORD", "ABC(1234)")]),
     ('    "auxpass": "auxiliary (passive)",', []),  # spaCy's dependency label
     ("            password: HTTP Basic Auth password.", []),  # a docstring's description

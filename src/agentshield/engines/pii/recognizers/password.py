@@ -83,6 +83,8 @@ _CODE = re.compile(
     # camel case (`client_secret: ClientSecret`), a variable of three words or more
     # (`util._assertion_pass = call_assertion_pass_hook`)
     r"|[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+[,;)}\]]*\Z|[(\[{][^)\]}]*\Z"
+    # a member of an object named in camel case (`ResultPass = AnalysisImpl.second;`)
+    r"|[A-Z][a-z0-9]+[A-Z]\w*(?:\.[a-z_][a-z0-9_]*)+[,;)}\]]*\Z"
     # a module's constant (`_ffi.NULL`, `constants.OAUTH_CLIENT_SECRET`)
     r"|[a-z_][a-z0-9_]*\.[A-Z][A-Z0-9_]*[,;)}\]]*\Z"
     r"|[A-Z][a-z]+(?:[A-Z][a-z]+)+[,;)]*\Z|[a-z]+(?:_[a-z0-9]+){2,}[,;)]*\Z"

@@ -199,7 +199,13 @@ _ACCOUNTS += ("default", "guest", "linuxbrew", "www")
 _ACCOUNTS += ("users", "myself", "me", "you", "yourname", "your_name", "your-name", "someone")
 _ACCOUNTS += ("example", "test", "demo")
 _ACCOUNTS += ("all",)  # pg_hba.conf's, for every user (`user='all'`)
+# Debian's and its services' system accounts (D-Bus policies' `<policy user="polkitd">`,
+# passwd, logs), and systemd's (`systemd-timesync`: the prefix).
+_ACCOUNTS += ("polkitd", "avahi", "colord", "pulse", "rtkit", "geoclue", "saned", "usbmux")
+_ACCOUNTS += ("dnsmasq", "tss", "uuidd", "tcpdump", "chrony", "ntp", "postfix", "dovecot")
+_ACCOUNTS += ("bind", "lightdm", "gdm", "sddm", "statd", "_chrony", "_rpc", "proxy", "backup")
 _NO_ONE = frozenset(_ACCOUNTS)
+_SYSTEMD = "systemd-"
 
 
 # Keywords and type names of code: `login\n    raise`, `user: str`, `user_id: int = None`.
@@ -228,6 +234,8 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*[ \t]*(?:\r?\n|\Z)")
 # simply wrap the call`): an article before the key, a word after it.
 _ARTICLE_KEY = re.compile(rf"(?i)\b(?:the|a|an)[ \t]+(?:{_ANY_KEY})[ \t]*:[ \t]*\Z")
 _WORD_THEN_WORD = re.compile(r"([a-z]+)[ \t]+[a-z]")
+# A template's arguments (a type's name, not a tag: `jdoe</user>`) or a scope follow.
+_CODE_AFTER = re.compile(r"\w+(?:<(?:[A-Z]|std::)|::)")
 
 
 # A transcript's speaker label, or a message under a `user` key, holds a message, not a
@@ -424,6 +432,8 @@ class UsernameRecognizer(Recognizer):
             return True
         if _NEXT_PAIR.match(text, start):
             return True
+        if _CODE_AFTER.match(text, start):
+            return True  # a type in C++'s code (`using Handle = Local<T>;`, `Kind::User`)
         word = _WORD_AT.match(text, start)
         if word and word[0].lower() in words() and _BARE_BEFORE.search(text, near, start):
             return True  # prose
@@ -446,6 +456,8 @@ class UsernameRecognizer(Recognizer):
     def validate(self, value: str) -> bool | None:
         lowered = value.lower()
         if lowered in _PROSE or lowered in _CODE_WORDS or lowered in _NO_ONE or value[-1] in "([":
+            return False
+        if lowered.startswith(_SYSTEMD):
             return False
         # In code, a variable or attribute holding the user (`username = self.username`,
         # `user_id=user_id`, `account = account.id`, `username_bytes`) or a module's type
