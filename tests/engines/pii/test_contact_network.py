@@ -120,6 +120,19 @@ ROWS = [
     ("link-local\t169.254.0.0", []),
     # Four single digits: a version, a section or a big network's resolver.
     ("This was fixed in 1.5.4.1.", []),
+    # A standard's sections in code's comments: heading one with its title, in brackets,
+    # or cited; a private network's address there stays, a multicast group's is no host's.
+    ("      // 23.3.4.2 construct/copy/destroy:", []),
+    ("    // [27.4.2.2] fmtflags state functions", []),
+    ("  /// class collate_byname [22.2.4.2].", []),
+    ("\t/* 30.3.3.3 aMACControlFramesTransmitted */", []),
+    ("      // C++14 20.8.2.3", []),
+    ('/* "Ethernet Networking Functional Descriptor" from CDC spec 5.2.3.16 */', []),
+    ("   * described in ECMA-262, 15.10.4.1.", []),
+    ("// 10.0.0.1 is the gateway", [("IP_ADDRESS", "10.0.0.1")]),
+    ("// connect to 21.4.2.2 first", [("IP_ADDRESS", "21.4.2.2")]),
+    ("Received: from mx ([21.4.2.2]:25)", [("IP_ADDRESS", "21.4.2.2")]),
+    ("#define INADDR_ALLHOSTS_GROUP ((in_addr_t) 0xe0000001) /* 224.0.0.1 */", []),
     ('<a href="#SHA512">7.1.1.3 <acronym>SHA512</acronym></a>', []),
     ("upgrade to version 1.2.3.4.5", []),  # glued to more numbers
     ("octet 256.1.1.1 is out of range", []),

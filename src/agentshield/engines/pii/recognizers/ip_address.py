@@ -1,5 +1,5 @@
 """IP_ADDRESS: an IPv4 address of a host that routes somewhere (not loopback, unspecified,
-broadcast, or a network's own address)."""
+broadcast, multicast or reserved, or a network's own address)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,14 @@ _DECIMAL_BEFORE = re.compile(r"(?<![\d.])\d*\.\d+-\d*\.\d+ \Z")
 _RELEASE = re.compile(r"\d+(?:\.\d+)+ (?:release|changelog)\b", re.IGNORECASE)
 # reStructuredText's link to a section by its number (`` `3.2.2.10`_ ``).
 _SECTION_LINK = re.compile(r"[\d.]+`__?(?!\w)")
+# A standard's section in code's comments, numbered low (C++'s `// 23.3.4.2 construct/copy:`,
+# `/* 30.3.3.3 aMACControlFramesTransmitted */`, `// [27.4.2.2] fmtflags`, `class
+# collate_byname [22.2.4.2].`): heading the comment, a title after it, or in brackets;
+# not 10.x.x.x, the private network's addresses (`// 10.0.0.1 is the gateway`).
+_SECTION_NUMBER = re.compile(r"(?:[1-9]|1[1-9]|[23]\d|4[0-3])(?:\.(?:\d|[12]\d|3[01])){3}\b")
+_COMMENT_OPENS = re.compile(r"(?:^|\n)[ \t]*(?://+|/\*+|\*+)[ \t]*\[?\Z")
+_TITLE_AFTER = re.compile(r"[\d.]+\]?[ \t]+[A-Za-z]")
+_IN_BRACKETS = re.compile(r"[\d.]+\](?!:)")
 
 
 class IpAddressRecognizer(Recognizer):
@@ -49,6 +57,9 @@ class IpAddressRecognizer(Recognizer):
     # V8 to`), Sphinx's (`.. versionadded:: 0.7.100.3`).
     not_after += (r"upgrade[sd]?(?: \w+)? to", r"patch(?:e[sd])? \w+ to", r"updated? \w*\d\w* to")
     not_after += ("version(?:changed|added)", "deprecated")
+    # A standard's section cited (`C++14 20.8.2.3`, `CDC spec 5.2.3.11`, `ECMA-262,
+    # 15.10.4.1`, `ISO C++ 14882: 22.2.1.5`, `per 17.4.4.4`).
+    not_after += (r"c\+\+(?:\d\d)?", "spec", "specification", "ecma-262,?", "14882", "per")
     letter_sensitive = False
     strict_edges = True
 
@@ -60,6 +71,14 @@ class IpAddressRecognizer(Recognizer):
             return True
         if _RELEASE.match(text, start) or _DECIMAL_BEFORE.search(text, max(0, start - 12), start):
             return True
+        if _SECTION_NUMBER.match(text, start) and (
+            (start and text[start - 1] == "[" and _IN_BRACKETS.match(text, start))
+            or (
+                _TITLE_AFTER.match(text, start)
+                and _COMMENT_OPENS.search(text, max(0, start - 80), start)
+            )
+        ):
+            return True
         return super().refused(text, start)
 
     def validate(self, value: str) -> bool | None:
@@ -69,6 +88,8 @@ class IpAddressRecognizer(Recognizer):
         # took some 7 µs a value, this 0.3.)
         if value.startswith("127.") or value.endswith(".0") or value == "255.255.255.255":
             return False
+        if int(value[: value.index(".")]) >= 224:
+            return False  # a multicast group's (`224.0.0.1`) or a reserved one: no host's
         # Four single digits: a version or a section (`fixed in 1.5.4.1`, `7.1.1.4 SHA384`),
         # or a big network's resolver (1.1.1.1, 8.8.8.8, 9.9.9.9): no person's address.
         return False if len(value) == 7 else None
