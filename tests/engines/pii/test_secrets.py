@@ -524,6 +524,11 @@ ENTROPY_ROWS = [
     # A key in camel case glues its words (`clientSecret`): each names a secret.
     (f"clientSecret: {HASH}", [HASH]),
     (f"keyboard {HASH}", []),
+    # A file's path, its pieces words and names (a package's file list, `find`'s output),
+    # is no secret; one whose piece is random stays.
+    ("/usr/share/locale/pt_BR/LC_MESSAGES/iso_3166-1.mo", []),
+    ('# include "./archs/VC-WIN64A/asm/include/crypto/bn_conf.h"', []),
+    ("key: /x7Kq9mZ2pL4vN8wR3tY6uB1cE5hJ0sA/gD", ["/x7Kq9mZ2pL4vN8wR3tY6uB1cE5hJ0sA/gD"]),
 ]
 
 

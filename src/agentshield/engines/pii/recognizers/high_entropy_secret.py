@@ -111,9 +111,12 @@ class HighEntropySecretRecognizer(Recognizer):
         bits = _random_bits(body)
         if bits is None:
             return None
-        pieces = body.split("/") if "/" in body and _DOMAIN_PATH.match(body) else ()
-        if pieces and not any(map(_random_bits, pieces[1:])):
-            return None  # a URL's path, none of its pieces random (a secret's would be)
+        # A URL's path from its host's last dot, or a file's (`/usr/share/locale/pt_BR/
+        # LC_MESSAGES/iso_3166-1`, in every `find` or package's file list): none of its
+        # pieces random, as a secret's would be.
+        path = "/" in body and (body[0] == "/" or _DOMAIN_PATH.match(body))
+        if path and not any(map(_random_bits, body.split("/")[1:])):
+            return None
         mixed = (
             any(c.isupper() for c in body)
             and any(c.islower() for c in body)
