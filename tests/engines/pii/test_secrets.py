@@ -529,6 +529,10 @@ ENTROPY_ROWS = [
     ("/usr/share/locale/pt_BR/LC_MESSAGES/iso_3166-1.mo", []),
     ('# include "./archs/VC-WIN64A/asm/include/crypto/bn_conf.h"', []),
     ("key: /x7Kq9mZ2pL4vN8wR3tY6uB1cE5hJ0sA/gD", ["/x7Kq9mZ2pL4vN8wR3tY6uB1cE5hJ0sA/gD"]),
+    # C's names: a macro's, a function's, an array's.
+    ("#define TLSEXT_ECPOINTFORMAT_ansiX962_compressed_prime 1", []),
+    ("        xmlSecOpenSSLTransformGostR3410_2012GostR3411_2012_256GetKlass()", []),
+    ("extern const SEC_ASN1Template SEC_PointerToPKCS12X509CertCRLTemplate_OLD[];", []),
 ]
 
 

@@ -67,6 +67,10 @@ _SHORT_PIECE = re.compile(r"[A-Z0-9]{1,6}|[a-z0-9]{1,6}|[A-Z][a-z]{1,5}")
 _DOMAIN_PATH = re.compile(r"[a-z]{2,24}/")
 # The Itanium C++ ABI's mangled names, which linkers and debuggers print.
 _MANGLED = re.compile(r"_Z(?:[NLSTIK]|[0-9]+[A-Za-z_])")
+# A macro's name (`#define xmlSecOpenSSLTransformGost2001GostR3411_94Id`), or a function's
+# or an array's, a bracket right after it (`…GetKlass()`, `…CertCRLTemplate_OLD[]`).
+_MACRO = re.compile(r"#[ \t]*define[ \t]+\Z")
+_CALLED = re.compile(r"[A-Za-z_]\w*[(\[]")
 
 
 class HighEntropySecretRecognizer(Recognizer):
@@ -98,6 +102,8 @@ class HighEntropySecretRecognizer(Recognizer):
         # never ask.
         before = text[max(0, start - 16) : start].lower()
         named = _STEMS.search(before) is not None and _NAMED.search(before) is not None
+        if _MACRO.search(before) or _CALLED.match(text, start):
+            return True  # a name of C's code (`#define TLSEXT_ECPOINTFORMAT_ansiX962_…`)
         return named or self._public.holds(text, start)
 
     def ceiling(self, pattern: Pattern) -> float:
