@@ -133,6 +133,11 @@ ROWS = [
     ("// connect to 21.4.2.2 first", [("IP_ADDRESS", "21.4.2.2")]),
     ("Received: from mx ([21.4.2.2]:25)", [("IP_ADDRESS", "21.4.2.2")]),
     ("#define INADDR_ALLHOSTS_GROUP ((in_addr_t) 0xe0000001) /* 224.0.0.1 */", []),
+    (
+        "ssh from 5.9.24.31 and 223.9.24.31",
+        [("IP_ADDRESS", "5.9.24.31"), ("IP_ADDRESS", "223.9.24.31")],
+    ),
+    ("upstream V8 is at 5.0.71.47", [("IP_ADDRESS", "5.0.71.47")]),  # (a version, unnamed)
     ('<a href="#SHA512">7.1.1.3 <acronym>SHA512</acronym></a>', []),
     ("upgrade to version 1.2.3.4.5", []),  # glued to more numbers
     ("octet 256.1.1.1 is out of range", []),

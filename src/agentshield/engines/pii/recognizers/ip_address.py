@@ -26,6 +26,9 @@ _SECTION_NUMBER = re.compile(r"(?:[1-9]|1[1-9]|[23]\d|4[0-3])(?:\.(?:\d|[12]\d|3
 _COMMENT_OPENS = re.compile(r"(?:^|\n)[ \t]*(?://+|/\*+|\*+)[ \t]*\[?\Z")
 _TITLE_AFTER = re.compile(r"[\d.]+\]?[ \t]+[A-Za-z]")
 _IN_BRACKETS = re.compile(r"[\d.]+\](?!:)")
+# Or cited (`C++14 20.8.2.3`, `CDC spec 5.2.3.11`, `ECMA-262, 15.10.4.1`, `ISO C++ 14882:
+# 22.2.1.5`, `per 17.4.4.4`): asked of low numbers only, as few addresses are.
+_CITED = re.compile(r"(?i)(?:c\+\+(?:\d\d)?|spec|specification|ecma-262,?|14882:?|per)[ \t]+\Z")
 
 
 class IpAddressRecognizer(Recognizer):
@@ -57,9 +60,6 @@ class IpAddressRecognizer(Recognizer):
     # V8 to`), Sphinx's (`.. versionadded:: 0.7.100.3`).
     not_after += (r"upgrade[sd]?(?: \w+)? to", r"patch(?:e[sd])? \w+ to", r"updated? \w*\d\w* to")
     not_after += ("version(?:changed|added)", "deprecated")
-    # A standard's section cited (`C++14 20.8.2.3`, `CDC spec 5.2.3.11`, `ECMA-262,
-    # 15.10.4.1`, `ISO C++ 14882: 22.2.1.5`, `per 17.4.4.4`).
-    not_after += (r"c\+\+(?:\d\d)?", "spec", "specification", "ecma-262,?", "14882", "per")
     letter_sensitive = False
     strict_edges = True
 
@@ -73,6 +73,7 @@ class IpAddressRecognizer(Recognizer):
             return True
         if _SECTION_NUMBER.match(text, start) and (
             (start and text[start - 1] == "[" and _IN_BRACKETS.match(text, start))
+            or _CITED.search(text, max(0, start - 24), start)
             or (
                 _TITLE_AFTER.match(text, start)
                 and _COMMENT_OPENS.search(text, max(0, start - 80), start)
@@ -88,7 +89,7 @@ class IpAddressRecognizer(Recognizer):
         # took some 7 µs a value, this 0.3.)
         if value.startswith("127.") or value.endswith(".0") or value == "255.255.255.255":
             return False
-        if int(value[: value.index(".")]) >= 224:
+        if value[3:4] == "." and value[:3].isdigit() and value[:3] >= "224":
             return False  # a multicast group's (`224.0.0.1`) or a reserved one: no host's
         # Four single digits: a version or a section (`fixed in 1.5.4.1`, `7.1.1.4 SHA384`),
         # or a big network's resolver (1.1.1.1, 8.8.8.8, 9.9.9.9): no person's address.
