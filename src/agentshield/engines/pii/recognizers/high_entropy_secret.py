@@ -101,9 +101,9 @@ class HighEntropySecretRecognizer(Recognizer):
         # Asked only of a value that passed the checks and reached the score: most texts
         # never ask.
         before = text[max(0, start - 16) : start].lower()
-        named = _STEMS.search(before) is not None and _NAMED.search(before) is not None
         if _MACRO.search(before) or _CALLED.match(text, start):
             return True  # a name of C's code (`#define TLSEXT_ECPOINTFORMAT_ansiX962_…`)
+        named = _STEMS.search(before) is not None and _NAMED.search(before) is not None
         return named or self._public.holds(text, start)
 
     def ceiling(self, pattern: Pattern) -> float:

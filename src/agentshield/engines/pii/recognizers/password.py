@@ -455,13 +455,14 @@ class PasswordRecognizer(Recognizer):
             return True
         if _UNION.match(text, start) or _BASE_CLASS.match(text, start):
             return True  # a type (`password: _PasswordType | None`), a class's base
-        if name == "pass" and _WORDS_AFTER.match(text, start):
-            return True  # prose (`First pass: determine the length`)
-        word = _SMALL_WORD.match(text, start) if name == "pass" else None
-        if word and word[0] in words() and text[start - 1] != ":":
-            # a column of results (`| test | pass |` over `passed`), a pass's name; not
-            # OpenSSL's argument, glued (`-passout pass:sample`)
-            return True
+        if name == "pass":
+            if _WORDS_AFTER.match(text, start):
+                return True  # prose (`First pass: determine the length`)
+            word = _SMALL_WORD.match(text, start)
+            if word and word[0] in words() and text[start - 1] != ":":
+                # a column of results (`| test | pass |` over `passed`), a pass's name; not
+                # OpenSSL's argument, glued (`-passout pass:sample`)
+                return True
         if "=" in text[key.end(1) : start] and _BARE_NAME.match(text, start):
             # The names before the key, from its line's start within reach (a long line
             # would cost a search of its length for each value).
